@@ -1,0 +1,91 @@
+// The graph IR: what importers produce, passes rewrite, the .eim format stores and backends run.
+// Layout: 4-D image tensors are NHWC; Conv weights are OHWI ([out, kh, kw, in/group]).
+// Dimension 0 of a graph input may be -1: the batch, fixed when a session is prepared.
+import type { Shape } from '../tensor.js';
+
+export type AttrValue =
+  | number | string | boolean | null
+  | readonly number[] | readonly string[]
+  | { readonly [key: string]: AttrValue };
+
+export type Attrs = { readonly [key: string]: AttrValue };
+
+export interface Node {
+  /** Unique within the graph; used in error messages. */
+  name: string;
+  /** An op name from src/ops/registry.ts. */
+  op: string;
+  /** Value names; '' marks an absent optional input. */
+  inputs: string[];
+  outputs: string[];
+  attrs: Attrs;
+}
+
+/** How a weight is stored: dequantized to f32 by whoever needs float values. */
+export type StorageDType = 'f32' | 'f16' | 'i8' | 'u8';
+
+/**
+ * value = (q - zeroPoint) * scale. Per-tensor when scales.length === 1, else per-slice along `axis`
+ * (for Conv weights, axis 0 = output channel).
+ */
+export interface Quantization {
+  readonly axis: number;
+  readonly scales: Float32Array;
+  readonly zeroPoints?: Int32Array;
+}
+
+export interface Constant {
+  readonly shape: Shape;
+  readonly dtype: StorageDType;
+  /** f32: Float32Array; f16: Uint16Array of IEEE half bits; i8: Int8Array; u8: Uint8Array. */
+  readonly data: Float32Array | Uint16Array | Int8Array | Uint8Array;
+  /** Present exactly when dtype is i8 or u8. */
+  readonly quant?: Quantization;
+}
+
+export interface ValueInfo {
+  name: string;
+  /** IR shape (NHWC for images); dim 0 may be -1 (batch). */
+  shape: number[];
+  /**
+   * Present when the source model's layout differs: the tensor the user passes or receives is
+   * transpose(IR tensor, sourcePerm), e.g. [0, 3, 1, 2] for an ONNX NCHW image input.
+   */
+  sourcePerm?: number[];
+}
+
+/** How raw pixels (0..255) become the model's input: x = (pixel * scale - mean[c]) / std[c]. */
+export interface ImagePreprocess {
+  readonly width: number;
+  readonly height: number;
+  readonly channels: 1 | 3;
+  readonly colorOrder: 'RGB' | 'BGR' | 'GRAY';
+  readonly scale: number;
+  readonly mean: readonly number[];
+  readonly std: readonly number[];
+  /** 'shorter-side': scale the shorter side to resizeTo, then crop; 'stretch': resize to width x height. */
+  readonly resize: 'shorter-side' | 'stretch';
+  readonly resizeTo?: number;
+  readonly crop: 'center' | 'none';
+}
+
+export interface ModelMetadata {
+  name?: string;
+  /** The tool that made the source model, e.g. "onnx.quantize 0.1.0", "keras 2.1.4". */
+  producer?: string;
+  /** Where the weights came from (repository, file, license note). */
+  source?: string;
+  description?: string;
+  labels?: string[];
+  preprocess?: ImagePreprocess;
+  /** What the first output holds, so classifiers know whether to apply softmax. */
+  outputKind?: 'logits' | 'probabilities';
+}
+
+export interface Graph {
+  nodes: Node[];
+  inputs: ValueInfo[];
+  outputs: ValueInfo[];
+  constants: Map<string, Constant>;
+  metadata: ModelMetadata;
+}
