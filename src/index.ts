@@ -1,0 +1,10 @@
+// Public API for browsers and Node alike. Nothing reachable from here may import a Node module.
+export { Session, type SessionOptions, type TensorInfo, type Feeds } from './runtime/session.js';
+export { readEim, readEimStream } from './format/reader.js';
+export {
+  EdgeInferError, ModelFormatError, UnsupportedOpError, InputError, BackendUnavailableError, BackendLostError, GraphError,
+} from './errors.js';
+export type { Graph, Node, Constant, ValueInfo, ModelMetadata, ImagePreprocess } from './graph/ir.js';
+export type { Tensor, Shape } from './tensor.js';
+export type { BackendName } from './backends/backend.js';
+export { OPS } from './ops/registry.js';

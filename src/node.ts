@@ -1,0 +1,9 @@
+// Node entry: everything in the browser entry plus file loading and the model converters.
+export * from './index.js';
+export { readEimFile } from './format/node.js';
+export { writeEim } from './format/writer.js';
+export { importOnnx } from './convert/onnx.js';
+export { importTfjsLayers } from './convert/tfjs.js';
+export { readTfjsLayersDir } from './convert/tfjs-node.js';
+export { optimize } from './graph/optimize.js';
+export { quantizeWeights } from './graph/constant.js';

@@ -1,0 +1,167 @@
+// A loaded model bound to one backend: validated and prepared once per batch size, then run
+// with tensors in the source model's own layout. Calls are queued, never interleaved.
+import type { Backend, BackendName, DeviceTensor, Step } from '../backends/backend.js';
+import { BackendUnavailableError, EdgeInferError, InputError } from '../errors.js';
+import type { Graph } from '../graph/ir.js';
+import { optimize } from '../graph/optimize.js';
+import { resolveNodes, type ResolvedNode } from '../graph/resolve.js';
+import { inferShapes } from '../graph/shapes.js';
+import { validateGraph } from '../graph/validate.js';
+import { shapeToString, sizeOf, type Shape, type Tensor } from '../tensor.js';
+import { createBackend } from './backends.js';
+import { inversePerm, permute, permuteShape } from './layout.js';
+
+export interface TensorInfo {
+  readonly name: string;
+  /** In the source model's layout; dim 0 is -1 when the batch is free. */
+  readonly shape: readonly number[];
+  readonly dtype: 'float32';
+}
+
+export interface SessionOptions {
+  /** A backend name, or a backend instance (tests use this). Default 'js'. */
+  backend?: BackendName | Backend;
+  /** Run the graph passes before preparing (default true). */
+  optimize?: boolean;
+}
+
+export type Feeds = Record<string, Float32Array | Tensor>;
+
+interface Plan {
+  readonly steps: Step[];
+  readonly inputs: DeviceTensor[];
+  readonly outputs: DeviceTensor[];
+}
+
+export class Session {
+  private readonly plans = new Map<number, Plan>();
+  private readonly constants = new Map<string, DeviceTensor>();
+  private queue: Promise<unknown> = Promise.resolve();
+  private disposed = false;
+  readonly inputs: readonly TensorInfo[];
+  readonly outputs: readonly TensorInfo[];
+
+  private constructor(readonly graph: Graph, private readonly backendImpl: Backend, private readonly resolved: ResolvedNode[]) {
+    this.inputs = graph.inputs.map((v) => ({ name: v.name, shape: v.sourcePerm ? permuteShape(v.shape, v.sourcePerm) : [...v.shape], dtype: 'float32' }));
+    const shapes1 = inferShapes(graph, 1, resolved);
+    this.outputs = graph.outputs.map((v) => {
+      const s = [...shapes1.get(v.name)!];
+      if (this.batchFree) s[0] = -1;
+      return { name: v.name, shape: v.sourcePerm ? permuteShape(s, v.sourcePerm) : s, dtype: 'float32' };
+    });
+  }
+
+  static async create(graph: Graph, options: SessionOptions = {}): Promise<Session> {
+    const g = options.optimize === false ? graph : optimize(graph);
+    validateGraph(g);
+    const backend = typeof options.backend === 'object' ? options.backend : await createBackend(options.backend ?? 'js');
+    const missing = [...new Set(g.nodes.map((n) => n.op))].filter((op) => !backend.ops.has(op));
+    if (missing.length) throw new BackendUnavailableError(backend.name, `it does not implement ${missing.join(', ')}`);
+    return new Session(g, backend, resolveNodes(g));
+  }
+
+  get backend(): BackendName {
+    return this.backendImpl.name;
+  }
+
+  private get batchFree(): boolean {
+    return this.graph.inputs.some((v) => v.shape[0] === -1);
+  }
+
+  /** Runs the model; inputs and outputs are in the source model's layout. */
+  run(feeds: Feeds): Promise<Record<string, Tensor>> {
+    const result = this.queue.then(() => this.runNow(feeds));
+    this.queue = result.catch(() => undefined);
+    return result;
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.plans.clear();
+    this.constants.clear();
+    this.backendImpl.dispose();
+  }
+
+  private async runNow(feeds: Feeds): Promise<Record<string, Tensor>> {
+    if (this.disposed) throw new EdgeInferError('DISPOSED', 'session is disposed');
+    const { batch, data } = this.checkFeeds(feeds);
+    const plan = this.planFor(batch);
+    this.graph.inputs.forEach((v, i) => {
+      const d = data[i];
+      this.backendImpl.write(plan.inputs[i], v.sourcePerm ? permute(d, permuteShape(plan.inputs[i].shape, v.sourcePerm), inversePerm(v.sourcePerm)) : d);
+    });
+    const outs = await this.backendImpl.execute(plan.steps, plan.outputs);
+    const result: Record<string, Tensor> = {};
+    this.graph.outputs.forEach((v, i) => {
+      const irShape = plan.outputs[i].shape;
+      result[v.name] = v.sourcePerm
+        ? { shape: permuteShape(irShape, v.sourcePerm), data: permute(outs[i], irShape, v.sourcePerm) }
+        : { shape: [...irShape], data: outs[i] };
+    });
+    return result;
+  }
+
+  /** Matches feeds to inputs and finds the batch size they imply. */
+  private checkFeeds(feeds: Feeds): { batch: number; data: Float32Array[] } {
+    let batch: number | undefined;
+    const data = this.inputs.map((info) => {
+      const feed = feeds[info.name];
+      if (feed === undefined) throw new InputError(`missing input "${info.name}"`, { expected: shapeToString(info.shape) });
+      const values = feed instanceof Float32Array ? feed : feed.data;
+      if (!(values instanceof Float32Array)) throw new InputError(`input "${info.name}" must be a Float32Array`);
+      const perSample = sizeOf(info.shape.slice(1));
+      const free = info.shape[0] === -1;
+      const n = free ? values.length / perSample : info.shape[0];
+      const shape = [n, ...info.shape.slice(1)];
+      const given = feed instanceof Float32Array ? undefined : feed.shape;
+      if (!Number.isInteger(n) || n < 1 || values.length !== sizeOf(shape) || (given && shapeToString(given) !== shapeToString(shape))) {
+        throw new InputError(`input "${info.name}" has the wrong size`, {
+          expected: shapeToString(info.shape), received: given ? shapeToString(given) : `${values.length} values`,
+        });
+      }
+      if (free) {
+        if (batch !== undefined && batch !== n) throw new InputError(`inputs disagree on the batch size (${batch} vs ${n})`);
+        batch = n;
+      }
+      return values;
+    });
+    return { batch: batch ?? 1, data };
+  }
+
+  private planFor(batch: number): Plan {
+    const cached = this.plans.get(batch);
+    if (cached) return cached;
+    const b = this.backendImpl;
+    const shapes = inferShapes(this.graph, batch, this.resolved);
+    const values = new Map<string, DeviceTensor>();
+    for (const v of this.graph.inputs) values.set(v.name, b.alloc(shapes.get(v.name)!));
+    const tensorOf = (name: string): DeviceTensor => {
+      let t = values.get(name) ?? this.constants.get(name);
+      if (!t) {
+        const c = this.graph.constants.get(name)!;
+        t = b.constant(c);
+        this.constants.set(name, t);
+      }
+      return t;
+    };
+    const steps = this.resolved.map(({ node, op, attrs }) => {
+      const ins = node.inputs.map((n) => (n === '' ? undefined : tensorOf(n)));
+      const outs = node.outputs.map((n, i) => {
+        const t = b.alloc(n === '' ? op.inferShape(ins.map((x) => x?.shape), attrs)[i] : shapes.get(n)!);
+        if (n !== '') values.set(n, t);
+        return t;
+      });
+      return b.prepare(op, ins, attrs, outs);
+    });
+    const plan: Plan = {
+      steps,
+      inputs: this.graph.inputs.map((v) => values.get(v.name)!),
+      outputs: this.graph.outputs.map((v) => tensorOf(v.name)),
+    };
+    this.plans.set(batch, plan);
+    return plan;
+  }
+}
+
+export type { Shape };

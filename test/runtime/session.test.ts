@@ -1,0 +1,85 @@
+import { describe, expect, it } from 'vitest';
+import { Session } from '../../src/runtime/session.js';
+import type { Graph } from '../../src/graph/ir.js';
+import { BackendUnavailableError, GraphError, InputError, UnsupportedOpError } from '../../src/errors.js';
+import { randomF32, transposeData, NCHW_TO_NHWC } from '../helpers/harness.js';
+import { inversePerm, permute } from '../../src/runtime/layout.js';
+
+/** x (NCHW source, NHWC inside) -> Conv 1x1 (2 -> 3 channels) + Relu; output 4-D back in NCHW. */
+function convGraph(): Graph {
+  const w = new Float32Array([1, 0, 0, 1, 1, -1]); // OHWI [3,1,1,2]
+  return {
+    nodes: [
+      { name: 'conv', op: 'Conv', inputs: ['x', 'w', ''], outputs: ['c'], attrs: { kernel: [1, 1] } },
+      { name: 'relu', op: 'Relu', inputs: ['c'], outputs: ['y'], attrs: {} },
+    ],
+    inputs: [{ name: 'x', shape: [-1, 2, 2, 2], sourcePerm: [0, 3, 1, 2] }],
+    outputs: [{ name: 'y', shape: [-1, 2, 2, 3], sourcePerm: [0, 3, 1, 2] }],
+    constants: new Map([['w', { shape: [3, 1, 1, 2], dtype: 'f32', data: w }]]),
+    metadata: { name: 'tiny' },
+  };
+}
+
+/** Plain computation of convGraph in NCHW, the way the source framework would. */
+function expected(x: Float32Array, n: number): Float32Array {
+  const y = new Float32Array(n * 3 * 4);
+  for (let b = 0; b < n; b++) for (let p = 0; p < 4; p++) {
+    const c0 = x[b * 8 + p], c1 = x[b * 8 + 4 + p];
+    const outs = [c0, c1, c0 - c1];
+    outs.forEach((v, o) => { y[b * 12 + o * 4 + p] = Math.max(0, v); });
+  }
+  return y;
+}
+
+describe('Session', () => {
+  it('describes inputs and outputs in the source layout', async () => {
+    const s = await Session.create(convGraph());
+    expect(s.backend).toBe('js');
+    expect(s.inputs).toEqual([{ name: 'x', shape: [-1, 2, 2, 2], dtype: 'float32' }]);
+    expect(s.outputs[0].shape).toEqual([-1, 3, 2, 2]);
+  });
+
+  it('runs in the source layout at any batch size', async () => {
+    const s = await Session.create(convGraph());
+    for (const n of [1, 3, 1]) {
+      const x = randomF32(n * 8, { seed: n });
+      const out = await s.run({ x });
+      expect(out.y.shape).toEqual([n, 3, 2, 2]);
+      expect(Array.from(out.y.data)).toEqual(Array.from(expected(x, n)));
+    }
+  });
+
+  it('queues concurrent calls and keeps each result its own', async () => {
+    const s = await Session.create(convGraph());
+    const xs = [1, 2, 3, 4].map((seed) => randomF32(8, { seed }));
+    const outs = await Promise.all(xs.map((x) => s.run({ x })));
+    outs.forEach((o, i) => expect(Array.from(o.y.data)).toEqual(Array.from(expected(xs[i], 1))));
+  });
+
+  it('rejects bad feeds with InputError and stays usable', async () => {
+    const s = await Session.create(convGraph());
+    await expect(s.run({})).rejects.toBeInstanceOf(InputError);
+    await expect(s.run({ x: new Float32Array(7) })).rejects.toThrow(/expected \[-1,2,2,2\], received 7 values/);
+    await expect(s.run({ x: { shape: [1, 2, 2, 3], data: new Float32Array(12) } })).rejects.toBeInstanceOf(InputError);
+    const x = randomF32(8, { seed: 9 });
+    expect(Array.from((await s.run({ x })).y.data)).toEqual(Array.from(expected(x, 1)));
+  });
+
+  it('rejects unknown ops, dangling inputs and unknown backends with typed errors', async () => {
+    const g = convGraph();
+    g.nodes[1] = { ...g.nodes[1], op: 'Frobnicate' };
+    await expect(Session.create(g, { optimize: false })).rejects.toBeInstanceOf(UnsupportedOpError);
+    const h = convGraph();
+    h.nodes[1] = { ...h.nodes[1], inputs: ['nowhere'] };
+    await expect(Session.create(h, { optimize: false })).rejects.toBeInstanceOf(GraphError);
+    // @ts-expect-error: not a backend name
+    await expect(Session.create(convGraph(), { backend: 'quantum' })).rejects.toBeInstanceOf(BackendUnavailableError);
+  });
+
+  it('permutes at the boundary exactly like the oracle transpose', () => {
+    const x = randomF32(2 * 3 * 4 * 5, { seed: 3 });
+    const nhwc = permute(x, [2, 3, 4, 5], NCHW_TO_NHWC);
+    expect(Array.from(nhwc)).toEqual(Array.from(transposeData(x, [2, 3, 4, 5], NCHW_TO_NHWC)));
+    expect(Array.from(permute(nhwc, [2, 4, 5, 3], inversePerm(NCHW_TO_NHWC)))).toEqual(Array.from(x));
+  });
+});
