@@ -1,0 +1,76 @@
+// Bundles: dist/browser/index.js (+ index.min.js) from src/index.ts, self-contained and free of Node
+// imports; dist/node/index.js from src/node.ts and dist/cli/main.js from src/cli/main.ts, which
+// leave Node builtins and package dependencies to Node. Types come from `tsc -p tsconfig.build.json`.
+import { readFileSync } from 'node:fs';
+import { builtinModules } from 'node:module';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import nodeResolve from '@rollup/plugin-node-resolve';
+import esbuild, { minify } from 'rollup-plugin-esbuild';
+
+const ROOT = fileURLToPath(new URL('.', import.meta.url));
+const TARGET = 'es2022';
+
+const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
+const DEPENDENCIES = Object.keys(pkg.dependencies ?? {});
+const BUILTINS = new Set(builtinModules);
+
+function isBuiltin(id) {
+  return id.startsWith('node:') || BUILTINS.has(id) || BUILTINS.has(id.split('/')[0]);
+}
+
+function isDependency(id) {
+  return DEPENDENCIES.some((d) => id === d || id.startsWith(`${d}/`));
+}
+
+/**
+ * Fails the browser build at the first Node builtin reachable from the entry, naming the importer,
+ * instead of letting rollup leave it as an external import that breaks only in the browser.
+ */
+function noNodeBuiltins() {
+  return {
+    name: 'edgeinfer-no-node-builtins',
+    resolveId(id, importer) {
+      if (isBuiltin(id)) {
+        this.error(`Node builtin "${id}" is imported by ${importer ?? 'the entry'}, which the browser bundle reaches`);
+      }
+      return null;
+    },
+  };
+}
+
+function typescript() {
+  return esbuild({ target: TARGET, tsconfig: join(ROOT, 'tsconfig.json'), sourceMap: true });
+}
+
+/** Rollup warnings that mean a broken bundle rather than a style note. */
+function strictWarnings(warning, warn) {
+  if (warning.code === 'UNRESOLVED_IMPORT' || warning.code === 'MISSING_EXPORT') {
+    throw new Error(warning.message);
+  }
+  warn(warning);
+}
+
+/** The configurations, writing under `outDir` (absolute, or relative to the repository root). */
+export function createConfigs({ outDir = 'dist' } = {}) {
+  const out = (p) => resolve(ROOT, outDir, p);
+  const browser = {
+    input: join(ROOT, 'src/index.ts'),
+    plugins: [noNodeBuiltins(), nodeResolve({ browser: true, preferBuiltins: false }), typescript()],
+    onwarn: strictWarnings,
+    output: [
+      { file: out('browser/index.js'), format: 'es', sourcemap: true },
+      { file: out('browser/index.min.js'), format: 'es', sourcemap: true, plugins: [minify({ target: TARGET })] },
+    ],
+  };
+  const forNode = (input, file) => ({
+    input: join(ROOT, input),
+    external: (id) => isBuiltin(id) || isDependency(id),
+    plugins: [nodeResolve({ preferBuiltins: true, exportConditions: ['node'] }), typescript()],
+    onwarn: strictWarnings,
+    output: { file: out(file), format: 'es', sourcemap: true },
+  });
+  return [browser, forNode('src/node.ts', 'node/index.js'), forNode('src/cli/main.ts', 'cli/main.js')];
+}
+
+export default createConfigs();

@@ -1,0 +1,191 @@
+// `edgeinfer convert`: ONNX or TF.js layers model -> optimized, optionally quantized .eim file.
+// Stages: read, import, optimize, quantize, write; one summary line on stdout when done.
+import { readFile, stat, writeFile } from 'node:fs/promises';
+import { basename, dirname, extname, join } from 'node:path';
+import { importOnnx } from '../convert/onnx.js';
+import { importTfjsLayers } from '../convert/tfjs.js';
+import { readTfjsLayersDir } from '../convert/tfjs-node.js';
+import { writeEim } from '../format/writer.js';
+import { quantizeWeights } from '../graph/constant.js';
+import type { Graph } from '../graph/ir.js';
+import { optimize } from '../graph/optimize.js';
+import { inferShapes } from '../graph/shapes.js';
+import { validateGraph } from '../graph/validate.js';
+import { sizeOf } from '../tensor.js';
+import { parseArgs, stringOption, UsageError, type OptionSpecs } from './args.js';
+import { formatBytes, formatCount, formatDuration } from './format.js';
+import { CliError, type CliIO } from './io.js';
+import { Progress } from './progress.js';
+
+export const CONVERT_HELP = `Usage: edgeinfer convert IN -o OUT.eim [options]
+
+Converts a model to the .eim format: imports it, optimizes the graph (folds BatchNorm, fuses
+bias and activations, drops no-ops), stores the weights in the chosen precision.
+
+IN is an ONNX file (.onnx), a TF.js layers model.json, or a directory holding model.json
+and its weight files.
+
+Options:
+  -o, --output FILE     the .eim file to write (required)
+  --weights f32|f16|int8  weight storage (default f32; int8 = per-output-channel scales)
+  --labels FILE         class labels, one per line, stored in the model
+  --name NAME           model name stored in the file (default: from the source model)
+  -h, --help            show this help
+`;
+
+const SPECS: OptionSpecs = {
+  output: { type: 'string', short: 'o' },
+  weights: { type: 'string', choices: ['f32', 'f16', 'int8'] },
+  labels: { type: 'string' },
+  name: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+};
+
+const STAGES = ['read', 'import', 'optimize', 'quantize', 'write'] as const;
+
+type Source =
+  | { kind: 'onnx'; bytes: Uint8Array }
+  | { kind: 'tfjs'; modelJson: unknown; weightData: Uint8Array };
+
+export async function convertCommand(argv: readonly string[], io: CliIO): Promise<number> {
+  const args = parseArgs(argv, SPECS, 'convert');
+  if (args.options.help) { io.stdout.write(CONVERT_HELP); return 0; }
+  if (args.positionals.length !== 1) {
+    throw new UsageError(args.positionals.length === 0 ? 'missing input model' : `expected one input model, got ${args.positionals.length}`, 'convert');
+  }
+  const input = args.positionals[0];
+  const output = stringOption(args, 'output');
+  if (output === undefined) throw new UsageError('missing -o OUT.eim', 'convert');
+  const weights = (stringOption(args, 'weights') ?? 'f32') as 'f32' | 'f16' | 'int8';
+  const labelsPath = stringOption(args, 'labels');
+  const name = stringOption(args, 'name');
+
+  const t0 = performance.now();
+  const progress = new Progress(io.stderr, 'convert', STAGES);
+  try {
+    progress.stage('read');
+    // Labels first: a typo in their path should not cost a whole conversion.
+    const labels = labelsPath === undefined ? undefined : await readLabels(labelsPath);
+    const source = await readSource(input);
+    const inBytes = source.kind === 'onnx' ? source.bytes.byteLength : source.weightData.byteLength;
+
+    progress.stage('import');
+    const defaultName = name ?? modelNameFromPath(input);
+    let graph = source.kind === 'onnx'
+      ? importOnnx(source.bytes, { name: defaultName })
+      : importTfjsLayers(source.modelJson, source.weightData, { name: defaultName });
+    const importedOps = graph.nodes.length;
+
+    progress.stage('optimize');
+    graph = optimize(graph);
+
+    progress.stage('quantize');
+    graph = quantizeWeights(graph, weights);
+    if (name !== undefined) graph.metadata.name = name;
+    else graph.metadata.name ??= defaultName;
+    if (labels) attachLabels(graph, labels, labelsPath!);
+    // Never write a file the runtime would reject.
+    validateGraph(graph);
+
+    progress.stage('write');
+    const bytes = writeEim(graph);
+    await writeOutput(output, bytes);
+    progress.done();
+
+    const params = countParams(graph);
+    const ops = importedOps === graph.nodes.length ? `${graph.nodes.length} ops` : `${importedOps} -> ${graph.nodes.length} ops`;
+    io.stdout.write(`wrote ${output} (${graph.metadata.name}): ${ops}, ${formatCount(params)} params (${weights}), `
+      + `${formatBytes(inBytes)} -> ${formatBytes(bytes.byteLength)}, ${formatDuration(performance.now() - t0)}\n`);
+    return 0;
+  } finally {
+    progress.done();
+  }
+}
+
+async function readSource(input: string): Promise<Source> {
+  const st = await stat(input);
+  if (st.isDirectory()) return readTfjs(input);
+  const ext = extname(input).toLowerCase();
+  if (ext === '.json') return readTfjsJson(input);
+  const bytes = new Uint8Array(await readFile(input));
+  if (ext === '.onnx') return { kind: 'onnx', bytes };
+  // Unknown extension: a JSON document starts with '{' (after optional whitespace); ONNX is binary protobuf.
+  const first = bytes.find((b) => b !== 0x20 && b !== 0x0a && b !== 0x0d && b !== 0x09);
+  if (first === 0x7b) return readTfjsJson(input);
+  return { kind: 'onnx', bytes };
+}
+
+/** readTfjsLayersDir reads DIR/model.json and its shards, so a JSON path must be that file. */
+function readTfjsJson(path: string): Promise<Source> {
+  if (basename(path) !== 'model.json') {
+    throw new CliError(`${path}: a TF.js layers model is read as model.json with its weight files; give its directory or model.json`);
+  }
+  return readTfjs(dirname(path));
+}
+
+async function readTfjs(dir: string): Promise<Source> {
+  try {
+    await stat(join(dir, 'model.json'));
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') {
+      throw new CliError(`${dir} has no model.json (expected a TF.js layers model directory)`);
+    }
+    throw e;
+  }
+  const { modelJson, weightData } = await readTfjsLayersDir(dir);
+  return { kind: 'tfjs', modelJson, weightData };
+}
+
+/** One label per line; trailing blank lines (a final newline, CRLF endings) are not labels. */
+export function parseLabels(text: string): string[] {
+  const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/).map((l) => l.trimEnd());
+  while (lines.length > 0 && lines[lines.length - 1] === '') lines.pop();
+  return lines;
+}
+
+async function readLabels(path: string): Promise<string[]> {
+  const labels = parseLabels(await readFile(path, 'utf8'));
+  if (labels.length === 0) throw new CliError(`labels file ${path} has no labels`);
+  const blank = labels.findIndex((l) => l.trim() === '');
+  if (blank >= 0) throw new CliError(`labels file ${path}: line ${blank + 1} is blank`);
+  return labels;
+}
+
+/** Checks the label count against the classes of the first output (its last dim at batch 1). */
+function attachLabels(graph: Graph, labels: string[], path: string): void {
+  const out = graph.outputs[0];
+  if (out) {
+    const shape = inferShapes(graph, 1).get(out.name);
+    if (shape && shape.length > 0) {
+      const classes = shape[shape.length - 1];
+      if (classes !== labels.length) {
+        throw new CliError(`labels file ${path} has ${labels.length} label${labels.length === 1 ? '' : 's'}, but output "${out.name}" has ${classes} classes`);
+      }
+    }
+  }
+  graph.metadata.labels = labels;
+}
+
+async function writeOutput(path: string, bytes: Uint8Array): Promise<void> {
+  try {
+    await writeFile(path, bytes);
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    const why = err.code === 'ENOENT' ? 'its directory does not exist' : err.code === 'EISDIR' ? 'it is a directory'
+      : err.code === 'EACCES' ? 'permission denied' : err.message;
+    throw new CliError(`cannot write ${path}: ${why}`, { cause: e });
+  }
+}
+
+function modelNameFromPath(input: string): string {
+  const base = basename(input.replace(/[\\/]+$/, ''));
+  if (base === 'model.json') return basename(join(input, '..'));
+  const ext = extname(base);
+  return ext ? base.slice(0, -ext.length) : base;
+}
+
+export function countParams(graph: Graph): number {
+  let n = 0;
+  for (const c of graph.constants.values()) n += sizeOf(c.shape);
+  return n;
+}
