@@ -36,10 +36,10 @@ export class UnsupportedOpError extends EdgeInferError {
 export class InputError extends EdgeInferError {
   readonly expected?: string;
   readonly received?: string;
-  constructor(message: string, details: { expected?: string; received?: string } = {}) {
+  constructor(message: string, details: { expected?: string; received?: string } = {}, options?: { cause?: unknown }) {
     const shapes = details.expected !== undefined || details.received !== undefined
       ? ` (expected ${details.expected ?? '?'}, received ${details.received ?? '?'})` : '';
-    super('INPUT', message + shapes);
+    super('INPUT', message + shapes, options);
     this.expected = details.expected;
     this.received = details.received;
   }

@@ -8,3 +8,6 @@ export type { Graph, Node, Constant, ValueInfo, ModelMetadata, ImagePreprocess }
 export type { Tensor, Shape } from './tensor.js';
 export type { BackendName } from './backends/backend.js';
 export { OPS } from './ops/registry.js';
+export {
+  preprocessImage, preprocessBatch, preprocessInto, preprocessedShape, validatePreprocess, type PixelImage,
+} from './vision/preprocess.js';

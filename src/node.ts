@@ -7,3 +7,4 @@ export { importTfjsLayers } from './convert/tfjs.js';
 export { readTfjsLayersDir } from './convert/tfjs-node.js';
 export { optimize } from './graph/optimize.js';
 export { quantizeWeights } from './graph/constant.js';
+export { decodeImage, readImageFile, applyOrientation } from './vision/node-image.js';

@@ -1,0 +1,238 @@
+// Pixels → model input, driven by a model's ImagePreprocess metadata; pure and browser-safe.
+// In: 8-bit RGBA / RGB / GRAY pixels (ImageData fits as is). Out: f32 NHWC [N, H, W, C], the IR layout
+// (a Session converts to the source layout, e.g. NCHW, itself); x = (pixel * scale - mean[c]) / std[c].
+import { InputError, ModelFormatError } from '../errors.js';
+import type { ImagePreprocess } from '../graph/ir.js';
+import type { Tensor } from '../tensor.js';
+import { centerCropStart, resizeBilinear, shorterSideSize, type ResizeRegion } from './resize.js';
+
+export type PixelFormat = 'RGBA' | 'RGB' | 'GRAY';
+
+/** Row-major interleaved 8-bit pixels; `format` may be left out when the data length tells it. */
+export interface PixelImage {
+  readonly width: number;
+  readonly height: number;
+  readonly data: Uint8Array | Uint8ClampedArray;
+  readonly format?: PixelFormat;
+}
+
+export interface PreprocessOptions {
+  /**
+   * RGB (0..255) to composite transparent pixels onto. Without it alpha is dropped, as Pillow's
+   * convert('RGB') does (what most training pipelines saw).
+   */
+  readonly background?: readonly [number, number, number];
+}
+
+const CHANNELS: Record<PixelFormat, number> = { RGBA: 4, RGB: 3, GRAY: 1 };
+const WHERE = 'metadata.preprocess';
+
+/** The preprocessing metadata, checked once, with every derived value the pixel loops need. */
+interface Plan {
+  readonly pre: ImagePreprocess;
+  readonly channels: 1 | 3;
+  /** lut[c * 256 + v]: the model value of pixel level v in model channel c. */
+  readonly lut: Float32Array;
+  /** Model channel c reads working-image channel order[c] (working images are RGB or gray). */
+  readonly order: readonly number[];
+  readonly resizeTo: number;
+}
+
+function badMeta(message: string, field: string): never {
+  throw new ModelFormatError(`invalid image preprocessing: ${message}`, `${WHERE}.${field}`);
+}
+
+function isPositiveInt(v: unknown): v is number {
+  return typeof v === 'number' && Number.isInteger(v) && v > 0;
+}
+
+function perChannel(values: readonly number[] | undefined, channels: number, field: string): number[] {
+  if (!Array.isArray(values) || (values.length !== channels && values.length !== 1)) {
+    badMeta(`${field} needs ${channels} value(s), got ${JSON.stringify(values)}`, field);
+  }
+  if (!values.every((v) => typeof v === 'number' && Number.isFinite(v))) badMeta(`${field} must be finite numbers`, field);
+  return values.length === channels ? [...values] : new Array<number>(channels).fill(values[0]);
+}
+
+function plan(pre: ImagePreprocess): Plan {
+  if (!isPositiveInt(pre.width)) badMeta(`width must be a positive integer, got ${pre.width}`, 'width');
+  if (!isPositiveInt(pre.height)) badMeta(`height must be a positive integer, got ${pre.height}`, 'height');
+  const channels = pre.colorOrder === 'GRAY' ? 1 : pre.colorOrder === 'RGB' || pre.colorOrder === 'BGR' ? 3
+    : badMeta(`unknown colorOrder ${JSON.stringify(pre.colorOrder)}`, 'colorOrder');
+  if (pre.channels !== channels) badMeta(`colorOrder ${pre.colorOrder} needs ${channels} channel(s), channels is ${pre.channels}`, 'channels');
+  if (typeof pre.scale !== 'number' || !Number.isFinite(pre.scale)) badMeta(`scale must be a finite number, got ${pre.scale}`, 'scale');
+  const mean = perChannel(pre.mean, channels, 'mean');
+  const std = perChannel(pre.std, channels, 'std');
+  if (std.some((s) => s === 0)) badMeta('std must not contain 0', 'std');
+  let resizeTo = 0;
+  if (pre.resize === 'shorter-side') {
+    if (pre.crop !== 'center') badMeta(`'shorter-side' resize needs crop 'center' to reach ${pre.width}x${pre.height}, crop is ${JSON.stringify(pre.crop)}`, 'crop');
+    resizeTo = pre.resizeTo ?? Math.max(pre.width, pre.height);
+    if (!isPositiveInt(resizeTo)) badMeta(`resizeTo must be a positive integer, got ${pre.resizeTo}`, 'resizeTo');
+    if (resizeTo < Math.max(pre.width, pre.height)) {
+      badMeta(`resizeTo ${resizeTo} is smaller than the ${pre.width}x${pre.height} crop`, 'resizeTo');
+    }
+  } else if (pre.resize !== 'stretch') {
+    badMeta(`unknown resize mode ${JSON.stringify(pre.resize)}`, 'resize');
+  } else if (pre.crop !== 'center' && pre.crop !== 'none') {
+    badMeta(`unknown crop mode ${JSON.stringify(pre.crop)}`, 'crop');
+  }
+  // Table in double precision, rounded once to f32: the same values as computing each pixel directly.
+  const lut = new Float32Array(channels * 256);
+  for (let c = 0; c < channels; c++) {
+    for (let v = 0; v < 256; v++) lut[c * 256 + v] = (v * pre.scale - mean[c]) / std[c];
+  }
+  const order = pre.colorOrder === 'BGR' ? [2, 1, 0] : pre.colorOrder === 'RGB' ? [0, 1, 2] : [0];
+  return { pre, channels, lut, order, resizeTo };
+}
+
+/** The [1, H, W, C] NHWC shape that preprocessImage produces for this metadata. */
+export function preprocessedShape(pre: ImagePreprocess): [number, number, number, number] {
+  const p = plan(pre);
+  return [1, pre.height, pre.width, p.channels];
+}
+
+/** Throws ModelFormatError (naming the field) when the metadata cannot drive preprocessing. */
+export function validatePreprocess(pre: ImagePreprocess): void {
+  plan(pre);
+}
+
+function formatOf(image: PixelImage, where: string): PixelFormat {
+  const { width, height, data } = image;
+  if (!isPositiveInt(width) || !isPositiveInt(height)) {
+    throw new InputError(`${where}: image size must be positive integers`, { expected: 'width, height >= 1', received: `${width}x${height}` });
+  }
+  if (!(data instanceof Uint8Array) && !(data instanceof Uint8ClampedArray)) {
+    throw new InputError(`${where}: pixel data must be a Uint8Array or Uint8ClampedArray`, {
+      received: (data as unknown)?.constructor?.name ?? typeof data,
+    });
+  }
+  const px = width * height;
+  if (image.format !== undefined) {
+    const n = CHANNELS[image.format];
+    if (n === undefined) throw new InputError(`${where}: unknown pixel format`, { expected: 'RGBA, RGB or GRAY', received: String(image.format) });
+    if (data.length !== px * n) {
+      throw new InputError(`${where}: ${image.format} pixel data has the wrong length`, { expected: `${px * n} bytes for ${width}x${height}`, received: `${data.length}` });
+    }
+    return image.format;
+  }
+  const found = (Object.keys(CHANNELS) as PixelFormat[]).find((f) => data.length === px * CHANNELS[f]);
+  if (!found) {
+    throw new InputError(`${where}: pixel data length fits no format`, {
+      expected: `${px * 4} (RGBA), ${px * 3} (RGB) or ${px} (GRAY) bytes for ${width}x${height}`, received: `${data.length}`,
+    });
+  }
+  return found;
+}
+
+function checkBackground(bg: readonly number[]): void {
+  if (bg.length !== 3 || !bg.every((v) => typeof v === 'number' && v >= 0 && v <= 255)) {
+    throw new InputError('background must be 3 values in 0..255', { received: JSON.stringify(bg) });
+  }
+}
+
+/** Pillow's ITU-R 601-2 luma in 16-bit fixed point, so gray images equal convert('L'). */
+function luma(r: number, g: number, b: number): number {
+  return (r * 19595 + g * 38470 + b * 7471 + 0x8000) >> 16;
+}
+
+/**
+ * The full-size image in the working format: gray for 1-channel models, RGB otherwise. Converting
+ * before resizing (not after) matches pipelines that call convert() first and halves the filter work.
+ */
+function toWorking(image: PixelImage, format: PixelFormat, channels: 1 | 3, bg?: readonly number[]): ArrayLike<number> {
+  const src = image.data;
+  const n = image.width * image.height;
+  if (channels === 3 && format === 'RGB') return src;
+  if (channels === 1 && format === 'GRAY') return src;
+  const out = new Uint8Array(n * channels);
+  const step = CHANNELS[format];
+  for (let i = 0, p = 0; i < n; i++, p += step) {
+    let r: number, g: number, b: number;
+    if (format === 'GRAY') { r = g = b = src[p]; } else { r = src[p]; g = src[p + 1]; b = src[p + 2]; }
+    if (format === 'RGBA' && bg) {
+      // Straight (not premultiplied) alpha, as ImageData and decoded PNGs hold it.
+      const a = src[p + 3] / 255;
+      r = Math.round(r * a + bg[0] * (1 - a));
+      g = Math.round(g * a + bg[1] * (1 - a));
+      b = Math.round(b * a + bg[2] * (1 - a));
+    }
+    if (channels === 3) { out[i * 3] = r; out[i * 3 + 1] = g; out[i * 3 + 2] = b; } else out[i] = luma(r, g, b);
+  }
+  return out;
+}
+
+/** Resize and crop geometry for one image: the resized size and the region of it that is kept. */
+export function preprocessGeometry(width: number, height: number, pre: ImagePreprocess): { resized: { width: number; height: number }; region: ResizeRegion } {
+  const p = plan(pre);
+  return geometry(width, height, p);
+}
+
+function geometry(width: number, height: number, p: Plan): { resized: { width: number; height: number }; region: ResizeRegion } {
+  const { pre } = p;
+  if (pre.resize === 'stretch') {
+    return { resized: { width: pre.width, height: pre.height }, region: { x: 0, y: 0, width: pre.width, height: pre.height } };
+  }
+  const resized = shorterSideSize(width, height, p.resizeTo);
+  return {
+    resized,
+    region: {
+      x: centerCropStart(resized.width, pre.width),
+      y: centerCropStart(resized.height, pre.height),
+      width: pre.width,
+      height: pre.height,
+    },
+  };
+}
+
+function writeInto(image: PixelImage, p: Plan, out: Float32Array, offset: number, options: PreprocessOptions, where: string): void {
+  const format = formatOf(image, where);
+  if (options.background) checkBackground(options.background);
+  const work = toWorking(image, format, p.channels, options.background);
+  const { resized, region } = geometry(image.width, image.height, p);
+  const pixels = resizeBilinear(work, image.width, image.height, p.channels, resized.width, resized.height, region);
+  const C = p.channels, n = region.width * region.height;
+  const { lut, order } = p;
+  for (let i = 0; i < n; i++) {
+    const src = i * C, dst = offset + i * C;
+    for (let c = 0; c < C; c++) out[dst + c] = lut[c * 256 + pixels[src + order[c]]];
+  }
+}
+
+/** One image → a [1, H, W, C] NHWC f32 tensor in the model's channel order. */
+export function preprocessImage(image: PixelImage, pre: ImagePreprocess, options: PreprocessOptions = {}): Tensor {
+  const p = plan(pre);
+  const shape = [1, pre.height, pre.width, p.channels];
+  const data = new Float32Array(pre.height * pre.width * p.channels);
+  writeInto(image, p, data, 0, options, 'image');
+  return { shape, data };
+}
+
+/**
+ * Writes one image as batch item `index` of an [N, H, W, C] NHWC buffer (`out` holds N whole items),
+ * so callers can fill a reusable batch buffer without copies.
+ */
+export function preprocessInto(
+  image: PixelImage, pre: ImagePreprocess, out: Float32Array, index: number, options: PreprocessOptions = {},
+): void {
+  const p = plan(pre);
+  const item = pre.height * pre.width * p.channels;
+  if (out.length === 0 || out.length % item !== 0) {
+    throw new InputError('batch buffer length is not a whole number of images', { expected: `a positive multiple of ${item}`, received: `${out.length}` });
+  }
+  const n = out.length / item;
+  if (!Number.isInteger(index) || index < 0 || index >= n) {
+    throw new InputError('batch index out of range', { expected: `0..${n - 1}`, received: `${index}` });
+  }
+  writeInto(image, p, out, index * item, options, `image ${index}`);
+}
+
+/** Several images → one [N, H, W, C] NHWC tensor, image i at batch index i. */
+export function preprocessBatch(images: readonly PixelImage[], pre: ImagePreprocess, options: PreprocessOptions = {}): Tensor {
+  const p = plan(pre);
+  if (images.length === 0) throw new InputError('no images to preprocess', { expected: 'at least 1 image', received: '0' });
+  const item = pre.height * pre.width * p.channels;
+  const data = new Float32Array(images.length * item);
+  images.forEach((img, i) => writeInto(img, p, data, i * item, options, `image ${i}`));
+  return { shape: [images.length, pre.height, pre.width, p.channels], data };
+}
