@@ -105,15 +105,18 @@ export class Session {
   /** Matches feeds to inputs and finds the batch size they imply. */
   private checkFeeds(feeds: Feeds): { batch: number; data: Float32Array[] } {
     let batch: number | undefined;
-    const data = this.inputs.map((info) => {
+    const data = this.inputs.map((info, k) => {
       const feed = feeds[info.name];
       if (feed === undefined) throw new InputError(`missing input "${info.name}"`, { expected: shapeToString(info.shape) });
       const values = feed instanceof Float32Array ? feed : feed.data;
       if (!(values instanceof Float32Array)) throw new InputError(`input "${info.name}" must be a Float32Array`);
-      const perSample = sizeOf(info.shape.slice(1));
-      const free = info.shape[0] === -1;
-      const n = free ? values.length / perSample : info.shape[0];
-      const shape = [n, ...info.shape.slice(1)];
+      // The batch is IR axis 0; in the source layout it sits wherever sourcePerm moved it.
+      const perm = this.graph.inputs[k].sourcePerm;
+      const batchAxis = perm ? perm.indexOf(0) : 0;
+      const free = info.shape[batchAxis] === -1;
+      const perSample = sizeOf(info.shape.filter((_, i) => i !== batchAxis));
+      const n = free ? values.length / perSample : info.shape[batchAxis];
+      const shape = info.shape.map((d, i) => (i === batchAxis ? n : d));
       const given = feed instanceof Float32Array ? undefined : feed.shape;
       if (!Number.isInteger(n) || n < 1 || values.length !== sizeOf(shape) || (given && shapeToString(given) !== shapeToString(shape))) {
         throw new InputError(`input "${info.name}" has the wrong size`, {

@@ -83,3 +83,24 @@ describe('Session', () => {
     expect(Array.from(permute(nhwc, [2, 4, 5, 3], inversePerm(NCHW_TO_NHWC)))).toEqual(Array.from(x));
   });
 });
+
+describe('Session with a sequence input whose batch is not the first source axis', () => {
+  // IR input [N,T,I] shown to the user as [T,N,I] (ONNX RNN layout 0): sourcePerm [1,0,2].
+  const graph = (): Graph => ({
+    nodes: [{ name: 'relu', op: 'Relu', inputs: ['x'], outputs: ['y'], attrs: {} }],
+    inputs: [{ name: 'x', shape: [-1, 4, 3], sourcePerm: [1, 0, 2] }],
+    outputs: [{ name: 'y', shape: [-1, 4, 3], sourcePerm: [1, 0, 2] }],
+    constants: new Map(),
+    metadata: {},
+  });
+
+  it('finds the batch on the source axis that holds it', async () => {
+    const s = await Session.create(graph());
+    expect(s.inputs[0].shape).toEqual([4, -1, 3]);
+    const x = randomF32(4 * 2 * 3, { seed: 5, min: -1, max: 1 });
+    const out = await s.run({ x });
+    expect(out.y.shape).toEqual([4, 2, 3]);
+    expect(Array.from(out.y.data)).toEqual(Array.from(x, (v) => Math.max(0, v)));
+    await expect(s.run({ x: new Float32Array(4 * 3 + 1) })).rejects.toBeInstanceOf(InputError);
+  });
+});

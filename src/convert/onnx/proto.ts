@@ -1,0 +1,212 @@
+// Reading ONNX protobuf messages (decoded by onnx-proto): int64 fields to numbers, nodes to a plain
+// form, and typed attribute access. Every malformed field becomes a ModelFormatError naming its path.
+import onnxProto from 'onnx-proto';
+import { ModelFormatError, UnsupportedOpError } from '../../errors.js';
+import { decodeTensor, type ConstTensor } from './tensor.js';
+
+const { onnx } = onnxProto;
+export type ModelProto = onnxProto.onnx.ModelProto;
+export type GraphProto = onnxProto.onnx.IGraphProto;
+export type NodeProto = onnxProto.onnx.INodeProto;
+export type ValueInfoProto = onnxProto.onnx.IValueInfoProto;
+type AttributeProto = onnxProto.onnx.IAttributeProto;
+type Int64 = number | { toNumber(): number } | null | undefined;
+
+export function decodeModel(bytes: Uint8Array): ModelProto {
+  if (!(bytes instanceof Uint8Array)) throw new ModelFormatError('ONNX model bytes must be a Uint8Array', 'model');
+  if (bytes.length === 0) throw new ModelFormatError('ONNX model is empty', 'model');
+  try {
+    return onnx.ModelProto.decode(bytes);
+  } catch (e) {
+    throw new ModelFormatError(`not a valid ONNX protobuf: ${(e as Error).message}`, 'model', { cause: e });
+  }
+}
+
+/** An int64 protobuf field as a JS number; values past 2^53 lose precision, which only sentinel values (INT64_MAX) use. */
+export function toNum(v: Int64, where: string): number {
+  if (v === null || v === undefined) return 0;
+  const n = typeof v === 'number' ? v : typeof v === 'object' && typeof v.toNumber === 'function' ? v.toNumber() : NaN;
+  if (!Number.isFinite(n)) throw new ModelFormatError(`expected an integer, got ${String(v)}`, where);
+  return n;
+}
+
+export type AttrValue = number | number[] | string | string[] | ConstTensor;
+
+const A = onnx.AttributeProto.AttributeType;
+
+function has(msg: object, key: string): boolean {
+  const v = (msg as Record<string, unknown>)[key];
+  if (Array.isArray(v)) return v.length > 0;
+  return Object.prototype.hasOwnProperty.call(msg, key) && v !== null && v !== undefined;
+}
+
+/** Old exporters leave AttributeProto.type unset: infer it from the field that is present. */
+function attrType(a: AttributeProto): number {
+  if (a.type) return a.type;
+  if (has(a, 'floats')) return A.FLOATS;
+  if (has(a, 'ints')) return A.INTS;
+  if (has(a, 'strings')) return A.STRINGS;
+  if (has(a, 't')) return A.TENSOR;
+  if (has(a, 's')) return A.STRING;
+  if (has(a, 'f')) return A.FLOAT;
+  if (has(a, 'i')) return A.INT;
+  return A.UNDEFINED;
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: false });
+
+function readAttr(a: AttributeProto, where: string): AttrValue {
+  switch (attrType(a)) {
+    case A.FLOAT: return a.f ?? 0;
+    case A.INT: return toNum(a.i, where);
+    case A.STRING: return utf8.decode(a.s ?? new Uint8Array());
+    case A.TENSOR:
+      if (!a.t) throw new ModelFormatError('tensor attribute has no tensor', where);
+      return decodeTensor(a.t, where);
+    case A.FLOATS: return [...(a.floats ?? [])];
+    case A.INTS: return (a.ints ?? []).map((v, i) => toNum(v, `${where}[${i}]`));
+    case A.STRINGS: return (a.strings ?? []).map((s) => utf8.decode(s));
+    default: throw new ModelFormatError(`attribute of type ${a.type ?? 'UNDEFINED'} is not readable here`, where);
+  }
+}
+
+/** One ONNX node with its attributes decoded; `path` locates it for error messages. */
+export class OnnxNode {
+  readonly name: string;
+  readonly op: string;
+  readonly domain: string;
+  readonly inputs: string[];
+  readonly outputs: string[];
+  readonly path: string;
+  private readonly attrs = new Map<string, AttrValue>();
+
+  constructor(proto: NodeProto, index: number, graphPath: string, readonly model: string, readonly opset: number) {
+    this.op = proto.opType ?? '';
+    this.name = proto.name || `${this.op || 'node'}_${index}`;
+    this.domain = proto.domain === 'ai.onnx' ? '' : (proto.domain ?? '');
+    this.inputs = [...(proto.input ?? [])];
+    this.outputs = [...(proto.output ?? [])];
+    this.path = `${graphPath}.node[${index}] "${this.name}"`;
+    if (!this.op) throw new ModelFormatError('node has no op_type', this.path);
+    for (const a of proto.attribute ?? []) {
+      const key = a.name ?? '';
+      if (!key) throw new ModelFormatError('attribute without a name', `${this.path}.attribute`);
+      if (a.refAttrName) throw this.unsupported(`attribute ${key} refers to a function attribute`);
+      if (attrType(a) === A.GRAPH || attrType(a) === A.GRAPHS) throw this.unsupported(`subgraph attribute ${key} (control flow)`);
+      this.attrs.set(key, readAttr(a, `${this.path}.attribute "${key}"`));
+    }
+  }
+
+  unsupported(detail: string): UnsupportedOpError {
+    return new UnsupportedOpError(this.domain ? `${this.domain}.${this.op}` : this.op, this.name, this.model, detail);
+  }
+
+  malformed(message: string, field?: string): ModelFormatError {
+    return new ModelFormatError(`${this.op}: ${message}`, field ? `${this.path}.${field}` : this.path);
+  }
+
+  /** Rejects attributes this converter does not know: a newer opset's feature must not be ignored silently. */
+  only(...known: string[]): void {
+    for (const k of this.attrs.keys()) if (!known.includes(k)) throw this.unsupported(`attribute ${k}`);
+  }
+
+  has(key: string): boolean {
+    return this.attrs.has(key);
+  }
+
+  int(key: string, dflt?: number): number {
+    const v = this.attrs.get(key) ?? dflt;
+    if (typeof v !== 'number' || !Number.isInteger(v)) throw this.malformed(`attribute ${key} must be an integer, got ${describe(v)}`, `attribute "${key}"`);
+    return v;
+  }
+
+  float(key: string, dflt?: number): number {
+    const v = this.attrs.get(key) ?? dflt;
+    if (typeof v !== 'number' || Number.isNaN(v)) throw this.malformed(`attribute ${key} must be a number, got ${describe(v)}`, `attribute "${key}"`);
+    return v;
+  }
+
+  ints(key: string, dflt?: number[]): number[] {
+    const v = this.attrs.get(key) ?? dflt;
+    if (!Array.isArray(v) || v.some((x) => typeof x !== 'number' || !Number.isInteger(x))) {
+      throw this.malformed(`attribute ${key} must be a list of integers, got ${describe(v)}`, `attribute "${key}"`);
+    }
+    return [...(v as number[])];
+  }
+
+  floats(key: string, dflt?: number[]): number[] {
+    const v = this.attrs.get(key) ?? dflt;
+    if (!Array.isArray(v) || v.some((x) => typeof x !== 'number')) {
+      throw this.malformed(`attribute ${key} must be a list of numbers, got ${describe(v)}`, `attribute "${key}"`);
+    }
+    return [...(v as number[])];
+  }
+
+  string(key: string, dflt?: string): string {
+    const v = this.attrs.get(key) ?? dflt;
+    if (typeof v !== 'string') throw this.malformed(`attribute ${key} must be a string, got ${describe(v)}`, `attribute "${key}"`);
+    return v;
+  }
+
+  strings(key: string, dflt?: string[]): string[] {
+    const v = this.attrs.get(key) ?? dflt;
+    if (!Array.isArray(v) || v.some((x) => typeof x !== 'string')) {
+      throw this.malformed(`attribute ${key} must be a list of strings, got ${describe(v)}`, `attribute "${key}"`);
+    }
+    return [...(v as string[])];
+  }
+
+  tensor(key: string): ConstTensor {
+    const v = this.attrs.get(key);
+    if (v === undefined || typeof v !== 'object' || Array.isArray(v)) throw this.malformed(`attribute ${key} must be a tensor`, `attribute "${key}"`);
+    return v;
+  }
+
+  /** Input i, or '' when absent. */
+  input(i: number): string {
+    return this.inputs[i] ?? '';
+  }
+
+  /** Whether output i exists and something may read it. */
+  output(i: number): string {
+    return this.outputs[i] ?? '';
+  }
+}
+
+function describe(v: AttrValue | undefined): string {
+  if (v === undefined) return 'nothing';
+  if (typeof v === 'object' && !Array.isArray(v)) return 'a tensor';
+  return JSON.stringify(v);
+}
+
+export interface DimInfo {
+  /** A fixed size, or undefined when symbolic (dim_param) or unknown. */
+  readonly value?: number;
+  readonly param?: string;
+}
+
+export interface TypeInfo {
+  readonly elemType: number;
+  /** undefined when the value info has no shape at all. */
+  readonly dims?: DimInfo[];
+}
+
+/** A graph input/output's element type and dims. */
+export function readValueInfo(v: ValueInfoProto, where: string): TypeInfo {
+  const t = v.type?.tensorType;
+  if (!t) {
+    if (v.type && (v.type.sequenceType || v.type.mapType)) throw new ModelFormatError('only tensor inputs and outputs are supported', where);
+    throw new ModelFormatError('value has no tensor type', where);
+  }
+  const elemType = t.elemType ?? 0;
+  if (!t.shape) return { elemType };
+  const dims = (t.shape.dim ?? []).map((d, i): DimInfo => {
+    if (d.dimValue !== undefined && d.dimValue !== null && Object.prototype.hasOwnProperty.call(d, 'dimValue')) {
+      const value = toNum(d.dimValue, `${where}.dim[${i}]`);
+      if (value < 0) throw new ModelFormatError(`negative dimension ${value}`, `${where}.dim[${i}]`);
+      return { value };
+    }
+    return { param: d.dimParam || '?' };
+  });
+  return { elemType, dims };
+}
