@@ -1,7 +1,7 @@
 // Bundles: dist/browser/index.js (+ index.min.js) from src/index.ts, self-contained and free of Node
 // imports; dist/node/index.js from src/node.ts and dist/cli/main.js from src/cli/main.ts, which
 // leave Node builtins and package dependencies to Node. Types come from `tsc -p tsconfig.build.json`.
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -39,6 +39,23 @@ function noNodeBuiltins() {
   };
 }
 
+/**
+ * Emits the wasm kernel builds (made by `npm run build:wasm` into build/wasm) beside the bundle:
+ * the browser loads them by URL relative to the module, Node reads them from the bundle's folder.
+ */
+function wasmBuilds() {
+  return {
+    name: 'edgeinfer-wasm-builds',
+    generateBundle() {
+      for (const name of ['edgeinfer-simd.wasm', 'edgeinfer-scalar.wasm']) {
+        const path = join(ROOT, 'build/wasm', name);
+        if (!existsSync(path)) this.error(`${path} is missing: run \`npm run build:wasm\` first`);
+        this.emitFile({ type: 'asset', fileName: name, source: readFileSync(path) });
+      }
+    },
+  };
+}
+
 function typescript() {
   return esbuild({ target: TARGET, tsconfig: join(ROOT, 'tsconfig.json'), sourceMap: true });
 }
@@ -56,21 +73,21 @@ export function createConfigs({ outDir = 'dist' } = {}) {
   const out = (p) => resolve(ROOT, outDir, p);
   const browser = {
     input: join(ROOT, 'src/index.ts'),
-    plugins: [noNodeBuiltins(), nodeResolve({ browser: true, preferBuiltins: false }), typescript()],
+    plugins: [noNodeBuiltins(), nodeResolve({ browser: true, preferBuiltins: false }), typescript(), wasmBuilds()],
     onwarn: strictWarnings,
     output: [
       { file: out('browser/index.js'), format: 'es', sourcemap: true },
       { file: out('browser/index.min.js'), format: 'es', sourcemap: true, plugins: [minify({ target: TARGET })] },
     ],
   };
-  const forNode = (input, file) => ({
+  const forNode = (input, file, extra = []) => ({
     input: join(ROOT, input),
     external: (id) => isBuiltin(id) || isDependency(id),
-    plugins: [nodeResolve({ preferBuiltins: true, exportConditions: ['node'] }), typescript()],
+    plugins: [nodeResolve({ preferBuiltins: true, exportConditions: ['node'] }), typescript(), ...extra],
     onwarn: strictWarnings,
     output: { file: out(file), format: 'es', sourcemap: true },
   });
-  return [browser, forNode('src/node.ts', 'node/index.js'), forNode('src/cli/main.ts', 'cli/main.js')];
+  return [browser, forNode('src/node.ts', 'node/index.js', [wasmBuilds()]), forNode('src/cli/main.ts', 'cli/main.js', [wasmBuilds()])];
 }
 
 export default createConfigs();

@@ -1,4 +1,9 @@
 // Node entry: everything in the browser entry plus file loading and the model converters.
+import { useWasmBuildsOnDisk } from './backends/wasm/node-files.js';
+
+// Node's fetch cannot read file: URLs, so the wasm kernels are read from disk.
+useWasmBuildsOnDisk();
+
 export * from './index.js';
 export { readEimFile } from './format/node.js';
 export { writeEim } from './format/writer.js';

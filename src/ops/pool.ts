@@ -98,6 +98,23 @@ function tapsInside(start: number, k: number, d: number, lo: number, hi: number)
   return n;
 }
 
+/**
+ * AveragePool's divisor of window (oh, ow) is rows[oh] * cols[ow]: the taps inside the input, or with
+ * countIncludePad inside input + explicit (or auto) padding, never the overhang ceilMode adds.
+ */
+export function averagePoolCounts(g: PoolGeometry, countIncludePad: boolean): { rows: Int32Array; cols: Int32Array } {
+  const rows = new Int32Array(g.OH), cols = new Int32Array(g.OW);
+  for (let oh = 0; oh < g.OH; oh++) {
+    const iy0 = oh * g.sh - g.padTop;
+    rows[oh] = countIncludePad ? tapsInside(iy0, g.kh, g.dh, -g.padTop, g.H + g.padBottom) : tapsInside(iy0, g.kh, g.dh, 0, g.H);
+  }
+  for (let ow = 0; ow < g.OW; ow++) {
+    const ix0 = ow * g.sw - g.padLeft;
+    cols[ow] = countIncludePad ? tapsInside(ix0, g.kw, g.dw, -g.padLeft, g.W + g.padRight) : tapsInside(ix0, g.kw, g.dw, 0, g.W);
+  }
+  return { rows, cols };
+}
+
 export const AveragePool = defineOp<PoolAttrs>({
   name: 'AveragePool',
   parseAttrs: (raw) => parsePoolAttrs(raw, true),
@@ -106,16 +123,15 @@ export const AveragePool = defineOp<PoolAttrs>({
   // A window with no counted tap (pads >= kernel, or dilation) yields 0.
   reference: ([x], attrs, [y]) => {
     const g = poolGeometry(x!.shape, attrs);
-    const X = x!.data, Y = y.data, { N, H, W, C, OH, OW, kh, kw, sh, sw, dh, dw, padTop, padLeft, padBottom, padRight } = g;
+    const X = x!.data, Y = y.data, { N, H, W, C, OH, OW, kh, kw, sh, sw, dh, dw, padTop, padLeft } = g;
+    const { rows, cols } = averagePoolCounts(g, attrs.countIncludePad);
     let yi = 0;
     for (let n = 0; n < N; n++) {
       for (let oh = 0; oh < OH; oh++) {
         const iy0 = oh * sh - padTop;
-        const rows = attrs.countIncludePad ? tapsInside(iy0, kh, dh, -padTop, H + padBottom) : tapsInside(iy0, kh, dh, 0, H);
         for (let ow = 0; ow < OW; ow++) {
           const ix0 = ow * sw - padLeft;
-          const cols = attrs.countIncludePad ? tapsInside(ix0, kw, dw, -padLeft, W + padRight) : tapsInside(ix0, kw, dw, 0, W);
-          const count = rows * cols;
+          const count = rows[oh] * cols[ow];
           for (let c = 0; c < C; c++) {
             let s = 0;
             for (let ky = 0; ky < kh; ky++) {

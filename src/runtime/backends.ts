@@ -1,14 +1,21 @@
-// The backends this build knows, by name. Later backends (wasm, webgpu) register here too.
+// The backends this build knows. Several providers may share a name (wasm: a SIMD and a scalar
+// build); asking for a name gets the highest-priority one available here.
 import type { Backend, BackendName, BackendProvider } from '../backends/backend.js';
 import { jsProvider } from '../backends/js/backend.js';
+import { wasmScalarProvider, wasmSimdProvider } from '../backends/wasm/backend.js';
 import { BackendUnavailableError } from '../errors.js';
 
-export const PROVIDERS: readonly BackendProvider[] = [jsProvider];
+export const PROVIDERS: readonly BackendProvider[] = [wasmSimdProvider, wasmScalarProvider, jsProvider]
+  .sort((a, b) => b.priority - a.priority);
 
-export async function createBackend(name: BackendName): Promise<Backend> {
-  const provider = PROVIDERS.find((p) => p.name === name);
-  if (!provider) throw new BackendUnavailableError(name, 'not built into this version of edgeinfer');
-  const ok = await provider.available();
-  if (ok !== true) throw new BackendUnavailableError(name, ok);
-  return provider.create();
+export async function createBackend(name: BackendName, providers: readonly BackendProvider[] = PROVIDERS): Promise<Backend> {
+  const candidates = providers.filter((p) => p.name === name);
+  if (!candidates.length) throw new BackendUnavailableError(name, 'not built into this version of edgeinfer');
+  const reasons: string[] = [];
+  for (const provider of candidates) {
+    const ok = await provider.available();
+    if (ok === true) return provider.create();
+    reasons.push(ok);
+  }
+  throw new BackendUnavailableError(name, reasons.join('; '));
 }

@@ -1,0 +1,70 @@
+// gemm_f32: Y[M x N] = act(A[M x K] * B + bias [+ Y]) over B packed in 8-column panels (pack_b_f32 or
+// the host's packer). A rows at stride lda, Y rows at stride ldy (elements); Y must not overlap A.
+import { gemmTile4x8 } from '../ukernels/gemm_f32_4x8';
+import { gemmRow1x8 } from '../ukernels/gemm_f32_1x8';
+
+export function gemm_f32(M: i32, N: i32, K: i32, a: usize, lda: i32, w: usize, y: usize, ldy: i32,
+  accumulate: bool, code: i32, p0: f32, p1: f32): void {
+  const panels = (N + 7) >> 3;
+  const panelBytes = (<usize>(K + 1) << 5);
+  const ldaB = <usize>lda << 2, ldyB = <usize>ldy << 2;
+  if (ASC_FEATURE_SIMD) {
+    const v0 = f32x4.splat(p0), v1 = f32x4.splat(p1);
+    for (let m = 0; m < M; m += 4) {
+      const mr = min(M - m, 4);
+      const am = a + <usize>m * ldaB, ym = y + <usize>m * ldyB;
+      for (let p = 0; p < panels; p++) {
+        const nc = min(N - (p << 3), 8);
+        gemmTile4x8(mr, nc, K, am, ldaB, w + <usize>p * panelBytes, ym + (<usize>p << 5), ldyB, accumulate, code, v0, v1);
+      }
+    }
+  } else {
+    for (let m = 0; m < M; m++) {
+      const am = a + <usize>m * ldaB, ym = y + <usize>m * ldyB;
+      for (let p = 0; p < panels; p++) {
+        const nc = min(N - (p << 3), 8);
+        gemmRow1x8(nc, K, am, w + <usize>p * panelBytes, ym + (<usize>p << 5), accumulate, code, p0, p1);
+      }
+    }
+  }
+}
+
+/**
+ * Packs B'[k, n] = scale * b[k*sk + n*sn] (element strides) into 8-column panels, each 8 bias values
+ * (bias[n*sbias], or 0 when bias is 0) then K rows of 8; columns past N are zero. w holds
+ * ceil(N/8) * (K+1) * 8 floats. The host packs weights the same way at load (pack.ts).
+ */
+export function pack_b_f32(b: usize, sk: i32, sn: i32, K: i32, N: i32, scale: f32, bias: usize, sbias: i32, w: usize): void {
+  const panels = (N + 7) >> 3;
+  for (let p = 0; p < panels; p++) {
+    let o = w + <usize>p * (<usize>(K + 1) << 5);
+    for (let j = 0; j < 8; j++) {
+      const n = (p << 3) + j;
+      store<f32>(o + (<usize>j << 2), n < N && bias != 0 ? load<f32>(bias + (<usize>(n * sbias) << 2)) : 0);
+    }
+    o += 32;
+    for (let k = 0; k < K; k++) {
+      for (let j = 0; j < 8; j++) {
+        const n = (p << 3) + j;
+        store<f32>(o, n < N ? scale * load<f32>(b + (<usize>(k * sk + n * sn) << 2)) : 0);
+        o += 4;
+      }
+    }
+  }
+}
+
+/** y[c][r] = x[r][c] for an R x C matrix x; y must not overlap x. Blocked so both sides stay in cache. */
+export function transpose2d_f32(x: usize, y: usize, R: i32, C: i32): void {
+  const B = 16;
+  for (let r0 = 0; r0 < R; r0 += B) {
+    const r1 = min(r0 + B, R);
+    for (let c0 = 0; c0 < C; c0 += B) {
+      const c1 = min(c0 + B, C);
+      for (let r = r0; r < r1; r++) {
+        for (let c = c0; c < c1; c++) {
+          store<f32>(y + (<usize>(c * R + r) << 2), load<f32>(x + (<usize>(r * C + c) << 2)));
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,217 @@
+// The WebAssembly backend: AssemblyScript kernels (SIMD build, or the scalar build where SIMD is
+// missing) in one linear memory per backend. Weights are packed once at prepare; each plan's values
+// share one arena laid out by lifetime at its first run; a run copies only inputs in and outputs out.
+import type { Backend, BackendProvider, DeviceTensor, Step } from '../backend.js';
+import type { OpDef } from '../../ops/op.js';
+import type { Constant } from '../../graph/ir.js';
+import { dequantize } from '../../graph/constant.js';
+import { BackendLostError, BackendUnavailableError, EdgeInferError, InputError } from '../../errors.js';
+import { shapeToString, sizeOf, type Shape } from '../../tensor.js';
+import type { WasmContext } from './context.js';
+import { KERNELS } from './kernels.js';
+import { hasSimd, hasWebAssembly, instantiateKernels, type KernelExports, type WasmSource, type WasmVariant } from './loader.js';
+import { LinearMemory } from './memory.js';
+import { PlanState } from './plan-state.js';
+import { WasmTensor } from './tensor.js';
+
+interface StepInfo { readonly plan: PlanState; readonly index: number; readonly op: string }
+
+export class WasmBackend implements Backend, WasmContext {
+  readonly name = 'wasm' as const;
+  readonly ops: ReadonlySet<string> = new Set(KERNELS.keys());
+  readonly mem: LinearMemory;
+  private open: PlanState | undefined;
+  private readonly steps = new WeakMap<Step, StepInfo>();
+  private readonly pending = new Map<WasmTensor, Float32Array>();
+  private readonly pinned = new WeakMap<PlanState, Set<WasmTensor>>();
+  private readonly packs = new Map<WasmTensor, Map<string, number>>();
+  private stepScratch: WasmTensor[] | undefined;
+  private lostReason: string | undefined;
+
+  constructor(readonly k: KernelExports, readonly variant: WasmVariant) {
+    this.mem = new LinearMemory(k.memory, k.heap_base());
+  }
+
+  /** False once a kernel has trapped or the backend was disposed: its memory can no longer be trusted. */
+  get usable(): boolean {
+    return this.lostReason === undefined;
+  }
+
+  /** Bytes of linear memory in use: static data, weights, tables and every plan's arena. */
+  get memoryBytes(): number {
+    return this.mem.used;
+  }
+
+  constant(c: Constant): DeviceTensor {
+    return new WasmTensor(c.shape, sizeOf(c.shape), undefined, dequantize(c));
+  }
+
+  alloc(shape: Shape): DeviceTensor {
+    if (!this.open || this.open.laidOut) this.open = new PlanState();
+    const t = new WasmTensor(shape, sizeOf(shape), this.open);
+    this.open.addValue(t);
+    return t;
+  }
+
+  prepare(op: OpDef<any>, inputs: readonly (DeviceTensor | undefined)[], attrs: unknown, outputs: readonly DeviceTensor[]): Step {
+    this.check();
+    const fn = KERNELS.get(op.name);
+    if (!fn) throw new BackendUnavailableError('wasm', `no kernel for op ${op.name}`);
+    const ins = inputs as readonly (WasmTensor | undefined)[];
+    const outs = outputs as readonly WasmTensor[];
+    const plan = this.open;
+    if (!plan) throw new EdgeInferError('WASM_PLAN', `${op.name}: prepare before any output was allocated`);
+    for (const t of [...ins, ...outs]) {
+      if (t && !t.isConstant && (t.plan !== plan || plan.laidOut)) {
+        throw new EdgeInferError('WASM_PLAN', `${op.name}: a tensor of an earlier, already laid out plan was passed to prepare`);
+      }
+    }
+    const scratch: WasmTensor[] = [];
+    this.stepScratch = scratch;
+    let kernel;
+    try {
+      kernel = fn(this, ins, attrs, outs);
+    } catch (e) {
+      plan.dropValues(scratch);
+      throw e;
+    } finally {
+      this.stepScratch = undefined;
+    }
+    plan.addStep(kernel, ins, [...outs, ...scratch]);
+    const step: Step = () => kernel.run();
+    this.steps.set(step, { plan, index: plan.kernels.length - 1, op: op.name });
+    return step;
+  }
+
+  write(t: DeviceTensor, data: Float32Array): void {
+    this.check();
+    const w = t as WasmTensor;
+    if (data.length !== w.size) throw new InputError('input has the wrong size', { expected: `${w.size} values ${shapeToString(w.shape)}`, received: `${data.length} values` });
+    if (w.plan && !w.plan.laidOut) this.pending.set(w, data);
+    else this.mem.write(this.raw(w).ptr, data);
+  }
+
+  async execute(steps: readonly Step[], outputs: readonly DeviceTensor[]): Promise<Float32Array[]> {
+    this.check();
+    const outs = outputs as readonly WasmTensor[];
+    const infos = steps.map((s) => {
+      const info = this.steps.get(s);
+      if (!info) throw new EdgeInferError('WASM_PLAN', 'execute was given a step this backend did not prepare');
+      return info;
+    });
+    const plan = infos[0]?.plan ?? outs.find((o) => o.plan)?.plan;
+    if (infos.some((i) => i.plan !== plan)) throw new EdgeInferError('WASM_PLAN', 'execute was given steps of more than one plan');
+    if (plan) this.layOut(plan, outs);
+    let i = 0;
+    try {
+      for (; i < steps.length; i++) steps[i]();
+    } catch (e) {
+      if (e instanceof WebAssembly.RuntimeError) {
+        this.lostReason = `kernel of step ${infos[i].index} (${infos[i].op}) trapped: ${e.message}`;
+        throw new BackendLostError('wasm', this.lostReason, { cause: e });
+      }
+      throw e;
+    }
+    return outs.map((o) => (o.isConstant ? o.host!.slice() : this.mem.read(o.ptr, o.size)));
+  }
+
+  dispose(): void {
+    this.lostReason ??= 'disposed';
+    this.pending.clear();
+    this.packs.clear();
+    this.open = undefined;
+  }
+
+  // WasmContext
+
+  raw(t: WasmTensor): WasmTensor {
+    if (t.isConstant && t.ptr < 0) {
+      t.ptr = this.mem.alloc(t.bytes);
+      this.mem.write(t.ptr, t.host!);
+    }
+    return t;
+  }
+
+  packed(t: WasmTensor, key: string, floats: number, fill: (dst: Float32Array) => void): number {
+    let byKey = this.packs.get(t);
+    if (!byKey) this.packs.set(t, byKey = new Map());
+    let ptr = byKey.get(key);
+    if (ptr === undefined) {
+      ptr = this.mem.alloc(floats * 4);
+      const dst = this.mem.f32.subarray(ptr >> 2, (ptr >> 2) + floats);
+      dst.fill(0);
+      fill(dst);
+      byKey.set(key, ptr);
+    }
+    return ptr;
+  }
+
+  persistent(bytes: number): number {
+    return this.mem.alloc(bytes);
+  }
+
+  scratch(floats: number): WasmTensor {
+    if (!this.stepScratch || !this.open) throw new EdgeInferError('WASM_PLAN', 'scratch is only available while a step is prepared');
+    const t = new WasmTensor([floats], floats, this.open);
+    this.open.addValue(t);
+    this.stepScratch.push(t);
+    return t;
+  }
+
+  private layOut(plan: PlanState, outs: readonly WasmTensor[]): void {
+    if (!plan.laidOut) {
+      const pinned = new Set(outs.filter((o) => o.plan === plan));
+      plan.layOut(pinned, (bytes) => this.mem.alloc(bytes));
+      this.pinned.set(plan, pinned);
+      for (const [t, data] of this.pending) {
+        if (t.plan === plan) {
+          this.mem.write(t.ptr, data);
+          this.pending.delete(t);
+        }
+      }
+      return;
+    }
+    const pinned = this.pinned.get(plan)!;
+    if (outs.some((o) => o.plan === plan && !pinned.has(o))) {
+      throw new EdgeInferError('WASM_PLAN', 'a plan\'s outputs are fixed at its first run; prepare a new plan to read other tensors');
+    }
+  }
+
+  private check(): void {
+    if (this.lostReason !== undefined) throw new BackendLostError('wasm', this.lostReason);
+  }
+}
+
+/** Where the two builds come from; see configureWasmSources. */
+export interface WasmSources {
+  readonly simd: WasmSource;
+  readonly scalar: WasmSource;
+}
+
+// Default: the .wasm files beside the bundled module (a bundle must copy build/wasm/*.wasm there).
+let sources: WasmSources = {
+  simd: new URL('./edgeinfer-simd.wasm', import.meta.url),
+  scalar: new URL('./edgeinfer-scalar.wasm', import.meta.url),
+};
+
+/** Tells the wasm providers where to load the kernel builds from (URLs, bytes or loaders). */
+export function configureWasmSources(s: WasmSources): void {
+  sources = s;
+}
+
+/** A provider for one build; `source` is read when a backend is created. */
+export function createWasmProvider(variant: WasmVariant, source: () => WasmSource, priority: number): BackendProvider {
+  return {
+    name: 'wasm',
+    priority,
+    available: async () => {
+      if (!hasWebAssembly()) return 'this engine has no WebAssembly';
+      if (variant === 'simd' && !hasSimd()) return 'this engine has no WebAssembly SIMD';
+      return true;
+    },
+    create: async () => new WasmBackend(await instantiateKernels(variant, source()), variant),
+  };
+}
+
+export const wasmSimdProvider = createWasmProvider('simd', () => sources.simd, 20);
+export const wasmScalarProvider = createWasmProvider('scalar', () => sources.scalar, 15);

@@ -1,0 +1,30 @@
+// What a kernel's prepare function gets from the backend: the module's exports, its memory, and
+// the three kinds of storage (weights packed once, per-plan tables, per-step scratch in the arena).
+import type { KernelExports, WasmVariant } from './loader.js';
+import type { LinearMemory } from './memory.js';
+import type { Kernel } from './plan-state.js';
+import type { WasmTensor } from './tensor.js';
+
+export interface WasmContext {
+  readonly k: KernelExports;
+  readonly mem: LinearMemory;
+  readonly variant: WasmVariant;
+  /** Makes a weight readable by kernels as-is (copied into memory once); values are placed by the plan. */
+  raw(t: WasmTensor): WasmTensor;
+  /**
+   * A weight transformed once into the layout a kernel wants, cached per (weight, key); `fill` gets
+   * the zeroed block as f32 and must not allocate. Returns its byte offset.
+   */
+  packed(t: WasmTensor, key: string, floats: number, fill: (dst: Float32Array) => void): number;
+  /** A block that lives as long as the backend (tables, constants derived from attributes). */
+  persistent(bytes: number): number;
+  /** A block in the arena that only the step being prepared uses; its `ptr` is set at layout. */
+  scratch(floats: number): WasmTensor;
+}
+
+export type PrepareFn<A = any> = (
+  b: WasmContext,
+  inputs: readonly (WasmTensor | undefined)[],
+  attrs: A,
+  outputs: readonly WasmTensor[],
+) => Kernel;

@@ -1,0 +1,97 @@
+// Gemm and MatMul on gemm_f32. Constant B is packed once (alpha, and a per-column C or bias folded
+// into the panels' bias); a run-time B is packed into scratch each run. A full C (or a run-time bias
+// that cannot be folded) is broadcast into Y first and accumulated by the kernel's epilogue.
+import type { GemmAttrs } from '../../../ops/gemm.js';
+import type { MatMulAttrs } from '../../../ops/matmul.js';
+import { broadcastShape, forEachBroadcast } from '../../../ops/broadcast.js';
+import { sizeOf } from '../../../tensor.js';
+import { actArgs } from '../activation.js';
+import type { PrepareFn } from '../context.js';
+import { packPanels, panelFloats } from '../pack.js';
+import type { WasmTensor } from '../tensor.js';
+import { broadcastScaled } from './elementwise.js';
+
+export const gemm: PrepareFn<GemmAttrs> = (b, [a, bIn, c], attrs, [y]) => {
+  const A = b.raw(a!), B = bIn!;
+  const [M, N] = y.shape;
+  const K = attrs.transA ? A.shape[0] : A.shape[1];
+  const { alpha, beta } = attrs;
+  const act = actArgs(attrs.activation);
+  const [sk, sn] = attrs.transB ? [1, K] : [N, 1];
+  // C of shape [N], [1,N], [1] or [] varies by column at most: fold beta*C into the packed bias.
+  const cPerColumn = c !== undefined && (c.shape.length < 2 || c.shape[0] === 1);
+  const foldC = c !== undefined && cPerColumn && c.isConstant && B.isConstant;
+  let packed = -1;
+  let packScratch: WasmTensor | undefined;
+  if (B.isConstant) {
+    const cKey = foldC ? `${c.id}*${beta}` : '';
+    packed = b.packed(B, `gemm:${attrs.transB}:${alpha}:${cKey}`, panelFloats(K, N), (dst) => {
+      const cd = foldC ? c.host! : undefined, cn = c?.size ?? 0;
+      packPanels(dst, 0, { data: B.host!, offset: 0, sk, sn }, K, N, alpha, cd ? (n) => beta * cd[cn === 1 ? 0 : n] : undefined);
+    });
+  } else {
+    b.raw(B);
+    packScratch = b.scratch(panelFloats(K, N));
+  }
+  const prefill = c !== undefined && !foldC ? broadcastScaled(b, c, beta, y) : undefined;
+  const aT = attrs.transA ? b.scratch(M * K) : undefined;
+  return {
+    run: () => {
+      let ap = A.ptr;
+      if (aT) { b.k.transpose2d_f32(A.ptr, aT.ptr, K, M); ap = aT.ptr; }
+      let w = packed;
+      if (packScratch) { w = packScratch.ptr; b.k.pack_b_f32(B.ptr, sk, sn, K, N, alpha, 0, 0, w); }
+      if (prefill) prefill();
+      b.k.gemm_f32(M, N, K, ap, K, w, y.ptr, N, prefill ? 1 : 0, act.code, act.p0, act.p1);
+    },
+  };
+};
+
+export const matmul: PrepareFn<MatMulAttrs> = (b, [a, bIn, bias], attrs, [y]) => {
+  const A = b.raw(a!), B = bIn!;
+  // numpy's rank-1 rules: A [K] is a row [1,K], B [K] a column [K,1]; the unit axes vanish from Y only.
+  const a2 = A.shape.length === 1 ? [1, A.shape[0]] : A.shape, b2 = B.shape.length === 1 ? [B.shape[0], 1] : B.shape;
+  const M = a2[a2.length - 2], K = a2[a2.length - 1], N = b2[b2.length - 1];
+  const batchA = a2.slice(0, -2), batchB = b2.slice(0, -2);
+  const act = actArgs(attrs.activation);
+  const pf = panelFloats(K, N);
+  const foldBias = bias !== undefined && bias.isConstant;
+  let packed = -1;
+  let packScratch: WasmTensor | undefined;
+  if (B.isConstant) {
+    const nb = sizeOf(batchB);
+    packed = b.packed(B, `matmul:${foldBias ? bias.id : ''}`, nb * pf, (dst) => {
+      const bd = foldBias ? bias.host! : undefined;
+      for (let i = 0; i < nb; i++) packPanels(dst, i * pf, { data: B.host!, offset: i * K * N, sk: N, sn: 1 }, K, N, 1, bd ? (n) => bd[n] : undefined);
+    });
+  } else {
+    b.raw(B);
+    packScratch = b.scratch(pf);
+  }
+  const biasT = bias ? b.raw(bias) : undefined;
+  const packBias = packScratch !== undefined && biasT !== undefined;
+  // A constant B cannot take a run-time bias into its panels: broadcast it into Y and accumulate.
+  const prefill = biasT && !foldBias && B.isConstant ? broadcastScaled(b, biasT, 1, y) : undefined;
+  // Without batch dims in B, A's batch and row axes are one run of rows: a single call.
+  const calls: [number, number, number, number][] = [];
+  if (batchB.length === 0) {
+    calls.push([sizeOf(batchA) * M, 0, 0, 0]);
+  } else {
+    forEachBroadcast(batchA, batchB, broadcastShape(batchA, batchB), (o, ia, ib) => calls.push([M, ia * M * K, ib, o * M * N]));
+  }
+  return {
+    run: () => {
+      let lastB = -1;
+      for (const [rows, ao, ib, yo] of calls) {
+        let w = packed + ib * pf * 4;
+        if (packScratch) {
+          w = packScratch.ptr;
+          if (ib !== lastB) b.k.pack_b_f32(B.ptr + ib * K * N * 4, N, 1, K, N, 1, packBias ? biasT!.ptr : 0, 1, w);
+          lastB = ib;
+        }
+        if (prefill && yo === 0) prefill();
+        b.k.gemm_f32(rows, N, K, A.ptr + ao * 4, K, w, y.ptr + yo * 4, N, prefill ? 1 : 0, act.code, act.p0, act.p1);
+      }
+    },
+  };
+};

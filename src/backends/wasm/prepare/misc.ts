@@ -1,0 +1,32 @@
+// Softmax / LogSoftmax, BatchNormalization, and the ops that only move bytes (Reshape, Flatten, Identity).
+import type { SoftmaxAttrs } from '../../../ops/softmax.js';
+import type { BatchNormAttrs } from '../../../ops/batch-norm.js';
+import { normAxis } from '../../../tensor.js';
+import { actArgs } from '../activation.js';
+import type { PrepareFn } from '../context.js';
+
+export function softmax(log: boolean): PrepareFn<SoftmaxAttrs> {
+  return (b, [x], { axis }, [y]) => {
+    const X = b.raw(x!);
+    const a = normAxis(axis, X.shape.length);
+    const outer = X.shape.slice(0, a).reduce((p, d) => p * d, 1), n = X.shape[a];
+    const inner = X.shape.slice(a + 1).reduce((p, d) => p * d, 1);
+    return { run: () => b.k.softmax_f32(outer, n, inner, X.ptr, y.ptr, log ? 1 : 0) };
+  };
+}
+
+export const batchNorm: PrepareFn<BatchNormAttrs> = (b, [x, scale, bias, mean, variance], attrs, [y]) => {
+  const [X, S, B, M, V] = [x!, scale!, bias!, mean!, variance!].map((t) => b.raw(t));
+  const C = X.shape[X.shape.length - 1], rows = X.size / C;
+  const tmp = b.scratch(C);
+  const act = actArgs(attrs.activation);
+  return {
+    run: () => b.k.batchnorm_f32(rows, C, X.ptr, S.ptr, B.ptr, M.ptr, V.ptr, attrs.epsilon, tmp.ptr, y.ptr, act.code, act.p0, act.p1),
+  };
+};
+
+/** Same values, new shape: one copy (the arena keeps both alive only while this step runs). */
+export const copy: PrepareFn = (b, [x], _attrs, [y]) => {
+  const X = b.raw(x!);
+  return { run: () => b.k.copy_f32(X.ptr, y.ptr, y.size) };
+};

@@ -1,0 +1,34 @@
+// MaxPool / AveragePool with the geometry from poolGeometry, and the global pools, on NHWC.
+import { averagePoolCounts, poolGeometry, type PoolAttrs } from '../../../ops/pool.js';
+import type { PrepareFn } from '../context.js';
+
+export const maxPool: PrepareFn<PoolAttrs> = (b, [x], attrs, [y]) => {
+  const g = poolGeometry(x!.shape, attrs);
+  const X = b.raw(x!);
+  return {
+    run: () => b.k.maxpool_f32(g.N, g.H, g.W, g.C, g.OH, g.OW, g.kh, g.kw, g.sh, g.sw, g.dh, g.dw, g.padTop, g.padLeft, X.ptr, y.ptr),
+  };
+};
+
+export const averagePool: PrepareFn<PoolAttrs> = (b, [x], attrs, [y]) => {
+  const g = poolGeometry(x!.shape, attrs);
+  const X = b.raw(x!);
+  const { rows, cols } = averagePoolCounts(g, attrs.countIncludePad);
+  const counts = b.persistent((g.OH + g.OW) * 4);
+  b.mem.f32.set(rows, counts >> 2);
+  b.mem.f32.set(cols, (counts >> 2) + g.OH);
+  return {
+    run: () => b.k.avgpool_f32(g.N, g.H, g.W, g.C, g.OH, g.OW, g.kh, g.kw, g.sh, g.sw, g.dh, g.dw, g.padTop, g.padLeft, X.ptr, y.ptr, counts),
+  };
+};
+
+function globalPool(isMax: boolean): PrepareFn {
+  return (b, [x], _attrs, [y]) => {
+    const X = b.raw(x!);
+    const N = X.shape[0], C = X.shape[X.shape.length - 1], S = X.size / (N * C);
+    return { run: () => b.k.globalpool_f32(N, S, C, X.ptr, y.ptr, isMax ? 1 : 0) };
+  };
+}
+
+export const globalAveragePool = globalPool(false);
+export const globalMaxPool = globalPool(true);

@@ -1,0 +1,147 @@
+// The wasm backend as a Backend: SIMD detection and loading, arena planning (shared bytes only between
+// values whose lifetimes do not overlap; outputs kept), memory growth, traps as BackendLostError.
+import { beforeAll, describe, expect, it } from 'vitest';
+import { createWasmProvider, WasmBackend } from '../../src/backends/wasm/backend.js';
+import { hasSimd, instantiateKernels } from '../../src/backends/wasm/loader.js';
+import { planArena, type Lifetime } from '../../src/backends/wasm/plan.js';
+import type { WasmTensor } from '../../src/backends/wasm/tensor.js';
+import { Relu, Sigmoid, Tanh } from '../../src/ops/unary.js';
+import { Conv } from '../../src/ops/conv.js';
+import type { OpDef } from '../../src/ops/op.js';
+import { BackendLostError, BackendUnavailableError } from '../../src/errors.js';
+import { expectClose, randomTensor, rng, runReference } from '../helpers/harness.js';
+import { createWasmBackend, VARIANTS, wasmBinaries } from './helpers.js';
+
+describe('wasm loader', () => {
+  it('detects SIMD in this engine (Node 20 has it)', () => {
+    expect(hasSimd()).toBe(true);
+  });
+
+  it('providers load either build from bytes; both are named wasm, SIMD first', async () => {
+    const bin = await wasmBinaries();
+    const simd = createWasmProvider('simd', () => bin.simd, 20), scalar = createWasmProvider('scalar', () => bin.scalar, 15);
+    expect([simd.name, simd.priority, scalar.name, scalar.priority]).toEqual(['wasm', 20, 'wasm', 15]);
+    expect(await simd.available()).toBe(true);
+    const b = (await simd.create()) as WasmBackend;
+    expect([b.name, b.variant, b.usable]).toEqual(['wasm', 'simd', true]);
+    expect(((await scalar.create()) as WasmBackend).variant).toBe('scalar');
+  });
+
+  it('both builds validate and export the same kernels', async () => {
+    const bin = await wasmBinaries();
+    const names = async (bytes: Uint8Array<ArrayBuffer>) => WebAssembly.Module.exports(await WebAssembly.compile(bytes)).map((e) => e.name).sort();
+    expect(WebAssembly.validate(bin.scalar) && WebAssembly.validate(bin.simd)).toBe(true);
+    const [simd, scalar] = [await names(bin.simd), await names(bin.scalar)];
+    expect(scalar).toEqual(simd);
+    expect(simd).toEqual(expect.arrayContaining(['memory', 'gemm_f32', 'conv_igemm_f32', 'dwconv_f32', 'gather_nd_f32']));
+  });
+
+  it('a broken binary is a BackendUnavailableError', async () => {
+    await expect(instantiateKernels('scalar', new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 99]))).rejects.toBeInstanceOf(BackendUnavailableError);
+  });
+});
+
+describe('planArena', () => {
+  it('lets values with disjoint lifetimes share bytes and keeps overlapping ones apart', () => {
+    const { offsets, size } = planArena([
+      { bytes: 100, first: -1, last: 0 }, { bytes: 100, first: 0, last: 1 }, { bytes: 100, first: 1, last: 2 }, { bytes: 100, first: 2, last: 3 },
+    ]);
+    expect(offsets[0]).toBe(offsets[2]);
+    expect(offsets[1]).toBe(offsets[3]);
+    expect(offsets[0]).not.toBe(offsets[1]);
+    expect(size).toBe(256);
+  });
+
+  it('never overlaps two live values (random lifetimes)', () => {
+    const r = rng(42);
+    for (let trial = 0; trial < 50; trial++) {
+      const items: Lifetime[] = Array.from({ length: 30 }, () => {
+        const first = Math.floor(r() * 20) - 1;
+        return { bytes: 1 + Math.floor(r() * 5000), first, last: first + Math.floor(r() * 6) };
+      });
+      const { offsets, size } = planArena(items);
+      items.forEach((a, i) => {
+        expect(offsets[i] % 64).toBe(0);
+        expect(offsets[i] + a.bytes).toBeLessThanOrEqual(size);
+        items.forEach((b, j) => {
+          if (j <= i || a.last < b.first || b.last < a.first) return;
+          expect(offsets[i] + a.bytes <= offsets[j] || offsets[j] + b.bytes <= offsets[i]).toBe(true);
+        });
+      });
+    }
+  });
+});
+
+for (const variant of VARIANTS) {
+  describe(`WasmBackend [${variant}]`, () => {
+    let b: WasmBackend;
+    beforeAll(async () => { b = await createWasmBackend(variant); });
+
+    it('reuses arena bytes along a chain and keeps a graph output that a later step reads', async () => {
+      const shape = [1, 32, 32, 8], bytes = 32 * 32 * 8 * 4;
+      const x = randomTensor(shape, { seed: 3, min: -2, max: 2 });
+      const xt = b.alloc(shape);
+      const ts = [xt];
+      const steps = [];
+      const ops: OpDef<any>[] = [Relu, Sigmoid, Tanh, Relu, Sigmoid, Tanh, Relu];
+      for (const op of ops) {
+        const y = b.alloc(shape);
+        steps.push(b.prepare(op, [ts[ts.length - 1]], op.parseAttrs({}), [y]));
+        ts.push(y);
+      }
+      const before = b.memoryBytes;
+      b.write(xt, x.data);
+      // Outputs: the first Relu (read again by the next step) and the last value.
+      const [first, last] = await b.execute(steps, [ts[1], ts[ts.length - 1]]);
+      const arena = b.memoryBytes - before;
+      expect(arena).toBeLessThanOrEqual(4 * bytes + 256);
+      let want = x;
+      const wants = ops.map((op) => (want = runReference(op, [want])[0]));
+      expectClose(first, wants[0].data, Relu.tolerance, 'pinned output');
+      expectClose(last, wants[wants.length - 1].data, Relu.tolerance, 'last output');
+      // A second run of the same plan allocates nothing.
+      b.write(xt, x.data);
+      await b.execute(steps, [ts[1], ts[ts.length - 1]]);
+      expect(b.memoryBytes - before).toBe(arena);
+    });
+
+    it('keeps an earlier plan working after memory.grow detached the old views', async () => {
+      const small = randomTensor([1, 4, 4, 3], { seed: 1 });
+      const xs = b.alloc(small.shape), ys = b.alloc(small.shape);
+      const step = b.prepare(Relu, [xs], Relu.parseAttrs({}), [ys]);
+      b.write(xs, small.data);
+      await b.execute([step], [ys]);
+      const pages = b.k.memory.buffer.byteLength;
+      // A plan of 16 MiB makes the memory grow.
+      const big = [1, 256, 256, 32];
+      const xb = b.alloc(big), yb = b.alloc(big);
+      const bigStep = b.prepare(Relu, [xb], Relu.parseAttrs({}), [yb]);
+      b.write(xb, new Float32Array(256 * 256 * 32));
+      await b.execute([bigStep], [yb]);
+      expect(b.k.memory.buffer.byteLength).toBeGreaterThan(pages);
+      const again = randomTensor(small.shape, { seed: 5 });
+      b.write(xs, again.data);
+      const [got] = await b.execute([step], [ys]);
+      expectClose(got, runReference(Relu, [again])[0].data, Relu.tolerance, 'small plan after grow');
+    });
+
+    it('turns a kernel trap into BackendLostError and reports itself unusable', async () => {
+      const lost = await createWasmBackend(variant);
+      const x = randomTensor([1, 6, 6, 4], { seed: 8 }), w = randomTensor([4, 3, 3, 4], { seed: 9 });
+      const xt = lost.alloc(x.shape), mid = lost.alloc(x.shape), y = lost.alloc(x.shape);
+      const attrs = Conv.parseAttrs({ pads: [1, 1, 1, 1] });
+      const steps = [
+        lost.prepare(Relu, [xt], Relu.parseAttrs({}), [mid]),
+        lost.prepare(Conv, [mid, lost.constant({ shape: w.shape, dtype: 'f32', data: w.data })], attrs, [y]),
+      ];
+      lost.write(xt, x.data);
+      await lost.execute(steps, [y]);
+      // Point the intermediate far outside linear memory, as a corrupted plan would.
+      (mid as WasmTensor).ptr = 0x7ff00000;
+      await expect(lost.execute(steps, [y])).rejects.toBeInstanceOf(BackendLostError);
+      expect(lost.usable).toBe(false);
+      await expect(lost.execute(steps, [y])).rejects.toThrow(/lost: kernel of step 0 \(Relu\) trapped/);
+      expect(() => lost.write(xt, x.data)).toThrow(BackendLostError);
+    });
+  });
+}
