@@ -11,3 +11,10 @@ export { OPS } from './ops/registry.js';
 export {
   preprocessImage, preprocessBatch, preprocessInto, preprocessedShape, validatePreprocess, type PixelImage,
 } from './vision/preprocess.js';
+export { load, LoadedModel, eimModelHash, type LoadOptions } from './runtime/load.js';
+export {
+  selectBackend, defaultDeviceKey, type Selection, type Candidate, type CandidateStatus, type BackendPreference, type SelectOptions,
+} from './runtime/select.js';
+export { memoryCache, localStorageCache, type DecisionCache, type CachedDecision } from './runtime/decision-cache.js';
+export { AbortError } from './runtime/abort.js';
+export type { ModelSource, ProgressCallback, FileReader } from './runtime/source.js';

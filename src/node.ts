@@ -13,3 +13,4 @@ export { readTfjsLayersDir } from './convert/tfjs-node.js';
 export { optimize } from './graph/optimize.js';
 export { quantizeWeights } from './graph/constant.js';
 export { decodeImage, readImageFile, applyOrientation } from './vision/node-image.js';
+export { load, jsonFileCache, nodeDeviceKey, readModelFile, DEFAULT_CACHE_PATH } from './runtime/node-load.js';

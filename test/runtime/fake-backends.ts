@@ -1,0 +1,125 @@
+// Artificial backends for selection tests: the js reference backend wrapped to be slow, broken at a
+// chosen stage, unavailable or missing ops, and counting every call so tests can tell whether a
+// trial ran. Also a tiny image-classifier graph.
+import type { Backend, BackendName, BackendProvider, DeviceTensor, Step } from '../../src/backends/backend.js';
+import { JsBackend } from '../../src/backends/js/backend.js';
+import type { Graph } from '../../src/graph/ir.js';
+import type { OpDef } from '../../src/ops/op.js';
+import { randomF32 } from '../helpers/harness.js';
+
+export interface Counts {
+  available: number;
+  /** Backends successfully created. */
+  create: number;
+  prepare: number;
+  execute: number;
+  dispose: number;
+}
+
+export interface FakeSpec {
+  name: BackendName;
+  priority: number;
+  /** Busy-waits this long in every step. */
+  slowMs?: number;
+  /** Where it breaks: its probe throws, create() throws, prepare() throws, or every step throws. */
+  failAt?: 'probe' | 'create' | 'prepare' | 'run';
+  /** available() answers this reason. */
+  unavailable?: string;
+  /** Ops it pretends not to implement. */
+  dropOps?: string[];
+  /** Reported through the optional deviceInfo() hook. */
+  info?: string;
+}
+
+export type FakeProvider = BackendProvider & { readonly counts: Counts; readonly spec: FakeSpec; deviceInfo?(): Promise<string | undefined> };
+
+function busyWait(ms: number): void {
+  const end = performance.now() + ms;
+  while (performance.now() < end) { /* deliberately burn time: an artificially slow kernel */ }
+}
+
+class FakeBackend implements Backend {
+  readonly ops: ReadonlySet<string>;
+  private readonly inner = new JsBackend();
+  constructor(readonly name: BackendName, private readonly spec: FakeSpec, private readonly counts: Counts) {
+    this.ops = new Set([...this.inner.ops].filter((op) => !spec.dropOps?.includes(op)));
+  }
+  constant(c: Parameters<Backend['constant']>[0]): DeviceTensor {
+    return this.inner.constant(c);
+  }
+  alloc(shape: readonly number[]): DeviceTensor {
+    return this.inner.alloc(shape);
+  }
+  prepare(op: OpDef<any>, inputs: readonly (DeviceTensor | undefined)[], attrs: unknown, outputs: readonly DeviceTensor[]): Step {
+    this.counts.prepare++;
+    if (this.spec.failAt === 'prepare') throw new Error(`no kernel for ${op.name} on this fake`);
+    const step = this.inner.prepare(op, inputs, attrs, outputs);
+    const { slowMs, failAt } = this.spec;
+    return () => {
+      if (failAt === 'run') throw new Error('kernel exploded');
+      if (slowMs) busyWait(slowMs);
+      step();
+    };
+  }
+  write(t: DeviceTensor, data: Float32Array): void {
+    this.inner.write(t, data);
+  }
+  execute(steps: readonly Step[], outputs: readonly DeviceTensor[]): Promise<Float32Array[]> {
+    this.counts.execute++;
+    return this.inner.execute(steps, outputs);
+  }
+  dispose(): void {
+    this.counts.dispose++;
+  }
+}
+
+export function fakeProvider(spec: FakeSpec): FakeProvider {
+  const counts: Counts = { available: 0, create: 0, prepare: 0, execute: 0, dispose: 0 };
+  const p: FakeProvider = {
+    name: spec.name,
+    priority: spec.priority,
+    counts,
+    spec,
+    available: async () => {
+      counts.available++;
+      if (spec.failAt === 'probe') throw new Error('probe crashed');
+      return spec.unavailable ?? true;
+    },
+    create: async () => {
+      if (spec.failAt === 'create') throw new Error('device request refused');
+      counts.create++;
+      return new FakeBackend(spec.name, spec, counts);
+    },
+  };
+  if (spec.info !== undefined) p.deviceInfo = async () => spec.info;
+  return p;
+}
+
+/** Sessions and backends still alive: created minus disposed (a session disposes its backend once). */
+export function alive(p: FakeProvider): number {
+  return p.counts.create - p.counts.dispose;
+}
+
+/**
+ * x [N,4,4,2] NHWC -> Conv 1x1 (2 -> 3) + Relu -> GlobalAveragePool -> Flatten -> Softmax: y [N,3].
+ * After the passes the nodes are Conv (Relu fused), GlobalAveragePool, Flatten, Softmax.
+ */
+export function tinyClassifier(name = 'tiny-classifier'): Graph {
+  const w = randomF32(6, { seed: 11, min: -1, max: 1 });
+  return {
+    nodes: [
+      { name: 'conv', op: 'Conv', inputs: ['x', 'w', 'b'], outputs: ['c'], attrs: { kernel: [1, 1] } },
+      { name: 'relu', op: 'Relu', inputs: ['c'], outputs: ['r'], attrs: {} },
+      { name: 'gap', op: 'GlobalAveragePool', inputs: ['r'], outputs: ['g'], attrs: {} },
+      { name: 'flat', op: 'Flatten', inputs: ['g'], outputs: ['f'], attrs: { axis: 1 } },
+      { name: 'soft', op: 'Softmax', inputs: ['f'], outputs: ['y'], attrs: { axis: -1 } },
+    ],
+    inputs: [{ name: 'x', shape: [-1, 4, 4, 2] }],
+    outputs: [{ name: 'y', shape: [-1, 3] }],
+    constants: new Map([
+      ['w', { shape: [3, 1, 1, 2], dtype: 'f32', data: w }],
+      ['b', { shape: [3], dtype: 'f32', data: Float32Array.of(0.1, -0.2, 0.3) }],
+    ]),
+    metadata: { name, labels: ['a', 'b', 'c'] },
+  };
+}
