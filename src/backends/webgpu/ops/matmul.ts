@@ -1,0 +1,81 @@
+// Gemm, MatMul (and 1x1 Conv, via gemmStep) on the tiled matmul_f32 kernel: every layout difference
+// (transA/transB, broadcast batches, rank-1 operands, C broadcasting) becomes element strides.
+import type { Step } from '../../backend.js';
+import type { Activation } from '../../../ops/activation.js';
+import type { GemmAttrs } from '../../../ops/gemm.js';
+import type { MatMulAttrs } from '../../../ops/matmul.js';
+import { broadcastShape, broadcastStrides } from '../../../ops/broadcast.js';
+import { activationParams } from '../activation.js';
+import { Uniforms, type GpuTensor, type KernelContext, type PrepareFn } from '../context.js';
+import { BackendUnavailableError } from '../../../errors.js';
+import { coalesce } from './nd.js';
+
+const TILE = 32;
+const MAX_BATCH_RANK = 4;
+
+export interface GemmSpec {
+  readonly what: string;
+  readonly M: number; readonly N: number; readonly K: number;
+  readonly a: GpuTensor; readonly sam: number; readonly sak: number;
+  readonly b: GpuTensor; readonly sbk: number; readonly sbn: number;
+  /** Added after alpha scaling as beta * C[m * scm + n * scn]. */
+  readonly c?: { readonly t: GpuTensor; readonly scm: number; readonly scn: number; readonly beta: number };
+  readonly alpha?: number;
+  readonly activation?: Activation;
+  /** Broadcast batch dims of Y, with A's and B's element offsets per step along each. */
+  readonly batch?: { readonly shape: readonly number[]; readonly sa: readonly number[]; readonly sb: readonly number[] };
+  readonly y: GpuTensor;
+}
+
+export function gemmStep(ctx: KernelContext, s: GemmSpec): Step {
+  const walk = s.batch ? coalesce(s.batch.shape, [s.batch.sa, s.batch.sb]) : { shape: [], strides: [[], []] };
+  if (walk.shape.length > MAX_BATCH_RANK) {
+    throw new BackendUnavailableError('webgpu', `${s.what}: ${walk.shape.length} independent batch axes, the kernel indexes at most ${MAX_BATCH_RANK}`);
+  }
+  const batch = walk.shape.reduce((p, d) => p * d, 1);
+  const { ACT, p0, p1 } = activationParams(s.activation);
+  const pad4 = (v: readonly number[], fill: number) => [...v, ...new Array<number>(4 - v.length).fill(fill)];
+  const u = new Uniforms()
+    .u32(s.M, s.N, s.K, walk.shape.length, s.sam, s.sak, s.sbk, s.sbn, s.c?.scm ?? 0, s.c?.scn ?? 0)
+    .f32(s.alpha ?? 1, s.c?.beta ?? 0, p0, p1).u32(0, 0)
+    .u32(...pad4(walk.shape, 1), ...pad4(walk.strides[0], 0), ...pad4(walk.strides[1], 0));
+  // B is loaded k-fastest when that is its contiguous axis (transB weights, 1x1 Conv), else n-fastest.
+  const B_KMAJOR = s.sbk === 1 && s.sbn !== 1;
+  return ctx.dispatch('matmul_f32', { ACT, HAS_C: s.c !== undefined, B_KMAJOR },
+    [s.a.buffer, s.b.buffer, s.c?.t.buffer ?? ctx.empty, s.y.buffer], u,
+    ctx.grid3d(Math.ceil(s.N / TILE), Math.ceil(s.M / TILE), batch, s.what));
+}
+
+export const gemm: PrepareFn<GemmAttrs> = (ctx, [a, b, c], attrs, [y]) => {
+  const [M, N] = y.shape;
+  const K = attrs.transA ? a!.shape[0] : a!.shape[1];
+  const [scm, scn] = c ? broadcastStrides(c.shape, [M, N]) : [0, 0];
+  return gemmStep(ctx, {
+    what: 'Gemm', M, N, K,
+    a: a!, sam: attrs.transA ? 1 : K, sak: attrs.transA ? M : 1,
+    b: b!, sbk: attrs.transB ? 1 : N, sbn: attrs.transB ? K : 1,
+    c: c && attrs.beta !== 0 ? { t: c, scm, scn, beta: attrs.beta } : undefined,
+    alpha: attrs.alpha, activation: attrs.activation, y,
+  });
+};
+
+export const matmul: PrepareFn<MatMulAttrs> = (ctx, [a, b, bias], attrs, [y]) => {
+  // numpy rules: a rank-1 A is a row [1, K], a rank-1 B a column [K, 1]; Y's layout is the same either way.
+  const as = a!.shape.length === 1 ? [1, a!.shape[0]] : a!.shape;
+  const bs = b!.shape.length === 1 ? [b!.shape[0], 1] : b!.shape;
+  const M = as[as.length - 2], K = as[as.length - 1], N = bs[bs.length - 1];
+  const batchA = as.slice(0, -2), batchB = bs.slice(0, -2);
+  const batch = broadcastShape(batchA, batchB);
+  return gemmStep(ctx, {
+    what: 'MatMul', M, N, K,
+    a: a!, sam: K, sak: 1, b: b!, sbk: N, sbn: 1,
+    c: bias ? { t: bias, scm: 0, scn: 1, beta: 1 } : undefined,
+    activation: attrs.activation,
+    batch: {
+      shape: [...batch],
+      sa: broadcastStrides(batchA, batch).map((s) => s * M * K),
+      sb: broadcastStrides(batchB, batch).map((s) => s * K * N),
+    },
+    y,
+  });
+};

@@ -1,0 +1,76 @@
+// RNN, GRU and LSTM: X W^T for every step and direction in one tiled matmul, then one recurrent_step_f32
+// dispatch per time step (two for GRU without linearBeforeReset: r * h must be complete before R_h uses it).
+// Initial states are copied into the ping-pong state buffer at the start of each run, finals copied out at the end.
+import type { Step } from '../../backend.js';
+import { F32_MAX } from '../../../ops/activation.js';
+import { isReverse, type RecurrentActivationName, type RecurrentAttrs } from '../../../ops/recurrent.js';
+import type { GruAttrs } from '../../../ops/gru.js';
+import type { LstmAttrs } from '../../../ops/lstm.js';
+import { Uniforms, type GpuTensor, type KernelContext, type PrepareFn } from '../context.js';
+import { copyStep } from './data.js';
+import { gemmStep } from './matmul.js';
+
+const WG = 64;
+
+/** Kinds of kernels/lib/recurrent_activation.wgsl. */
+const ACT_KIND: Record<RecurrentActivationName, number> = {
+  Relu: 0, Tanh: 1, Sigmoid: 2, Affine: 3, LeakyRelu: 4, ThresholdedRelu: 5, ScaledTanh: 6, HardSigmoid: 7,
+  Elu: 8, Softsign: 9, Softplus: 10,
+};
+
+type Cell = 'RNN' | 'GRU' | 'LSTM';
+const CELL = { RNN: { id: 0, gates: 1, perCell: 1 }, GRU: { id: 1, gates: 3, perCell: 2 }, LSTM: { id: 2, gates: 4, perCell: 3 } } as const;
+
+type AnyRecurrentAttrs = RecurrentAttrs & Partial<Pick<GruAttrs, 'linearBeforeReset'> & Pick<LstmAttrs, 'inputForget'>>;
+
+export function recurrent(cell: Cell): PrepareFn<AnyRecurrentAttrs> {
+  return (ctx, inputs, attrs, outputs) => {
+    const [x, w, r, b, lens, initialH] = inputs;
+    const initialC = inputs[6], peep = inputs[7];
+    const [y, yh, yc] = outputs;
+    const { id, gates, perCell } = CELL[cell];
+    const [N, T, I] = x!.shape;
+    const H = attrs.hiddenSize, D = attrs.numDirections, GH = gates * H, NDH = N * D * H;
+    const xw = ctx.scratch(D * N * T * GH, `${cell} X W^T`);
+    const state = ctx.scratch(2 * 3 * NDH, `${cell} state`);
+    const zeros = ctx.scratch(NDH, `${cell} zero state`); // never written: the absent initial state
+    const steps: Step[] = [
+      gemmStep(ctx, {
+        what: `${cell} input projection`, M: N * T, N: GH, K: I, a: x!, sam: I, sak: 1, b: w!, sbk: 1, sbn: I,
+        batch: { shape: [D], sa: [0], sb: [GH * I] }, y: xw,
+      }),
+      copyInto(ctx, initialH ?? zeros, state, 0, NDH),
+    ];
+    if (cell === 'LSTM') steps.push(copyInto(ctx, initialC ?? zeros, state, NDH, NDH));
+
+    let revMask = 0;
+    for (let d = 0; d < D; d++) if (isReverse(attrs.direction, d)) revMask |= 1 << d;
+    const total = NDH;
+    const grid = ctx.grid1d(Math.ceil(total / WG), cell);
+    const lbr = attrs.linearBeforeReset ?? false;
+    const base = {
+      CELL: id, LBR: lbr, HAS_B: b !== undefined, HAS_LENS: lens !== undefined, HAS_P: peep !== undefined,
+      INPUT_FORGET: attrs.inputForget ?? false, WG,
+    };
+    const buffers = [xw.buffer, r!.buffer, b?.buffer ?? ctx.empty, lens?.buffer ?? ctx.empty, peep?.buffer ?? ctx.empty, state.buffer, y.buffer];
+    for (let s = 0; s < T; s++) {
+      const u = new Uniforms().u32(N, T, H, s, revMask, total).f32(attrs.clip ?? F32_MAX).u32(0);
+      for (let slot = 0; slot < 6; slot++) {
+        const d = Math.floor(slot / 3), k = slot % 3;
+        const a = d < D && k < perCell ? attrs.activations[d * perCell + k] : undefined;
+        u.u32(a ? ACT_KIND[a.name] : 0).f32(a?.alpha ?? 0, a?.beta ?? 0).u32(0);
+      }
+      if (cell === 'GRU' && !lbr) steps.push(ctx.dispatch('recurrent_step_f32', { ...base, PHASE: 0 }, buffers, u, grid));
+      steps.push(ctx.dispatch('recurrent_step_f32', { ...base, PHASE: 1 }, buffers, u, grid));
+    }
+    // After T steps the state lives in parity T % 2: slot 0 = h, slot 1 = c.
+    const final = (T % 2) * 3 * NDH;
+    steps.push(copyStep(ctx, `${cell} Y_h`, [NDH], state, final, [1], yh, 0, [1]));
+    if (cell === 'LSTM') steps.push(copyStep(ctx, `${cell} Y_c`, [NDH], state, final + NDH, [1], yc, 0, [1]));
+    return () => { for (const step of steps) step(); };
+  };
+}
+
+function copyInto(ctx: KernelContext, src: GpuTensor, dst: GpuTensor, at: number, n: number): Step {
+  return copyStep(ctx, 'recurrent initial state', [n], src, 0, [1], dst, at, [1]);
+}

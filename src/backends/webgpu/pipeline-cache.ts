@@ -1,0 +1,95 @@
+// Compute pipelines keyed by shader stem + override constants, created with createComputePipelineAsync so a
+// model's pipelines compile in parallel while it is being prepared. Layouts come from each shader's
+// binding list (shaders.gen.ts), so bind groups can be built before the pipeline exists.
+import { BackendUnavailableError } from '../../errors.js';
+import { ShaderStage } from './flags.js';
+import { SHADERS, type BindingKind, type ShaderStem } from './shaders.gen.js';
+
+export type Constants = Readonly<Record<string, number | boolean>>;
+
+/** A pipeline that may still be compiling; `pipeline` is set once `ready` resolves. */
+export interface PendingPipeline {
+  readonly key: string;
+  readonly layout: GPUBindGroupLayout;
+  pipeline?: GPUComputePipeline;
+  readonly ready: Promise<GPUComputePipeline>;
+}
+
+export function pipelineKey(stem: ShaderStem, constants: Constants): string {
+  const parts = Object.keys(constants).sort().map((k) => `${k}=${Number(constants[k])}`);
+  return parts.length ? `${stem}?${parts.join('&')}` : stem;
+}
+
+const BUFFER_TYPE: Record<BindingKind, GPUBufferBindingType> = {
+  read: 'read-only-storage',
+  read_write: 'storage',
+  uniform: 'uniform',
+};
+
+export class PipelineCache {
+  private readonly modules = new Map<ShaderStem, GPUShaderModule>();
+  private readonly layouts = new Map<ShaderStem, { group: GPUBindGroupLayout; pipeline: GPUPipelineLayout }>();
+  private readonly pipelines = new Map<string, PendingPipeline>();
+
+  constructor(private readonly device: GPUDevice) {}
+
+  get size(): number {
+    return this.pipelines.size;
+  }
+
+  layoutOf(stem: ShaderStem): GPUBindGroupLayout {
+    return this.layoutsOf(stem).group;
+  }
+
+  get(stem: ShaderStem, constants: Constants): PendingPipeline {
+    const key = pipelineKey(stem, constants);
+    const hit = this.pipelines.get(key);
+    if (hit) return hit;
+    const { group, pipeline: layout } = this.layoutsOf(stem);
+    const numeric: Record<string, number> = {};
+    for (const [k, v] of Object.entries(constants)) numeric[k] = Number(v);
+    const ready = this.device.createComputePipelineAsync({
+      label: key,
+      layout,
+      compute: { module: this.moduleOf(stem), entryPoint: 'main', constants: numeric },
+    }).then((p) => {
+      entry.pipeline = p;
+      return p;
+    }, (e: unknown) => {
+      throw new BackendUnavailableError('webgpu', `pipeline ${key} failed to compile: ${(e as Error).message}`);
+    });
+    // Awaited by the backend before the first run; a failure must not also surface as unhandled.
+    ready.catch(() => undefined);
+    const entry: PendingPipeline = { key, layout: group, ready };
+    this.pipelines.set(key, entry);
+    return entry;
+  }
+
+  /** Resolves when every pipeline requested so far has compiled; rejects with the first failure. */
+  async ready(): Promise<void> {
+    await Promise.all([...this.pipelines.values()].map((p) => p.ready));
+  }
+
+  private moduleOf(stem: ShaderStem): GPUShaderModule {
+    let m = this.modules.get(stem);
+    if (!m) {
+      m = this.device.createShaderModule({ label: stem, code: SHADERS[stem].code });
+      this.modules.set(stem, m);
+    }
+    return m;
+  }
+
+  private layoutsOf(stem: ShaderStem): { group: GPUBindGroupLayout; pipeline: GPUPipelineLayout } {
+    let l = this.layouts.get(stem);
+    if (!l) {
+      const bindings: readonly BindingKind[] = SHADERS[stem].bindings;
+      const group = this.device.createBindGroupLayout({
+        label: stem,
+        entries: bindings.map((kind, binding) => ({ binding, visibility: ShaderStage.COMPUTE, buffer: { type: BUFFER_TYPE[kind] } })),
+      });
+      l = { group, pipeline: this.device.createPipelineLayout({ label: stem, bindGroupLayouts: [group] }) };
+      this.layouts.set(stem, l);
+    }
+    return l;
+  }
+}
