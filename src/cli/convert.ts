@@ -7,11 +7,14 @@ import { importTfjsLayers } from '../convert/tfjs.js';
 import { readTfjsLayersDir } from '../convert/tfjs-node.js';
 import { writeEim } from '../format/writer.js';
 import { quantizeWeights } from '../graph/constant.js';
-import type { Graph } from '../graph/ir.js';
+import { validatePreprocess as validateStoredPreprocess } from '../format/header-metadata.js';
+import type { Graph, ImagePreprocess } from '../graph/ir.js';
 import { optimize } from '../graph/optimize.js';
 import { inferShapes } from '../graph/shapes.js';
 import { validateGraph } from '../graph/validate.js';
 import { sizeOf } from '../tensor.js';
+import { validatePreprocess } from '../vision/preprocess.js';
+import { IMAGENET_PREPROCESS } from '../vision/presets.js';
 import { parseArgs, stringOption, UsageError, type OptionSpecs } from './args.js';
 import { formatBytes, formatCount, formatDuration } from './format.js';
 import { CliError, type CliIO } from './io.js';
@@ -30,6 +33,9 @@ Options:
   --weights f32|f16|int8  weight storage (default f32; int8 = per-output-channel scales)
   --labels FILE         class labels, one per line, stored in the model
   --name NAME           model name stored in the file (default: from the source model)
+  --preprocess P        image preprocessing stored in the model, so classifiers need no setup:
+                        'imagenet' (RGB, shorter side 256, centre crop 224, ImageNet mean/std)
+                        or a JSON file with the ImagePreprocess fields (docs/format.md)
   -h, --help            show this help
 `;
 
@@ -38,6 +44,7 @@ const SPECS: OptionSpecs = {
   weights: { type: 'string', choices: ['f32', 'f16', 'int8'] },
   labels: { type: 'string' },
   name: { type: 'string' },
+  preprocess: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 };
 
@@ -59,6 +66,7 @@ export async function convertCommand(argv: readonly string[], io: CliIO): Promis
   const weights = (stringOption(args, 'weights') ?? 'f32') as 'f32' | 'f16' | 'int8';
   const labelsPath = stringOption(args, 'labels');
   const name = stringOption(args, 'name');
+  const preprocessArg = stringOption(args, 'preprocess');
 
   const t0 = performance.now();
   const progress = new Progress(io.stderr, 'convert', STAGES);
@@ -66,6 +74,7 @@ export async function convertCommand(argv: readonly string[], io: CliIO): Promis
     progress.stage('read');
     // Labels first: a typo in their path should not cost a whole conversion.
     const labels = labelsPath === undefined ? undefined : await readLabels(labelsPath);
+    const preprocess = preprocessArg === undefined ? undefined : await readPreprocess(preprocessArg);
     const source = await readSource(input);
     const inBytes = source.kind === 'onnx' ? source.bytes.byteLength : source.weightData.byteLength;
 
@@ -84,6 +93,7 @@ export async function convertCommand(argv: readonly string[], io: CliIO): Promis
     if (name !== undefined) graph.metadata.name = name;
     else graph.metadata.name ??= defaultName;
     if (labels) attachLabels(graph, labels, labelsPath!);
+    if (preprocess) attachPreprocess(graph, preprocess, preprocessArg!);
     // Never write a file the runtime would reject.
     validateGraph(graph);
 
@@ -164,6 +174,32 @@ function attachLabels(graph: Graph, labels: string[], path: string): void {
     }
   }
   graph.metadata.labels = labels;
+}
+
+/** 'imagenet', or a JSON file checked exactly as the .eim reader checks the stored field. */
+async function readPreprocess(arg: string): Promise<ImagePreprocess> {
+  if (arg === 'imagenet') return IMAGENET_PREPROCESS;
+  let json: unknown;
+  try {
+    json = JSON.parse(await readFile(arg, 'utf8'));
+  } catch (e) {
+    if (e instanceof SyntaxError) throw new CliError(`preprocess file ${arg} is not JSON: ${e.message}`);
+    throw e;
+  }
+  const pre = validateStoredPreprocess(json, 'preprocess');
+  validatePreprocess(pre);
+  return pre;
+}
+
+/** The first input must take the images the preprocessing makes: [N, height, width, channels] in the IR. */
+function attachPreprocess(graph: Graph, pre: ImagePreprocess, arg: string): void {
+  const input = graph.inputs[0];
+  const want = [pre.height, pre.width, pre.channels];
+  if (!input || input.shape.length !== 4 || input.shape.slice(1).some((d, i) => d !== want[i])) {
+    const got = input ? `input "${input.name}" is [${input.shape.join(',')}] (NHWC)` : 'the model has no inputs';
+    throw new CliError(`--preprocess ${arg} makes ${pre.width}x${pre.height}x${pre.channels} images, but ${got}`);
+  }
+  graph.metadata.preprocess = pre;
 }
 
 async function writeOutput(path: string, bytes: Uint8Array): Promise<void> {

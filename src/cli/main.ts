@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { EdgeInferError } from '../errors.js';
 import { OpError } from '../ops/op.js';
 import { UsageError } from './args.js';
+import { classifyCommand } from './classify.js';
 import { convertCommand } from './convert.js';
 import { inspectCommand } from './inspect.js';
 import { CliError, processIO, type CliIO } from './io.js';
@@ -14,6 +15,7 @@ const HELP = `Usage: edgeinfer <command> [options]
 Commands:
   convert IN -o OUT.eim   convert an ONNX or TF.js layers model to .eim
   inspect FILE.eim        show a model's inputs, outputs, nodes, parameters and MACs
+  classify IMAGE|DIR...   top classes of JPEG/PNG images (default model: MobileNetV2, ImageNet)
 
 Run 'edgeinfer <command> --help' for a command's options.
 Set EDGEINFER_DEBUG=1 to see stack traces of errors.
@@ -24,6 +26,7 @@ type Command = (argv: readonly string[], io: CliIO) => Promise<number>;
 const COMMANDS: { readonly [name: string]: Command } = {
   convert: convertCommand,
   inspect: inspectCommand,
+  classify: classifyCommand,
 };
 
 /** Runs the CLI; resolves to the process exit code and never throws. */

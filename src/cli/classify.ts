@@ -1,0 +1,185 @@
+// `edgeinfer classify`: JPEG/PNG files (or every image in a directory) → top-k classes per image,
+// with the backend and the time each image took; `--json` for scripts. An image that cannot be read
+// or decoded is reported and skipped (exit code 1 at the end); the others are still classified.
+import { readdir, stat } from 'node:fs/promises';
+import { extname, join } from 'node:path';
+import type { BackendName } from '../backends/backend.js';
+import { InputError, ModelFormatError } from '../errors.js';
+import type { Selection } from '../runtime/select.js';
+import type { Classification } from '../vision/classifier.js';
+import { DEFAULT_MODEL_PATH, NodeImageClassifier } from '../vision/node-classifier.js';
+import { readImageFile } from '../vision/node-image.js';
+import { parseArgs, stringOption, UsageError, type OptionSpecs } from './args.js';
+import { formatDuration } from './format.js';
+import { CliError, type CliIO } from './io.js';
+import { Progress } from './progress.js';
+
+const BACKENDS: readonly string[] = ['auto', 'webgpu', 'wasm', 'js'];
+const IMAGE_EXTENSIONS = new Set(['.jpg', '.jpeg', '.png']);
+
+export const CLASSIFY_HELP = `Usage: edgeinfer classify IMAGE|DIR... [options]
+
+Classifies JPEG or PNG images and prints the top classes of each with their scores, the
+backend, and the time per image. A directory stands for every .jpg, .jpeg and .png file
+directly in it, in name order.
+
+Options:
+  -m, --model FILE      the .eim model (default: the bundled MobileNetV2, ImageNet 1000 classes,
+                        models/mobilenetv2-12-int8.eim)
+  -b, --backend B       ${BACKENDS.join('|')} (default auto: the fastest that runs the model
+                        here, measured once per model and device and remembered)
+  -k, --top K           classes per image (default 5)
+  --json                print one JSON document instead of text
+  -h, --help            show this help
+`;
+
+const SPECS: OptionSpecs = {
+  model: { type: 'string', short: 'm' },
+  backend: { type: 'string', short: 'b', choices: BACKENDS },
+  top: { type: 'string', short: 'k' },
+  json: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+};
+
+const STAGES = ['load', 'classify'] as const;
+
+/** One image's outcome in --json output: `top` when it was classified, `error` when not. */
+export interface ImageReport {
+  file: string;
+  width?: number;
+  height?: number;
+  /** Decoding the file (JPEG/PNG → pixels). */
+  decodeMs?: number;
+  /** Preprocessing and the model run: the time the backend is responsible for. */
+  classifyMs?: number;
+  top?: Classification[];
+  error?: string;
+}
+
+export interface ClassifyReport {
+  model: string;
+  modelFile: string;
+  backend: BackendName;
+  /** How the backend was chosen: 'explicit' (--backend NAME), 'auto' (timed trial now) or 'cached'. */
+  backendChoice: Selection['mode'];
+  images: ImageReport[];
+}
+
+export async function classifyCommand(argv: readonly string[], io: CliIO): Promise<number> {
+  const args = parseArgs(argv, SPECS, 'classify');
+  if (args.options.help) { io.stdout.write(CLASSIFY_HELP); return 0; }
+  if (args.positionals.length === 0) throw new UsageError('missing images to classify', 'classify');
+  const topText = stringOption(args, 'top');
+  const top = topText === undefined ? 5 : Number(topText);
+  if (!Number.isInteger(top) || top < 1) throw new UsageError(`option --top must be a positive integer, got "${topText}"`, 'classify');
+  const modelFile = stringOption(args, 'model') ?? DEFAULT_MODEL_PATH;
+  const backend = (stringOption(args, 'backend') ?? 'auto') as BackendName | 'auto';
+  const json = args.options.json === true;
+
+  // Listing first: a mistyped path should not wait for a model to load.
+  const files = (await Promise.all(args.positionals.map(expand))).flat();
+  const progress = new Progress(io.stderr, 'classify', STAGES);
+  let classifier: NodeImageClassifier | undefined;
+  try {
+    progress.stage('load');
+    classifier = await openModel(modelFile, modelFile === DEFAULT_MODEL_PATH, backend);
+    const report: ClassifyReport = {
+      model: classifier.classifier.session.graph.metadata.name ?? modelFile,
+      modelFile,
+      backend: classifier.backend,
+      backendChoice: classifier.selection?.mode ?? 'explicit',
+      images: [],
+    };
+    progress.stage('classify');
+    progress.done();
+    if (!json) io.stdout.write(`model ${report.model} (${classifier.classes} classes) on backend ${report.backend}${choiceNote(classifier.selection)}\n`);
+    for (const [i, file] of files.entries()) {
+      const r = await classifyFile(classifier, file, top);
+      report.images.push(r);
+      progress.done();
+      if (r.error !== undefined) io.stderr.write(`edgeinfer: ${r.error}\n`);
+      else if (!json) io.stdout.write(renderImage(r));
+      progress.update((i + 1) / files.length);
+    }
+    progress.done();
+    if (json) io.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+    else io.stdout.write(summary(report));
+    return report.images.some((r) => r.error !== undefined) ? 1 : 0;
+  } finally {
+    progress.done();
+    classifier?.dispose();
+  }
+}
+
+/** Why this backend, when it was not named: the trial times of the candidates, or the cached decision. */
+export function choiceNote(selection: Selection | undefined): string {
+  if (!selection || selection.mode === 'explicit') return '';
+  if (selection.mode === 'cached') return ' (auto: remembered choice)';
+  const timed = selection.candidates.filter((c) => c.medianMs !== undefined).map((c) => `${c.name} ${formatDuration(c.medianMs!)}`);
+  return ` (auto${timed.length > 1 ? `: ${timed.join(', ')} per run` : ''})`;
+}
+
+async function openModel(file: string, isDefault: boolean, backend: BackendName | 'auto'): Promise<NodeImageClassifier> {
+  try {
+    return await NodeImageClassifier.create(file, { backend });
+  } catch (e) {
+    if (isDefault && e instanceof ModelFormatError && /ENOENT/.test(e.message)) {
+      throw new CliError(`the default model ${file} is missing: rebuild it with \`npx tsx scripts/make-default-model.ts\` or pass --model FILE`, { cause: e });
+    }
+    throw e;
+  }
+}
+
+/** A file stays itself (its type is checked when decoding); a directory becomes its image files. */
+async function expand(path: string): Promise<string[]> {
+  const st = await stat(path);
+  if (!st.isDirectory()) return [path];
+  const names = (await readdir(path, { withFileTypes: true }))
+    .filter((e) => e.isFile() && IMAGE_EXTENSIONS.has(extname(e.name).toLowerCase()))
+    .map((e) => e.name)
+    .sort();
+  if (names.length === 0) throw new CliError(`${path} has no .jpg, .jpeg or .png files`);
+  return names.map((n) => join(path, n));
+}
+
+async function classifyFile(classifier: NodeImageClassifier, file: string, top: number): Promise<ImageReport> {
+  const t0 = performance.now();
+  let image;
+  try {
+    image = await readImageFile(file);
+  } catch (e) {
+    if (e instanceof InputError) return { file, error: e.message };
+    throw e;
+  }
+  const t1 = performance.now();
+  const result = await classifier.classifier.classify(image, { topK: top });
+  const t2 = performance.now();
+  return { file, width: image.width, height: image.height, decodeMs: round(t1 - t0), classifyMs: round(t2 - t1), top: result };
+}
+
+function round(ms: number): number {
+  return Math.round(ms * 10) / 10;
+}
+
+export function formatScore(score: number): string {
+  if (score >= 0.001 || score === 0) return `${(score * 100).toFixed(1)} %`;
+  return '<0.1 %';
+}
+
+const MAX_LABEL = 40;
+
+function renderImage(r: ImageReport): string {
+  const lines = [`${r.file}  ${r.width}x${r.height}  ${formatDuration(r.classifyMs!)}`];
+  const labels = r.top!.map((c) => (c.label.length > MAX_LABEL ? `${c.label.slice(0, MAX_LABEL - 1)}…` : c.label));
+  const width = Math.max(0, ...labels.map((l) => l.length));
+  r.top!.forEach((c, i) => lines.push(`  ${labels[i].padEnd(width)}  ${formatScore(c.score).padStart(7)}  #${c.index}`));
+  return `${lines.join('\n')}\n`;
+}
+
+function summary(report: ClassifyReport): string {
+  const done = report.images.filter((r) => r.classifyMs !== undefined);
+  const failed = report.images.length - done.length;
+  const per = done.length ? done.reduce((s, r) => s + r.classifyMs!, 0) / done.length : 0;
+  const failures = failed ? `, ${failed} could not be read` : '';
+  return `${done.length} image${done.length === 1 ? '' : 's'} classified on ${report.backend}${done.length ? `, ${formatDuration(per)} per image` : ''}${failures}\n`;
+}

@@ -1,0 +1,288 @@
+// ImageClassifier: pixels in, ranked {index, label, score} out, driven by the model's own metadata
+// (preprocessing, labels, whether the output is logits). Browser-safe: no Node imports.
+// Models open through load() (backend chosen automatically unless named); the classifier owns (and
+// disposes) the session only when it opened the model itself.
+import type { BackendName } from '../backends/backend.js';
+import { InputError } from '../errors.js';
+import type { ImagePreprocess } from '../graph/ir.js';
+import { permute } from '../runtime/layout.js';
+import { load, LoadedModel, type LoadOptions } from '../runtime/load.js';
+import type { Selection } from '../runtime/select.js';
+import { Session } from '../runtime/session.js';
+import type { ModelSource } from '../runtime/source.js';
+import { shapeToString, type Tensor } from '../tensor.js';
+import { classLabel, resolveClasses, type ClassRef } from './labels.js';
+import { preprocessInto, validatePreprocess, type PixelImage, type PreprocessOptions } from './preprocess.js';
+import { softmax, topKIndices } from './topk.js';
+
+/** Anything load() takes (URL, bytes, Blob, Response, Graph), or a model already loaded (LoadedModel, Session). */
+export type ClassifierSource = ModelSource | LoadedModel | Session;
+
+/**
+ * What classify() takes: 8-bit pixels (ImageData works as is), or a tensor that is already
+ * preprocessed: f32 NHWC [1, H, W, C] or [H, W, C], as preprocessImage() makes it.
+ */
+export type ClassifierInput = PixelImage | Tensor;
+
+/**
+ * Load options (backend: 'auto' by default, progress, abort, fetch...) apply when the classifier
+ * opens the model itself; they are ignored for a LoadedModel or Session.
+ */
+export interface ClassifierOptions extends LoadOptions {
+  /** Opens models; the Node entry passes its own load(), which also reads file paths. */
+  readonly loader?: (source: ModelSource, options: LoadOptions) => Promise<LoadedModel>;
+  /** Default number of results per image (5). */
+  readonly topK?: number;
+  /** Overrides the model's preprocessing metadata (needed when the model has none). */
+  readonly preprocess?: ImagePreprocess;
+  /** Overrides the model's labels; must have one label per class. */
+  readonly labels?: readonly string[];
+  /** Overrides the model's outputKind: 'logits' get a softmax, 'probabilities' are used as they are. */
+  readonly outputKind?: 'logits' | 'probabilities';
+  /** Pixels handling, e.g. a background colour for transparent images. */
+  readonly pixels?: PreprocessOptions;
+  /** Most images per model run in classifyBatch (default 8): bounds memory on large batches. */
+  readonly maxBatch?: number;
+}
+
+export interface ClassifyOptions {
+  /** How many results at most (default: the classifier's topK). */
+  readonly topK?: number;
+  /** Only results with score >= this. */
+  readonly scoreThreshold?: number;
+  /** Only these classes (labels or indices) may be returned; scores are not renormalised. */
+  readonly allowlist?: readonly ClassRef[];
+  /** These classes (labels or indices) are never returned. */
+  readonly denylist?: readonly ClassRef[];
+}
+
+export interface Classification {
+  /** Class index: position in the model's output. */
+  readonly index: number;
+  /** The model's label for the class, or "class <index>" when it has none. */
+  readonly label: string;
+  /** Probability (softmax of the logits, or the model's own probabilities), 0..1. */
+  readonly score: number;
+}
+
+function checkPositiveInt(v: unknown, what: string): number {
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) {
+    throw new InputError(`${what} must be a positive integer`, { expected: 'an integer >= 1', received: String(v) });
+  }
+  return v;
+}
+
+function describeValue(v: unknown): string {
+  if (v === null) return 'null';
+  if (typeof v !== 'object') return typeof v;
+  const name = (v as object).constructor?.name;
+  return name && name !== 'Object' ? name : `object with keys ${Object.keys(v).slice(0, 5).join(', ') || '(none)'}`;
+}
+
+interface Opened {
+  readonly session: Session;
+  readonly selection?: Selection;
+  readonly owned: boolean;
+}
+
+async function openModel(source: ClassifierSource, options: ClassifierOptions): Promise<Opened> {
+  if (source instanceof Session) return { session: source, owned: false };
+  if (source instanceof LoadedModel) return { session: source.session, selection: source.selection, owned: false };
+  const { loader = load, topK: _k, preprocess: _p, labels: _l, outputKind: _o, pixels: _x, maxBatch: _m, ...loadOptions } = options;
+  const model = await loader(source, loadOptions);
+  return { session: model.session, selection: model.selection, owned: true };
+}
+
+/**
+ * preprocessInto names the image by its slot in the current run ("image 3: ..."); callers know it by
+ * its position in the list they passed, which differs after the first run of a large batch.
+ */
+function renumbered(e: InputError, slot: number, index: number): InputError {
+  const prefix = `image ${slot}`;
+  const suffix = e.expected !== undefined || e.received !== undefined ? ` (expected ${e.expected ?? '?'}, received ${e.received ?? '?'})` : '';
+  let message = e.message.startsWith(prefix) ? `image ${index}${e.message.slice(prefix.length)}` : e.message;
+  if (suffix && message.endsWith(suffix)) message = message.slice(0, -suffix.length);
+  return new InputError(message, { expected: e.expected, received: e.received }, { cause: e });
+}
+
+export class ImageClassifier {
+  /** Labels, one per class (undefined when neither the model nor the options have any). */
+  readonly labels: readonly string[] | undefined;
+  readonly preprocess: ImagePreprocess;
+  readonly outputKind: 'logits' | 'probabilities';
+  /** Number of classes: the per-image size of the first output. */
+  readonly classes: number;
+  readonly topK: number;
+  private readonly inputName: string;
+  private readonly outputName: string;
+  /** NHWC shape of one image, as the IR holds it. */
+  private readonly itemShape: readonly [number, number, number];
+  private readonly sourcePerm: readonly number[] | undefined;
+  /** Images per run: the model's fixed batch, or maxBatch when the batch is free. */
+  private readonly runBatch: number;
+  private readonly batchFree: boolean;
+  private readonly pixelOptions: PreprocessOptions;
+
+  private constructor(
+    readonly session: Session,
+    /** How the backend was chosen, when the model went through load(). */
+    readonly selection: Selection | undefined,
+    private readonly owned: boolean,
+    options: ClassifierOptions,
+  ) {
+    const graph = session.graph;
+    const meta = graph.metadata;
+    this.topK = checkPositiveInt(options.topK ?? 5, 'topK');
+    const maxBatch = checkPositiveInt(options.maxBatch ?? 8, 'maxBatch');
+
+    if (graph.inputs.length !== 1) {
+      throw new InputError(`model "${meta.name ?? '?'}" is not an image classifier: it has ${graph.inputs.length} inputs`, {
+        expected: 'one image input', received: graph.inputs.map((v) => `${v.name} ${shapeToString(v.shape)}`).join(', ') || 'no inputs',
+      });
+    }
+    const input = graph.inputs[0];
+    const pre = options.preprocess ?? meta.preprocess;
+    if (!pre) {
+      throw new InputError(`model "${meta.name ?? '?'}" has no image preprocessing metadata: pass options.preprocess`, {
+        expected: 'metadata.preprocess or options.preprocess', received: 'none',
+      });
+    }
+    validatePreprocess(pre);
+    const want = [pre.height, pre.width, pre.channels];
+    if (input.shape.length !== 4 || input.shape.slice(1).some((d, i) => d !== want[i])) {
+      throw new InputError(`input "${input.name}" of model "${meta.name ?? '?'}" does not take ${pre.width}x${pre.height}x${pre.channels} images (IR layout NHWC)`, {
+        expected: shapeToString([input.shape[0], ...want]), received: shapeToString(input.shape),
+      });
+    }
+    this.preprocess = pre;
+    this.inputName = input.name;
+    this.itemShape = [pre.height, pre.width, pre.channels];
+    this.sourcePerm = input.sourcePerm;
+    this.batchFree = input.shape[0] === -1;
+    this.runBatch = this.batchFree ? maxBatch : input.shape[0];
+
+    const out = session.outputs[0];
+    if (!out) throw new InputError(`model "${meta.name ?? '?'}" has no outputs`, { expected: 'one output of class scores' });
+    this.outputName = out.name;
+    this.classes = out.shape.slice(1).reduce((a, b) => a * b, 1);
+    const labels = options.labels ?? meta.labels;
+    if (labels && labels.length !== this.classes) {
+      throw new InputError(`${options.labels ? 'options.labels' : 'the model\'s labels'} do not match output "${out.name}"`, {
+        expected: `${this.classes} labels`, received: `${labels.length}`,
+      });
+    }
+    this.labels = labels;
+    const last = graph.nodes.find((n) => n.outputs.includes(out.name));
+    this.outputKind = options.outputKind ?? meta.outputKind ?? (last?.op === 'Softmax' ? 'probabilities' : 'logits');
+    this.pixelOptions = options.pixels ?? {};
+  }
+
+  /** Opens a model for classification; checks its input against the preprocessing once, here. */
+  static async create(source: ClassifierSource, options: ClassifierOptions = {}): Promise<ImageClassifier> {
+    // Option mistakes are found before the model is fetched and a backend chosen (seconds, at times).
+    checkPositiveInt(options.topK ?? 5, 'topK');
+    checkPositiveInt(options.maxBatch ?? 8, 'maxBatch');
+    if (options.preprocess) validatePreprocess(options.preprocess);
+    const { session, selection, owned } = await openModel(source, options);
+    try {
+      return new ImageClassifier(session, selection, owned, options);
+    } catch (e) {
+      if (owned) session.dispose();
+      throw e;
+    }
+  }
+
+  get backend(): BackendName {
+    return this.session.backend;
+  }
+
+  /** The ranked classes for one image. */
+  async classify(image: ClassifierInput, options: ClassifyOptions = {}): Promise<Classification[]> {
+    return (await this.classifyBatch([image], options))[0];
+  }
+
+  /** The ranked classes for each image, in order; images run through the model in batches. */
+  async classifyBatch(images: readonly ClassifierInput[], options: ClassifyOptions = {}): Promise<Classification[][]> {
+    const rank = this.ranker(options);
+    return (await this.scoresBatch(images)).map(rank);
+  }
+
+  /** Every class's score (probabilities) for each image: what classify ranks. */
+  async scoresBatch(images: readonly ClassifierInput[]): Promise<Float32Array[]> {
+    if (!Array.isArray(images)) throw new InputError('images must be an array', { expected: 'ClassifierInput[]', received: describeValue(images) });
+    if (images.length === 0) return [];
+    const [H, W, C] = this.itemShape;
+    const item = H * W * C;
+    const results: Float32Array[] = [];
+    for (let start = 0; start < images.length; start += this.runBatch) {
+      const chunk = images.slice(start, start + this.runBatch);
+      // A fixed-batch model gets exactly its batch; unused slots stay zero and their scores are dropped.
+      const n = this.batchFree ? chunk.length : this.runBatch;
+      const nhwc = new Float32Array(n * item);
+      chunk.forEach((img, i) => this.fill(img, nhwc, i, start + i));
+      const feed = this.sourcePerm ? permute(nhwc, [n, H, W, C], this.sourcePerm) : nhwc;
+      const out = (await this.session.run({ [this.inputName]: feed }))[this.outputName].data;
+      for (let i = 0; i < chunk.length; i++) {
+        const row = out.subarray(i * this.classes, (i + 1) * this.classes);
+        results.push(this.outputKind === 'logits' ? softmax(row) : Float32Array.from(row));
+      }
+    }
+    return results;
+  }
+
+  /** Releases the session when this classifier created it. */
+  dispose(): void {
+    if (this.owned) this.session.dispose();
+  }
+
+  private fill(img: ClassifierInput, nhwc: Float32Array, slot: number, index: number): void {
+    const [H, W, C] = this.itemShape;
+    const item = H * W * C;
+    if (typeof img !== 'object' || img === null) {
+      throw new InputError(`image ${index} is not an image`, { expected: 'PixelImage {data, width, height} or a Tensor', received: describeValue(img) });
+    }
+    if ('shape' in img && img.data instanceof Float32Array) {
+      const shape = img.shape;
+      const fits = (shape.length === 4 && shape[0] === 1 && shape[1] === H && shape[2] === W && shape[3] === C)
+        || (shape.length === 3 && shape[0] === H && shape[1] === W && shape[2] === C);
+      if (!fits || img.data.length !== item) {
+        throw new InputError(`image ${index}: preprocessed tensor has the wrong shape (NHWC)`, {
+          expected: shapeToString([1, H, W, C]), received: `${shapeToString(shape)} with ${img.data.length} values`,
+        });
+      }
+      nhwc.set(img.data, slot * item);
+      return;
+    }
+    if (!('width' in img) || !('height' in img) || !('data' in img)) {
+      throw new InputError(`image ${index} is not an image`, { expected: 'PixelImage {data, width, height} or a Tensor', received: describeValue(img) });
+    }
+    try {
+      preprocessInto(img as PixelImage, this.preprocess, nhwc, slot, this.pixelOptions);
+    } catch (e) {
+      throw index === slot || !(e instanceof InputError) ? e : renumbered(e, slot, index);
+    }
+  }
+
+  /** Validates the options once per call and returns the per-image ranking. */
+  private ranker(options: ClassifyOptions): (scores: Float32Array) => Classification[] {
+    const k = Math.min(checkPositiveInt(options.topK ?? this.topK, 'topK'), this.classes);
+    const threshold = options.scoreThreshold;
+    if (threshold !== undefined && (typeof threshold !== 'number' || Number.isNaN(threshold))) {
+      throw new InputError('scoreThreshold must be a number', { expected: 'a number, usually 0..1', received: String(threshold) });
+    }
+    const allow = options.allowlist === undefined ? undefined : resolveClasses(options.allowlist, this.labels, this.classes, 'allowlist');
+    const deny = options.denylist === undefined ? undefined : resolveClasses(options.denylist, this.labels, this.classes, 'denylist');
+    const filtered = allow !== undefined || deny !== undefined;
+    const keep = (i: number): boolean => (allow === undefined || allow.has(i)) && (deny === undefined || !deny.has(i));
+    return (scores) => {
+      const best = topKIndices(scores, k, filtered ? keep : undefined);
+      const out: Classification[] = [];
+      for (const index of best) {
+        const score = scores[index];
+        if (threshold !== undefined && !(score >= threshold)) break;
+        out.push({ index, label: classLabel(this.labels, index), score });
+      }
+      return out;
+    };
+  }
+}
