@@ -18,3 +18,7 @@ export {
 export { memoryCache, localStorageCache, type DecisionCache, type CachedDecision } from './runtime/decision-cache.js';
 export { AbortError } from './runtime/abort.js';
 export type { ModelSource, ProgressCallback, FileReader } from './runtime/source.js';
+export { ImageClassifier } from './vision/classifier.js';
+export { IMAGENET_PREPROCESS } from './vision/presets.js';
+export { softmax, topKIndices } from './vision/topk.js';
+export { labelsFromSynset, type ClassRef } from './vision/labels.js';

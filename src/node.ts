@@ -14,3 +14,4 @@ export { optimize } from './graph/optimize.js';
 export { quantizeWeights } from './graph/constant.js';
 export { decodeImage, readImageFile, applyOrientation } from './vision/node-image.js';
 export { load, jsonFileCache, nodeDeviceKey, readModelFile, DEFAULT_CACHE_PATH } from './runtime/node-load.js';
+export { NodeImageClassifier, DEFAULT_MODEL_PATH } from './vision/node-classifier.js';

@@ -3,9 +3,13 @@
 import type { Backend, BackendName, BackendProvider } from '../backends/backend.js';
 import { jsProvider } from '../backends/js/backend.js';
 import { wasmScalarProvider, wasmSimdProvider } from '../backends/wasm/backend.js';
+import { webgpuProvider } from '../backends/webgpu/backend.js';
 import { BackendUnavailableError } from '../errors.js';
 
-export const PROVIDERS: readonly BackendProvider[] = [wasmSimdProvider, wasmScalarProvider, jsProvider]
+// In Node, WebGPU comes from the caller (a backend instance from the `webgpu` package); browsers have navigator.gpu.
+const browserGpu = typeof navigator === 'undefined' ? undefined : (navigator as Navigator & { gpu?: GPU }).gpu;
+
+export const PROVIDERS: readonly BackendProvider[] = [webgpuProvider(browserGpu), wasmSimdProvider, wasmScalarProvider, jsProvider]
   .sort((a, b) => b.priority - a.priority);
 
 export async function createBackend(name: BackendName, providers: readonly BackendProvider[] = PROVIDERS): Promise<Backend> {

@@ -9,6 +9,7 @@ import { ModelFormatError } from '../errors.js';
 import { AbortError } from './abort.js';
 import { parseDecision, type CachedDecision, type DecisionCache } from './decision-cache.js';
 import { load as loadCore, type LoadOptions, type LoadedModel } from './load.js';
+import { useWasmBuildsOnDisk } from '../backends/wasm/node-files.js';
 import type { FileReader, ModelSource } from './source.js';
 
 /** Keeps the file small and its rewrite cheap; the oldest decisions go first. */
@@ -97,6 +98,8 @@ export function jsonFileCache(path: string = DEFAULT_CACHE_PATH): DecisionCache 
  * decision cache (DEFAULT_CACHE_PATH) and nodeDeviceKey().
  */
 export function load(source: ModelSource, options: LoadOptions = {}): Promise<LoadedModel> {
+  // Node's fetch cannot read file: URLs, so the wasm kernels are read from disk.
+  useWasmBuildsOnDisk();
   return loadCore(source, {
     ...options,
     readFile: options.readFile ?? readModelFile,
