@@ -47,7 +47,7 @@ function wasmBuilds() {
   return {
     name: 'edgeinfer-wasm-builds',
     generateBundle() {
-      for (const name of ['edgeinfer-simd.wasm', 'edgeinfer-scalar.wasm']) {
+      for (const name of ['edgeinfer-simd.wasm', 'edgeinfer-relaxed.wasm', 'edgeinfer-scalar.wasm']) {
         const path = join(ROOT, 'build/wasm', name);
         if (!existsSync(path)) this.error(`${path} is missing: run \`npm run build:wasm\` first`);
         this.emitFile({ type: 'asset', fileName: name, source: readFileSync(path) });

@@ -8,3 +8,7 @@ export { maxpool_f32, avgpool_f32, globalpool_f32 } from './kernels/pool';
 export { softmax_f32 } from './kernels/softmax';
 export { batchnorm_f32 } from './kernels/batch-norm';
 export { gather_nd_f32, copy2d_f32 } from './kernels/gather';
+export { recurrent_bias_f32 } from './kernels/recurrent';
+export { rnn_f32 } from './kernels/rnn';
+export { lstm_f32 } from './kernels/lstm';
+export { gru_f32 } from './kernels/gru';

@@ -1,5 +1,6 @@
-// Builds the AssemblyScript kernels (assembly/) into build/wasm/: edgeinfer-simd.wasm (WebAssembly SIMD)
-// and edgeinfer-scalar.wasm (no SIMD; the same sources, the f32x4 paths dropped by ASC_FEATURE_SIMD).
+// Builds the AssemblyScript kernels (assembly/) into build/wasm/: edgeinfer-simd.wasm (WebAssembly SIMD),
+// edgeinfer-relaxed.wasm (SIMD plus relaxed SIMD: fused multiply-adds where the engine has them) and
+// edgeinfer-scalar.wasm (no SIMD; the same sources, the f32x4 paths dropped by ASC_FEATURE_SIMD).
 // Skips the compile when the sources, asconfig.json and the compiler version hash as last time.
 // Usage: node scripts/build-wasm.mjs [--force]; or import { buildWasm } from it.
 import { createHash } from 'node:crypto';
@@ -10,7 +11,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const OUT = join(ROOT, 'build', 'wasm');
 const STAMP = join(OUT, 'sources.sha256');
-export const TARGETS = ['simd', 'scalar'];
+export const TARGETS = ['simd', 'relaxed', 'scalar'];
 
 async function sourceFiles(dir) {
   const out = [];
@@ -34,7 +35,7 @@ async function sourceHash() {
 }
 
 /**
- * Compiles both targets unless up to date; returns the absolute paths of the .wasm files.
+ * Compiles every target unless up to date; returns the absolute paths of the .wasm files.
  * Throws with the compiler's diagnostics when a target fails.
  */
 export async function buildWasm({ force = false, log = () => {} } = {}) {

@@ -5,6 +5,7 @@ import { act1, act4 } from '../activation';
 import { igemmTile4x8 } from '../ukernels/gemm_f32_4x8';
 import { igemmRow1x8 } from '../ukernels/gemm_f32_1x8';
 import { storeLanes } from '../ukernels/store';
+import { madd } from '../ukernels/madd';
 
 /**
  * One group: y[p, 0..cout) (row stride ldy elements) for the P output pixels whose tap pointers are
@@ -65,8 +66,8 @@ export function dwconv_f32(N: i32, H: i32, W: i32, C: i32, OH: i32, OW: i32, kh:
               const wr = taps + (<usize>(ky * kw)) * rowB + co;
               for (let kx = kx0; kx < kx1; kx++) {
                 const xp = xr + (<usize>(ix0 + kx * dw)) * rowB, wp = wr + (<usize>kx) * rowB;
-                acc0 = f32x4.add(acc0, f32x4.mul(v128.load(xp), v128.load(wp)));
-                acc1 = f32x4.add(acc1, f32x4.mul(v128.load(xp, 16), v128.load(wp, 16)));
+                acc0 = madd(v128.load(xp), v128.load(wp), acc0);
+                acc1 = madd(v128.load(xp, 16), v128.load(wp, 16), acc1);
               }
             }
             v128.store(yp + co, act4(acc0, code, v0, v1));
@@ -80,7 +81,7 @@ export function dwconv_f32(N: i32, H: i32, W: i32, C: i32, OH: i32, OW: i32, kh:
               const xr = xn + (<usize>((iy0 + ky * dh) * W)) * rowB + co;
               const wr = taps + (<usize>(ky * kw)) * rowB + co;
               for (let kx = kx0; kx < kx1; kx++) {
-                acc = f32x4.add(acc, f32x4.mul(v128.load(xr + (<usize>(ix0 + kx * dw)) * rowB), v128.load(wr + (<usize>kx) * rowB)));
+                acc = madd(v128.load(xr + (<usize>(ix0 + kx * dw)) * rowB), v128.load(wr + (<usize>kx) * rowB), acc);
               }
             }
             storeLanes(yp + co, act4(acc, code, v0, v1), C - c);

@@ -1,7 +1,8 @@
 // gemm_f32: Y[M x N] = act(A[M x K] * B + bias [+ Y]) over B packed in 8-column panels (pack_b_f32 or
 // the host's packer). A rows at stride lda, Y rows at stride ldy (elements); Y must not overlap A.
-import { gemmTile4x8 } from '../ukernels/gemm_f32_4x8';
+import { gemmTileRx8 } from '../ukernels/gemm_f32_4x8';
 import { gemmRow1x8 } from '../ukernels/gemm_f32_1x8';
+import { gemvTile1x8 } from '../ukernels/gemv_f32_1x8';
 
 export function gemm_f32(M: i32, N: i32, K: i32, a: usize, lda: i32, w: usize, y: usize, ldy: i32,
   accumulate: bool, code: i32, p0: f32, p1: f32): void {
@@ -10,12 +11,16 @@ export function gemm_f32(M: i32, N: i32, K: i32, a: usize, lda: i32, w: usize, y
   const ldaB = <usize>lda << 2, ldyB = <usize>ldy << 2;
   if (ASC_FEATURE_SIMD) {
     const v0 = f32x4.splat(p0), v1 = f32x4.splat(p1);
+    // Blocks of 4 rows; the last block has a tile of its own height (a single row: the gemv tile).
     for (let m = 0; m < M; m += 4) {
       const mr = min(M - m, 4);
       const am = a + <usize>m * ldaB, ym = y + <usize>m * ldyB;
       for (let p = 0; p < panels; p++) {
-        const nc = min(N - (p << 3), 8);
-        gemmTile4x8(mr, nc, K, am, ldaB, w + <usize>p * panelBytes, ym + (<usize>p << 5), ldyB, accumulate, code, v0, v1);
+        const nc = min(N - (p << 3), 8), wp = w + <usize>p * panelBytes, yp = ym + (<usize>p << 5);
+        if (mr == 4) gemmTileRx8(4, nc, K, am, ldaB, wp, yp, ldyB, accumulate, code, v0, v1);
+        else if (mr == 3) gemmTileRx8(3, nc, K, am, ldaB, wp, yp, ldyB, accumulate, code, v0, v1);
+        else if (mr == 2) gemmTileRx8(2, nc, K, am, ldaB, wp, yp, ldyB, accumulate, code, v0, v1);
+        else gemvTile1x8(nc, K, am, wp, yp, accumulate, code, v0, v1);
       }
     }
   } else {

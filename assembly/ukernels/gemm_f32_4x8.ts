@@ -1,12 +1,13 @@
 // Register tiles of GEMM: C[4 x 8] = bias + A[4 x K] * Bpanel[K x 8], eight f32x4 accumulators.
 // Bpanel is one packed panel: 8 bias values, then K rows of 8 weights (see src/backends/wasm/pack.ts).
 // A rows come either strided (gemm) or through a table of row pointers per tap (indirect conv).
-// Rows past `mr` repeat the last row (computed, never stored); columns past `nc` are never stored.
+// igemm: rows past `mr` repeat the last row (computed, never stored); columns past `nc` are never stored.
 import { act4 } from '../activation';
 import { store8 } from './store';
+import { madd } from './madd';
 
 // @ts-ignore: decorator
-@inline function epilogue(y: usize, ldy: usize, mr: i32, nc: i32, accumulate: bool, code: i32, p0: v128, p1: v128,
+@inline export function epilogue4x8(y: usize, ldy: usize, mr: i32, nc: i32, accumulate: bool, code: i32, p0: v128, p1: v128,
   c00: v128, c01: v128, c10: v128, c11: v128, c20: v128, c21: v128, c30: v128, c31: v128): void {
   const y1 = y + ldy, y2 = y1 + ldy, y3 = y2 + ldy;
   if (accumulate) {
@@ -28,28 +29,28 @@ import { store8 } from './store';
   if (mr > 3) store8(y3, c30, c31, nc);
 }
 
-/** One 4x8 tile with A rows at a + r*lda (bytes); accumulate also reads y past column nc (the host keeps slack). */
+/**
+ * One tile of `rows` (1..4, a constant at every call site, so the unused rows fold away) by 8 with A
+ * rows at a + r*lda (bytes); accumulate also reads y past column nc (the host keeps slack).
+ */
 // @ts-ignore: decorator
-@inline export function gemmTile4x8(mr: i32, nc: i32, K: i32, a: usize, lda: usize, w: usize, y: usize, ldy: usize,
+@inline export function gemmTileRx8(rows: i32, nc: i32, K: i32, a: usize, lda: usize, w: usize, y: usize, ldy: usize,
   accumulate: bool, code: i32, p0: v128, p1: v128): void {
-  let a0 = a;
-  let a1 = mr > 1 ? a0 + lda : a0;
-  let a2 = mr > 2 ? a1 + lda : a1;
-  let a3 = mr > 3 ? a2 + lda : a2;
+  let a0 = a, a1 = a + lda, a2 = a1 + lda, a3 = a2 + lda;
   let c00 = v128.load(w), c01 = v128.load(w, 16);
   let c10 = c00, c11 = c01, c20 = c00, c21 = c01, c30 = c00, c31 = c01;
   w += 32;
   for (let k = 0; k < K; k++) {
     const b0 = v128.load(w), b1 = v128.load(w, 16);
-    const v0 = v128.load32_splat(a0), v1 = v128.load32_splat(a1), v2 = v128.load32_splat(a2), v3 = v128.load32_splat(a3);
-    c00 = f32x4.add(c00, f32x4.mul(v0, b0)); c01 = f32x4.add(c01, f32x4.mul(v0, b1));
-    c10 = f32x4.add(c10, f32x4.mul(v1, b0)); c11 = f32x4.add(c11, f32x4.mul(v1, b1));
-    c20 = f32x4.add(c20, f32x4.mul(v2, b0)); c21 = f32x4.add(c21, f32x4.mul(v2, b1));
-    c30 = f32x4.add(c30, f32x4.mul(v3, b0)); c31 = f32x4.add(c31, f32x4.mul(v3, b1));
+    const v0 = v128.load32_splat(a0);
+    c00 = madd(v0, b0, c00); c01 = madd(v0, b1, c01);
+    if (rows > 1) { const v1 = v128.load32_splat(a1); c10 = madd(v1, b0, c10); c11 = madd(v1, b1, c11); }
+    if (rows > 2) { const v2 = v128.load32_splat(a2); c20 = madd(v2, b0, c20); c21 = madd(v2, b1, c21); }
+    if (rows > 3) { const v3 = v128.load32_splat(a3); c30 = madd(v3, b0, c30); c31 = madd(v3, b1, c31); }
     a0 += 4; a1 += 4; a2 += 4; a3 += 4;
     w += 32;
   }
-  epilogue(y, ldy, mr, nc, accumulate, code, p0, p1, c00, c01, c10, c11, c20, c21, c30, c31);
+  epilogue4x8(y, ldy, rows, nc, accumulate, code, p0, p1, c00, c01, c10, c11, c20, c21, c30, c31);
 }
 
 /**
@@ -74,13 +75,13 @@ import { store8 } from './store';
     for (let k = 0; k < cpg; k++) {
       const b0 = v128.load(w), b1 = v128.load(w, 16);
       const v0 = v128.load32_splat(a0), v1 = v128.load32_splat(a1), v2 = v128.load32_splat(a2), v3 = v128.load32_splat(a3);
-      c00 = f32x4.add(c00, f32x4.mul(v0, b0)); c01 = f32x4.add(c01, f32x4.mul(v0, b1));
-      c10 = f32x4.add(c10, f32x4.mul(v1, b0)); c11 = f32x4.add(c11, f32x4.mul(v1, b1));
-      c20 = f32x4.add(c20, f32x4.mul(v2, b0)); c21 = f32x4.add(c21, f32x4.mul(v2, b1));
-      c30 = f32x4.add(c30, f32x4.mul(v3, b0)); c31 = f32x4.add(c31, f32x4.mul(v3, b1));
+      c00 = madd(v0, b0, c00); c01 = madd(v0, b1, c01);
+      c10 = madd(v1, b0, c10); c11 = madd(v1, b1, c11);
+      c20 = madd(v2, b0, c20); c21 = madd(v2, b1, c21);
+      c30 = madd(v3, b0, c30); c31 = madd(v3, b1, c31);
       a0 += 4; a1 += 4; a2 += 4; a3 += 4;
       w += 32;
     }
   }
-  epilogue(y, ldy, mr, nc, false, code, p0, p1, c00, c01, c10, c11, c20, c21, c30, c31);
+  epilogue4x8(y, ldy, mr, nc, false, code, p0, p1, c00, c01, c10, c11, c20, c21, c30, c31);
 }

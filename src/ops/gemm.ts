@@ -13,9 +13,10 @@ export interface GemmAttrs {
   readonly activation?: Activation;
 }
 
-interface GemmDims { readonly M: number; readonly N: number; readonly K: number }
+export interface GemmDims { readonly M: number; readonly N: number; readonly K: number }
 
-function gemmDims(a: Shape | undefined, b: Shape | undefined, { transA, transB }: GemmAttrs): GemmDims {
+/** M, N, K of A' B' from the shapes of A and B; throws OpError when the inner dimensions differ. */
+export function gemmDims(a: Shape | undefined, b: Shape | undefined, { transA, transB }: GemmAttrs): GemmDims {
   expectRank(a, 2, 'input A');
   expectRank(b, 2, 'input B');
   const [M, K] = transA ? [a![1], a![0]] : [a![0], a![1]];

@@ -9,13 +9,14 @@ import { defineOp, OpError, REDUCTION } from './op.js';
 
 export interface MatMulAttrs { readonly activation?: Activation }
 
-interface MatMulDims {
+export interface MatMulDims {
   readonly M: number; readonly K: number; readonly N: number;
   readonly batchA: Shape; readonly batchB: Shape; readonly batch: Shape;
   readonly out: Shape;
 }
 
-function matmulDims(a: Shape | undefined, b: Shape | undefined): MatMulDims {
+/** numpy matmul dimensions: M, K, N, the batch shapes of A, B and Y, and Y's shape (rank-1 rules applied). */
+export function matmulDims(a: Shape | undefined, b: Shape | undefined): MatMulDims {
   if (!a) throw new OpError('input A is missing');
   if (!b) throw new OpError('input B is missing');
   if (a.length === 0 || b.length === 0) throw new OpError(`inputs must have rank >= 1, got A ${shapeToString(a)} and B ${shapeToString(b)}`);

@@ -37,6 +37,9 @@ function source(i: number, begin: number, d: number, mode: PadAttrs['mode']): nu
   return s < 0 ? -s : 2 * (d - 1) - s;
 }
 
+/** The same rule for other backends: input index read by output index i of a padded axis, -1 = the constant. */
+export { source as padSourceIndex };
+
 export const Pad = defineOp<PadAttrs>({
   name: 'Pad',
   parseAttrs: (raw: Attrs) => {

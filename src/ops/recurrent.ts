@@ -195,7 +195,7 @@ export function recurrentMacs(inputs: readonly (Shape | undefined)[], attrs: Rec
 }
 
 /** The valid length of batch entry n's sequence; sequence_lens arrives as f32 like every runtime tensor. */
-function sequenceLength(seqLens: Tensor | undefined, n: number, T: number): number {
+export function sequenceLength(seqLens: Tensor | undefined, n: number, T: number): number {
   if (!seqLens) return T;
   const len = seqLens.data[n];
   if (!Number.isInteger(len) || len < 0 || len > T) {

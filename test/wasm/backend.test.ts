@@ -1,5 +1,5 @@
 // The wasm backend as a Backend: SIMD detection and loading, arena planning (shared bytes only between
-// values whose lifetimes do not overlap; outputs kept), memory growth, traps as BackendLostError.
+// values whose lifetimes do not overlap; outputs kept; reshapes as views), memory growth, traps as BackendLostError.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createWasmProvider, WasmBackend } from '../../src/backends/wasm/backend.js';
 import { hasSimd, instantiateKernels } from '../../src/backends/wasm/loader.js';
@@ -7,6 +7,8 @@ import { planArena, type Lifetime } from '../../src/backends/wasm/plan.js';
 import type { WasmTensor } from '../../src/backends/wasm/tensor.js';
 import { Relu, Sigmoid, Tanh } from '../../src/ops/unary.js';
 import { Conv } from '../../src/ops/conv.js';
+import { Add } from '../../src/ops/binary.js';
+import { Flatten, Identity, Reshape } from '../../src/ops/reshape.js';
 import type { OpDef } from '../../src/ops/op.js';
 import { BackendLostError, BackendUnavailableError } from '../../src/errors.js';
 import { expectClose, randomTensor, rng, runReference } from '../helpers/harness.js';
@@ -103,6 +105,41 @@ for (const variant of VARIANTS) {
       b.write(xt, x.data);
       await b.execute(steps, [ts[1], ts[ts.length - 1]]);
       expect(b.memoryBytes - before).toBe(arena);
+    });
+
+    it('Reshape, Flatten and Identity share their input\'s bytes, which stay live while the new view is read', async () => {
+      const shape = [2, 4, 4, 3], flat = [2, 48];
+      const x = randomTensor(shape, { seed: 12, min: -2, max: 2 });
+      const xt = b.alloc(shape);
+      const a = b.alloc(shape), v = b.alloc(flat), v2 = b.alloc(flat), id = b.alloc(flat);
+      const c1 = b.alloc(shape), c2 = b.alloc(shape), c3 = b.alloc(shape), c4 = b.alloc(flat), out = b.alloc(flat);
+      const steps = [
+        b.prepare(Relu, [xt], Relu.parseAttrs({}), [a]),
+        b.prepare(Flatten, [a], Flatten.parseAttrs({ axis: 1 }), [v]),
+        b.prepare(Reshape, [v], Reshape.parseAttrs({ shape: [2, 48] }), [v2]),
+        b.prepare(Identity, [v2], Identity.parseAttrs({}), [id]),
+        // A chain that neither reads a nor its views: had a's lifetime ended at the Flatten, it would reuse those bytes.
+        b.prepare(Sigmoid, [xt], Sigmoid.parseAttrs({}), [c1]),
+        b.prepare(Tanh, [c1], Tanh.parseAttrs({}), [c2]),
+        b.prepare(Sigmoid, [c2], Sigmoid.parseAttrs({}), [c3]),
+        b.prepare(Flatten, [c3], Flatten.parseAttrs({ axis: 1 }), [c4]),
+        b.prepare(Add, [id, c4], Add.parseAttrs({}), [out]),
+      ];
+      b.write(xt, x.data);
+      const [got, view] = await b.execute(steps, [out, v2]);
+      expect(new Set([a, v, v2, id].map((t) => (t as WasmTensor).ptr)).size).toBe(1);
+      const relu = runReference(Relu, [x])[0];
+      const chain = runReference(Sigmoid, [runReference(Tanh, [runReference(Sigmoid, [x])[0]])[0]])[0];
+      expectClose(view, relu.data, Relu.tolerance, 'reshaped view (a graph output)');
+      expectClose(got, relu.data.map((r, i) => r + chain.data[i]), Add.tolerance, 'sum read through the views');
+    });
+
+    it('copies a reshaped weight instead of sharing it', async () => {
+      const w = randomTensor([3, 4], { seed: 13 });
+      const y = b.alloc([12]);
+      const step = b.prepare(Reshape, [b.constant({ shape: w.shape, dtype: 'f32', data: w.data })], Reshape.parseAttrs({ shape: [12] }), [y]);
+      const [got] = await b.execute([step], [y]);
+      expect([...got]).toEqual([...w.data]);
     });
 
     it('keeps an earlier plan working after memory.grow detached the old views', async () => {

@@ -35,7 +35,7 @@ for (const variant of VARIANTS) {
       }
     });
 
-    it('Reshape, Flatten and Identity copy the values', async () => {
+    it('Reshape, Flatten and Identity give the input\'s values', async () => {
       const x = randomTensor([2, 3, 4, 5], { seed: 9 });
       for (const [op, attrs] of [[Reshape, { shape: [0, -1] }], [Flatten, { axis: 2 }], [Identity, {}]] as [OpDef<any>, Attrs][]) {
         const got = await runWasmOp(b, op, [x], attrs);

@@ -1,11 +1,11 @@
 // The wasm backend under Session: a real model (ONNX mnist-8) against onnxruntime-web's logits and the
-// js backend on both builds, batch plans, and rejection at Session.create of a model it cannot run.
+// js backend on both builds, batch plans, the 28x28 -> 128 recurrent classifiers, and op coverage.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { importOnnx } from '../../src/convert/onnx.js';
 import { Session } from '../../src/runtime/session.js';
-import type { Graph } from '../../src/graph/ir.js';
-import { BackendUnavailableError } from '../../src/errors.js';
+import type { Attrs, Graph } from '../../src/graph/ir.js';
+import { OPS } from '../../src/ops/registry.js';
 import { expectClose, randomF32 } from '../helpers/harness.js';
 import { mnistDigits } from '../helpers/mnist.js';
 import { createWasmBackend, VARIANTS } from './helpers.js';
@@ -34,6 +34,31 @@ function tinyCnn(): Graph {
       ['w3', c([12, 1, 1, 10], 5)], ['w4', c([7, 12], 6)], ['b4', c([7], 7)],
     ]),
     metadata: { name: 'tiny-cnn' },
+  };
+}
+
+/**
+ * A row-by-row image classifier as Keras builds one: [N, 28, 28] rows as steps -> RNN/LSTM/GRU(128) ->
+ * final state -> Dense(10) -> Softmax. Weights in +-1/sqrt(128), the range of Keras' initialisers.
+ */
+function sequenceClassifier(op: string): Graph {
+  const G = { RNN: 1, LSTM: 4, GRU: 3 }[op]!, H = 128;
+  const c = (shape: number[], seed: number, scale = 1 / Math.sqrt(H)) =>
+    ({ shape, dtype: 'f32' as const, data: randomF32(shape.reduce((a, b) => a * b, 1), { seed, min: -scale, max: scale }) });
+  const attrs: Attrs = op === 'GRU' ? { hiddenSize: H, linearBeforeReset: 1 } : { hiddenSize: H };
+  return {
+    nodes: [
+      { name: 'rec', op, inputs: ['x', 'w', 'r', 'b'], outputs: op === 'LSTM' ? ['', 'h', ''] : ['', 'h'], attrs },
+      { name: 'flat', op: 'Flatten', inputs: ['h'], outputs: ['f'], attrs: { axis: 1 } },
+      { name: 'fc', op: 'Gemm', inputs: ['f', 'wd', 'bd'], outputs: ['logits'], attrs: { transB: true } },
+      { name: 'sm', op: 'Softmax', inputs: ['logits'], outputs: ['probs'], attrs: { axis: -1 } },
+    ],
+    inputs: [{ name: 'x', shape: [-1, 28, 28] }],
+    outputs: [{ name: 'probs', shape: [-1, 10] }, { name: 'logits', shape: [-1, 10] }],
+    constants: new Map([
+      ['w', c([1, G * H, 28], 1)], ['r', c([1, G * H, H], 2)], ['b', c([1, 2 * G * H], 3)], ['wd', c([10, H], 4, 0.2)], ['bd', c([10], 5)],
+    ]),
+    metadata: { name: `${op.toLowerCase()}-classifier` },
   };
 }
 
@@ -66,19 +91,21 @@ for (const variant of VARIANTS) {
       }
     });
 
-    it('is rejected at Session.create for a model with an op it does not implement', async () => {
-      const g: Graph = {
-        nodes: [{ name: 'lstm', op: 'LSTM', inputs: ['x', 'w', 'r'], outputs: ['y'], attrs: { hiddenSize: 2 } }],
-        inputs: [{ name: 'x', shape: [1, 3, 2] }],
-        outputs: [{ name: 'y', shape: [1, 3, 1, 2] }],
-        constants: new Map([
-          ['w', { shape: [1, 8, 2], dtype: 'f32', data: new Float32Array(16) }],
-          ['r', { shape: [1, 8, 2], dtype: 'f32', data: new Float32Array(16) }],
-        ]),
-        metadata: {},
-      };
-      await expect(Session.create(g, { backend: await createWasmBackend(variant), optimize: false })).rejects.toThrow(BackendUnavailableError);
-      await expect(Session.create(g, { backend: await createWasmBackend(variant), optimize: false })).rejects.toThrow(/does not implement LSTM/);
+    it.each(['RNN', 'LSTM', 'GRU'])('runs a 28x28 -> 128 %s sequence classifier as the js backend does, batch 1 and 3', async (op) => {
+      const graph = sequenceClassifier(op);
+      const wasm = await Session.create(graph, { backend: await createWasmBackend(variant) });
+      const js = await Session.create(graph, { backend: 'js' });
+      for (const n of [1, 3]) {
+        const x = randomF32(n * 28 * 28, { seed: n, min: 0, max: 1 });
+        const [got, want] = await Promise.all([wasm.run({ x }), js.run({ x })]);
+        expect(got.probs.shape).toEqual([n, 10]);
+        for (const name of ['probs', 'logits']) expectClose(got[name].data, want[name].data, { atol: 1e-5, rtol: 1e-4 }, `${op} ${name} batch ${n}`);
+      }
+    });
+
+    it('implements every op of the registry', async () => {
+      const b = await createWasmBackend(variant);
+      expect([...OPS.keys()].filter((op) => !b.ops.has(op))).toEqual([]);
     });
   });
 }

@@ -1,5 +1,5 @@
-// The WebAssembly backend: AssemblyScript kernels (SIMD build, or the scalar build where SIMD is
-// missing) in one linear memory per backend. Weights are packed once at prepare; each plan's values
+// The WebAssembly backend: AssemblyScript kernels (relaxed-SIMD or SIMD build, or the scalar build where
+// SIMD is missing) in one linear memory per backend. Weights are packed once at prepare; each plan's values
 // share one arena laid out by lifetime at its first run; a run copies only inputs in and outputs out.
 import type { Backend, BackendProvider, DeviceTensor, Step } from '../backend.js';
 import type { OpDef } from '../../ops/op.js';
@@ -9,7 +9,7 @@ import { BackendLostError, BackendUnavailableError, EdgeInferError, InputError }
 import { shapeToString, sizeOf, type Shape } from '../../tensor.js';
 import type { WasmContext } from './context.js';
 import { KERNELS } from './kernels.js';
-import { hasSimd, hasWebAssembly, instantiateKernels, type KernelExports, type WasmSource, type WasmVariant } from './loader.js';
+import { hasRelaxedSimd, instantiateKernels, missingFeature, type KernelExports, type WasmSource, type WasmVariant } from './loader.js';
 import { LinearMemory } from './memory.js';
 import { PlanState } from './plan-state.js';
 import { WasmTensor } from './tensor.js';
@@ -158,6 +158,13 @@ export class WasmBackend implements Backend, WasmContext {
     return t;
   }
 
+  share(y: WasmTensor, x: WasmTensor): boolean {
+    const plan = this.open;
+    if (!plan || plan.laidOut || x.plan !== plan || y.plan !== plan || x.isConstant || x.bytes < y.bytes) return false;
+    plan.share(y, x);
+    return true;
+  }
+
   private layOut(plan: PlanState, outs: readonly WasmTensor[]): void {
     if (!plan.laidOut) {
       const pinned = new Set(outs.filter((o) => o.plan === plan));
@@ -182,16 +189,19 @@ export class WasmBackend implements Backend, WasmContext {
   }
 }
 
-/** Where the two builds come from; see configureWasmSources. */
+/** Where the builds come from; see configureWasmSources. */
 export interface WasmSources {
   readonly simd: WasmSource;
   readonly scalar: WasmSource;
+  /** The relaxed-SIMD build, preferred over `simd` where the engine validates relaxed SIMD. */
+  readonly relaxed?: WasmSource;
 }
 
 // Default: the .wasm files beside the bundled module (a bundle must copy build/wasm/*.wasm there).
 let sources: WasmSources = {
   simd: new URL('./edgeinfer-simd.wasm', import.meta.url),
   scalar: new URL('./edgeinfer-scalar.wasm', import.meta.url),
+  relaxed: new URL('./edgeinfer-relaxed.wasm', import.meta.url),
 };
 
 /** Tells the wasm providers where to load the kernel builds from (URLs, bytes or loaders). */
@@ -199,19 +209,30 @@ export function configureWasmSources(s: WasmSources): void {
   sources = s;
 }
 
-/** A provider for one build; `source` is read when a backend is created. */
-export function createWasmProvider(variant: WasmVariant, source: () => WasmSource, priority: number): BackendProvider {
+/**
+ * A provider for one build; `source` is read when a backend is created. A SIMD provider given a
+ * `relaxed` source creates the relaxed-SIMD build instead where the engine has relaxed SIMD, and the
+ * plain SIMD build when that one cannot be loaded; the backend's `variant` says which runs.
+ */
+export function createWasmProvider(variant: WasmVariant, source: () => WasmSource, priority: number,
+  relaxed?: () => WasmSource | undefined): BackendProvider {
   return {
     name: 'wasm',
     priority,
-    available: async () => {
-      if (!hasWebAssembly()) return 'this engine has no WebAssembly';
-      if (variant === 'simd' && !hasSimd()) return 'this engine has no WebAssembly SIMD';
-      return true;
+    available: async () => missingFeature(variant) ?? true,
+    create: async () => {
+      const r = variant === 'simd' && hasRelaxedSimd() ? relaxed?.() : undefined;
+      if (r !== undefined) {
+        try {
+          return new WasmBackend(await instantiateKernels('relaxed', r), 'relaxed');
+        } catch {
+          // A bundle without the relaxed build, or an engine that rejects it: the SIMD build does the same work.
+        }
+      }
+      return new WasmBackend(await instantiateKernels(variant, source()), variant);
     },
-    create: async () => new WasmBackend(await instantiateKernels(variant, source()), variant),
   };
 }
 
-export const wasmSimdProvider = createWasmProvider('simd', () => sources.simd, 20);
+export const wasmSimdProvider = createWasmProvider('simd', () => sources.simd, 20, () => sources.relaxed);
 export const wasmScalarProvider = createWasmProvider('scalar', () => sources.scalar, 15);

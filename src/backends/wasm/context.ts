@@ -20,6 +20,11 @@ export interface WasmContext {
   persistent(bytes: number): number;
   /** A block in the arena that only the step being prepared uses; its `ptr` is set at layout. */
   scratch(floats: number): WasmTensor;
+  /**
+   * Lets output `y` of the step being prepared share the bytes of its input `x` (same values, another
+   * shape): true when it can (x a value of the same plan, as large), else false and the step must copy.
+   */
+  share(y: WasmTensor, x: WasmTensor): boolean;
 }
 
 export type PrepareFn<A = any> = (

@@ -5,8 +5,9 @@ import { binary, unary } from './prepare/elementwise.js';
 import { gemm, matmul } from './prepare/gemm.js';
 import { conv } from './prepare/conv.js';
 import { averagePool, globalAveragePool, globalMaxPool, maxPool } from './prepare/pool.js';
-import { batchNorm, copy, softmax } from './prepare/misc.js';
+import { batchNorm, reshape, softmax } from './prepare/misc.js';
 import { concat, pad, reduceMean, split, transpose } from './prepare/movement.js';
+import { gru, lstm, rnn } from './prepare/recurrent.js';
 
 export const KERNELS: ReadonlyMap<string, PrepareFn> = new Map<string, PrepareFn>([
   ['Relu', unary], ['Clip', unary], ['LeakyRelu', unary], ['Sigmoid', unary], ['Tanh', unary],
@@ -15,6 +16,7 @@ export const KERNELS: ReadonlyMap<string, PrepareFn> = new Map<string, PrepareFn
   ['Gemm', gemm], ['MatMul', matmul], ['Conv', conv],
   ['MaxPool', maxPool], ['AveragePool', averagePool], ['GlobalAveragePool', globalAveragePool], ['GlobalMaxPool', globalMaxPool],
   ['Softmax', softmax(false)], ['LogSoftmax', softmax(true)], ['BatchNormalization', batchNorm],
-  ['Reshape', copy], ['Flatten', copy], ['Identity', copy],
+  ['Reshape', reshape], ['Flatten', reshape], ['Identity', reshape],
   ['Transpose', transpose], ['Concat', concat], ['Split', split], ['Pad', pad], ['ReduceMean', reduceMean],
+  ['RNN', rnn], ['LSTM', lstm], ['GRU', gru],
 ]);

@@ -1,8 +1,9 @@
-// Finds out whether this engine has WebAssembly SIMD and instantiates the matching kernel build from
-// bytes, a Response or a URL. No Node-only code here: in Node, pass the bytes (see ./node.ts).
+// Finds out whether this engine has WebAssembly SIMD (and relaxed SIMD) and instantiates the matching
+// kernel build from bytes, a Response or a URL. No Node-only code here: in Node, pass the bytes (see ./node.ts).
 import { BackendUnavailableError } from '../../errors.js';
 
-export type WasmVariant = 'simd' | 'scalar';
+/** The builds: relaxed = SIMD plus relaxed SIMD (f32x4.relaxed_madd), simd, scalar (no SIMD at all). */
+export type WasmVariant = 'relaxed' | 'simd' | 'scalar';
 
 /** Where a build comes from: its bytes, a Response, a URL to fetch, or a function giving one of those. */
 export type WasmSource = BufferSource | Response | URL | string | (() => Promise<BufferSource | Response>);
@@ -34,6 +35,14 @@ export interface KernelExports {
     tmp: number, y: number, code: number, p0: number, p1: number): void;
   gather_nd_f32(rank: number, params: number, x: number, y: number, value: number, contiguous: boolean | number): void;
   copy2d_f32(x: number, xs: number, y: number, ys: number, rows: number, run: number): void;
+  recurrent_bias_f32(B: number, D: number, GH: number, H: number, splitLast: boolean | number, bx: number, br: number): void;
+  rnn_f32(N: number, T: number, H: number, D: number, lens: number, reverse: boolean | number, p: number, ldp: number, r: number,
+    h0: number, bx: number, y: number, yh: number, work: number, acts: number, clip: number): void;
+  lstm_f32(N: number, T: number, H: number, D: number, lens: number, reverse: boolean | number, p: number, ldp: number, r: number,
+    h0: number, c0: number, peep: number, bx: number, y: number, yh: number, yc: number, work: number, acts: number,
+    clip: number, inputForget: boolean | number): void;
+  gru_f32(N: number, T: number, H: number, D: number, lens: number, reverse: boolean | number, p: number, ldp: number, rzr: number, rh: number,
+    h0: number, bx: number, br: number, y: number, yh: number, work: number, acts: number, clip: number, lbr: boolean | number): void;
 }
 
 /** (module (func (result v128) (i32x4.splat (i32.const 0)))): validates only where SIMD is supported. */
@@ -42,6 +51,19 @@ const SIMD_PROBE = new Uint8Array([
   0x01, 0x05, 0x01, 0x60, 0x00, 0x01, 0x7b,
   0x03, 0x02, 0x01, 0x00,
   0x0a, 0x08, 0x01, 0x06, 0x00, 0x41, 0x00, 0xfd, 0x11, 0x0b,
+]);
+
+/**
+ * (module (func (result v128) three times (i32x4.splat (i32.const 0)), f32x4.relaxed_madd)): validates only
+ * where relaxed SIMD is on (Chromium; Node 20 only with --experimental-wasm-relaxed-simd).
+ */
+const RELAXED_SIMD_PROBE = new Uint8Array([
+  0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+  0x01, 0x05, 0x01, 0x60, 0x00, 0x01, 0x7b,
+  0x03, 0x02, 0x01, 0x00,
+  0x0a, 0x13, 0x01, 0x11, 0x00,
+  0x41, 0x00, 0xfd, 0x11, 0x41, 0x00, 0xfd, 0x11, 0x41, 0x00, 0xfd, 0x11,
+  0xfd, 0x85, 0x02, 0x0b,
 ]);
 
 export function hasWebAssembly(): boolean {
@@ -56,10 +78,26 @@ export function hasSimd(): boolean {
   }
 }
 
+export function hasRelaxedSimd(): boolean {
+  try {
+    return hasWebAssembly() && WebAssembly.validate(RELAXED_SIMD_PROBE);
+  } catch {
+    return false;
+  }
+}
+
+/** Why `variant` cannot run in this engine, or undefined when it can. */
+export function missingFeature(variant: WasmVariant): string | undefined {
+  if (!hasWebAssembly()) return 'this engine has no WebAssembly';
+  if (variant !== 'scalar' && !hasSimd()) return 'this engine has no WebAssembly SIMD';
+  if (variant === 'relaxed' && !hasRelaxedSimd()) return 'this engine has no WebAssembly relaxed SIMD';
+  return undefined;
+}
+
 const REQUIRED: readonly (keyof KernelExports)[] = [
   'memory', 'heap_base', 'copy_f32', 'fill_f32', 'unary_f32', 'binary_f32', 'gemm_f32', 'pack_b_f32', 'transpose2d_f32',
   'conv_igemm_f32', 'dwconv_f32', 'maxpool_f32', 'avgpool_f32', 'globalpool_f32', 'softmax_f32', 'batchnorm_f32',
-  'gather_nd_f32', 'copy2d_f32',
+  'gather_nd_f32', 'copy2d_f32', 'recurrent_bias_f32', 'rnn_f32', 'lstm_f32', 'gru_f32',
 ];
 
 async function resolveSource(source: WasmSource): Promise<BufferSource | Response> {
@@ -92,8 +130,8 @@ const modules = new Map<WasmSource, Promise<WebAssembly.Module>>();
 
 /** Compiles a build once per source; each call returns a fresh instance, i.e. its own linear memory. */
 export async function instantiateKernels(variant: WasmVariant, source: WasmSource): Promise<KernelExports> {
-  if (!hasWebAssembly()) throw new BackendUnavailableError('wasm', 'this engine has no WebAssembly');
-  if (variant === 'simd' && !hasSimd()) throw new BackendUnavailableError('wasm', 'this engine has no WebAssembly SIMD');
+  const lacking = missingFeature(variant);
+  if (lacking) throw new BackendUnavailableError('wasm', lacking);
   let mod = modules.get(source);
   if (!mod) {
     mod = compile(source);

@@ -3,8 +3,8 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { WasmSources } from './backend.js';
 
-/** Sources reading edgeinfer-{simd,scalar}.wasm from `dir` (the build output, or a package's copy). */
+/** Sources reading edgeinfer-{simd,relaxed,scalar}.wasm from `dir` (the build output, or a package's copy). */
 export function wasmSourcesFromFiles(dir: string): WasmSources {
   const file = (name: string) => async () => new Uint8Array(await readFile(join(dir, name)));
-  return { simd: file('edgeinfer-simd.wasm'), scalar: file('edgeinfer-scalar.wasm') };
+  return { simd: file('edgeinfer-simd.wasm'), scalar: file('edgeinfer-scalar.wasm'), relaxed: file('edgeinfer-relaxed.wasm') };
 }

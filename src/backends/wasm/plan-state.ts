@@ -1,5 +1,6 @@
 // One prepared plan (one batch size of one model): its values, its steps in order, and, once laid
-// out, where each value lives in its arena. Lifetimes come from the order in which steps use values.
+// out, where each value lives in its arena. Lifetimes come from the order in which steps use values;
+// values that share bytes (a Reshape's output and its input) are placed once, live for their union.
 import { planArena } from './plan.js';
 import type { WasmTensor } from './tensor.js';
 
@@ -16,6 +17,8 @@ export class PlanState {
   readonly values: WasmTensor[] = [];
   readonly kernels: Kernel[] = [];
   private readonly spans = new Map<WasmTensor, Span>();
+  /** A value that shares the bytes of another (Reshape's output) -> the value that owns them. */
+  private readonly owners = new Map<WasmTensor, WasmTensor>();
   laidOut = false;
   arenaBytes = 0;
 
@@ -29,6 +32,11 @@ export class PlanState {
       const i = this.values.indexOf(t);
       if (i >= 0) this.values.splice(i, 1);
     }
+  }
+
+  /** Makes `t` share the bytes of `of` (or of whatever `of` shares); both must be values of this plan. */
+  share(t: WasmTensor, of: WasmTensor): void {
+    this.owners.set(t, this.owners.get(of) ?? of);
   }
 
   /** Records one step; `writes` are its outputs and scratch blocks, `reads` its inputs. */
@@ -54,13 +62,22 @@ export class PlanState {
    */
   layOut(pinned: ReadonlySet<WasmTensor>, place: (bytes: number) => number): void {
     const end = this.kernels.length;
-    const lifetimes = this.values.map((t) => {
+    // An owner lives from its first use to the last use of any value sharing its bytes.
+    const life = new Map<WasmTensor, Span>();
+    for (const t of this.values) {
       const s = this.spans.get(t) ?? { first: -1, last: end };
-      return { bytes: t.bytes, first: s.first, last: pinned.has(t) ? end : s.last };
-    });
-    const { offsets, size } = planArena(lifetimes);
+      const owner = this.owners.get(t) ?? t;
+      const l = life.get(owner);
+      const last = pinned.has(t) ? end : s.last;
+      if (l) { l.first = Math.min(l.first, s.first); l.last = Math.max(l.last, last); } else life.set(owner, { first: s.first, last });
+    }
+    const owners = [...life.keys()];
+    const bytes = new Map(owners.map((t) => [t, t.bytes]));
+    for (const [t, owner] of this.owners) bytes.set(owner, Math.max(bytes.get(owner)!, t.bytes));
+    const { offsets, size } = planArena(owners.map((t) => ({ bytes: bytes.get(t)!, ...life.get(t)! })));
     const base = place(size);
-    this.values.forEach((t, i) => { t.ptr = base + offsets[i]; });
+    owners.forEach((t, i) => { t.ptr = base + offsets[i]; });
+    for (const [t, owner] of this.owners) t.ptr = owner.ptr;
     this.arenaBytes = size;
     this.laidOut = true;
     for (const k of this.kernels) k.bind?.();

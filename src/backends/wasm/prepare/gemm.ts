@@ -1,9 +1,9 @@
 // Gemm and MatMul on gemm_f32. Constant B is packed once (alpha, and a per-column C or bias folded
 // into the panels' bias); a run-time B is packed into scratch each run. A full C (or a run-time bias
 // that cannot be folded) is broadcast into Y first and accumulated by the kernel's epilogue.
-import type { GemmAttrs } from '../../../ops/gemm.js';
-import type { MatMulAttrs } from '../../../ops/matmul.js';
-import { broadcastShape, forEachBroadcast } from '../../../ops/broadcast.js';
+import { gemmDims, type GemmAttrs } from '../../../ops/gemm.js';
+import { matmulDims, type MatMulAttrs } from '../../../ops/matmul.js';
+import { forEachBroadcast } from '../../../ops/broadcast.js';
 import { sizeOf } from '../../../tensor.js';
 import { actArgs } from '../activation.js';
 import type { PrepareFn } from '../context.js';
@@ -13,8 +13,7 @@ import { broadcastScaled } from './elementwise.js';
 
 export const gemm: PrepareFn<GemmAttrs> = (b, [a, bIn, c], attrs, [y]) => {
   const A = b.raw(a!), B = bIn!;
-  const [M, N] = y.shape;
-  const K = attrs.transA ? A.shape[0] : A.shape[1];
+  const { M, N, K } = gemmDims(A.shape, B.shape, attrs);
   const { alpha, beta } = attrs;
   const act = actArgs(attrs.activation);
   const [sk, sn] = attrs.transB ? [1, K] : [N, 1];
@@ -49,10 +48,7 @@ export const gemm: PrepareFn<GemmAttrs> = (b, [a, bIn, c], attrs, [y]) => {
 
 export const matmul: PrepareFn<MatMulAttrs> = (b, [a, bIn, bias], attrs, [y]) => {
   const A = b.raw(a!), B = bIn!;
-  // numpy's rank-1 rules: A [K] is a row [1,K], B [K] a column [K,1]; the unit axes vanish from Y only.
-  const a2 = A.shape.length === 1 ? [1, A.shape[0]] : A.shape, b2 = B.shape.length === 1 ? [B.shape[0], 1] : B.shape;
-  const M = a2[a2.length - 2], K = a2[a2.length - 1], N = b2[b2.length - 1];
-  const batchA = a2.slice(0, -2), batchB = b2.slice(0, -2);
+  const { M, K, N, batchA, batchB, batch } = matmulDims(A.shape, B.shape);
   const act = actArgs(attrs.activation);
   const pf = panelFloats(K, N);
   const foldBias = bias !== undefined && bias.isConstant;
@@ -77,7 +73,7 @@ export const matmul: PrepareFn<MatMulAttrs> = (b, [a, bIn, bias], attrs, [y]) =>
   if (batchB.length === 0) {
     calls.push([sizeOf(batchA) * M, 0, 0, 0]);
   } else {
-    forEachBroadcast(batchA, batchB, broadcastShape(batchA, batchB), (o, ia, ib) => calls.push([M, ia * M * K, ib, o * M * N]));
+    forEachBroadcast(batchA, batchB, batch, (o, ia, ib) => calls.push([M, ia * M * K, ib, o * M * N]));
   }
   return {
     run: () => {

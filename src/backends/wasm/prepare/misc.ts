@@ -1,4 +1,4 @@
-// Softmax / LogSoftmax, BatchNormalization, and the ops that only move bytes (Reshape, Flatten, Identity).
+// Softmax / LogSoftmax, BatchNormalization, and the ops that only relabel bytes (Reshape, Flatten, Identity).
 import type { SoftmaxAttrs } from '../../../ops/softmax.js';
 import type { BatchNormAttrs } from '../../../ops/batch-norm.js';
 import { normAxis } from '../../../tensor.js';
@@ -25,8 +25,9 @@ export const batchNorm: PrepareFn<BatchNormAttrs> = (b, [x, scale, bias, mean, v
   };
 };
 
-/** Same values, new shape: one copy (the arena keeps both alive only while this step runs). */
-export const copy: PrepareFn = (b, [x], _attrs, [y]) => {
+/** Same values, new shape: the output shares the input's bytes; a weight's values are copied each run. */
+export const reshape: PrepareFn = (b, [x], _attrs, [y]) => {
+  if (b.share(y, x!)) return { run: () => {} };
   const X = b.raw(x!);
   return { run: () => b.k.copy_f32(X.ptr, y.ptr, y.size) };
 };

@@ -3,7 +3,7 @@
 // of globalpool_f32 means over runs of adjacent reduced axes.
 import type { TransposeAttrs } from '../../../ops/transpose.js';
 import type { SplitAttrs } from '../../../ops/split.js';
-import type { PadAttrs } from '../../../ops/pad.js';
+import { padSourceIndex, type PadAttrs } from '../../../ops/pad.js';
 import type { ConcatAttrs } from '../../../ops/concat.js';
 import type { ReduceMeanAttrs } from '../../../ops/reduce-mean.js';
 import { normAxis, sizeOf, stridesOf } from '../../../tensor.js';
@@ -72,20 +72,11 @@ export const split: PrepareFn<SplitAttrs> = (b, [x], attrs, outputs) => {
   return { run: () => { for (const k of kernels) k.run(); } };
 };
 
-/** Input index for output index i of an axis of size d after `begin` padding (src/ops/pad.ts's rule). */
-function padSource(i: number, begin: number, d: number, mode: PadAttrs['mode']): number {
-  const s = i - begin;
-  if (s >= 0 && s < d) return s;
-  if (mode === 'constant') return -1;
-  if (mode === 'edge') return s < 0 ? 0 : d - 1;
-  return s < 0 ? -s : 2 * (d - 1) - s;
-}
-
 export const pad: PrepareFn<PadAttrs> = (b, [x], attrs, [y]) => {
   const xs = x!.shape, r = xs.length, strides = stridesOf(xs);
   const axes = y.shape.map((n, a) => ({
     n, map: Int32Array.from({ length: n }, (_, i) => {
-      const s = padSource(i, attrs.pads[a], xs[a], attrs.mode);
+      const s = padSourceIndex(i, attrs.pads[a], xs[a], attrs.mode);
       return s < 0 ? -1 : s * strides[a];
     }),
   }));
