@@ -1,6 +1,7 @@
 // Conv on NHWC. conv_igemm_f32: any geometry, as an indirect GEMM (no im2col copy) over a host-built
 // table of input-pixel pointers (one per output pixel and tap; padding points at a zero block).
 // dwconv_f32: depthwise (group == C, one output per channel) with weights packed [bias C][kh*kw][C].
+import { tapBegin, tapEnd } from '../window';
 import { act1, act4 } from '../activation';
 import { igemmTile4x8 } from '../ukernels/gemm_f32_4x8';
 import { igemmRow1x8 } from '../ukernels/gemm_f32_1x8';
@@ -46,14 +47,10 @@ export function dwconv_f32(N: i32, H: i32, W: i32, C: i32, OH: i32, OW: i32, kh:
     for (let oh = 0; oh < OH; oh++) {
       const iy0 = oh * sh - padTop;
       // Rows of the window inside the input: ky in [ky0, ky1).
-      let ky0 = 0, ky1 = kh;
-      while (ky0 < kh && iy0 + ky0 * dh < 0) ky0++;
-      while (ky1 > ky0 && iy0 + (ky1 - 1) * dh >= H) ky1--;
+      const ky0 = tapBegin(iy0, kh, dh), ky1 = tapEnd(iy0, kh, dh, H, ky0);
       for (let ow = 0; ow < OW; ow++) {
         const ix0 = ow * sw - padLeft;
-        let kx0 = 0, kx1 = kw;
-        while (kx0 < kw && ix0 + kx0 * dw < 0) kx0++;
-        while (kx1 > kx0 && ix0 + (kx1 - 1) * dw >= W) kx1--;
+        const kx0 = tapBegin(ix0, kw, dw), kx1 = tapEnd(ix0, kw, dw, W, kx0);
         const yp = y + (<usize>((n * OH + oh) * OW + ow)) * rowB;
         let c = 0;
         if (ASC_FEATURE_SIMD) {

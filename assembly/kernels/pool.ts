@@ -2,6 +2,7 @@
 // avgpool divides by counts[oh] * counts[OH + ow] (f32 table from the host; a zero count gives 0).
 // globalpool_f32: mean or max over all pixels of each image. Partial SIMD blocks at the channel end load
 // lanes past C (the next pixel, or the host's slack) but never store them.
+import { tapBegin, tapEnd } from '../window';
 import { storeLanes } from '../ukernels/store';
 
 const F32_MAX: f32 = 3.4028234663852886e38;
@@ -14,14 +15,10 @@ const F32_MAX: f32 = 3.4028234663852886e38;
     const xn = x + <usize>n * <usize>H * <usize>W * rowB;
     for (let oh = 0; oh < OH; oh++) {
       const iy0 = oh * sh - padTop;
-      let ky0 = 0, ky1 = kh;
-      while (ky0 < kh && iy0 + ky0 * dh < 0) ky0++;
-      while (ky1 > ky0 && iy0 + (ky1 - 1) * dh >= H) ky1--;
+      const ky0 = tapBegin(iy0, kh, dh), ky1 = tapEnd(iy0, kh, dh, H, ky0);
       for (let ow = 0; ow < OW; ow++) {
         const ix0 = ow * sw - padLeft;
-        let kx0 = 0, kx1 = kw;
-        while (kx0 < kw && ix0 + kx0 * dw < 0) kx0++;
-        while (kx1 > kx0 && ix0 + (kx1 - 1) * dw >= W) kx1--;
+        const kx0 = tapBegin(ix0, kw, dw), kx1 = tapEnd(ix0, kw, dw, W, kx0);
         const yp = y + (<usize>((n * OH + oh) * OW + ow)) * rowB;
         let count: f32 = 1;
         if (!isMax) count = load<f32>(counts + (<usize>oh << 2)) * load<f32>(counts + (<usize>(OH + ow) << 2));

@@ -1,7 +1,7 @@
 // MaxPool, AveragePool (ONNX, 2-D) and the global pools on NHWC. Padding never enters a max; AveragePool
 // divides by the taps inside the input, or with countIncludePad by those inside input + explicit pads.
 // poolGeometry is the only place a pool's output size and padding are computed.
-import { shapeToString, type Shape } from '../tensor.js';
+import { shapeToString, type Shape, type Tensor } from '../tensor.js';
 import type { Attrs } from '../graph/ir.js';
 import { F32_MAX } from './activation.js';
 import { boolAttr, defineOp, EXACT, expectRank, OpError, REDUCTION } from './op.js';
@@ -55,37 +55,44 @@ function poolMacs([x]: readonly (Shape | undefined)[], [y]: readonly Shape[], at
   return x ? y[0] * y[1] * y[2] * y[3] * attrs.kernel[0] * attrs.kernel[1] : 0;
 }
 
+/**
+ * Walks every pooling window of x in output order, folding the taps inside the input with `step`
+ * from `init`; `finish(acc, oh, ow)` gives the output value. The one window loop of both pools.
+ */
+function poolWindows(x: Tensor, y: Tensor, g: PoolGeometry, init: number, step: (acc: number, v: number) => number,
+  finish: (acc: number, oh: number, ow: number) => number): void {
+  const X = x.data, Y = y.data, { N, H, W, C, OH, OW, kh, kw, sh, sw, dh, dw, padTop, padLeft } = g;
+  let yi = 0;
+  for (let n = 0; n < N; n++) {
+    for (let oh = 0; oh < OH; oh++) {
+      const iy0 = oh * sh - padTop;
+      for (let ow = 0; ow < OW; ow++) {
+        const ix0 = ow * sw - padLeft;
+        for (let c = 0; c < C; c++) {
+          let acc = init;
+          for (let ky = 0; ky < kh; ky++) {
+            const iy = iy0 + ky * dh;
+            if (iy < 0 || iy >= H) continue;
+            for (let kx = 0; kx < kw; kx++) {
+              const ix = ix0 + kx * dw;
+              if (ix < 0 || ix >= W) continue;
+              acc = step(acc, X[((n * H + iy) * W + ix) * C + c]);
+            }
+          }
+          Y[yi++] = finish(acc, oh, ow);
+        }
+      }
+    }
+  }
+}
+
 export const MaxPool = defineOp<PoolAttrs>({
   name: 'MaxPool',
   parseAttrs: (raw) => parsePoolAttrs(raw, false),
   inferShape: poolShape,
   // A window with no tap inside the input (pads >= kernel, or dilation) yields -F32_MAX, as onnxruntime's max does.
   reference: ([x], attrs, [y]) => {
-    const g = poolGeometry(x!.shape, attrs);
-    const X = x!.data, Y = y.data, { N, H, W, C, OH, OW, kh, kw, sh, sw, dh, dw, padTop, padLeft } = g;
-    let yi = 0;
-    for (let n = 0; n < N; n++) {
-      for (let oh = 0; oh < OH; oh++) {
-        const iy0 = oh * sh - padTop;
-        for (let ow = 0; ow < OW; ow++) {
-          const ix0 = ow * sw - padLeft;
-          for (let c = 0; c < C; c++) {
-            let m = -F32_MAX;
-            for (let ky = 0; ky < kh; ky++) {
-              const iy = iy0 + ky * dh;
-              if (iy < 0 || iy >= H) continue;
-              for (let kx = 0; kx < kw; kx++) {
-                const ix = ix0 + kx * dw;
-                if (ix < 0 || ix >= W) continue;
-                const v = X[((n * H + iy) * W + ix) * C + c];
-                if (v > m || Number.isNaN(v)) m = v;
-              }
-            }
-            Y[yi++] = m;
-          }
-        }
-      }
-    }
+    poolWindows(x!, y, poolGeometry(x!.shape, attrs), -F32_MAX, (m, v) => (v > m || Number.isNaN(v) ? v : m), (m) => m);
   },
   tolerance: EXACT,
   macs: poolMacs,
@@ -123,31 +130,11 @@ export const AveragePool = defineOp<PoolAttrs>({
   // A window with no counted tap (pads >= kernel, or dilation) yields 0.
   reference: ([x], attrs, [y]) => {
     const g = poolGeometry(x!.shape, attrs);
-    const X = x!.data, Y = y.data, { N, H, W, C, OH, OW, kh, kw, sh, sw, dh, dw, padTop, padLeft } = g;
     const { rows, cols } = averagePoolCounts(g, attrs.countIncludePad);
-    let yi = 0;
-    for (let n = 0; n < N; n++) {
-      for (let oh = 0; oh < OH; oh++) {
-        const iy0 = oh * sh - padTop;
-        for (let ow = 0; ow < OW; ow++) {
-          const ix0 = ow * sw - padLeft;
-          const count = rows[oh] * cols[ow];
-          for (let c = 0; c < C; c++) {
-            let s = 0;
-            for (let ky = 0; ky < kh; ky++) {
-              const iy = iy0 + ky * dh;
-              if (iy < 0 || iy >= H) continue;
-              for (let kx = 0; kx < kw; kx++) {
-                const ix = ix0 + kx * dw;
-                if (ix < 0 || ix >= W) continue;
-                s += X[((n * H + iy) * W + ix) * C + c];
-              }
-            }
-            Y[yi++] = count > 0 ? s / count : 0;
-          }
-        }
-      }
-    }
+    poolWindows(x!, y, g, 0, (s, v) => s + v, (s, oh, ow) => {
+      const count = rows[oh] * cols[ow];
+      return count > 0 ? s / count : 0;
+    });
   },
   tolerance: REDUCTION,
   macs: poolMacs,

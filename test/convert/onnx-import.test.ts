@@ -6,7 +6,7 @@ import { ModelFormatError, UnsupportedOpError } from '../../src/errors.js';
 import type { Graph, Node } from '../../src/graph/ir.js';
 import { randomF32, transposeData } from '../helpers/harness.js';
 import onnxProto from 'onnx-proto';
-import { i64, OnnxModel } from './onnx-builder.js';
+import { i64, OnnxModel } from '../helpers/onnx-builder.js';
 
 const ops = (g: Graph): string[] => g.nodes.map((n) => n.op);
 const only = (g: Graph, op: string): Node => {

@@ -8,7 +8,7 @@ import onnxProto from 'onnx-proto';
 import { importOnnx } from '../../src/convert/onnx.js';
 import { Session } from '../../src/runtime/session.js';
 import { argmax, mnistDigits } from '../helpers/mnist.js';
-import { runOrtModel } from './onnx-builder.js';
+import { runOrtModel } from '../helpers/onnx-builder.js';
 
 const { onnx } = onnxProto;
 const MODELS = join(import.meta.dirname, '..', 'fixtures', 'models');

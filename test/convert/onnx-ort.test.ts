@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { importOnnx } from '../../src/convert/onnx.js';
 import { Session } from '../../src/runtime/session.js';
 import { maxAbsDiff, randomF32, transposeData } from '../helpers/harness.js';
-import { i64, OnnxModel, runOrtModel, type Feed } from './onnx-builder.js';
+import { i64, OnnxModel, runOrtModel, type Feed } from '../helpers/onnx-builder.js';
 
 /** Runs `bytes` on both runtimes and returns the worst |ours - ort| per output (also checks shapes). */
 async function compare(bytes: Uint8Array, feeds: Record<string, Feed>, tol = 1e-4): Promise<Record<string, number>> {

@@ -1,4 +1,4 @@
-// Builds small multi-node ONNX models with onnx-proto for the importer tests, and runs whole models
+// Builds ONNX models with onnx-proto for the tests (importer cases, one-op oracle runs), and runs whole models
 // on onnxruntime-web (wasm, 1 thread) as the oracle.
 import * as ort from 'onnxruntime-web';
 import onnxProto from 'onnx-proto';
