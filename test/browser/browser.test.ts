@@ -1,0 +1,22 @@
+// The SDK's browser bundle in the system Chromium (headless, WebGPU on SwiftShader): mnist-8 on every
+// backend against Node and onnxruntime-web, the default classifier on browser image sources, `auto`
+// selection with its localStorage cache, and the SDK inside a module worker. One file, so the bundle
+// is built and the browser launched once per run.
+import { describe, it } from 'vitest';
+import { setupBrowser } from './context.js';
+import { autoSuite } from './auto.suite.js';
+import { classifierSuite } from './classifier.suite.js';
+import { mnistSuite } from './mnist.suite.js';
+import { workerSuite } from './worker.suite.js';
+
+const setup = await setupBrowser();
+
+if (setup.ctx) {
+  describe('mnist-8 in Chromium', () => mnistSuite(setup));
+  describe('ImageClassifier (default MobileNetV2) in Chromium', () => classifierSuite(setup));
+  describe('auto backend selection in Chromium', () => autoSuite(setup));
+  describe('the SDK in a module worker', () => workerSuite(setup));
+} else {
+  console.warn(`browser tests skipped: ${setup.skipReason}`);
+  it.skip(`browser tests (skipped: ${setup.skipReason})`, () => {});
+}
