@@ -150,8 +150,12 @@ export class Session {
     };
     const steps = this.resolved.map(({ node, op, attrs }) => {
       const ins = node.inputs.map((n) => (n === '' ? undefined : tensorOf(n)));
-      const outs = node.outputs.map((n, i) => {
-        const t = b.alloc(n === '' ? op.inferShape(ins.map((x) => x?.shape), attrs)[i] : shapes.get(n)!);
+      // Every output the op produces gets a tensor, also those the node leaves unnamed or unlisted
+      // (ONNX may drop trailing outputs): ops write all of their outputs.
+      const outShapes = op.inferShape(ins.map((x) => x?.shape), attrs);
+      const outs = outShapes.map((shape, i) => {
+        const n = node.outputs[i] ?? '';
+        const t = b.alloc(n === '' ? shape : shapes.get(n)!);
         if (n !== '') values.set(n, t);
         return t;
       });

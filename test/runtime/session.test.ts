@@ -104,3 +104,24 @@ describe('Session with a sequence input whose batch is not the first source axis
     await expect(s.run({ x: new Float32Array(4 * 3 + 1) })).rejects.toBeInstanceOf(InputError);
   });
 });
+
+describe('Session with nodes that leave outputs out', () => {
+  it('gives every output of the op a tensor, named or not (LSTM listing only Y_h)', async () => {
+    const H = 3, I = 2, T = 4;
+    const w = randomF32(4 * H * I, { seed: 1 }), r = randomF32(4 * H * H, { seed: 2 });
+    const g: Graph = {
+      nodes: [{ name: 'lstm', op: 'LSTM', inputs: ['x', 'w', 'r'], outputs: ['', 'h'], attrs: { hiddenSize: H } }],
+      inputs: [{ name: 'x', shape: [-1, T, I] }],
+      outputs: [{ name: 'h', shape: [-1, 1, H] }],
+      constants: new Map([
+        ['w', { shape: [1, 4 * H, I], dtype: 'f32', data: w }],
+        ['r', { shape: [1, 4 * H, H], dtype: 'f32', data: r }],
+      ]),
+      metadata: {},
+    };
+    const s = await Session.create(g);
+    const out = await s.run({ x: randomF32(2 * T * I, { seed: 3 }) });
+    expect(out.h.shape).toEqual([2, 1, H]);
+    expect(out.h.data.every((v) => Number.isFinite(v) && Math.abs(v) < 1)).toBe(true);
+  });
+});
