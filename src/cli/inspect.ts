@@ -5,6 +5,7 @@ import { readEimFile } from '../format/node.js';
 import type { Graph, ImagePreprocess, StorageDType, ValueInfo } from '../graph/ir.js';
 import { resolveNodes } from '../graph/resolve.js';
 import { inferShapes } from '../graph/shapes.js';
+import { nodeMacs } from '../graph/cost.js';
 import { sizeOf, type Shape } from '../tensor.js';
 import { parseArgs, UsageError, type OptionSpecs } from './args.js';
 import { ellipsize, formatBytes, formatCount, formatMacs, formatShape, formatTable } from './format.js';
@@ -83,11 +84,9 @@ export async function inspectCommand(argv: readonly string[], io: CliIO): Promis
 export function describeModel(graph: Graph, file: string, fileBytes: number): ModelReport {
   const resolved = resolveNodes(graph);
   const shapes = inferShapes(graph, 1, resolved);
-  const shapeOf = (name: string): Shape | undefined => (name === '' ? undefined : shapes.get(name));
 
-  const nodes: NodeReport[] = resolved.map(({ node, op, attrs }) => {
-    const inShapes = node.inputs.map(shapeOf);
-    const outShapes = node.outputs.map((o) => shapeOf(o) ?? []);
+  const macs = nodeMacs(graph, 1, resolved, shapes);
+  const nodes: NodeReport[] = resolved.map(({ node }, k) => {
     let params = 0;
     for (const i of node.inputs) {
       const c = i === '' ? undefined : graph.constants.get(i);
@@ -98,7 +97,7 @@ export function describeModel(graph: Graph, file: string, fileBytes: number): Mo
       op: node.op,
       outputShapes: node.outputs.filter((o) => o !== '').map((o) => [...(shapes.get(o) ?? [])]),
       params,
-      macs: op.macs ? op.macs(inShapes, outShapes, attrs) : undefined,
+      macs: macs[k],
     };
   });
 

@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { EdgeInferError } from '../errors.js';
 import { OpError } from '../ops/op.js';
 import { UsageError } from './args.js';
+import { benchCommand } from './bench.js';
 import { classifyCommand } from './classify.js';
 import { convertCommand } from './convert.js';
 import { inspectCommand } from './inspect.js';
@@ -16,6 +17,7 @@ Commands:
   convert IN -o OUT.eim   convert an ONNX or TF.js layers model to .eim
   inspect FILE.eim        show a model's inputs, outputs, nodes, parameters and MACs
   classify IMAGE|DIR...   top classes of JPEG/PNG images (default model: MobileNetV2, ImageNet)
+  bench [--model FILE]    time a model on every backend available here
 
 Run 'edgeinfer <command> --help' for a command's options.
 Set EDGEINFER_DEBUG=1 to see stack traces of errors.
@@ -27,6 +29,7 @@ const COMMANDS: { readonly [name: string]: Command } = {
   convert: convertCommand,
   inspect: inspectCommand,
   classify: classifyCommand,
+  bench: benchCommand,
 };
 
 /** Runs the CLI; resolves to the process exit code and never throws. */
