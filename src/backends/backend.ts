@@ -36,5 +36,11 @@ export interface BackendProvider {
   readonly priority: number;
   /** A cheap probe; a string is the reason it is not available. */
   available(): Promise<true | string>;
+  /**
+   * Optional: why `auto` should not time this provider ahead of the others here (e.g. a software GPU
+   * adapter, which the CPU backends outrun), or undefined. `auto` then tries it only when no other
+   * provider works; naming the backend explicitly ignores it. Asked only after available() is true.
+   */
+  deferReason?(): Promise<string | undefined>;
   create(): Promise<Backend>;
 }

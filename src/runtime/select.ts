@@ -1,5 +1,6 @@
 // Picks the backend a model runs on. `auto`: by provider priority, drop the unavailable and those
-// missing an op, time a short trial on each survivor, keep the fastest; the decision is cached per
+// missing an op, time a short trial on each survivor, keep the fastest; a provider with a deferReason
+// (a software GPU) is tried only when none of the others works. The decision is cached per
 // (model, device). Explicit names skip the trial. Every candidate's fate is reported, with reasons.
 import type { BackendName, BackendProvider } from '../backends/backend.js';
 import { BackendUnavailableError, InputError } from '../errors.js';
@@ -157,6 +158,18 @@ class Opener {
     }
   }
 
+  /** The provider's reason to be tried last in `auto`; a hint that throws counts as none. */
+  async deferral(p: BackendProvider): Promise<string | undefined> {
+    if (!p.deferReason) return undefined;
+    throwIfAborted(this.signal, `probe of backend ${p.name}`);
+    try {
+      const reason = await p.deferReason();
+      return typeof reason === 'string' && reason !== '' ? reason : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
   /** After a successful probe. The caller owns (and must dispose) the returned session. */
   async open(p: BackendProvider): Promise<Opened> {
     const stage = `creation of backend ${p.name}`;
@@ -218,7 +231,33 @@ async function runAuto(providers: readonly BackendProvider[], opener: Opener, op
   const runs = Math.max(1, Math.floor(opts.trialRuns ?? DEFAULT_RUNS));
   const deadline = now() + budget;
   const candidates: Candidate[] = [];
-  let best: { session: Session; index: number; provider: BackendProvider; medianMs: number } | undefined;
+  const deferred: { provider: BackendProvider; index: number; reason: string }[] = [];
+  // In an object, not a `let`: trial() (a closure) replaces it, which control-flow narrowing cannot see.
+  const kept: { best?: { session: Session; index: number; provider: BackendProvider; medianMs: number } } = {};
+
+  /** Opens and times `p` as candidates[index]; keeps its session while it is the fastest so far. */
+  const trial = async (p: BackendProvider, index: number, note?: string): Promise<Candidate> => {
+    const base = { name: p.name, priority: p.priority, ...(note === undefined ? {} : { reason: note }) };
+    const opened = await opener.open(p);
+    if (!('session' in opened)) return { ...base, ...opened };
+    let times: number[];
+    try {
+      times = await timeRuns(opened.session, runs, deadline, opts.signal, p.name);
+    } catch (e) {
+      opened.session.dispose();
+      throwIfAborted(opts.signal, `trial of backend ${p.name}`);
+      return { ...base, status: 'failed', reason: `trial run failed: ${message(e)}` };
+    }
+    const medianMs = median(times);
+    if (!kept.best || medianMs < kept.best.medianMs) {
+      kept.best?.session.dispose();
+      kept.best = { session: opened.session, index, provider: p, medianMs };
+    } else {
+      opened.session.dispose();
+    }
+    return { ...base, status: 'slower', medianMs };
+  };
+
   try {
     for (const p of byPriority(providers)) {
       const base = { name: p.name, priority: p.priority };
@@ -227,40 +266,31 @@ async function runAuto(providers: readonly BackendProvider[], opener: Opener, op
         candidates.push({ ...base, status: 'unavailable', reason: ok });
         continue;
       }
-      if (best && now() >= deadline) {
+      const later = await opener.deferral(p);
+      if (later !== undefined) {
+        deferred.push({ provider: p, index: candidates.length, reason: later });
+        candidates.push({ ...base, status: 'skipped', reason: later });
+        continue;
+      }
+      if (kept.best && now() >= deadline) {
         candidates.push({ ...base, status: 'skipped', reason: `the ${budget} ms trial budget was spent` });
         continue;
       }
-      const opened = await opener.open(p);
-      if (!('session' in opened)) {
-        candidates.push({ ...base, ...opened });
-        continue;
-      }
-      let times: number[];
-      try {
-        times = await timeRuns(opened.session, runs, deadline, opts.signal, p.name);
-      } catch (e) {
-        opened.session.dispose();
-        throwIfAborted(opts.signal, `trial of backend ${p.name}`);
-        candidates.push({ ...base, status: 'failed', reason: `trial run failed: ${message(e)}` });
-        continue;
-      }
-      const medianMs = median(times);
-      candidates.push({ ...base, status: 'slower', medianMs });
-      if (!best || medianMs < best.medianMs) {
-        best?.session.dispose();
-        best = { session: opened.session, index: candidates.length - 1, provider: p, medianMs };
-      } else {
-        opened.session.dispose();
-      }
+      candidates.push(await trial(p, candidates.length));
+    }
+    // A slow backend beats none: the deferred ones run only when every other candidate failed.
+    for (const d of kept.best ? [] : deferred) {
+      candidates[d.index] = await trial(d.provider, d.index, `${d.reason}; tried as no other backend worked`);
+      if (kept.best) break;
     }
   } catch (e) {
-    best?.session.dispose();
+    kept.best?.session.dispose();
     throw e;
   }
-  if (!best) throw noneWorked('auto', candidates);
-  candidates[best.index] = { ...candidates[best.index], status: 'chosen' };
-  return { session: best.session, candidates, chosen: best.provider, medianMs: best.medianMs };
+  const won = kept.best;
+  if (!won) throw noneWorked('auto', candidates);
+  candidates[won.index] = { ...candidates[won.index], status: 'chosen' };
+  return { session: won.session, candidates, chosen: won.provider, medianMs: won.medianMs };
 }
 
 /** The first provider in the caller's order that works; its session has had its warm-up run. */

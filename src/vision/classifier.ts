@@ -11,6 +11,7 @@ import type { Selection } from '../runtime/select.js';
 import { Session } from '../runtime/session.js';
 import type { ModelSource } from '../runtime/source.js';
 import { shapeToString, type Tensor } from '../tensor.js';
+import { IMAGE_KINDS, imageSourcePixels, type BrowserImageSource } from './image-source.js';
 import { classLabel, resolveClasses, type ClassRef } from './labels.js';
 import { preprocessInto, validatePreprocess, type PixelImage, type PreprocessOptions } from './preprocess.js';
 import { softmax, topKIndices } from './topk.js';
@@ -19,10 +20,11 @@ import { softmax, topKIndices } from './topk.js';
 export type ClassifierSource = ModelSource | LoadedModel | Session;
 
 /**
- * What classify() takes: 8-bit pixels (ImageData works as is), or a tensor that is already
- * preprocessed: f32 NHWC [1, H, W, C] or [H, W, C], as preprocessImage() makes it.
+ * What classify() takes: 8-bit pixels (ImageData works as is), a browser image source (<img>, <canvas>,
+ * <video>, OffscreenCanvas, ImageBitmap, VideoFrame: read at full size, see image-source.ts), or a
+ * tensor that is already preprocessed: f32 NHWC [1, H, W, C] or [H, W, C], as preprocessImage() makes it.
  */
-export type ClassifierInput = PixelImage | Tensor;
+export type ClassifierInput = PixelImage | BrowserImageSource | Tensor;
 
 /**
  * Load options (backend: 'auto' by default, progress, abort, fetch...) apply when the classifier
@@ -239,7 +241,7 @@ export class ImageClassifier {
     const [H, W, C] = this.itemShape;
     const item = H * W * C;
     if (typeof img !== 'object' || img === null) {
-      throw new InputError(`image ${index} is not an image`, { expected: 'PixelImage {data, width, height} or a Tensor', received: describeValue(img) });
+      throw new InputError(`image ${index} is not an image`, { expected: IMAGE_KINDS, received: describeValue(img) });
     }
     if ('shape' in img && img.data instanceof Float32Array) {
       const shape = img.shape;
@@ -253,11 +255,10 @@ export class ImageClassifier {
       nhwc.set(img.data, slot * item);
       return;
     }
-    if (!('width' in img) || !('height' in img) || !('data' in img)) {
-      throw new InputError(`image ${index} is not an image`, { expected: 'PixelImage {data, width, height} or a Tensor', received: describeValue(img) });
-    }
+    const pixels = imageSourcePixels(img, `image ${index}`);
+    if (!pixels) throw new InputError(`image ${index} is not an image`, { expected: IMAGE_KINDS, received: describeValue(img) });
     try {
-      preprocessInto(img as PixelImage, this.preprocess, nhwc, slot, this.pixelOptions);
+      preprocessInto(pixels, this.preprocess, nhwc, slot, this.pixelOptions);
     } catch (e) {
       throw index === slot || !(e instanceof InputError) ? e : renumbered(e, slot, index);
     }

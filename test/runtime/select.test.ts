@@ -5,7 +5,8 @@ import { localStorageCache, memoryCache, type KeyValueStorage } from '../../src/
 import { AbortError } from '../../src/runtime/abort.js';
 import { BackendUnavailableError, InputError, UnsupportedOpError } from '../../src/errors.js';
 import { randomF32 } from '../helpers/harness.js';
-import { alive, fakeProvider, tinyClassifier, type FakeProvider } from './fake-backends.js';
+import { webgpuProvider } from '../../src/backends/webgpu/backend.js';
+import { alive, fakeProvider, tinyClassifier, type FakeProvider, type FakeSpec } from './fake-backends.js';
 
 const graph = tinyClassifier();
 
@@ -113,6 +114,136 @@ describe('selectBackend: auto', () => {
     const p = fakeProvider({ name: 'js', priority: 0 });
     await expect(selectBackend(g, { providers: [p] })).rejects.toBeInstanceOf(UnsupportedOpError);
     expect(p.counts.available).toBe(0);
+  });
+});
+
+const SOFTWARE = 'software adapter (swiftshader): the CPU backends are faster';
+
+/** A fake provider that asks `auto` to try it last (as webgpuProvider does on a software adapter), counting the asks. */
+function deferring(spec: FakeSpec, reason: string | (() => Promise<string | undefined>) = SOFTWARE): FakeProvider & { asked: () => number } {
+  const p = fakeProvider(spec);
+  let asked = 0;
+  return Object.assign(p, {
+    deferReason: async () => { asked++; return typeof reason === 'string' ? reason : reason(); },
+    asked: () => asked,
+  });
+}
+
+/**
+ * navigator.gpu as far as the provider's probes go: one adapter with `info` and limits every kernel fits;
+ * requestDevice is counted (and refused), so a test can tell the adapter was never opened.
+ */
+function fakeGpu(info: Partial<GPUAdapterInfo> & { isFallbackAdapter?: boolean }): GPU & { devices: number } {
+  const limits = {
+    maxComputeInvocationsPerWorkgroup: 256, maxComputeWorkgroupSizeX: 256, maxComputeWorkgroupSizeY: 256,
+    maxComputeWorkgroupStorageSize: 16384, maxStorageBuffersPerShaderStage: 8,
+  };
+  const gpu = {
+    devices: 0,
+    requestAdapter: async () => ({
+      info: { vendor: '', architecture: '', device: '', description: '', ...info },
+      limits,
+      requestDevice: async () => { gpu.devices++; throw new Error('a fake adapter has no device'); },
+    }),
+  };
+  return gpu as unknown as GPU & { devices: number };
+}
+
+describe('selectBackend: auto with a software GPU', () => {
+  it('records a deferring provider as skipped with its reason and never creates it, even when it would be fastest', async () => {
+    const gpu = deferring({ name: 'webgpu', priority: 30 });
+    const wasm = fakeProvider({ name: 'wasm', priority: 20, slowMs: 1 });
+    const js = fakeProvider({ name: 'js', priority: 0, slowMs: 2 });
+    const { session, selection } = await selectBackend(graph, { providers: [gpu, wasm, js] });
+    expect(session.backend).toBe('wasm');
+    expect(selection.candidates.map((c) => [c.name, c.status, c.reason])).toEqual([
+      ['webgpu', 'skipped', SOFTWARE],
+      ['wasm', 'chosen', undefined],
+      ['js', 'slower', undefined],
+    ]);
+    expect(selection.candidates[0].medianMs).toBeUndefined();
+    expect(gpu.asked()).toBe(1);
+    expect(gpu.counts.create).toBe(0);
+    expect(alive(wasm)).toBe(1);
+    expect(alive(js)).toBe(0);
+    await expectCorrect(session);
+  });
+
+  it('tries a deferred provider last when no other backend works', async () => {
+    const gpu = deferring({ name: 'webgpu', priority: 30 });
+    const providers = [
+      gpu,
+      fakeProvider({ name: 'wasm', priority: 20, failAt: 'run' }),
+      fakeProvider({ name: 'js', priority: 0, unavailable: 'off' }),
+    ];
+    const { session, selection } = await selectBackend(graph, { providers });
+    expect(session.backend).toBe('webgpu');
+    expect(selection.candidates.map((c) => [c.name, c.status, c.reason])).toEqual([
+      ['webgpu', 'chosen', `${SOFTWARE}; tried as no other backend worked`],
+      ['wasm', 'failed', 'trial run failed: kernel exploded'],
+      ['js', 'unavailable', 'off'],
+    ]);
+    expect(selection.candidates[0].medianMs).toBeGreaterThan(0);
+    await expectCorrect(session);
+
+    // And when it fails too, the error names every reason, its own included.
+    const broken = [deferring({ name: 'webgpu', priority: 30, failAt: 'create' }), fakeProvider({ name: 'js', priority: 0, unavailable: 'off' })];
+    await expect(selectBackend(graph, { providers: broken })).rejects.toThrow(/webgpu@30: failed \(create failed: device request refused\); js@0: unavailable \(off\)/);
+  });
+
+  it('uses a deferring provider when it is named explicitly, without asking it to defer', async () => {
+    const gpu = deferring({ name: 'webgpu', priority: 30 });
+    const { session, selection } = await selectBackend(graph, { providers: [gpu, fakeProvider({ name: 'wasm', priority: 20 })], backend: 'webgpu' });
+    expect(session.backend).toBe('webgpu');
+    expect(selection.candidates).toEqual([{ name: 'webgpu', priority: 30, status: 'chosen' }]);
+    expect(gpu.asked()).toBe(0);
+  });
+
+  it('trials a provider normally when its hint is empty or throws', async () => {
+    for (const hint of [async () => undefined, async () => '', async () => { throw new Error('info unavailable'); }]) {
+      const gpu = deferring({ name: 'webgpu', priority: 30 }, hint);
+      const { session, selection } = await selectBackend(graph, { providers: [gpu, fakeProvider({ name: 'wasm', priority: 20, slowMs: 2 })] });
+      expect(selection.candidates.map((c) => [c.name, c.status])).toEqual([['webgpu', 'chosen'], ['wasm', 'slower']]);
+      expect(gpu.asked()).toBe(1);
+      session.dispose();
+    }
+  });
+
+  it('caches the CPU choice made while the software GPU was skipped', async () => {
+    const cache = memoryCache();
+    const opts = { modelHash: 'eim-0badc0de-1234', deviceKey: () => 'test-device', cache };
+    const first = await selectBackend(graph, { ...opts, providers: [deferring({ name: 'webgpu', priority: 30 }), fakeProvider({ name: 'wasm', priority: 20 })] });
+    expect(first.selection).toMatchObject({ cache: 'miss', backend: 'wasm' });
+    expect([...cache.entries.values()]).toMatchObject([{ backend: 'wasm', priority: 20 }]);
+    const gpu = deferring({ name: 'webgpu', priority: 30 });
+    const again = await selectBackend(graph, { ...opts, providers: [gpu, fakeProvider({ name: 'wasm', priority: 20 })] });
+    expect(again.selection).toMatchObject({ mode: 'cached', cache: 'hit', backend: 'wasm' });
+    expect(gpu.asked() + gpu.counts.available).toBe(0);
+  });
+});
+
+describe('webgpuProvider on software adapters', () => {
+  it('defers on SwiftShader, a fallback adapter or a known CPU rasterizer, not on a hardware GPU', async () => {
+    const reason = (info: Parameters<typeof fakeGpu>[0]) => webgpuProvider(fakeGpu(info)).deferReason!();
+    // What Chromium and Node's Dawn report here (test/browser/chromium.ts).
+    expect(await reason({ vendor: 'google', architecture: 'swiftshader', isFallbackAdapter: true })).toBe(SOFTWARE);
+    expect(await reason({ isFallbackAdapter: true })).toBe('software adapter (fallback adapter): the CPU backends are faster');
+    expect(await reason({ isFallbackAdapter: true, architecture: 'gen-12lp' })).toBe('software adapter (gen-12lp): the CPU backends are faster');
+    expect(await reason({ vendor: 'mesa', description: 'llvmpipe (LLVM 15.0.6, 256 bits)' })).toBe('software adapter (llvmpipe): the CPU backends are faster');
+    expect(await reason({ vendor: 'microsoft', description: 'Microsoft Basic Render Driver' })).toBe('software adapter (basic render driver): the CPU backends are faster');
+    expect(await reason({ vendor: 'nvidia', architecture: 'hopper', description: 'NVIDIA H100 80GB HBM3' })).toBeUndefined();
+    expect(await reason({ vendor: 'intel', architecture: 'gen-12lp', isFallbackAdapter: false })).toBeUndefined();
+    // No WebGPU: nothing to defer (available() already says why).
+    expect(await webgpuProvider(undefined).deferReason!()).toBeUndefined();
+  });
+
+  it('is skipped by auto on SwiftShader without opening a device; wasm is chosen', async () => {
+    const gpu = fakeGpu({ vendor: 'google', architecture: 'swiftshader', isFallbackAdapter: true });
+    const { session, selection } = await selectBackend(graph, { providers: [webgpuProvider(gpu), fakeProvider({ name: 'wasm', priority: 20 })] });
+    expect(session.backend).toBe('wasm');
+    expect(selection.candidates[0]).toEqual({ name: 'webgpu', priority: 30, status: 'skipped', reason: SOFTWARE });
+    expect(gpu.devices).toBe(0);
+    session.dispose();
   });
 });
 

@@ -7,7 +7,7 @@ import type { Constant } from '../../graph/ir.js';
 import { dequantize } from '../../graph/constant.js';
 import { BackendLostError, BackendUnavailableError, InputError, UnsupportedOpError } from '../../errors.js';
 import { shapeToString, sizeOf, type Shape } from '../../tensor.js';
-import { acquireDevice, checkBufferSize, grid1d, grid3d, requestAdapter, type GpuDevice } from './device.js';
+import { acquireDevice, checkBufferSize, grid1d, grid3d, requestAdapter, softwareAdapterReason, type GpuDevice } from './device.js';
 import { PipelineCache, type Constants } from './pipeline-cache.js';
 import { GpuTensor, type KernelContext, type Uniforms } from './context.js';
 import { BufferUsage, MapMode } from './flags.js';
@@ -212,6 +212,12 @@ export function webgpuProvider(gpu: GPU | undefined): BackendProvider {
     available: async () => {
       const adapter = await requestAdapter(gpu);
       return typeof adapter === 'string' ? adapter : true;
+    },
+    // Asked again rather than remembered from available(): requestAdapter is cheap (a few ms) and the
+    // provider stays stateless.
+    deferReason: async () => {
+      const adapter = await requestAdapter(gpu);
+      return typeof adapter === 'string' ? undefined : softwareAdapterReason(adapter);
     },
     create: async () => new WebGpuBackend(await acquireDevice(gpu)),
   };

@@ -42,6 +42,24 @@ export function adapterDescription(adapter: GPUAdapter): string {
   return [info?.vendor, info?.architecture, info?.device, info?.description].filter((s) => s).join(' ') || 'unknown adapter';
 }
 
+/** Adapter descriptions of CPU rasterizers: Dawn's SwiftShader, Mesa's llvmpipe/lavapipe/softpipe, Windows WARP. */
+const SOFTWARE_NAMES = /swiftshader|llvmpipe|lavapipe|softpipe|basic render driver|\bwarp\b/i;
+
+/**
+ * Why `auto` should rank this adapter behind the CPU backends, or undefined: a fallback or software
+ * adapter runs WGSL on the CPU, far slower than the wasm kernels (mnist-8 in Chromium on SwiftShader:
+ * 42 ms a run, against 0.2 ms on wasm).
+ */
+export function softwareAdapterReason(adapter: GPUAdapter): string | undefined {
+  const info = adapter.info as (GPUAdapterInfo & { isFallbackAdapter?: boolean }) | undefined;
+  // Older implementations keep the flag on the adapter itself rather than in its info.
+  const fallback = info?.isFallbackAdapter ?? (adapter as { isFallbackAdapter?: boolean }).isFallbackAdapter ?? false;
+  const named = [info?.architecture, info?.device, info?.description, info?.vendor].find((s) => s && SOFTWARE_NAMES.test(s));
+  if (!fallback && named === undefined) return undefined;
+  const what = named?.match(SOFTWARE_NAMES)?.[0].toLowerCase() || info?.architecture || 'fallback adapter';
+  return `software adapter (${what}): the CPU backends are faster`;
+}
+
 /** Why this GPU cannot serve us, or undefined when it can. Cheap: no device is created. */
 export function unmetLimit(limits: GPUSupportedLimits): string | undefined {
   for (const [name, min] of Object.entries(REQUIRED)) {

@@ -3,7 +3,7 @@
 // not take comes back as its typed error, never converted here into one it does.
 import { ImageClassifier } from '/dist/index.js';
 import { errorData, publish, wasmBuildsFetched } from './lib.js';
-import { makeSource } from './sources.js';
+import { makeBadSource, makeSource } from './sources.js';
 
 const classifiers = new Map();
 
@@ -34,6 +34,29 @@ publish({
       }
     }
     return out;
+  },
+
+  /** Each bad source kind classified on its own, and then in a batch behind a good image: the error each time. */
+  async classifyBad(backend, url, kinds) {
+    const c = classifiers.get(backend);
+    const good = await makeSource('ImageData', url);
+    const out = [];
+    for (const kind of kinds) {
+      const errors = [];
+      for (const batch of [false, true]) {
+        const bad = await makeBadSource(kind, url);
+        try {
+          await (batch ? c.classifyBatch([good.source, bad]) : c.classify(bad));
+          errors.push(undefined);
+        } catch (e) {
+          errors.push(errorData(e));
+        }
+      }
+      out.push({ kind, single: errors[0], batch: errors[1] });
+    }
+    // The classifier still works afterwards.
+    const top = await c.classify(good.source, { topK: 1 });
+    return { out, after: top[0] };
   },
 
   close(backend) {

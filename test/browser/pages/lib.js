@@ -25,9 +25,12 @@ export function maxAbsDiff(a, b) {
   return d;
 }
 
-/** Errors cross page.evaluate as plain data, keeping the SDK's typed error name. */
+/** Errors cross page.evaluate as plain data, keeping the SDK's typed error name (and an InputError's details). */
 export function errorData(e) {
-  return { name: e?.name ?? typeof e, message: String(e?.message ?? e) };
+  const data = { name: e?.name ?? typeof e, message: String(e?.message ?? e) };
+  if (e?.expected !== undefined) data.expected = e.expected;
+  if (e?.received !== undefined) data.received = e.received;
+  return data;
 }
 
 /** Which edgeinfer kernel build(s) the page (or worker) fetched, from the resource timing entries. */

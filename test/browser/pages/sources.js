@@ -93,3 +93,58 @@ export async function makeSource(kind, url) {
       throw new Error(`unknown source kind ${kind}`);
   }
 }
+
+/** Sources of each kind that cannot be read (yet): classify() must refuse each with an InputError naming it. */
+export const BAD_SOURCE_KINDS = [
+  'HTMLImageElement (not loaded)', 'HTMLImageElement (broken)', 'HTMLVideoElement (no frame)', 'HTMLCanvasElement (0x0)',
+  'OffscreenCanvas (0x0)', 'ImageBitmap (closed)', 'VideoFrame (closed)', 'ImageData (detached)',
+];
+
+/** A `kind` from BAD_SOURCE_KINDS, made from the photo at `url` where it needs one. */
+export async function makeBadSource(kind, url) {
+  switch (kind) {
+    case 'HTMLImageElement (not loaded)': {
+      // Loading takes tasks; classify() runs after microtasks only, so the <img> is still incomplete
+      // then. The query string keeps the memory cache from completing it at once.
+      const img = new Image();
+      img.src = `${url}?not-loaded=${Math.random()}`;
+      if (img.complete) throw new Error('the <img> completed at once');
+      return img;
+    }
+    case 'HTMLImageElement (broken)': {
+      const img = new Image();
+      img.src = '/pages/not-an-image.jpg';
+      await img.decode().catch(() => undefined);
+      return img;
+    }
+    case 'HTMLVideoElement (no frame)':
+      return document.createElement('video');
+    case 'HTMLCanvasElement (0x0)': {
+      const c = document.createElement('canvas');
+      c.width = 0;
+      c.height = 0;
+      return c;
+    }
+    case 'OffscreenCanvas (0x0)':
+      return new OffscreenCanvas(0, 0);
+    case 'ImageBitmap (closed)': {
+      const bmp = await bitmapOf(url);
+      bmp.close();
+      return bmp;
+    }
+    case 'VideoFrame (closed)': {
+      const bmp = await bitmapOf(url);
+      const frame = new VideoFrame(bmp, { timestamp: 0 });
+      bmp.close();
+      frame.close();
+      return frame;
+    }
+    case 'ImageData (detached)': {
+      const pixels = await imageDataOf(url);
+      structuredClone(pixels.data.buffer, { transfer: [pixels.data.buffer] });
+      return pixels;
+    }
+    default:
+      throw new Error(`unknown bad source kind ${kind}`);
+  }
+}
