@@ -12,9 +12,11 @@ import { Session } from '../runtime/session.js';
 import type { ModelSource } from '../runtime/source.js';
 import { shapeToString, type Tensor } from '../tensor.js';
 import { IMAGE_KINDS, imageSourcePixels, type BrowserImageSource } from './image-source.js';
-import { classLabel, resolveClasses, type ClassRef } from './labels.js';
 import { preprocessInto, validatePreprocess, type PixelImage, type PreprocessOptions } from './preprocess.js';
-import { softmax, topKIndices } from './topk.js';
+import { softmax } from './topk.js';
+import { checkPositiveInt, makeRanker, type Classification, type ClassifyOptions } from './ranking.js';
+
+export type { Classification, ClassifyOptions };
 
 /** Anything load() takes (URL, bytes, Blob, Response, Graph), or a model already loaded (LoadedModel, Session). */
 export type ClassifierSource = ModelSource | LoadedModel | Session;
@@ -47,33 +49,6 @@ export interface ClassifierOptions extends LoadOptions {
   readonly maxBatch?: number;
 }
 
-export interface ClassifyOptions {
-  /** How many results at most (default: the classifier's topK). */
-  readonly topK?: number;
-  /** Only results with score >= this. */
-  readonly scoreThreshold?: number;
-  /** Only these classes (labels or indices) may be returned; scores are not renormalised. */
-  readonly allowlist?: readonly ClassRef[];
-  /** These classes (labels or indices) are never returned. */
-  readonly denylist?: readonly ClassRef[];
-}
-
-export interface Classification {
-  /** Class index: position in the model's output. */
-  readonly index: number;
-  /** The model's label for the class, or "class <index>" when it has none. */
-  readonly label: string;
-  /** Probability (softmax of the logits, or the model's own probabilities), 0..1. */
-  readonly score: number;
-}
-
-function checkPositiveInt(v: unknown, what: string): number {
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) {
-    throw new InputError(`${what} must be a positive integer`, { expected: 'an integer >= 1', received: String(v) });
-  }
-  return v;
-}
-
 function describeValue(v: unknown): string {
   if (v === null) return 'null';
   if (typeof v !== 'object') return typeof v;
@@ -81,13 +56,13 @@ function describeValue(v: unknown): string {
   return name && name !== 'Object' ? name : `object with keys ${Object.keys(v).slice(0, 5).join(', ') || '(none)'}`;
 }
 
-interface Opened {
+export interface Opened {
   readonly session: Session;
   readonly selection?: Selection;
   readonly owned: boolean;
 }
 
-async function openModel(source: ClassifierSource, options: ClassifierOptions): Promise<Opened> {
+export async function openModel(source: ClassifierSource, options: ClassifierOptions): Promise<Opened> {
   if (source instanceof Session) return { session: source, owned: false };
   if (source instanceof LoadedModel) return { session: source.session, selection: source.selection, owned: false };
   const { loader = load, topK: _k, preprocess: _p, labels: _l, outputKind: _o, pixels: _x, maxBatch: _m, ...loadOptions } = options;
@@ -266,24 +241,6 @@ export class ImageClassifier {
 
   /** Validates the options once per call and returns the per-image ranking. */
   private ranker(options: ClassifyOptions): (scores: Float32Array) => Classification[] {
-    const k = Math.min(checkPositiveInt(options.topK ?? this.topK, 'topK'), this.classes);
-    const threshold = options.scoreThreshold;
-    if (threshold !== undefined && (typeof threshold !== 'number' || Number.isNaN(threshold))) {
-      throw new InputError('scoreThreshold must be a number', { expected: 'a number, usually 0..1', received: String(threshold) });
-    }
-    const allow = options.allowlist === undefined ? undefined : resolveClasses(options.allowlist, this.labels, this.classes, 'allowlist');
-    const deny = options.denylist === undefined ? undefined : resolveClasses(options.denylist, this.labels, this.classes, 'denylist');
-    const filtered = allow !== undefined || deny !== undefined;
-    const keep = (i: number): boolean => (allow === undefined || allow.has(i)) && (deny === undefined || !deny.has(i));
-    return (scores) => {
-      const best = topKIndices(scores, k, filtered ? keep : undefined);
-      const out: Classification[] = [];
-      for (const index of best) {
-        const score = scores[index];
-        if (threshold !== undefined && !(score >= threshold)) break;
-        out.push({ index, label: classLabel(this.labels, index), score });
-      }
-      return out;
-    };
+    return makeRanker(options, this.topK, this.labels, this.classes);
   }
 }
