@@ -20,6 +20,7 @@ export { AbortError } from './runtime/abort.js';
 export type { ModelSource, ProgressCallback, FileReader } from './runtime/source.js';
 export { ImageClassifier, type ClassifierInput, type ClassifierOptions, type ClassifyOptions, type Classification } from './vision/classifier.js';
 export type { BrowserImageSource } from './vision/image-source.js';
+export type { VideoClassifyOptions, VideoResult, VideoResultCallback, VideoLoop } from './vision/video.js';
 export { SequenceClassifier, type Sequence, type SequenceClassifierOptions } from './vision/sequence-classifier.js';
 export { IMAGENET_PREPROCESS } from './vision/presets.js';
 export { softmax, topKIndices } from './vision/topk.js';

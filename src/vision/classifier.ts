@@ -15,6 +15,7 @@ import { IMAGE_KINDS, imageSourcePixels, type BrowserImageSource } from './image
 import { preprocessInto, validatePreprocess, type PixelImage, type PreprocessOptions } from './preprocess.js';
 import { softmax } from './topk.js';
 import { checkPositiveInt, makeRanker, type Classification, type ClassifyOptions } from './ranking.js';
+import { classifyVideo, type VideoClassifyOptions, type VideoLoop, type VideoResultCallback } from './video.js';
 
 export type { Classification, ClassifyOptions };
 
@@ -205,6 +206,14 @@ export class ImageClassifier {
       }
     }
     return results;
+  }
+
+  /**
+   * Classifies a playing <video> live, one frame at a time (frames arriving meanwhile are dropped,
+   * not queued), at most options.maxFps per second; see video.ts. Browser only.
+   */
+  classifyVideo(video: HTMLVideoElement, onResult: VideoResultCallback, options: VideoClassifyOptions = {}): VideoLoop {
+    return classifyVideo((frame, o) => this.classify(frame, o), video, onResult, options);
   }
 
   /** Releases the session when this classifier created it. */

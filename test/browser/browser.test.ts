@@ -8,6 +8,7 @@ import { autoSuite } from './auto.suite.js';
 import { classifierSuite } from './classifier.suite.js';
 import { mnistSuite } from './mnist.suite.js';
 import { workerSuite } from './worker.suite.js';
+import { videoSuite } from './video.suite.js';
 
 const setup = await setupBrowser();
 
@@ -16,6 +17,7 @@ if (setup.ctx) {
   describe('ImageClassifier (default MobileNetV2) in Chromium', () => classifierSuite(setup));
   describe('auto backend selection in Chromium', () => autoSuite(setup));
   describe('the SDK in a module worker', () => workerSuite(setup));
+  describe('classifyVideo on a fake camera in Chromium', () => videoSuite(setup));
 } else {
   console.warn(`browser tests skipped: ${setup.skipReason}`);
   it.skip(`browser tests (skipped: ${setup.skipReason})`, () => {});

@@ -1,0 +1,200 @@
+// Live classification of a playing <video> (a camera stream, a file): one frame at a time, never a
+// queue. Frames arriving while a classification (or an async onResult) is in flight are dropped and
+// counted; maxFps throttles. Browser-only at run time, importable anywhere (DOM looked up when called).
+import { InputError } from '../errors.js';
+import { checkPositiveInt, type Classification, type ClassifyOptions } from './ranking.js';
+
+export interface VideoClassifyOptions extends ClassifyOptions {
+  /** At most this many classifications per second (default: as many as frames and latency allow). */
+  readonly maxFps?: number;
+  /** Called once with the error (from classify or from onResult) that ended the loop. Without it, `done` rejects. */
+  readonly onError?: (error: unknown) => void;
+  /** Aborting it stops the loop, as stop() does. */
+  readonly signal?: AbortSignal;
+}
+
+export interface VideoResult {
+  /** The ranked classes of the frame. */
+  readonly top: Classification[];
+  /** Milliseconds from reading the frame to having its classes. */
+  readonly latencyMs: number;
+  /** Media time of the classified frame, in seconds (rVFC's mediaTime, else video.currentTime). */
+  readonly frameTime: number;
+  /** Frames that arrived while a classification was in flight, so far in this loop: skipped, never queued. */
+  readonly dropped: number;
+}
+
+/**
+ * Receives each result. A returned promise is waited for before the next frame is taken: a slow
+ * consumer gets fewer, fresh frames rather than a backlog.
+ */
+export type VideoResultCallback = (result: VideoResult) => void | Promise<void>;
+
+export interface VideoLoop {
+  /** Ends the loop: no onResult or onError call after it returns. Idempotent. */
+  stop(): void;
+  /** Settles once the loop has ended (stop, abort or error) and no classification is running any more. */
+  readonly done: Promise<void>;
+  /** What paces the loop: per video frame where the browser has it, else per display refresh. */
+  readonly driver: 'requestVideoFrameCallback' | 'requestAnimationFrame';
+}
+
+type FrameCallback = (now: number, metadata?: { mediaTime?: number; presentedFrames?: number }) => void;
+interface VideoLike {
+  currentTime: number;
+  requestVideoFrameCallback?: (cb: FrameCallback) => number;
+  cancelVideoFrameCallback?: (handle: number) => void;
+}
+
+function isVideoElement(v: unknown): v is HTMLVideoElement {
+  if (typeof v !== 'object' || v === null) return false;
+  const ctor = (globalThis as { HTMLVideoElement?: unknown }).HTMLVideoElement;
+  if (typeof ctor === 'function' && v instanceof (ctor as typeof HTMLVideoElement)) return true;
+  // A <video> from another realm (an iframe) fails instanceof.
+  return Object.prototype.toString.call(v) === '[object HTMLVideoElement]';
+}
+
+function describe(v: unknown): string {
+  if (v === null) return 'null';
+  if (typeof v !== 'object') return typeof v;
+  return (v as object).constructor?.name ?? 'object';
+}
+
+/**
+ * Runs `classify` on `video`'s frames until stopped. `classify` is the classifier's own classify()
+ * (video.ts knows nothing of models). Bad arguments throw an InputError here, synchronously.
+ */
+export function classifyVideo(
+  classify: (frame: HTMLVideoElement, options: ClassifyOptions) => Promise<Classification[]>,
+  video: HTMLVideoElement,
+  onResult: VideoResultCallback,
+  options: VideoClassifyOptions = {},
+): VideoLoop {
+  if (!isVideoElement(video)) {
+    throw new InputError('classifyVideo needs an HTMLVideoElement (a browser page)', { expected: 'HTMLVideoElement', received: describe(video) });
+  }
+  if (typeof onResult !== 'function') {
+    throw new InputError('classifyVideo: onResult must be a function', { expected: 'function', received: describe(onResult) });
+  }
+  const { maxFps, onError, signal, ...classifyOptions } = options;
+  if (maxFps !== undefined && !(typeof maxFps === 'number' && maxFps > 0)) {
+    throw new InputError('classifyVideo: maxFps must be a positive number', { expected: 'a number > 0', received: String(maxFps) });
+  }
+  if (onError !== undefined && typeof onError !== 'function') {
+    throw new InputError('classifyVideo: onError must be a function', { expected: 'function', received: describe(onError) });
+  }
+  if (classifyOptions.topK !== undefined) checkPositiveInt(classifyOptions.topK, 'topK');
+
+  const v = video as unknown as VideoLike;
+  const byFrame = typeof v.requestVideoFrameCallback === 'function';
+  const raf = (globalThis as { requestAnimationFrame?: (cb: FrameRequestCallback) => number }).requestAnimationFrame;
+  if (!byFrame && typeof raf !== 'function') {
+    throw new InputError('classifyVideo: this context can neither requestVideoFrameCallback nor requestAnimationFrame', {
+      expected: 'a browser window', received: 'neither function',
+    });
+  }
+  const request = (cb: FrameCallback): number => (byFrame ? v.requestVideoFrameCallback!(cb) : raf!((now) => cb(now)));
+  const cancel = (h: number): void => {
+    if (byFrame) v.cancelVideoFrameCallback?.(h);
+    else (globalThis as { cancelAnimationFrame?: (h: number) => void }).cancelAnimationFrame?.(h);
+  };
+
+  const interval = maxFps === undefined ? 0 : 1000 / maxFps;
+  let stopped = false;
+  let pending: number | undefined;
+  let busy = false;
+  /** A cycle ended since the last callback: frames we never saw in between came while busy. */
+  let busySinceLast = false;
+  let nextDue = -Infinity;
+  let dropped = 0;
+  let lastPresented: number | undefined;
+  let lastMediaTime: number | undefined;
+  let resolveDone!: () => void;
+  let rejectDone!: (e: unknown) => void;
+  const done = new Promise<void>((res, rej) => { resolveDone = res; rejectDone = rej; });
+
+  const finish = (error?: { e: unknown }): void => {
+    if (error === undefined) return resolveDone();
+    if (onError) {
+      try { onError(error.e); } catch { /* the loop is over either way; a throwing handler must not hang done */ }
+      resolveDone();
+    } else {
+      rejectDone(error.e);
+    }
+  };
+
+  const onAbort = (): void => stop();
+  function stop(): void {
+    if (stopped) return;
+    stopped = true;
+    if (pending !== undefined) cancel(pending);
+    pending = undefined;
+    signal?.removeEventListener('abort', onAbort);
+    // A cycle in flight settles done itself, so that the caller may dispose the classifier after `await done`.
+    if (!busy) finish();
+  }
+
+  async function cycle(frameTime: number): Promise<void> {
+    const t0 = performance.now();
+    let failure: { e: unknown } | undefined;
+    try {
+      const top = await classify(video, classifyOptions);
+      if (!stopped) await onResult({ top, latencyMs: performance.now() - t0, frameTime, dropped });
+    } catch (e) {
+      failure = { e };
+    }
+    busy = false;
+    busySinceLast = true;
+    if (stopped) {
+      finish(); // stop() came while this cycle ran: it left done to us, and errors after it are nobody's
+    } else if (failure) {
+      stopped = true;
+      if (pending !== undefined) cancel(pending);
+      pending = undefined;
+      signal?.removeEventListener('abort', onAbort);
+      finish(failure);
+    }
+  }
+
+  const onFrame: FrameCallback = (now, metadata) => {
+    pending = undefined;
+    if (stopped) return;
+    pending = request(onFrame);
+    let fresh: number;
+    let mediaTime: number;
+    if (byFrame) {
+      mediaTime = metadata?.mediaTime ?? v.currentTime;
+      const presented = metadata?.presentedFrames;
+      fresh = presented !== undefined && lastPresented !== undefined ? Math.max(1, presented - lastPresented) : 1;
+      lastPresented = presented;
+    } else {
+      // A display refresh without a new video frame is no frame at all.
+      mediaTime = v.currentTime;
+      if (mediaTime === lastMediaTime || (video.readyState ?? 0) < 2) return;
+      fresh = 1;
+    }
+    lastMediaTime = mediaTime;
+    // Frames presented between two callbacks were never handed to us; they count as dropped when work was running then.
+    if (busy || busySinceLast) dropped += fresh - 1;
+    busySinceLast = false;
+    if (busy) {
+      dropped += 1;
+      return;
+    }
+    if (now < nextDue) return;
+    // Late by less than an interval: keep the grid (no drift); later (a pause, a slow run): start
+    // afresh from now rather than catch up in a burst.
+    nextDue = now - nextDue < interval ? nextDue + interval : now + interval;
+    busy = true;
+    void cycle(mediaTime);
+  };
+
+  if (signal?.aborted) {
+    stopped = true;
+    finish();
+  } else {
+    signal?.addEventListener('abort', onAbort);
+    pending = request(onFrame);
+  }
+  return { stop, done, driver: byFrame ? 'requestVideoFrameCallback' : 'requestAnimationFrame' };
+}
