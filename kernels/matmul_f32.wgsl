@@ -3,17 +3,10 @@
 // nothing; Y is dense [batch, M, N]. Bindings: 0 a, 1 b, 2 c (read; unused unless HAS_C), 3 y, 4 params.
 // Grid: (ceil(N / 32), ceil(M / 32), batch). Batch z -> matrix offsets through up to 4 broadcast dims.
 // #include "lib/activation.wgsl"
+// #include "lib/gemm_params.wgsl"
 // #include "lib/gemm_tile.wgsl"
 override HAS_C: bool = false;
 override B_KMAJOR: bool = false;
-
-struct Params {
-  M: u32, N: u32, K: u32, batch_rank: u32,
-  sam: u32, sak: u32, sbk: u32, sbn: u32,
-  scm: u32, scn: u32, alpha: f32, beta: f32,
-  p0: f32, p1: f32, pad0: u32, pad1: u32,
-  batch_shape: vec4u, batch_sa: vec4u, batch_sb: vec4u,
-}
 @group(0) @binding(0) var<storage, read> a: array<f32>;
 @group(0) @binding(1) var<storage, read> b: array<f32>;
 @group(0) @binding(2) var<storage, read> c: array<f32>;
@@ -22,15 +15,9 @@ struct Params {
 
 @compute @workgroup_size(8, 8)
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) li: u32) {
-  var rem = wid.z;
-  var a0 = 0u;
-  var b0 = 0u;
-  for (var d = i32(p.batch_rank) - 1; d >= 0; d--) {
-    let e = p.batch_shape[d];
-    a0 += (rem % e) * p.batch_sa[d];
-    b0 += (rem % e) * p.batch_sb[d];
-    rem /= e;
-  }
+  let off = batch_offsets(wid.z);
+  let a0 = off.x;
+  let b0 = off.y;
   let m0 = wid.y * TILE_M;
   let n0 = wid.x * TILE_N;
   // Loader roles, chosen so that neighbouring invocations read neighbouring addresses when the fast
@@ -67,14 +54,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) li: 
   for (var i = 0u; i < 4u; i++) {
     let m = m0 + ty * 4u + i;
     if (m >= p.M) { break; }
-    var v = p.alpha * acc[i];
-    if (HAS_C) {
-      for (var j = 0u; j < 4u; j++) {
-        let n = min(n0 + tx * 4u + j, p.N - 1u);
-        v[j] += p.beta * c[m * p.scm + n * p.scn];
-      }
-    }
-    v = activate4(v, p.p0, p.p1);
+    let v = epilogue4(acc[i], m, n0 + tx * 4u);
     for (var j = 0u; j < 4u; j++) {
       let n = n0 + tx * 4u + j;
       if (n >= p.N) { break; }

@@ -6,7 +6,8 @@ export {
 } from './errors.js';
 export type { Graph, Node, Constant, ValueInfo, ModelMetadata, ImagePreprocess } from './graph/ir.js';
 export type { Tensor, Shape } from './tensor.js';
-export type { BackendName } from './backends/backend.js';
+export type { BackendName, BackendProvider } from './backends/backend.js';
+export { webgpuProvider, webgpuDeviceProvider } from './backends/webgpu/backend.js';
 export { OPS } from './ops/registry.js';
 export {
   preprocessImage, preprocessBatch, preprocessInto, preprocessedShape, validatePreprocess, type PixelImage,

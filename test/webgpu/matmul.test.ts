@@ -1,6 +1,7 @@
-// WebGPU Gemm and MatMul (tiled matmul_f32) against the reference: sizes on both sides of the 32x32
-// tile and the 16-deep K step, every transpose, C broadcast forms, batch broadcasting, rank-1 operands
-// and the fused bias + activation epilogue.
+// WebGPU Gemm and MatMul (tiled matmul_f32; gemv_f32 for M <= 4; matmul_f32_vec4 for contiguous operands
+// with K, N multiples of 4) against the reference: sizes on both sides of the 32x32 tile and the 16-deep K
+// step, of gemv's 4-row limit, 64 / 4 columns per workgroup and 16 K lanes, rows not a multiple of 4, every
+// transpose, C broadcast forms, batch broadcasting, rank-1 operands and the fused epilogue.
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { Gemm } from '../../src/ops/gemm.js';
 import { MatMul } from '../../src/ops/matmul.js';
@@ -21,7 +22,11 @@ async function check(op: typeof Gemm | typeof MatMul, inputs: (Tensor | undefine
 }
 
 describeGpu('WebGPU Gemm', () => {
-  const DIMS: [number, number, number][] = [[1, 1, 1], [1, 10, 784], [5, 7, 3], [31, 33, 17], [32, 32, 16], [33, 65, 47], [70, 9, 100]];
+  const DIMS: [number, number, number][] = [[1, 1, 1], [1, 10, 784], [5, 7, 3], [31, 33, 17], [32, 32, 16], [33, 65, 47], [70, 9, 100],
+    // gemv_f32: rows 2..4, columns around 4 and 64 per workgroup, K below, at and past the 16 lanes.
+    [2, 5, 1], [3, 130, 17], [4, 65, 33], [1, 1000, 160],
+    // matmul_f32_vec4 (when A is not transposed): rows 5, 33, 70; columns 4, 36, 64; K 4, 20, 96.
+    [5, 4, 4], [33, 36, 20], [70, 64, 96]];
 
   it.each(DIMS)('M=%i N=%i K=%i, every transpose combination', async (M, N, K) => {
     for (const transA of [false, true]) {
@@ -33,8 +38,7 @@ describeGpu('WebGPU Gemm', () => {
     }
   });
 
-  it('C broadcast forms, alpha and beta', async () => {
-    const M = 9, N = 35, K = 20;
+  it.each([[9, 35, 20], [9, 36, 20]])('C broadcast forms, alpha and beta (M=%i N=%i K=%i)', async (M, N, K) => {
     const a = randomTensor([M, K], { seed: 1 }), w = randomTensor([N, K], { seed: 2 });
     for (const cShape of [[N], [M, N], [M, 1], [1, N], [1], []]) {
       const c = randomTensor(cShape, { seed: cShape.length + 5 });
@@ -64,6 +68,10 @@ describeGpu('WebGPU MatMul', () => {
     [[3, 6, 17], [17], undefined], // rank-1 B
     [[17], [17], undefined], // dot product
     [[1, 64, 48], [1, 48, 64], [64]],
+    [[3, 1, 9], [3, 9, 70], [70]], // gemv per batch entry, B per batch
+    [[2, 4, 33], [33, 5], undefined], // gemv, shared B
+    [[3, 2, 37, 12], [12, 8], [8]], // vec4, shared B
+    [[2, 1, 9, 8], [3, 8, 40], undefined], // vec4, both batches broadcast
   ];
 
   it.each(CASES.map(([a, w, bias]) => [JSON.stringify(a), JSON.stringify(w), bias !== undefined, a, w, bias] as const))(
@@ -74,10 +82,12 @@ describeGpu('WebGPU MatMul', () => {
       await check(MatMul, [a, w, bias], { activation: { op: 'Clip', min: -0.5, max: 0.5 } }, `MatMul+Clip [${as}] x [${ws}]`, [1, 2]);
     });
 
-  it('one pipeline per epilogue variant, whatever the shapes', async () => {
+  it('one pipeline per (kernel, epilogue variant), whatever the shapes', async () => {
     const before = b.pipelineCount;
-    await check(MatMul, [randomTensor([3, 8], { seed: 1 }), randomTensor([8, 2], { seed: 2 })], {}, 'MatMul small');
+    await check(MatMul, [randomTensor([6, 8], { seed: 1 }), randomTensor([8, 2], { seed: 2 })], {}, 'MatMul small');
     await check(MatMul, [randomTensor([40, 50], { seed: 1 }), randomTensor([50, 41], { seed: 2 })], {}, 'MatMul larger');
+    await check(MatMul, [randomTensor([2, 8], { seed: 1 }), randomTensor([8, 2], { seed: 2 })], {}, 'MatMul gemv');
+    await check(MatMul, [randomTensor([1, 50], { seed: 1 }), randomTensor([50, 41], { seed: 2 })], {}, 'MatMul gemv larger');
     expect(b.pipelineCount).toBe(before);
   });
 });

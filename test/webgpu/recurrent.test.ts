@@ -1,6 +1,8 @@
 // WebGPU RNN, GRU and LSTM against the reference: every direction, sequence lengths (zero-length too),
 // initial states, peepholes, clip, inputForget, linearBeforeReset both ways, every activation function
-// with its alpha/beta, hidden and input sizes past one matmul tile.
+// with its alpha/beta, hidden and input sizes past one matmul tile. Layers of up to 64 units (N * D * H) run
+// the whole sequence in one workgroup (SEQUENCE), larger ones a dispatch per step; H % 4 == 0 reads R as
+// vec4s, other H one weight at a time: each combination is covered.
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { RNN } from '../../src/ops/rnn.js';
 import { GRU } from '../../src/ops/gru.js';
@@ -59,6 +61,12 @@ const CASES: Case[] = [
   { what: 'LSTM reverse, inputForget, Elu/Softplus/HardSigmoid', op: LSTM, N: 1, T: 3, I: 4, H: 3,
     attrs: { hiddenSize: 3, direction: 'reverse', inputForget: 1, activations: ['HardSigmoid', 'Elu', 'Softplus'], activationAlpha: [0.25, 0.7], activationBeta: [0.45] }, bias: true },
   { what: 'LSTM past one tile: I=37, H=40 (4H=160 gate columns)', op: LSTM, N: 2, T: 3, I: 37, H: 40, attrs: { hiddenSize: 40 }, bias: true, initial: true },
+  { what: 'RNN sequence kernel at its limit: 64 units, vec4 rows', op: RNN, N: 2, T: 4, I: 5, H: 16, attrs: { hiddenSize: 16, direction: 'bidirectional' }, bias: true, lens: [4, 2] },
+  // Past 64 units: a dispatch per step (and per phase for GRU).
+  { what: 'RNN per-step dispatches, bidirectional, lengths', op: RNN, N: 3, T: 3, I: 4, H: 35, attrs: { hiddenSize: 35, direction: 'bidirectional' }, bias: true, lens: [3, 1, 0], initial: true },
+  { what: 'GRU per-step dispatches, two phases, 65 units', op: GRU, N: 5, T: 3, I: 3, H: 13, attrs: { hiddenSize: 13 }, bias: true, initial: true, lens: [3, 2, 0, 1, 3] },
+  { what: 'GRU per-step dispatches, linearBeforeReset, vec4 rows', op: GRU, N: 3, T: 2, I: 3, H: 32, attrs: { hiddenSize: 32, linearBeforeReset: 1 }, bias: true },
+  { what: 'LSTM per-step dispatches, peepholes, vec4 rows', op: LSTM, N: 3, T: 3, I: 3, H: 24, attrs: { hiddenSize: 24 }, bias: true, initial: true, peepholes: true },
 ];
 
 describeGpu('WebGPU RNN / GRU / LSTM', () => {

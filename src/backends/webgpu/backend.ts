@@ -1,14 +1,20 @@
 // The WebGPU backend: weights uploaded once, every tensor a storage buffer allocated once, pipelines and
 // bind groups built at prepare; one command encoder, one compute pass and one submit per inference, and
-// only the outputs are copied back. Device loss and uncaptured GPU errors surface as BackendLostError.
+// only the outputs are copied back. Every GPU call runs inside error scopes, so a validation or
+// out-of-memory error, like device loss, surfaces as BackendLostError from the next run. On its own device
+// the backend destroys the device on dispose; on a shared one (webgpuDeviceProvider) only its own buffers.
 import type { Backend, BackendProvider, DeviceTensor, Step } from '../backend.js';
 import type { OpDef } from '../../ops/op.js';
 import type { Constant } from '../../graph/ir.js';
 import { dequantize } from '../../graph/constant.js';
 import { BackendLostError, BackendUnavailableError, InputError, UnsupportedOpError } from '../../errors.js';
 import { shapeToString, sizeOf, type Shape } from '../../tensor.js';
-import { acquireDevice, checkBufferSize, grid1d, grid3d, requestAdapter, softwareAdapterReason, type GpuDevice } from './device.js';
-import { PipelineCache, type Constants } from './pipeline-cache.js';
+import {
+  acquireDevice, checkBufferSize, grid1d, grid3d, requestAdapter, sharedDevice, softwareAdapterReason, softwareInfoReason, unmetLimit,
+  type GpuDevice,
+} from './device.js';
+import { pipelineCacheOf, type Constants, type PendingPipeline, type PipelineCache } from './pipeline-cache.js';
+import { ledgerOf, type DeviceLedger } from './ledger.js';
 import { GpuTensor, type KernelContext, type Uniforms } from './context.js';
 import { BufferUsage, MapMode } from './flags.js';
 import { GPU_KERNELS } from './kernels.js';
@@ -27,11 +33,21 @@ export class WebGpuBackend implements Backend {
   readonly device: GPUDevice;
   readonly limits: GPUSupportedLimits;
   readonly adapter: string;
+  /** true: dispose() destroys the device; false: the device is shared and outlives the backend. */
+  readonly ownsDevice: boolean;
   private readonly cache: PipelineCache;
+  private readonly ledger: DeviceLedger;
   private readonly owners: readonly unknown[];
   private readonly owned = new Set<GPUBuffer>();
   private readonly ctx: KernelContext;
   private readonly empty: GPUBuffer;
+  private readonly onUncaptured: ((ev: Event) => void) | undefined;
+  /** Pipelines this backend's steps use that had not compiled when last looked at. */
+  private unready: PendingPipeline[] = [];
+  /** Error scopes of load-time GPU calls, still to be read. */
+  private checks: Promise<void>[] = [];
+  /** Load-time steps (ctx.once) not run yet: the next execute() runs them first. */
+  private onceSteps: Step[] = [];
   private pass: GPUComputePassEncoder | undefined;
   private staging: GPUBuffer | undefined;
   private failure: BackendLostError | undefined;
@@ -43,22 +59,26 @@ export class WebGpuBackend implements Backend {
     this.limits = gpu.limits;
     this.adapter = gpu.description;
     this.owners = gpu.owners;
-    this.cache = new PipelineCache(this.device);
-    this.device.lost.then((info) => {
-      if (!this.disposed) this.failure ??= new BackendLostError('webgpu', `device lost (${info.reason}): ${info.message}`);
-    });
-    // A validation error outside an error scope means a plan is broken: refuse to run it again.
-    this.device.addEventListener('uncapturederror', (ev) => {
-      const error = (ev as GPUUncapturedErrorEvent).error;
-      this.failure ??= new BackendLostError('webgpu', `GPU error: ${error.message}`, { cause: error });
-    });
-    this.empty = this.buffer(16, TENSOR_USAGE, 'empty');
+    this.ownsDevice = gpu.owned;
+    this.cache = pipelineCacheOf(this.device);
+    this.ledger = ledgerOf(this.device);
+    if (gpu.owned) {
+      // Nothing but this backend uses its own device, and every call it makes is scoped: an error that
+      // still escapes to the device means something is broken, so refuse to run again.
+      this.onUncaptured = (ev) => {
+        const error = (ev as GPUUncapturedErrorEvent).error;
+        this.failure ??= new BackendLostError('webgpu', `GPU error: ${error.message}`, { cause: error });
+      };
+      this.device.addEventListener('uncapturederror', this.onUncaptured);
+    }
+    this.empty = this.scoped('empty buffer', () => this.buffer(16, TENSOR_USAGE, 'empty'));
     this.ctx = {
       limits: this.limits,
       empty: this.empty,
       scratch: (elements, what) => this.alloc([elements], what) as GpuTensor,
       grid1d: (groups, what) => grid1d(this.limits, groups, what),
       grid3d: (x, y, z, what) => grid3d(this.limits, x, y, z, what),
+      once: (step) => { this.onceSteps.push(step); },
       dispatch: (stem, constants, buffers, uniforms, grid) => this.dispatch(stem, constants, buffers, uniforms, grid),
     };
   }
@@ -68,7 +88,15 @@ export class WebGpuBackend implements Backend {
     return this.owned.size;
   }
 
-  /** Pipelines requested so far, one per distinct (shader, override constants). */
+  /**
+   * Live GPU buffers that edgeinfer holds on this backend's device, over every backend sharing it: each
+   * createBuffer and destroy goes through one ledger per device, so disposal can be checked from outside.
+   */
+  get liveBuffers(): number {
+    return this.ledger.live;
+  }
+
+  /** Pipelines requested on this device so far (by any backend on it), one per distinct (shader, override constants). */
   get pipelineCount(): number {
     return this.cache.size;
   }
@@ -76,11 +104,14 @@ export class WebGpuBackend implements Backend {
   constant(c: Constant): DeviceTensor {
     this.usable();
     const data = dequantize(c);
-    checkBufferSize(this.limits, paddedBytes(data.length), `constant ${shapeToString(c.shape)}`);
-    const buffer = this.buffer(paddedBytes(data.length), TENSOR_USAGE, `constant ${shapeToString(c.shape)}`, true);
-    new Float32Array(buffer.getMappedRange()).set(data);
-    buffer.unmap();
-    return new GpuTensor(c.shape, data.length, buffer);
+    const what = `constant ${shapeToString(c.shape)}`;
+    checkBufferSize(this.limits, paddedBytes(data.length), what);
+    return this.scoped(what, () => {
+      const buffer = this.buffer(paddedBytes(data.length), TENSOR_USAGE, what, true);
+      new Float32Array(buffer.getMappedRange()).set(data);
+      buffer.unmap();
+      return new GpuTensor(c.shape, data.length, buffer, true);
+    });
   }
 
   /** WebGPU zero-fills new buffers, which the recurrent kernels rely on for absent initial states. */
@@ -88,20 +119,20 @@ export class WebGpuBackend implements Backend {
     this.usable();
     const n = sizeOf(shape);
     checkBufferSize(this.limits, paddedBytes(n), what);
-    return new GpuTensor(shape, n, this.buffer(paddedBytes(n), TENSOR_USAGE, what));
+    return new GpuTensor(shape, n, this.scoped(what, () => this.buffer(paddedBytes(n), TENSOR_USAGE, what)));
   }
 
   prepare(op: OpDef<any>, inputs: readonly (DeviceTensor | undefined)[], attrs: unknown, outputs: readonly DeviceTensor[]): Step {
     this.usable();
     const kernel = GPU_KERNELS[op.name];
     if (!kernel) throw new UnsupportedOpError(op.name, '?', '?', 'no WebGPU kernel');
-    return kernel(this.ctx, inputs as readonly (GpuTensor | undefined)[], attrs, outputs as readonly GpuTensor[]);
+    return this.scoped(`prepare ${op.name}`, () => kernel(this.ctx, inputs as readonly (GpuTensor | undefined)[], attrs, outputs as readonly GpuTensor[]));
   }
 
   write(t: DeviceTensor, data: Float32Array): void {
     this.usable();
     if (data.length !== t.size) throw new InputError('tensor data has the wrong size', { expected: `${t.size} values`, received: `${data.length} values` });
-    this.device.queue.writeBuffer((t as GpuTensor).buffer, 0, data.buffer, data.byteOffset, data.byteLength);
+    this.scoped('input upload', () => this.device.queue.writeBuffer((t as GpuTensor).buffer, 0, data.buffer, data.byteOffset, data.byteLength));
   }
 
   execute(steps: readonly Step[], outputs: readonly DeviceTensor[]): Promise<Float32Array[]> {
@@ -111,29 +142,39 @@ export class WebGpuBackend implements Backend {
     return run;
   }
 
+  /**
+   * Gives back every buffer this backend created (and its device, when it owns it). Idempotent. A run in
+   * flight rejects with BackendUnavailableError; later calls throw it.
+   */
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
-    for (const b of this.owned) b.destroy();
+    for (const b of this.owned) this.ledger.destroyBuffer(b);
     this.owned.clear();
     this.staging = undefined;
-    this.device.destroy();
+    this.unready = [];
+    this.checks = [];
+    this.onceSteps = [];
+    if (this.onUncaptured) this.device.removeEventListener('uncapturederror', this.onUncaptured);
+    if (this.ownsDevice) this.device.destroy();
   }
 
   private async executeNow(steps: readonly Step[], outputs: readonly GpuTensor[]): Promise<Float32Array[]> {
     this.usable();
-    await this.cache.ready();
+    await this.settle();
     const offsets: number[] = [];
     let total = 0;
     for (const o of outputs) { offsets.push(total); total += paddedBytes(o.size); }
-    const staging = this.stagingBuffer(Math.max(total, 16));
     const device = this.device;
     device.pushErrorScope('out-of-memory');
     device.pushErrorScope('validation');
+    const staging = this.stagingBuffer(Math.max(total, 16));
     const encoder = device.createCommandEncoder({ label: 'inference' });
     const pass = encoder.beginComputePass();
     this.pass = pass;
+    const once = this.onceSteps;
     try {
+      for (const step of once) step();
       for (const step of steps) step();
     } finally {
       pass.end();
@@ -141,8 +182,11 @@ export class WebGpuBackend implements Backend {
     }
     outputs.forEach((o, i) => encoder.copyBufferToBuffer(o.buffer, 0, staging, offsets[i], paddedBytes(o.size)));
     device.queue.submit([encoder.finish()]);
+    // Submitted: they ran, or this run fails and the backend with it.
+    if (once.length) this.onceSteps = this.onceSteps.slice(once.length);
     const validation = await device.popErrorScope();
     const oom = await device.popErrorScope();
+    this.usable();
     const error = validation ?? oom;
     if (error) {
       this.failure ??= new BackendLostError('webgpu', `GPU error during inference: ${error.message}`, { cause: error });
@@ -152,17 +196,35 @@ export class WebGpuBackend implements Backend {
     try {
       await staging.mapAsync(MapMode.READ, 0, total);
     } catch (e) {
-      throw this.failure ?? new BackendLostError('webgpu', `reading results back failed: ${(e as Error).message}`, { cause: e });
+      this.usable();
+      throw new BackendLostError('webgpu', `reading results back failed: ${(e as Error).message}`, { cause: e });
     }
+    this.usable();
     const bytes = staging.getMappedRange(0, total);
     const results = outputs.map((o, i) => new Float32Array(bytes, offsets[i], o.size).slice());
     staging.unmap();
     return results;
   }
 
+  /** Waits for the pipelines the steps use and reads the error scopes of everything done since the last run. */
+  private async settle(): Promise<void> {
+    if (this.unready.length) {
+      // Kept on failure: every later run rejects with the same compile error.
+      await Promise.all(this.unready.map((p) => p.ready));
+      this.unready = [];
+    }
+    if (this.checks.length) {
+      const checks = this.checks;
+      this.checks = [];
+      await Promise.all(checks);
+    }
+    this.usable();
+  }
+
   private dispatch(stem: ShaderStem, constants: Constants, buffers: readonly GPUBuffer[], uniforms: Uniforms | undefined,
     grid: readonly [number, number, number]): Step {
     const pending = this.cache.get(stem, constants);
+    if (!pending.pipeline) this.unready.push(pending);
     const entries: GPUBindGroupEntry[] = buffers.map((buffer, binding) => ({ binding, resource: { buffer } }));
     if (uniforms) {
       const data = uniforms.bytes();
@@ -175,7 +237,8 @@ export class WebGpuBackend implements Backend {
     const [x, y, z] = grid;
     return () => {
       const pass = this.pass;
-      if (!pass || !pending.pipeline) throw new BackendUnavailableError('webgpu', `step ${pending.key} ran outside execute()`);
+      if (!pass) throw new BackendUnavailableError('webgpu', `step ${pending.key} ran outside execute()`);
+      if (!pending.pipeline) throw new BackendUnavailableError('webgpu', `pipeline ${pending.key} has not compiled`);
       pass.setPipeline(pending.pipeline);
       pass.setBindGroup(0, group);
       pass.dispatchWorkgroups(x, y, z);
@@ -184,19 +247,42 @@ export class WebGpuBackend implements Backend {
 
   private stagingBuffer(bytes: number): GPUBuffer {
     if (this.staging && this.staging.size >= bytes) return this.staging;
-    if (this.staging) { this.staging.destroy(); this.owned.delete(this.staging); }
+    if (this.staging) { this.ledger.destroyBuffer(this.staging); this.owned.delete(this.staging); }
     this.staging = this.buffer(bytes, BufferUsage.MAP_READ | BufferUsage.COPY_DST, 'read-back');
     return this.staging;
   }
 
   private buffer(size: number, usage: number, label: string, mappedAtCreation = false): GPUBuffer {
-    const b = this.device.createBuffer({ size, usage, label, mappedAtCreation });
+    const b = this.ledger.createBuffer(this.device, { size, usage, label, mappedAtCreation });
     this.owned.add(b);
     return b;
   }
 
+  /**
+   * Runs load-time GPU calls inside validation and out-of-memory error scopes; an error found there becomes
+   * this backend's failure, thrown by the next execute(). Scoped rather than left to the device's
+   * uncaptured-error event so that, on a shared device, neither side mistakes the other's errors for its own.
+   */
+  private scoped<T>(what: string, fn: () => T): T {
+    const device = this.device;
+    device.pushErrorScope('out-of-memory');
+    device.pushErrorScope('validation');
+    try {
+      return fn();
+    } finally {
+      const validation = device.popErrorScope();
+      const oom = device.popErrorScope();
+      this.checks.push(Promise.all([validation, oom]).then(([v, o]) => {
+        const error = v ?? o;
+        if (error) this.failure ??= new BackendLostError('webgpu', `GPU error in ${what}: ${error.message}`, { cause: error });
+      }, () => undefined));
+    }
+  }
+
   private usable(): void {
     if (this.disposed) throw new BackendUnavailableError('webgpu', 'the backend was disposed');
+    const lost = this.ledger.lost;
+    if (lost) this.failure ??= new BackendLostError('webgpu', lost);
     if (this.failure) throw this.failure;
   }
 }
@@ -220,5 +306,25 @@ export function webgpuProvider(gpu: GPU | undefined): BackendProvider {
       return typeof adapter === 'string' ? undefined : softwareAdapterReason(adapter);
     },
     create: async () => new WebGpuBackend(await acquireDevice(gpu)),
+  };
+}
+
+/**
+ * A WebGPU provider on the app's own GPUDevice (e.g. the one that draws its canvas): every backend it
+ * creates shares that device and its compiled pipelines, and dispose() gives back only the backend's own
+ * buffers, never the device. Once the device is lost, the provider is unavailable and says why.
+ */
+export function webgpuDeviceProvider(device: GPUDevice): BackendProvider {
+  const unusable = () => ledgerOf(device).lost ?? unmetLimit(device.limits);
+  return {
+    name: 'webgpu',
+    priority: 30,
+    available: async () => unusable() ?? true,
+    deferReason: async () => softwareInfoReason((device as GPUDevice & { adapterInfo?: GPUAdapterInfo }).adapterInfo),
+    create: async () => {
+      const why = unusable();
+      if (why) throw new BackendUnavailableError('webgpu', why);
+      return new WebGpuBackend(sharedDevice(device));
+    },
   };
 }

@@ -6,7 +6,8 @@ import type { Constants } from './pipeline-cache.js';
 import type { ShaderStem } from './shaders.gen.js';
 
 export class GpuTensor implements DeviceTensor {
-  constructor(readonly shape: Shape, readonly size: number, readonly buffer: GPUBuffer) {}
+  /** `constant`: a weight, written once at load; kernels may derive re-laid-out copies of it once (ctx.once). */
+  constructor(readonly shape: Shape, readonly size: number, readonly buffer: GPUBuffer, readonly constant = false) {}
 }
 
 /** Builds a uniform struct of 4-byte scalars and Dims8 (array<vec4u, 2>) fields, in declaration order. */
@@ -63,6 +64,11 @@ export interface KernelContext {
   grid1d(groups: number, what: string): [number, number, number];
   /** A 3-D grid whose axes carry meaning; throws GpuLimitError if an axis is too long. */
   grid3d(x: number, y: number, z: number, what: string): [number, number, number];
+  /**
+   * Runs `step` once, at the start of the next execute(), before every other step: for work that depends
+   * on constants only (weights re-laid out for a kernel). Returns nothing to run per inference.
+   */
+  once(step: Step): void;
   /** One dispatch of `stem`: storage buffers in binding order, then the uniform (if the shader has one). */
   dispatch(stem: ShaderStem, constants: Constants, buffers: readonly GPUBuffer[], uniforms: Uniforms | undefined,
     grid: readonly [number, number, number]): Step;

@@ -35,11 +35,26 @@ export interface GpuDevice {
   readonly limits: GPUSupportedLimits;
   /** e.g. "swiftshader", or the vendor/architecture of a hardware adapter. */
   readonly description: string;
+  /**
+   * true: the backend requested this device and destroys it on dispose. false: the app's device, shared
+   * (with the app and other backends): dispose gives back only the backend's own buffers.
+   */
+  readonly owned: boolean;
 }
 
 export function adapterDescription(adapter: GPUAdapter): string {
-  const info = adapter.info;
+  return infoDescription(adapter.info);
+}
+
+function infoDescription(info: GPUAdapterInfo | undefined): string {
   return [info?.vendor, info?.architecture, info?.device, info?.description].filter((s) => s).join(' ') || 'unknown adapter';
+}
+
+/** An app's own GPUDevice, for backends that share it (see webgpuDeviceProvider). */
+export function sharedDevice(device: GPUDevice): GpuDevice {
+  // adapterInfo is on GPUDevice since 2024; older implementations lack it.
+  const info = (device as GPUDevice & { adapterInfo?: GPUAdapterInfo }).adapterInfo;
+  return { device, owners: [], limits: device.limits, description: `${infoDescription(info)} (shared device)`, owned: false };
 }
 
 /** Adapter descriptions of CPU rasterizers: Dawn's SwiftShader, Mesa's llvmpipe/lavapipe/softpipe, Windows WARP. */
@@ -51,9 +66,14 @@ const SOFTWARE_NAMES = /swiftshader|llvmpipe|lavapipe|softpipe|basic render driv
  * 42 ms a run, against 0.2 ms on wasm).
  */
 export function softwareAdapterReason(adapter: GPUAdapter): string | undefined {
-  const info = adapter.info as (GPUAdapterInfo & { isFallbackAdapter?: boolean }) | undefined;
   // Older implementations keep the flag on the adapter itself rather than in its info.
-  const fallback = info?.isFallbackAdapter ?? (adapter as { isFallbackAdapter?: boolean }).isFallbackAdapter ?? false;
+  return softwareInfoReason(adapter.info, (adapter as { isFallbackAdapter?: boolean }).isFallbackAdapter);
+}
+
+/** softwareAdapterReason from the adapter's info alone (a shared GPUDevice has only its adapterInfo). */
+export function softwareInfoReason(adapterInfo: GPUAdapterInfo | undefined, legacyFallback?: boolean): string | undefined {
+  const info = adapterInfo as (GPUAdapterInfo & { isFallbackAdapter?: boolean }) | undefined;
+  const fallback = info?.isFallbackAdapter ?? legacyFallback ?? false;
   const named = [info?.architecture, info?.device, info?.description, info?.vendor].find((s) => s && SOFTWARE_NAMES.test(s));
   if (!fallback && named === undefined) return undefined;
   const what = named?.match(SOFTWARE_NAMES)?.[0].toLowerCase() || info?.architecture || 'fallback adapter';
@@ -92,7 +112,7 @@ export async function acquireDevice(gpu: GPU | undefined): Promise<GpuDevice> {
   } catch (e) {
     throw new BackendUnavailableError('webgpu', `requestDevice failed: ${(e as Error).message}`);
   }
-  return { device, owners: [gpu, adapter], limits: device.limits, description: adapterDescription(adapter) };
+  return { device, owners: [gpu, adapter], limits: device.limits, description: adapterDescription(adapter), owned: true };
 }
 
 /** Throws GpuLimitError unless a storage buffer of `bytes` can be created and bound whole. */

@@ -1,6 +1,7 @@
 // Compute pipelines keyed by shader stem + override constants, created with createComputePipelineAsync so a
 // model's pipelines compile in parallel while it is being prepared. Layouts come from each shader's
-// binding list (shaders.gen.ts), so bind groups can be built before the pipeline exists.
+// binding list (shaders.gen.ts), so bind groups can be built before the pipeline exists. One cache per
+// GPUDevice, shared by every backend on it: a second model on the same device compiles only what is new.
 import { BackendUnavailableError } from '../../errors.js';
 import { ShaderStage } from './flags.js';
 import { SHADERS, type BindingKind, type ShaderStem } from './shaders.gen.js';
@@ -65,11 +66,6 @@ export class PipelineCache {
     return entry;
   }
 
-  /** Resolves when every pipeline requested so far has compiled; rejects with the first failure. */
-  async ready(): Promise<void> {
-    await Promise.all([...this.pipelines.values()].map((p) => p.ready));
-  }
-
   private moduleOf(stem: ShaderStem): GPUShaderModule {
     let m = this.modules.get(stem);
     if (!m) {
@@ -92,4 +88,15 @@ export class PipelineCache {
     }
     return l;
   }
+}
+
+const CACHES = new WeakMap<GPUDevice, PipelineCache>();
+
+export function pipelineCacheOf(device: GPUDevice): PipelineCache {
+  let c = CACHES.get(device);
+  if (!c) {
+    c = new PipelineCache(device);
+    CACHES.set(device, c);
+  }
+  return c;
 }

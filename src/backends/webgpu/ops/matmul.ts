@@ -1,5 +1,7 @@
-// Gemm, MatMul (and 1x1 Conv, via gemmStep) on the tiled matmul_f32 kernel: every layout difference
-// (transA/transB, broadcast batches, rank-1 operands, C broadcasting) becomes element strides.
+// Gemm, MatMul (and 1x1 Conv, via gemmStep) on one of three kernels sharing Params and epilogue: gemv_f32
+// when A has at most 4 rows, matmul_f32_vec4 when A's rows and B are contiguous with K and N multiples of 4,
+// else the tiled matmul_f32. Every layout difference (transA/transB, broadcast batches, rank-1 operands,
+// C broadcasting) becomes element strides.
 import type { Step } from '../../backend.js';
 import type { Activation } from '../../../ops/activation.js';
 import type { GemmAttrs } from '../../../ops/gemm.js';
@@ -12,6 +14,10 @@ import { coalesce } from './nd.js';
 
 const TILE = 32;
 const MAX_BATCH_RANK = 4;
+/** Up to this many rows, gemv_f32 (kernels/gemv_f32.wgsl MAX_M) instead of a mostly empty 32-row tile. */
+const GEMV_MAX_M = 4;
+/** Columns per gemv_f32 workgroup: 64 invocations, one per column, or 16 lanes per column when B_KMAJOR. */
+const GEMV_COLS = { nMajor: 64, kMajor: 4 } as const;
 
 export interface GemmSpec {
   readonly what: string;
@@ -41,9 +47,19 @@ export function gemmStep(ctx: KernelContext, s: GemmSpec): Step {
     .u32(...pad4(walk.shape, 1), ...pad4(walk.strides[0], 0), ...pad4(walk.strides[1], 0));
   // B is loaded k-fastest when that is its contiguous axis (transB weights, 1x1 Conv), else n-fastest.
   const B_KMAJOR = s.sbk === 1 && s.sbn !== 1;
-  return ctx.dispatch('matmul_f32', { ACT, HAS_C: s.c !== undefined, B_KMAJOR },
-    [s.a.buffer, s.b.buffer, s.c?.t.buffer ?? ctx.empty, s.y.buffer], u,
-    ctx.grid3d(Math.ceil(s.N / TILE), Math.ceil(s.M / TILE), batch, s.what));
+  const constants = { ACT, HAS_C: s.c !== undefined, B_KMAJOR };
+  const buffers = [s.a.buffer, s.b.buffer, s.c?.t.buffer ?? ctx.empty, s.y.buffer];
+  if (s.M <= GEMV_MAX_M) {
+    const cols = B_KMAJOR ? GEMV_COLS.kMajor : GEMV_COLS.nMajor;
+    return ctx.dispatch('gemv_f32', constants, buffers, u, ctx.grid3d(Math.ceil(s.N / cols), 1, batch, s.what));
+  }
+  // vec4 loads need every row of A and of B to start on a 16-byte boundary (batch offsets are then
+  // multiples of M*K and K*N, so of 4 too).
+  const dense = s.sak === 1 && s.sam === s.K && (B_KMAJOR ? s.sbn === s.K : s.sbn === 1 && s.sbk === s.N);
+  if (dense && s.K % 4 === 0 && s.N % 4 === 0) {
+    return ctx.dispatch('matmul_f32_vec4', constants, buffers, u, ctx.grid3d(Math.ceil(s.N / TILE), Math.ceil(s.M / TILE), batch, s.what));
+  }
+  return ctx.dispatch('matmul_f32', constants, buffers, u, ctx.grid3d(Math.ceil(s.N / TILE), Math.ceil(s.M / TILE), batch, s.what));
 }
 
 export const gemm: PrepareFn<GemmAttrs> = (ctx, [a, b, c], attrs, [y]) => {

@@ -1,0 +1,71 @@
+// conv2d_nhwc_f32 for ungrouped convs with C % 4 == 0 and O % 4 == 0: the implicit GEMM with x, w and y
+// read and written as vec4s (4 input channels of one tap are contiguous in NHWC x and in an OHWI weight
+// row). Each invocation owns 4 output pixels x 4 output channels and reads its operands straight from
+// memory (no workgroup tiles, no barriers), tap by tap; taps outside the input contribute zero.
+// Bindings: 0 x (NHWC), 1 w (OHWI, rows of K = kh*kw*C), 2 bias (read; unused unless HAS_BIAS), 3 y (NHWC),
+// 4 params. Grid: (ceil(O / 32), ceil(N*OH*OW / 32)), 8x8 invocations. Geometry from convGeometry.
+// #include "lib/activation.wgsl"
+override HAS_BIAS: bool = false;
+
+struct Params {
+  H: u32, W: u32, C4: u32, OH: u32,
+  OW: u32, O4: u32, K4: u32, P: u32,
+  kh: u32, kw: u32, sh: u32, sw: u32,
+  dh: u32, dw: u32, pad_top: u32, pad_left: u32,
+  p0: f32, p1: f32, pad0: u32, pad1: u32,
+}
+@group(0) @binding(0) var<storage, read> x: array<vec4f>;
+@group(0) @binding(1) var<storage, read> w: array<vec4f>;
+@group(0) @binding(2) var<storage, read> bias: array<f32>;
+@group(0) @binding(3) var<storage, read_write> y: array<vec4f>;
+@group(0) @binding(4) var<uniform> p: Params;
+
+@compute @workgroup_size(8, 8)
+fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: vec3u) {
+  let pix0 = wid.y * 32u + lid.y * 4u;
+  let o4 = wid.x * 8u + lid.x;
+  if (o4 >= p.O4 || pix0 >= p.P) { return; }
+  // Pixels past P repeat the last one (never stored).
+  var iy0: array<i32, 4>;
+  var ix0: array<i32, 4>;
+  var img: array<u32, 4>;
+  for (var i = 0u; i < 4u; i++) {
+    let pix = min(pix0 + i, p.P - 1u);
+    iy0[i] = i32(((pix / p.OW) % p.OH) * p.sh) - i32(p.pad_top);
+    ix0[i] = i32((pix % p.OW) * p.sw) - i32(p.pad_left);
+    img[i] = (pix / (p.OW * p.OH)) * p.H * p.W;
+  }
+  let wrow = o4 * 4u * p.K4;
+  var acc: array<vec4f, 4>;
+  for (var ky = 0u; ky < p.kh; ky++) {
+    for (var kx = 0u; kx < p.kw; kx++) {
+      // Where each pixel reads this tap, or none (outside the input: zero padding).
+      var xo: array<u32, 4>;
+      var inside: array<bool, 4>;
+      for (var i = 0u; i < 4u; i++) {
+        let iy = iy0[i] + i32(ky * p.dh);
+        let ix = ix0[i] + i32(kx * p.dw);
+        inside[i] = iy >= 0 && iy < i32(p.H) && ix >= 0 && ix < i32(p.W);
+        xo[i] = select(0u, (img[i] + u32(iy) * p.W + u32(ix)) * p.C4, inside[i]);
+      }
+      let wt = wrow + (ky * p.kw + kx) * p.C4;
+      for (var c4 = 0u; c4 < p.C4; c4++) {
+        let b0 = w[wt + c4];
+        let b1 = w[wt + p.K4 + c4];
+        let b2 = w[wt + 2u * p.K4 + c4];
+        let b3 = w[wt + 3u * p.K4 + c4];
+        for (var i = 0u; i < 4u; i++) {
+          let a = select(vec4f(0.0), x[xo[i] + c4], inside[i]);
+          acc[i] += vec4f(dot(a, b0), dot(a, b1), dot(a, b2), dot(a, b3));
+        }
+      }
+    }
+  }
+  var bv = vec4f(0.0);
+  if (HAS_BIAS) { bv = vec4f(bias[o4 * 4u], bias[o4 * 4u + 1u], bias[o4 * 4u + 2u], bias[o4 * 4u + 3u]); }
+  for (var i = 0u; i < 4u; i++) {
+    let pix = pix0 + i;
+    if (pix >= p.P) { break; }
+    y[pix * p.O4 + o4] = activate4(acc[i] + bv, p.p0, p.p1);
+  }
+}
