@@ -16,7 +16,8 @@ export const ACT_HARD_SWISH: i32 = 7;
  */
 // @ts-ignore: decorator
 @inline export function exp4(x: v128): v128 {
-  x = f32x4.min(f32x4.max(x, f32x4.splat(-87.33654)), f32x4.splat(88.0));
+  // pmin/pmax: single instructions (min/max take several in V8); in this order a NaN lane passes through.
+  x = f32x4.pmin(f32x4.pmax(x, f32x4.splat(-87.33654)), f32x4.splat(88.0));
   const n = f32x4.nearest(f32x4.mul(x, f32x4.splat(1.44269504088896341)));
   let r = f32x4.sub(x, f32x4.mul(n, f32x4.splat(0.693359375)));
   r = f32x4.sub(r, f32x4.mul(n, f32x4.splat(-2.12194440e-4)));
@@ -38,7 +39,9 @@ export const ACT_HARD_SWISH: i32 = 7;
   switch (code) {
     // pmax(0, x) is `0 < x ? x : 0`: a NaN gives 0, as the reference's `x > 0 ? x : 0`.
     case ACT_RELU: return f32x4.pmax(zero, x);
-    case ACT_CLIP: return f32x4.min(f32x4.max(x, p0), p1);
+    // pmin/pmax rather than min/max (several instructions each in V8); in this order NaN passes through,
+    // as in the reference's Math.min(Math.max(x, lo), hi). They may keep -0 where the reference gives +0.
+    case ACT_CLIP: return f32x4.pmin(f32x4.pmax(x, p0), p1);
     case ACT_LEAKY_RELU: return v128.bitselect(x, f32x4.mul(x, p0), f32x4.ge(x, zero));
     case ACT_SIGMOID: return f32x4.div(one, f32x4.add(one, exp4(f32x4.neg(x))));
     case ACT_TANH: {
@@ -47,10 +50,10 @@ export const ACT_HARD_SWISH: i32 = 7;
       const m = f32x4.div(f32x4.sub(one, t), f32x4.add(one, t));
       return v128.or(m, v128.and(x, i32x4.splat(0x80000000)));
     }
-    case ACT_HARD_SIGMOID: return f32x4.max(zero, f32x4.min(one, f32x4.add(f32x4.mul(x, p0), p1)));
+    case ACT_HARD_SIGMOID: return f32x4.pmax(f32x4.pmin(f32x4.add(f32x4.mul(x, p0), p1), one), zero);
     case ACT_HARD_SWISH: {
       const g = f32x4.add(f32x4.mul(x, f32x4.splat(<f32>(1.0 / 6.0))), f32x4.splat(0.5));
-      return f32x4.mul(x, f32x4.max(zero, f32x4.min(one, g)));
+      return f32x4.mul(x, f32x4.pmax(f32x4.pmin(g, one), zero));
     }
     default: return x;
   }

@@ -4,6 +4,7 @@ export { unary_f32 } from './kernels/unary';
 export { binary_f32 } from './kernels/binary';
 export { gemm_f32, pack_b_f32, transpose2d_f32 } from './kernels/gemm';
 export { conv_igemm_f32, dwconv_f32 } from './kernels/conv';
+export { dwconv3x3_f32 } from './kernels/dwconv3x3';
 export { maxpool_f32, avgpool_f32, globalpool_f32 } from './kernels/pool';
 export { softmax_f32 } from './kernels/softmax';
 export { batchnorm_f32 } from './kernels/batch-norm';

@@ -3,6 +3,8 @@
 import { gemmTileRx8 } from '../ukernels/gemm_f32_4x8';
 import { gemmRow1x8 } from '../ukernels/gemm_f32_1x8';
 import { gemvTile1x8 } from '../ukernels/gemv_f32_1x8';
+import { gemvTile1x32 } from '../ukernels/gemv_f32_1x32';
+import { unary_f32 } from './unary';
 
 export function gemm_f32(M: i32, N: i32, K: i32, a: usize, lda: i32, w: usize, y: usize, ldy: i32,
   accumulate: bool, code: i32, p0: f32, p1: f32): void {
@@ -11,16 +13,26 @@ export function gemm_f32(M: i32, N: i32, K: i32, a: usize, lda: i32, w: usize, y
   const ldaB = <usize>lda << 2, ldyB = <usize>ldy << 2;
   if (ASC_FEATURE_SIMD) {
     const v0 = f32x4.splat(p0), v1 = f32x4.splat(p1);
-    // Blocks of 4 rows; the last block has a tile of its own height (a single row: the gemv tile).
+    // Blocks of 4 rows; the last block has a tile of its own height (a single row: the gemv tiles).
     for (let m = 0; m < M; m += 4) {
       const mr = min(M - m, 4);
       const am = a + <usize>m * ldaB, ym = y + <usize>m * ldyB;
+      if (mr == 1) {
+        // A lone row: 32 full columns per tile, the activation in one pass after (see gemv_f32_1x32.ts).
+        const zero = f32x4.splat(0);
+        let p = 0;
+        for (; p + 4 <= N >> 3; p += 4) gemvTile1x32(K, am, w + <usize>p * panelBytes, panelBytes, ym + (<usize>p << 5), accumulate);
+        for (; p < panels; p++) {
+          gemvTile1x8(min(N - (p << 3), 8), K, am, w + <usize>p * panelBytes, ym + (<usize>p << 5), accumulate, 0, zero, zero);
+        }
+        if (code != 0) unary_f32(ym, ym, N, code, p0, p1);
+        continue;
+      }
       for (let p = 0; p < panels; p++) {
         const nc = min(N - (p << 3), 8), wp = w + <usize>p * panelBytes, yp = ym + (<usize>p << 5);
         if (mr == 4) gemmTileRx8(4, nc, K, am, ldaB, wp, yp, ldyB, accumulate, code, v0, v1);
         else if (mr == 3) gemmTileRx8(3, nc, K, am, ldaB, wp, yp, ldyB, accumulate, code, v0, v1);
-        else if (mr == 2) gemmTileRx8(2, nc, K, am, ldaB, wp, yp, ldyB, accumulate, code, v0, v1);
-        else gemvTile1x8(nc, K, am, wp, yp, accumulate, code, v0, v1);
+        else gemmTileRx8(2, nc, K, am, ldaB, wp, yp, ldyB, accumulate, code, v0, v1);
       }
     }
   } else {

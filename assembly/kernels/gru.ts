@@ -4,18 +4,8 @@
 // (r * states) x R_h (H), whose input needs r first. acts: 6 f64 (code, alpha, beta of f, g).
 import { gemm_f32 } from './gemm';
 import { loadState, maxLength, storeFinal } from './recurrent';
-import { ract1, ract4, RA_SIGMOID, RA_TANH } from '../recurrent-activation';
+import { clip1, clip4, ract1, ract4, RA_SIGMOID, RA_TANH } from '../recurrent-activation';
 import { madd } from '../ukernels/madd';
-
-// @ts-ignore: decorator
-@inline function clip4(x: v128, clip: f32): v128 {
-  return clip > 0 ? f32x4.min(f32x4.max(x, f32x4.splat(-clip)), f32x4.splat(clip)) : x;
-}
-
-// @ts-ignore: decorator
-@inline function clip1(x: f32, clip: f32): f32 {
-  return clip > 0 ? min<f32>(max<f32>(x, -clip), clip) : x;
-}
 
 // @ts-ignore: decorator
 @inline function ld4(p: usize, o: usize, extra: usize): v128 {

@@ -2,19 +2,17 @@
 // P as in lstm.ts (H columns per row). acts: 3 f64 (code, alpha, beta of f).
 import { gemm_f32 } from './gemm';
 import { loadState, maxLength, storeFinal } from './recurrent';
-import { ract1, ract4, RA_TANH } from '../recurrent-activation';
+import { clip1, clip4, ract1, ract4, RA_TANH } from '../recurrent-activation';
 
 // @ts-ignore: decorator
 @inline function rnnRow(H: i32, pr: usize, gr: usize, bx: usize, h: usize, y: usize, clip: f32, fc: i32, fa: f64, fb: f64): void {
   let j = 0;
   if (ASC_FEATURE_SIMD) {
-    const lo = f32x4.splat(-clip), hi = f32x4.splat(clip);
     for (; j + 4 <= H; j += 4) {
       const o = <usize>j << 2;
       let a = f32x4.add(v128.load(pr + o), v128.load(gr + o));
       if (bx != 0) a = f32x4.add(a, v128.load(bx + o));
-      if (clip > 0) a = f32x4.min(f32x4.max(a, lo), hi);
-      const hn = ract4(a, fc, fa, fb);
+      const hn = ract4(clip4(a, clip), fc, fa, fb);
       v128.store(h + o, hn);
       v128.store(y + o, hn);
     }
@@ -23,8 +21,7 @@ import { ract1, ract4, RA_TANH } from '../recurrent-activation';
     const o = <usize>j << 2;
     let a = load<f32>(pr + o) + load<f32>(gr + o);
     if (bx != 0) a += load<f32>(bx + o);
-    if (clip > 0) a = min<f32>(max<f32>(a, -clip), clip);
-    const hn = ract1(a, fc, fa, fb);
+    const hn = ract1(clip1(a, clip), fc, fa, fb);
     store<f32>(h + o, hn);
     store<f32>(y + o, hn);
   }

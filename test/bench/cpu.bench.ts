@@ -27,7 +27,11 @@
 //   passes               half the spread of the per-pass medians, relative to the median: how noisy the machine was.
 //   GFLOP/s              2 x MACs / median, MACs summed from our ops' macs() over the model graph at that batch
 //                        (the int8 row uses the float model's MACs).
-//   edgeinfer vs faster peer   edgeinfer's median over the faster of onnxruntime-web (float) and tfjs.
+//   edgeinfer vs faster peer   edgeinfer's median over the faster of onnxruntime-web (float) and tfjs, then the
+//                        same for the min (against the peer with the lower min).
+//   memory               a second table: each edgeinfer wasm case's linear memory (its backend's memoryReport:
+//                        weights, arena), each peer's wasm heap growth for the case and its heap size after
+//                        (peers keep one engine, and so one heap, per process; see lib/wasm-memory.ts).
 //   check / note         max |Δ| to onnxruntime-web, or why a row was not timed.
 //   cold start           init = instantiate the engine once (JS loading excluded; onnxruntime-web: its first session,
 //                        of a 1-node model); load = parse + prepare the model (edgeinfer: readEim,

@@ -4,18 +4,9 @@ import { expect } from 'vitest';
 import type { OpDef, Tolerance } from '../../src/ops/op.js';
 import type { Attrs } from '../../src/graph/ir.js';
 import { tensor, type Shape, type Tensor } from '../../src/tensor.js';
+import { rng } from './random.js';
 
-/** Mulberry32: small, fast, deterministic. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { rng };
 
 export function randomF32(n: number, opts: { seed?: number; min?: number; max?: number } = {}): Float32Array {
   const r = rng(opts.seed ?? 1);

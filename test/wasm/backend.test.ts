@@ -1,5 +1,6 @@
 // The wasm backend as a Backend: SIMD detection and loading, arena planning (shared bytes only between
-// values whose lifetimes do not overlap; outputs kept; reshapes as views), memory growth, traps as BackendLostError.
+// values whose lifetimes do not overlap; outputs kept; reshapes as views), memory growth and its report,
+// traps as BackendLostError.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createWasmProvider, WasmBackend } from '../../src/backends/wasm/backend.js';
 import { hasSimd, instantiateKernels } from '../../src/backends/wasm/loader.js';
@@ -160,6 +161,41 @@ for (const variant of VARIANTS) {
       b.write(xs, again.data);
       const [got] = await b.execute([step], [ys]);
       expectClose(got, runReference(Relu, [again])[0].data, Relu.tolerance, 'small plan after grow');
+    });
+
+    it('reports where its linear memory goes: packed weights, tables, one arena per plan, total and peak', async () => {
+      const fresh = await createWasmBackend(variant);
+      const empty = fresh.memoryReport();
+      expect(empty).toMatchObject({ weightsBytes: 0, tablesBytes: 0, arenaBytes: 0, arenas: [] });
+      expect(empty.totalBytes).toBeGreaterThanOrEqual(empty.staticBytes);
+      // A 3x3 conv of 4 -> 8 channels: weights packed once (both plans share them), an indirection table per plan.
+      const w = randomTensor([8, 3, 3, 4], { seed: 21 });
+      const weight = fresh.constant({ shape: w.shape, dtype: 'f32', data: w.data });
+      const attrs = Conv.parseAttrs({ pads: [1, 1, 1, 1] });
+      const plan = async (batch: number) => {
+        const x = fresh.alloc([batch, 6, 6, 4]), mid = fresh.alloc([batch, 6, 6, 8]), y = fresh.alloc([batch, 6, 6, 8]);
+        const steps = [fresh.prepare(Conv, [x, weight], attrs, [mid]), fresh.prepare(Relu, [mid], Relu.parseAttrs({}), [y])];
+        fresh.write(x, new Float32Array(batch * 6 * 6 * 4));
+        await fresh.execute(steps, [y]);
+        return fresh.memoryReport();
+      };
+      const one = await plan(1);
+      expect(one.weightsBytes).toBeGreaterThanOrEqual(w.data.byteLength);
+      expect(one.tablesBytes).toBeGreaterThan(0);
+      // Input, the conv output and the Relu output: the first two die at the Relu, whose output is pinned.
+      expect(one.arenas).toHaveLength(1);
+      expect(one.arenaBytes).toBeGreaterThanOrEqual((6 * 6 * 4 + 2 * 6 * 6 * 8) * 4 - 6 * 6 * 4 * 4);
+      expect(one.totalBytes).toBe(fresh.memoryBytes);
+      const parts = one.staticBytes + one.weightsBytes + one.tablesBytes + one.arenaBytes;
+      expect(one.totalBytes).toBeGreaterThanOrEqual(parts);
+      expect(one.totalBytes).toBeLessThanOrEqual(parts + 64 * 8);
+      expect(one.memoryBytes % 65536).toBe(0);
+      expect(one.memoryBytes).toBeGreaterThanOrEqual(one.totalBytes);
+      const four = await plan(4);
+      expect(four.weightsBytes).toBe(one.weightsBytes);
+      expect(four.arenas[0]).toBe(one.arenas[0]);
+      expect(four.arenas[1]).toBeGreaterThan(3 * one.arenas[0]);
+      expect(four.arenaBytes).toBe(four.arenas[0] + four.arenas[1]);
     });
 
     it('turns a kernel trap into BackendLostError and reports itself unusable', async () => {

@@ -28,6 +28,13 @@ const CASES: Case[] = [
   { x: [1, 24, 24, 19], o: 21, k: [3, 3], attrs: { pads: [1, 1, 1, 1], activation: { op: 'Sigmoid' } }, bias: true },
   { x: [3, 5, 5, 1], o: 1, k: [3, 3], attrs: { group: 1, pads: [2, 2, 2, 2] } },
   { x: [1, 4, 4, 9], o: 9, k: [4, 4], attrs: { group: 9, strides: [3, 3], pads: [2, 2, 3, 3] } },
+  // Depthwise 3x3 (its own kernel): dilation, partial channel blocks, every activation path, windows wider
+  // than the input, no padding, and rows long enough that the image is swept in bands of one row.
+  { x: [2, 9, 10, 7], o: 7, k: [3, 3], attrs: { group: 7, dilations: [2, 2], pads: [2, 1, 1, 2], activation: { op: 'LeakyRelu', alpha: 0.1 } }, bias: true },
+  { x: [1, 2, 2, 5], o: 5, k: [3, 3], attrs: { group: 5, pads: [1, 1, 1, 1], activation: { op: 'Relu' } } },
+  { x: [1, 13, 12, 16], o: 16, k: [3, 3], attrs: { group: 16, autoPad: 'VALID', activation: { op: 'HardSigmoid', alpha: 0.2, beta: 0.5 } }, bias: true },
+  { x: [1, 7, 7, 14], o: 14, k: [3, 3], attrs: { group: 14, strides: [2, 2], pads: [1, 1, 1, 1] }, bias: true },
+  { x: [1, 5, 64, 402], o: 402, k: [3, 3], attrs: { group: 402, strides: [2, 1], pads: [1, 1, 1, 1], activation: { op: 'Clip', min: 0, max: 6 } }, bias: true },
 ];
 
 for (const variant of VARIANTS) {

@@ -1,4 +1,4 @@
-// Gemm and MatMul on both wasm builds vs the reference: tile edges (M % 4, N % 8), every C/bias form,
+// Gemm and MatMul on both wasm builds vs the reference: tile edges (M % 4, N % 8, K % 4), every C/bias form,
 // transposes, alpha/beta, fused activations, constant (packed once) and run-time B.
 import { beforeAll, describe, it } from 'vitest';
 import { Gemm } from '../../src/ops/gemm.js';
@@ -9,7 +9,9 @@ import { expectClose, randomTensor, runReference } from '../helpers/harness.js';
 import { createWasmBackend, runWasmOp, VARIANTS, type OpInput } from './helpers.js';
 import type { Tensor } from '../../src/tensor.js';
 
-const DIMS: [number, number, number][] = [[1, 1, 1], [3, 5, 7], [4, 8, 8], [5, 9, 17], [13, 31, 33], [2, 100, 10], [33, 64, 40]];
+// M = 1 with N >= 32 takes the 1x32 tile: K % 4 = 1, 2, 0 there.
+const DIMS: [number, number, number][] = [[1, 1, 1], [3, 5, 7], [4, 8, 8], [5, 9, 17], [13, 31, 33], [2, 100, 10], [33, 64, 40],
+  [1, 33, 36], [1, 70, 72], [1, 128, 64]];
 const ACTS: (Attrs | undefined)[] = [undefined, { op: 'Relu' }, { op: 'Clip', min: -0.2, max: 0.3 }, { op: 'Sigmoid' }];
 const TOL = { atol: 1e-5, rtol: 1e-4 };
 

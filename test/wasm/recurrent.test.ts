@@ -1,7 +1,9 @@
 // RNN, LSTM and GRU on both wasm builds vs the reference ops: the sweep of test/ops (every direction,
 // batch 1 and 3, hidden 1/5/16, lengths 1/4/9, with and without B and initial states), hidden 128 and
 // length 28 (the 28x28 -> 128 sequence classifiers), sequence_lens, peepholes, clip, input_forget,
-// linear_before_reset and every non-default activation; weights as constants and given at run time.
+// linear_before_reset and every non-default activation; weights as constants and given at run time;
+// LSTM in both of its forms (blocked up to batch 3, GEMM per step from 4). Also the accuracy of the
+// f32x4 sigmoid and tanh (rational approximations) over their whole range.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { RNN } from '../../src/ops/rnn.js';
 import { LSTM } from '../../src/ops/lstm.js';
@@ -57,6 +59,11 @@ const OPS: OpUnderTest[] = [
       { direction: 'forward', N: 1, T: 4, I: 7, H: 5, bias: true, initial: true,
         attrs: { activations: ['Sigmoid', 'ThresholdedRelu', 'Tanh'], activationAlpha: [0.2] } },
       { direction: 'forward', N: 1, T: 28, I: 28, H: 128, bias: true, peepholes: true, initial: true },
+      // Batches from 4 on take the GEMM-per-step form in the SIMD builds (the sweep's 1 and 3 the blocked one).
+      { direction: 'bidirectional', N: 5, T: 9, I: 7, H: 13, bias: true, initial: true, peepholes: true, seqLens: [9, 0, 4, 9, 1] },
+      { direction: 'forward', N: 4, T: 28, I: 28, H: 128, bias: true, initial: true },
+      { direction: 'reverse', N: 6, T: 4, I: 3, H: 20, attrs: { clip: 0.5, inputForget: 1 } },
+      { direction: 'forward', N: 2, T: 9, I: 5, H: 20, bias: true, initial: true, seqLens: [3, 6], attrs: { clip: 0.6 } },
     ],
   },
   {
@@ -121,6 +128,32 @@ for (const variant of VARIANTS) {
   describe(`wasm recurrent runs [${variant}]`, () => {
     let b: WasmBackend;
     beforeAll(async () => { b = await createWasmBackend(variant); });
+
+    it.each([
+      ['Sigmoid', (x: number) => 1 / (1 + Math.exp(-x))],
+      ['Tanh', Math.tanh],
+    ] as const)('%s stays within 4e-7 of f64 over [-20, 20] and maps NaN, ±Infinity like the reference', async (name, f) => {
+      // An RNN with W = 1 (one input fed to 4 units: the f32x4 path) and R = 0 gives Y[n, t] = f(X[n, t]).
+      // Entry 0 sweeps x; entries 1-3 hold +Infinity, -Infinity and NaN (entries never mix: R is per entry).
+      const T = 4001, H = 4;
+      const x = new Float32Array(4 * T);
+      for (let t = 0; t < T; t++) x[t] = -20 + (40 * t) / (T - 1);
+      x.fill(Infinity, T, 2 * T);
+      x.fill(-Infinity, 2 * T, 3 * T);
+      x.fill(NaN, 3 * T);
+      const inputs = [tensor([4, T, 1], x), tensor([1, H, 1], new Float32Array(H).fill(1)), tensor([1, H, H])];
+      const [y] = await runWasmOp(b, RNN, [inputs[0], { constant: inputs[1] }, { constant: inputs[2] }], { hiddenSize: H, activations: [name] });
+      // Worst |error| per entry (NaN where any output is NaN).
+      const worst = (n: number, want: (t: number) => number) => {
+        let w = 0;
+        for (let t = 0; t < T; t++) for (let j = 0; j < H; j++) w = Math.max(w, Math.abs(y[(n * T + t) * H + j] - want(t)));
+        return w;
+      };
+      expect(worst(0, (t) => f(x[t]))).toBeLessThan(4e-7);
+      expect(worst(1, () => 1)).toBeLessThan(4e-7);
+      expect(worst(2, () => (name === 'Tanh' ? -1 : 0))).toBeLessThan(4e-7);
+      expect(Array.from(y.subarray(3 * T * H)).every(Number.isNaN)).toBe(true);
+    });
 
     it('writes every output element on every run (outputs overwritten with NaN between runs)', async () => {
       const c: RecurrentCase = { direction: 'bidirectional', N: 3, T: 5, I: 4, H: 6, bias: true, initial: true, peepholes: true };

@@ -16,6 +16,24 @@ import { WasmTensor } from './tensor.js';
 
 interface StepInfo { readonly plan: PlanState; readonly index: number; readonly op: string }
 
+/** Where a backend's linear memory goes, in bytes (see WasmBackend.memoryReport). */
+export interface WasmMemoryReport {
+  /** The module's own data below heap_base (kernel constants). */
+  readonly staticBytes: number;
+  /** Weights as kernels read them: raw copies and packed panels (a weight packed two ways counts twice). */
+  readonly weightsBytes: number;
+  /** Tables derived from attributes and shapes: conv indirection, pooling divisors, sequence lengths. */
+  readonly tablesBytes: number;
+  /** The arenas of the plans laid out so far (one per batch size a session ran), summed. */
+  readonly arenaBytes: number;
+  /** Each laid-out plan's arena, in layout order. */
+  readonly arenas: readonly number[];
+  /** Everything handed out: the sum of the above plus alignment. */
+  readonly totalBytes: number;
+  /** The linear memory the engine holds (whole 64 KiB pages; it never shrinks): the backend's peak. */
+  readonly memoryBytes: number;
+}
+
 export class WasmBackend implements Backend, WasmContext {
   readonly name = 'wasm' as const;
   readonly ops: ReadonlySet<string> = new Set(KERNELS.keys());
@@ -27,6 +45,8 @@ export class WasmBackend implements Backend, WasmContext {
   private readonly packs = new Map<WasmTensor, Map<string, number>>();
   private stepScratch: WasmTensor[] | undefined;
   private lostReason: string | undefined;
+  private readonly bytes = { weights: 0, tables: 0 };
+  private readonly arenas: number[] = [];
 
   constructor(readonly k: KernelExports, readonly variant: WasmVariant) {
     this.mem = new LinearMemory(k.memory, k.heap_base());
@@ -40,6 +60,19 @@ export class WasmBackend implements Backend, WasmContext {
   /** Bytes of linear memory in use: static data, weights, tables and every plan's arena. */
   get memoryBytes(): number {
     return this.mem.used;
+  }
+
+  /** The layout of this backend's linear memory: weights, tables, each plan's arena, total and peak. */
+  memoryReport(): WasmMemoryReport {
+    return {
+      staticBytes: this.k.heap_base(),
+      weightsBytes: this.bytes.weights,
+      tablesBytes: this.bytes.tables,
+      arenaBytes: this.arenas.reduce((a, b) => a + b, 0),
+      arenas: [...this.arenas],
+      totalBytes: this.mem.used,
+      memoryBytes: this.k.memory.buffer.byteLength,
+    };
   }
 
   constant(c: Constant): DeviceTensor {
@@ -127,6 +160,7 @@ export class WasmBackend implements Backend, WasmContext {
   raw(t: WasmTensor): WasmTensor {
     if (t.isConstant && t.ptr < 0) {
       t.ptr = this.mem.alloc(t.bytes);
+      this.bytes.weights += t.bytes;
       this.mem.write(t.ptr, t.host!);
     }
     return t;
@@ -138,6 +172,7 @@ export class WasmBackend implements Backend, WasmContext {
     let ptr = byKey.get(key);
     if (ptr === undefined) {
       ptr = this.mem.alloc(floats * 4);
+      this.bytes.weights += floats * 4;
       const dst = this.mem.f32.subarray(ptr >> 2, (ptr >> 2) + floats);
       dst.fill(0);
       fill(dst);
@@ -147,6 +182,7 @@ export class WasmBackend implements Backend, WasmContext {
   }
 
   persistent(bytes: number): number {
+    this.bytes.tables += bytes;
     return this.mem.alloc(bytes);
   }
 
@@ -169,6 +205,7 @@ export class WasmBackend implements Backend, WasmContext {
     if (!plan.laidOut) {
       const pinned = new Set(outs.filter((o) => o.plan === plan));
       plan.layOut(pinned, (bytes) => this.mem.alloc(bytes));
+      this.arenas.push(plan.arenaBytes);
       this.pinned.set(plan, pinned);
       for (const [t, data] of this.pending) {
         if (t.plan === plan) {

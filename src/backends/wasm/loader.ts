@@ -25,6 +25,8 @@ export interface KernelExports {
     code: number, p0: number, p1: number): void;
   dwconv_f32(N: number, H: number, W: number, C: number, OH: number, OW: number, kh: number, kw: number, sh: number, sw: number,
     dh: number, dw: number, padTop: number, padLeft: number, x: number, w: number, y: number, code: number, p0: number, p1: number): void;
+  dwconv3x3_f32(N: number, H: number, W: number, C: number, OH: number, OW: number, sh: number, sw: number, dh: number, dw: number,
+    padTop: number, padLeft: number, x: number, w: number, zero: number, y: number, code: number, p0: number, p1: number): void;
   maxpool_f32(N: number, H: number, W: number, C: number, OH: number, OW: number, kh: number, kw: number, sh: number, sw: number,
     dh: number, dw: number, padTop: number, padLeft: number, x: number, y: number): void;
   avgpool_f32(N: number, H: number, W: number, C: number, OH: number, OW: number, kh: number, kw: number, sh: number, sw: number,
@@ -39,7 +41,7 @@ export interface KernelExports {
   rnn_f32(N: number, T: number, H: number, D: number, lens: number, reverse: boolean | number, p: number, ldp: number, r: number,
     h0: number, bx: number, y: number, yh: number, work: number, acts: number, clip: number): void;
   lstm_f32(N: number, T: number, H: number, D: number, lens: number, reverse: boolean | number, p: number, ldp: number, r: number,
-    h0: number, c0: number, peep: number, bx: number, y: number, yh: number, yc: number, work: number, acts: number,
+    blocked: boolean | number, h0: number, c0: number, peep: number, bx: number, y: number, yh: number, yc: number, work: number, acts: number,
     clip: number, inputForget: boolean | number): void;
   gru_f32(N: number, T: number, H: number, D: number, lens: number, reverse: boolean | number, p: number, ldp: number, rzr: number, rh: number,
     h0: number, bx: number, br: number, y: number, yh: number, work: number, acts: number, clip: number, lbr: boolean | number): void;
@@ -96,7 +98,7 @@ export function missingFeature(variant: WasmVariant): string | undefined {
 
 const REQUIRED: readonly (keyof KernelExports)[] = [
   'memory', 'heap_base', 'copy_f32', 'fill_f32', 'unary_f32', 'binary_f32', 'gemm_f32', 'pack_b_f32', 'transpose2d_f32',
-  'conv_igemm_f32', 'dwconv_f32', 'maxpool_f32', 'avgpool_f32', 'globalpool_f32', 'softmax_f32', 'batchnorm_f32',
+  'conv_igemm_f32', 'dwconv_f32', 'dwconv3x3_f32', 'maxpool_f32', 'avgpool_f32', 'globalpool_f32', 'softmax_f32', 'batchnorm_f32',
   'gather_nd_f32', 'copy2d_f32', 'recurrent_bias_f32', 'rnn_f32', 'lstm_f32', 'gru_f32',
 ];
 

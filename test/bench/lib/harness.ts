@@ -6,8 +6,10 @@ import { BackendUnavailableError } from '../../../src/errors.js';
 import type { BenchModel } from '../models/catalog.js';
 import { benchModels, macsOf } from '../models/catalog.js';
 import { argmax } from '../dequantize-mobilenet.js';
-import { allRuntimes, type Prepared, type Runtime } from './runtimes.js';
+import { allRuntimes, type MemoryUse, type Prepared, type Runtime } from './runtimes.js';
 import { compareOutputs, type LatencyStats } from './stats.js';
+import { HEAVY_MS, timingPlan, type TimingOptions } from './timing.js';
+import { WasmMemoryProbe } from './wasm-memory.js';
 
 export interface RuntimeInit {
   readonly runtime: Runtime;
@@ -30,6 +32,8 @@ export interface Case {
   estimateMs?: number;
   /** Output check against onnxruntime-web's float model. */
   check?: string;
+  /** Linear memory the case holds, after loading and its first runs (see MemoryUse). */
+  memory?: MemoryUse;
   /** Timed samples (ms) of each pass. */
   passes: number[][];
   stats?: LatencyStats;
@@ -56,8 +60,12 @@ function message(e: unknown): string {
   return (e instanceof Error ? e.message : String(e)).split('\n')[0];
 }
 
+/** Whose engine (and so whose wasm memory) a runtime uses. */
+const engineOf = (r: Runtime) => r.sharesEngineWith ?? r.id;
+
 export async function setupBench(opts: SetupOptions = {}): Promise<BenchSetup> {
   const log = opts.log ?? (() => {});
+  const probe = new WasmMemoryProbe();
   const t0 = performance.now();
   let models = await benchModels();
   if (opts.models) models = models.filter((m) => opts.models!.includes(m.id));
@@ -73,7 +81,7 @@ export async function setupBench(opts: SetupOptions = {}): Promise<BenchSetup> {
   for (const { runtime } of referenceFirst(runtimes.map((runtime) => ({ runtime })))) {
     let status: true | string, initMs = 0;
     try {
-      const r = await runtime.init();
+      const r = await probe.during(engineOf(runtime), () => runtime.init());
       if (typeof r === 'string') status = r;
       else { status = true; initMs = r.engineMs; }
     } catch (e) {
@@ -99,29 +107,34 @@ export async function setupBench(opts: SetupOptions = {}): Promise<BenchSetup> {
           c.note = status;
           continue;
         }
-        await prepareCase(c, reference, log);
+        await prepareCase(c, reference, probe, log);
       }
     }
   }
   return { models, inits, cases, buildMs };
 }
 
-async function prepareCase(c: Case, reference: Map<string, Float32Array>, log: (line: string) => void): Promise<void> {
+async function prepareCase(c: Case, reference: Map<string, Float32Array>, probe: WasmMemoryProbe,
+  log: (line: string) => void): Promise<void> {
   const { model, batch, runtime } = c;
   const where = `${model.id} b${batch} ${runtime.label}`;
+  const engine = engineOf(runtime);
+  const heapBefore = probe.bytes(engine) ?? 0;
   try {
     let t = performance.now();
-    c.prepared = await runtime.load(model, batch);
+    const prepared = c.prepared = await probe.during(engine, () => runtime.load(model, batch));
     c.loadMs = performance.now() - t;
     t = performance.now();
-    const out = await c.prepared.run();
+    const out = await prepared.run();
     c.firstRunMs = performance.now() - t;
     // Two more runs size the loop; the faster one, as a load spike on this shared machine can slow either.
     for (let k = 0; k < 2; k++) {
       t = performance.now();
-      await c.prepared.run();
+      await prepared.run();
       c.estimateMs = Math.min(c.estimateMs ?? Infinity, performance.now() - t);
     }
+    const heap = probe.bytes(engine);
+    c.memory = prepared.memory?.() ?? (heap === undefined ? undefined : { bytes: heap - heapBefore, heapBytes: heap });
     if (runtime.id === REFERENCE) {
       reference.set('float', out);
       c.check = 'reference';
@@ -156,36 +169,15 @@ async function prepareCase(c: Case, reference: Map<string, Float32Array>, log: (
   }
 }
 
-export interface TimingOptions {
-  readonly warmupIterations: number;
-  readonly warmupTime: number;
-  readonly iterations: number;
-  readonly time: number;
-}
-
 /**
  * The js reference on big models (MobileNetV2, the CNN at batch 32: over 250 ms a run) gets one pass of a
  * few runs. Only the reference: a wasm engine's first runs are slow until V8 has optimized its code.
  */
 export function isHeavy(c: Case): boolean {
-  return c.runtime.reference === true && (c.estimateMs ?? 0) > 250;
+  return c.runtime.reference === true && (c.estimateMs ?? 0) > HEAVY_MS;
 }
 
-const clamp = (v: number, lo: number, hi: number) => Math.min(hi, Math.max(lo, Math.round(v)));
-
-/**
- * Timing loop of one pass of one case. V8 optimizes wasm only after a number of calls, in the
- * background (slow on a busy machine), so the first pass warms up for 1.5 s and at least 5 calls;
- * later passes only re-warm caches after the other runtimes ran. Each pass times at least 3 runs
- * and at least `passMs`.
- */
+/** Timing loop of one pass of one case (see timing.ts). */
 export function timingOptions(c: Case, pass: number, passMs: number): TimingOptions {
-  if (isHeavy(c)) return { warmupIterations: 1, warmupTime: 0, iterations: 4, time: 0 };
-  const est = Math.max(c.estimateMs ?? 1, 1e-3);
-  return {
-    warmupIterations: pass === 0 ? clamp(1500 / est, 5, 50) : clamp(100 / est, 1, 5),
-    warmupTime: pass === 0 ? 1500 : 20,
-    iterations: clamp(passMs / est, 3, 10),
-    time: passMs,
-  };
+  return timingPlan(c.estimateMs, isHeavy(c), pass, passMs);
 }

@@ -1,12 +1,82 @@
 // The bench's tables: warm latency per (model, batch, runtime) with GFLOP/s and edgeinfer's ratio to the
-// faster peer, then cold start per runtime. Also the same as JSON (test/bench/results/, git-ignored).
+// faster peer, memory per case, then cold start per runtime. Also the same as JSON (test/bench/results/,
+// git-ignored). The Node bench (cpu.bench.ts) and the Chromium one (browser-bench.ts) share these tables.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import type { BenchSetup, Case } from './harness.js';
+import type { BenchModel } from '../models/catalog.js';
+import type { MemoryUse, Runtime } from './runtimes.js';
+import type { LatencyStats } from './stats.js';
 
 export const RESULTS_DIR = fileURLToPath(new URL('../results/', import.meta.url));
+
+/** What the tables need of a runtime. */
+export type RuntimeInfo = Pick<Runtime, 'id' | 'label' | 'peer' | 'sharesEngineWith' | 'form'>;
+
+/** What the tables need of a case (harness.ts's Case is one). */
+export interface ReportCase {
+  readonly model: BenchModel;
+  readonly batch: number;
+  readonly runtime: RuntimeInfo;
+  readonly macs: number;
+  readonly state: 'ready' | 'timed' | 'skipped' | 'failed' | 'mismatch';
+  readonly note?: string;
+  readonly loadMs?: number;
+  readonly firstRunMs?: number;
+  readonly check?: string;
+  readonly memory?: MemoryUse;
+  /** Timed samples (ms) of each pass. */
+  readonly passes: readonly (readonly number[])[];
+  readonly stats?: LatencyStats;
+}
+
+export interface ReportSetup {
+  readonly models: readonly BenchModel[];
+  readonly inits: readonly { readonly runtime: RuntimeInfo; readonly status: true | string; readonly initMs: number }[];
+  readonly cases: readonly ReportCase[];
+}
+
+/** Where the bench ran: a heading for the text and fields for the JSON. */
+export interface BenchEnvironment {
+  /** Results file stem: results/<name>.txt and .json. */
+  readonly name: string;
+  readonly heading: string;
+  readonly fields: Readonly<Record<string, unknown>>;
+  /** What the memory table's figures are, here. */
+  readonly memoryLegend: string;
+}
+
+function machine(): string {
+  return `${cpus()[0]?.model ?? 'cpu'} x${cpus().length}, load average ${loadavg().map((v) => v.toFixed(1)).join(' ')}`;
+}
+
+/** The Node bench's environment. */
+export function nodeEnvironment(): BenchEnvironment {
+  return {
+    name: 'cpu',
+    heading: `edgeinfer CPU bench — ${new Date().toISOString()}, Node ${process.version}, ${machine()} (one thread everywhere)`,
+    fields: { node: process.version },
+    memoryLegend: 'edgeinfer wasm: the linear memory its backend holds for this model and batch alone (one backend per case: static\n'
+      + '  data, weights as packed, tables, the arena planned for the batch; whole 64 KiB pages). A peer keeps one engine per\n'
+      + '  process: the size of its wasm heap after this case was loaded and first run (it holds every model loaded so far and\n'
+      + '  never shrinks) and, in brackets, how much it grew for this case. JS-side memory (model bytes, JS objects) is counted\n'
+      + '  nowhere.\n',
+  };
+}
+
+/** A browser's environment: `engine` names it (e.g. "Chromium 156 headless"). */
+export function browserEnvironment(engine: string, fields: Record<string, unknown>): BenchEnvironment {
+  return {
+    name: 'browser',
+    heading: `edgeinfer CPU bench in ${engine} — ${new Date().toISOString()}, ${machine()} (one thread everywhere)`,
+    fields: { browser: engine, ...fields },
+    memoryLegend: 'Every model runs in a fresh page, so each engine starts empty. edgeinfer wasm: the linear memory of the backend\n'
+      + '  instance this case created (same layout as in Node: static data, packed weights, tables, arena). A peer: its wasm heap\n'
+      + '  after this case was loaded and first run (batch 32 comes after batch 1 in the same page, so it includes both) and, in\n'
+      + '  brackets, how much it grew for this case. JS-side memory is counted nowhere.\n',
+  };
+}
 
 const fmtMs = (v: number | undefined) => (v === undefined ? '' : v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v >= 1 ? v.toFixed(2) : v.toFixed(3));
 
@@ -17,7 +87,7 @@ function table(header: string[], rows: string[][], right: (i: number) => boolean
 }
 
 /** The fastest peer on the same float model and batch (the int8 model is a different network). */
-function bestPeer(cases: readonly Case[], c: Case): Case | undefined {
+function bestPeer(cases: readonly ReportCase[], c: ReportCase): ReportCase | undefined {
   return cases
     .filter((o) => o.model === c.model && o.batch === c.batch && o.runtime.peer && o.runtime.id !== 'ort-wasm-int8' && o.stats)
     .sort((a, b) => a.stats!.median - b.stats!.median)[0];
@@ -29,37 +99,60 @@ const median = (xs: readonly number[]) => {
 };
 
 /** Medians of the passes that have samples. */
-function passMedians(c: Case): number[] {
+function passMedians(c: ReportCase): number[] {
   return c.passes.filter((p) => p.length > 0).map(median);
 }
 
 /** How far the pass medians spread, relative to the overall median: a noise indicator. */
-function spread(c: Case): string {
+function spread(c: ReportCase): string {
   const m = passMedians(c);
   if (!c.stats || m.length < 2) return '';
   return `±${((50 * (Math.max(...m) - Math.min(...m))) / c.stats.median).toFixed(0)}%`;
 }
 
-function gflops(c: Case): number | undefined {
+function gflops(c: ReportCase): number | undefined {
   return c.stats ? (2 * c.macs) / (c.stats.median * 1e6) : undefined;
 }
 
-function ratio(cases: readonly Case[], c: Case): string {
+const times = (r: number) => (r >= 1 ? `${r.toFixed(2)}x slower` : `${(1 / r).toFixed(2)}x faster`);
+
+/** edgeinfer's median over the faster peer's median, then the same for the min (the faster peer by min). */
+function ratio(cases: readonly ReportCase[], c: ReportCase): string {
   if (!c.stats) return '';
   const best = bestPeer(cases, c);
   if (!best) return '';
   if (c.runtime.peer) return best === c ? 'fastest peer' : '';
-  const r = c.stats.median / best.stats!.median;
-  return r >= 1 ? `${r.toFixed(2)}x slower` : `${(1 / r).toFixed(2)}x faster`;
+  const bestMin = Math.min(...cases.filter((o) => o.model === c.model && o.batch === c.batch && o.runtime.peer
+    && o.runtime.id !== 'ort-wasm-int8' && o.stats).map((o) => o.stats!.min));
+  return `${times(c.stats.median / best.stats!.median)} (min: ${times(c.stats.min / bestMin).replace(/ (faster|slower)/, '')})`;
 }
 
-export function formatReport(s: BenchSetup): string {
+const mib = (bytes: number) => (bytes / 2 ** 20).toFixed(bytes < 2 ** 20 ? 2 : 1);
+
+/** edgeinfer wasm: its backend's linear memory (weights, arena where known); a peer: its heap after this case (growth for it). */
+function memoryCell(c: ReportCase | undefined): string {
+  const m = c?.memory;
+  if (!m) return '';
+  if (!c.runtime.peer) return m.weightsBytes === undefined ? mib(m.bytes) : `${mib(m.bytes)} (weights ${mib(m.weightsBytes)}, arena ${mib(m.arenaBytes ?? 0)})`;
+  return `${mib(m.heapBytes)} (+${mib(m.bytes)})`;
+}
+
+export function formatMemory(s: ReportSetup, legend: string): string {
+  const runtimes = [...new Set(s.cases.filter((c) => c.memory).map((c) => c.runtime))];
+  if (runtimes.length === 0) return '';
+  const rows = s.models.flatMap((m) => m.batches.map((b) => [
+    `${m.id} b${b}`, ...runtimes.map((r) => memoryCell(s.cases.find((c) => c.model === m && c.batch === b && c.runtime === r))),
+  ]));
+  return `${table(['memory, MiB', ...runtimes.map((r) => r.label)], rows, (i) => i >= 1)}\n${legend}`;
+}
+
+export function formatReport(s: ReportSetup, env: BenchEnvironment = nodeEnvironment()): string {
   const warmRows = s.cases.map((c) => {
     const base = [`${c.model.id}`, `${c.batch}`, c.runtime.label, c.runtime.form(c.model)];
     if (!c.stats) return [...base, c.state === 'skipped' ? '—' : c.state.toUpperCase(), '', '', '', '', '', '', c.note ?? ''];
     return [...base, fmtMs(c.stats.median), fmtMs(c.stats.p90), fmtMs(c.stats.min), gflops(c)!.toFixed(2), ratio(s.cases, c), `${c.stats.runs}`, spread(c), c.check ?? ''];
   });
-  const warm = table(['model', 'batch', 'runtime', 'form', 'median ms', 'p90 ms', 'min ms', 'GFLOP/s', 'edgeinfer vs faster peer', 'runs', 'passes', 'check / note'],
+  const warm = table(['model', 'batch', 'runtime', 'form', 'median ms', 'p90 ms', 'min ms', 'GFLOP/s', 'edgeinfer vs faster peer (median; min)', 'runs', 'passes', 'check / note'],
     warmRows, (i) => i === 1 || (i >= 4 && i <= 7) || i === 9 || i === 10);
 
   const modelIds = s.models.map((m) => m.id);
@@ -77,9 +170,8 @@ export function formatReport(s: BenchSetup): string {
     const macs = m.batches.map((b) => `b${b} ${(s.cases.find((c) => c.model === m && c.batch === b)?.macs ?? 0) / 1e6} M`).join(', ');
     return `  ${m.id.padEnd(12)} ${m.title}; weights: ${m.weights}; MACs ${macs}`;
   }).join('\n');
-  return `edgeinfer CPU bench — ${new Date().toISOString()}, Node ${process.version}, ${cpus()[0]?.model ?? 'cpu'} x${cpus().length}, `
-    + `load average ${loadavg().map((v) => v.toFixed(1)).join(' ')} (one thread everywhere)\n`
-    + `models:\n${models}\n\n${warm}\n\n${cold}\n`
+  return `${env.heading}\n`
+    + `models:\n${models}\n\n${warm}\n\n${formatMemory(s, env.memoryLegend)}\n${cold}\n`
     + 'init = engine instantiate, JS loading excluded (edgeinfer: create a backend, i.e. compile + instantiate its wasm;\n'
     + '  onnxruntime-web: the first session, of a 1-node model; tfjs: setBackend("wasm") + ready).\n'
     + 'load = parse + prepare (edgeinfer: readEim + backend + Session.create; peers: session / loadGraphModel); 1st run includes weight packing.\n'
@@ -96,10 +188,10 @@ function version(pkg: string): string | undefined {
   }
 }
 
-export function reportJson(s: BenchSetup): unknown {
+export function reportJson(s: ReportSetup, env: BenchEnvironment = nodeEnvironment()): unknown {
   return {
     date: new Date().toISOString(),
-    node: process.version,
+    ...env.fields,
     cpu: cpus()[0]?.model,
     cores: cpus().length,
     loadAverage: loadavg(),
@@ -108,7 +200,7 @@ export function reportJson(s: BenchSetup): unknown {
     runtimes: s.inits.map(({ runtime, status, initMs }) => ({ id: runtime.id, label: runtime.label, available: status === true, note: status === true ? undefined : status, initMs })),
     cases: s.cases.map((c) => ({
       model: c.model.id, batch: c.batch, runtime: c.runtime.id, form: c.runtime.form(c.model), state: c.state, note: c.note,
-      macs: c.macs, loadMs: c.loadMs, firstRunMs: c.firstRunMs, check: c.check,
+      macs: c.macs, loadMs: c.loadMs, firstRunMs: c.firstRunMs, check: c.check, memory: c.memory,
       ...(c.stats ? {
         medianMs: c.stats.median, p90Ms: c.stats.p90, minMs: c.stats.min, meanMs: c.stats.mean, runs: c.stats.runs,
         passMediansMs: passMedians(c), gflops: gflops(c), vsFasterPeer: ratio(s.cases, c),
@@ -117,13 +209,13 @@ export function reportJson(s: BenchSetup): unknown {
   };
 }
 
-/** Prints the table and writes results/cpu.txt and results/cpu.json; returns the JSON path. */
-export function writeReport(s: BenchSetup, print: (text: string) => void = console.log): string {
-  const text = formatReport(s);
+/** Prints the tables and writes results/<env.name>.txt and .json; returns the JSON path. */
+export function writeReport(s: ReportSetup, print: (text: string) => void = console.log, env: BenchEnvironment = nodeEnvironment()): string {
+  const text = formatReport(s, env);
   print(text);
   mkdirSync(RESULTS_DIR, { recursive: true });
-  writeFileSync(`${RESULTS_DIR}cpu.txt`, text);
-  const json = `${RESULTS_DIR}cpu.json`;
-  writeFileSync(json, `${JSON.stringify(reportJson(s), null, 2)}\n`);
+  writeFileSync(`${RESULTS_DIR}${env.name}.txt`, text);
+  const json = `${RESULTS_DIR}${env.name}.json`;
+  writeFileSync(json, `${JSON.stringify(reportJson(s, env), null, 2)}\n`);
   return json;
 }

@@ -5,11 +5,26 @@
 import { fileURLToPath } from 'node:url';
 import type { BackendProvider } from '../../../src/backends/backend.js';
 import { jsProvider } from '../../../src/backends/js/backend.js';
+import type { WasmMemoryReport } from '../../../src/backends/wasm/backend.js';
 import { readEim } from '../../../src/format/reader.js';
 import { Session } from '../../../src/runtime/session.js';
 import { benchInputs, type BenchModel } from '../models/catalog.js';
 import { exportOnnx } from '../models/export-onnx.js';
 import { transposeData } from '../models/graph-info.js';
+
+/** Linear memory a prepared case holds, in bytes. */
+export interface MemoryUse {
+  /**
+   * What this case takes: edgeinfer wasm, the linear memory of its own backend (static data, weights,
+   * tables, arena); a peer, how much its engine's heap grew while the case was loaded and first run.
+   */
+  readonly bytes: number;
+  /** The engine's whole linear memory after the case (a peer's is shared by every model loaded so far). */
+  readonly heapBytes: number;
+  /** edgeinfer wasm only: weights as the kernels read them (packed), and the planned arena. */
+  readonly weightsBytes?: number;
+  readonly arenaBytes?: number;
+}
 
 export interface Prepared {
   /**
@@ -17,6 +32,8 @@ export interface Prepared {
    * runs on the model's own input.
    */
   run(): Promise<Float32Array>;
+  /** Where the runtime can say it itself (edgeinfer wasm: the backend's memory report); peers are measured from outside. */
+  memory?(): MemoryUse | undefined;
   dispose(): Promise<void>;
 }
 
@@ -92,9 +109,18 @@ class EdgeinferRuntime implements Runtime {
     let k = 0;
     return {
       run: async () => (await session.run(feeds[k++ % feeds.length]))[model.outputName].data,
+      memory: () => memoryOf(backend),
       dispose: async () => session.dispose(),
     };
   }
+}
+
+/** The wasm backend's own account of its linear memory; undefined for backends without one (js). */
+function memoryOf(backend: unknown): MemoryUse | undefined {
+  const b = backend as { memoryReport?: () => WasmMemoryReport };
+  if (typeof b.memoryReport !== 'function') return undefined;
+  const r = b.memoryReport();
+  return { bytes: r.memoryBytes, heapBytes: r.memoryBytes, weightsBytes: r.weightsBytes, arenaBytes: r.arenaBytes };
 }
 
 /** The wasm providers, when the wasm backend and its kernel builds exist in this tree. */

@@ -1,21 +1,10 @@
 // Seeded weights for the bench models: the same seed gives the same bytes on every machine, so
 // every runtime is handed identical weights. Glorot-uniform for kernels, small uniform biases.
 import type { Constant } from '../../../src/graph/ir.js';
-
-/** Mulberry32: a tiny deterministic generator, uniform in [0, 1). */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { rng } from '../../helpers/random.js';
 
 export function uniform(n: number, lo: number, hi: number, seed: number): Float32Array {
-  const r = mulberry32(seed);
+  const r = rng(seed);
   const out = new Float32Array(n);
   for (let i = 0; i < n; i++) out[i] = lo + (hi - lo) * r();
   return out;

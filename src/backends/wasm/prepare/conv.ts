@@ -1,5 +1,6 @@
 // Conv on NHWC with the geometry from convGeometry (never recomputed here). Three paths:
-// depthwise (group == C, one output per channel, constant weights) -> dwconv_f32; 1x1, stride 1, no padding -> gemm_f32
+// depthwise (group == C, one output per channel, constant weights) -> dwconv3x3_f32 for 3x3 kernels, else
+// dwconv_f32; 1x1, stride 1, no padding -> gemm_f32
 // straight on x (rows = pixels); anything else -> conv_igemm_f32 over a table of tap pointers built
 // once the arena is laid out. Weights (OHWI) and bias are packed once per weight.
 import { convGeometry, type ConvAttrs, type ConvGeometry } from '../../../ops/conv.js';
@@ -112,6 +113,7 @@ function indirectConv(b: WasmContext, g: ConvGeometry, x: WasmTensor, w: WasmTen
 function depthwise(b: WasmContext, g: ConvGeometry, x: WasmTensor, w: WasmTensor, bias: WasmTensor | undefined, attrs: ConvAttrs, y: WasmTensor): Kernel {
   const { N, H, W, C, OH, OW, kh, kw, sh, sw, dh, dw, padTop, padLeft } = g;
   const T = kh * kw;
+  if (kh === 3 && kw === 3) return depthwise3x3(b, g, x, w, bias, attrs, y);
   // [bias C][tap][C]: one tap's weights for all channels are contiguous, as the channels of a pixel.
   const packed = b.packed(w, `dwconv:${bias ? bias.id : ''}`, (T + 1) * C, (dst) => {
     const wd = w.host!;
@@ -121,5 +123,28 @@ function depthwise(b: WasmContext, g: ConvGeometry, x: WasmTensor, w: WasmTensor
   const act = actArgs(attrs.activation);
   return {
     run: () => b.k.dwconv_f32(N, H, W, C, OH, OW, kh, kw, sh, sw, dh, dw, padTop, padLeft, x.ptr, packed, y.ptr, act.code, act.p0, act.p1),
+  };
+}
+
+/**
+ * 3x3 depthwise: per 4 channels, 4 bias values then the 9 taps' 4 weights (assembly/kernels/dwconv3x3.ts);
+ * taps in the padding read a zero block of C rounded up to 4 floats.
+ */
+function depthwise3x3(b: WasmContext, g: ConvGeometry, x: WasmTensor, w: WasmTensor, bias: WasmTensor | undefined, attrs: ConvAttrs, y: WasmTensor): Kernel {
+  const { N, H, W, C, OH, OW, sh, sw, dh, dw, padTop, padLeft } = g;
+  const C4 = Math.ceil(C / 4) * 4;
+  const packed = b.packed(w, `dwconv3x3:${bias ? bias.id : ''}`, C4 * 10, (dst) => {
+    const wd = w.host!, bd = bias?.host;
+    for (let c = 0; c < C; c++) {
+      const o = (c >> 2) * 40 + (c & 3);
+      if (bd) dst[o] = bd[c];
+      for (let t = 0; t < 9; t++) dst[o + 4 * (t + 1)] = wd[c * 9 + t];
+    }
+  });
+  const zero = b.persistent(C4 * 4);
+  b.mem.f32.fill(0, zero >> 2, (zero >> 2) + C4);
+  const act = actArgs(attrs.activation);
+  return {
+    run: () => b.k.dwconv3x3_f32(N, H, W, C, OH, OW, sh, sw, dh, dw, padTop, padLeft, x.ptr, packed, zero, y.ptr, act.code, act.p0, act.p1),
   };
 }
