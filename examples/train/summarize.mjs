@@ -1,0 +1,25 @@
+// Prints a markdown table of the trained Fashion-MNIST models from their training.json and the
+// converted .eim files, for models/fashion/README.md. Usage: node examples/train/summarize.mjs
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { MODEL_NAMES } from './models.mjs';
+
+const DIR = 'models/fashion';
+const kib = (p) => (existsSync(p) ? `${(statSync(p).size / 1024).toFixed(1)} KiB` : 'missing');
+const minutes = (s) => `${Math.floor(s / 60)} min ${Math.round(s % 60)} s`;
+
+console.log('| model | params | epochs | batch | Adam lr | clip | test accuracy (10,000) | per epoch | training time | weights.bin | .eim f32 | .eim int8 |');
+console.log('|---|---|---|---|---|---|---|---|---|---|---|---|');
+const commands = [];
+for (const name of MODEL_NAMES) {
+  const path = join(DIR, name, 'training.json');
+  if (!existsSync(path)) continue;
+  const r = JSON.parse(readFileSync(path, 'utf8'));
+  const s = r.settings;
+  const perEpoch = r.epochs.map((e) => `${(e.testAccuracy * 100).toFixed(2)}`).join(', ');
+  console.log(`| ${name} | ${r.params.toLocaleString('en-US')} | ${r.epochs.length}/${s.epochs}${r.done ? '' : ' (running)'} | ${s.batch} | ${s.lr} | ${s.clip ?? '-'} | `
+    + `${(r.testAccuracy * 100).toFixed(2)}% | ${perEpoch} | ${minutes(r.trainSeconds)} | ${kib(join(DIR, name, 'weights.bin'))} | `
+    + `${kib(join(DIR, `${name}.eim`))} | ${kib(join(DIR, `${name}-int8.eim`))} |`);
+  commands.push(`${name}: ${r.command}`);
+}
+console.log(`\n${commands.join('\n')}`);
