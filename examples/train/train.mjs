@@ -2,7 +2,7 @@
 // TF.js layers format (model.json + weights.bin) plus training.json (settings, per-epoch accuracy,
 // time). Usage (from the repository root; `--help` lists the options):
 //   node examples/train/train.mjs cnn --epochs 6 --out models/fashion/cnn
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
@@ -19,14 +19,16 @@ const USAGE = `Usage: node examples/train/train.mjs <${MODEL_NAMES.join('|')}> [
   --limit N      train on the first N training images only (timing runs)
   --eval N       score on the first N test images (default all 10,000)
   --seed N       seed of the initializers and of the shuffling (default 1)
-  --out DIR      save model.json, weights.bin and training.json there after every epoch`;
+  --out DIR      save model.json, weights.bin and training.json there after every epoch
+  --resume       continue the run saved in --out from its last finished epoch (its settings and
+                 shuffling order; Adam's moment estimates are not saved, so they restart)`;
 
 const { values: opt, positionals } = parseArgs({
   allowPositionals: true,
   options: {
-    epochs: { type: 'string', default: '5' }, batch: { type: 'string', default: '32' },
+    epochs: { type: 'string' }, batch: { type: 'string', default: '32' },
     lr: { type: 'string', default: '0.001' }, decay: { type: 'string', default: '1' }, clip: { type: 'string' }, limit: { type: 'string' },
-    eval: { type: 'string' }, seed: { type: 'string', default: '1' }, out: { type: 'string' },
+    eval: { type: 'string' }, seed: { type: 'string', default: '1' }, out: { type: 'string' }, resume: { type: 'boolean' },
     help: { type: 'boolean', short: 'h' },
   },
 });
@@ -43,9 +45,15 @@ function num(key, int) {
   }
   return v;
 }
-const epochs = num('epochs', true), batch = num('batch', true), lr = num('lr', false), seed = num('seed', true);
-const decay = num('decay', false);
-const clip = opt.clip === undefined ? undefined : num('clip', false);
+await tf.setBackend('cpu');
+installFastKernels();
+// A resumed run keeps its saved settings; only --epochs may raise the total.
+const saved = opt.resume ? await readSavedRun(opt.out) : undefined;
+const prior = saved?.report.settings;
+const epochs = opt.epochs === undefined ? (prior?.epochs ?? 5) : num('epochs', true);
+const batch = prior?.batch ?? num('batch', true), lr = prior?.lr ?? num('lr', false), seed = prior?.seed ?? num('seed', true);
+const decay = prior?.decay ?? num('decay', false);
+const clip = prior ? (prior.clip ?? undefined) : opt.clip === undefined ? undefined : num('clip', false);
 
 let train, test;
 try {
@@ -55,14 +63,32 @@ try {
   console.error(e.message);
   process.exit(1);
 }
-const trainCount = opt.limit === undefined ? train.count : Math.min(num('limit', true), train.count);
-const evalCount = opt.eval === undefined ? test.count : Math.min(num('eval', true), test.count);
+const trainCount = prior?.trainImages ?? (opt.limit === undefined ? train.count : Math.min(num('limit', true), train.count));
+const evalCount = prior?.testImages ?? (opt.eval === undefined ? test.count : Math.min(num('eval', true), test.count));
 
-await tf.setBackend('cpu');
-installFastKernels();
 const shape = inputShape(name);
-const model = buildModel(name, seed);
+const model = saved ? saved.model : buildModel(name, seed);
 const optimizer = tf.train.adam(lr);
+
+/** The model and report of a run saved by --out, to go on with --resume. */
+async function readSavedRun(dir) {
+  if (!dir || !existsSync(join(dir, 'training.json'))) {
+    console.error('--resume needs --out DIR holding a saved run (training.json, model.json, weights.bin)');
+    process.exit(2);
+  }
+  const report = JSON.parse(readFileSync(join(dir, 'training.json'), 'utf8'));
+  if (report.model !== name) {
+    console.error(`--resume: ${dir} holds a ${report.model} run, not ${name}`);
+    process.exit(2);
+  }
+  const json = JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8'));
+  const bin = readFileSync(join(dir, 'weights.bin'));
+  const weightData = bin.buffer.slice(bin.byteOffset, bin.byteOffset + bin.byteLength);
+  const model = await tf.loadLayersModel(tf.io.fromMemory({
+    modelTopology: json.modelTopology, weightSpecs: json.weightsManifest[0].weights, weightData,
+  }));
+  return { model, report };
+}
 
 /** Pixels of images idx[from..to) scaled to [0, 1], as [n, ...shape]. */
 function batchX(images, idx, from, to) {
@@ -137,15 +163,24 @@ async function save(dir, report) {
   writeFileSync(join(dir, 'training.json'), `${JSON.stringify(report, null, 2)}\n`);
 }
 
-const report = {
-  model: name, tfjs: tf.version.tfjs, backend: tf.getBackend(),
-  command: `node examples/train/train.mjs ${process.argv.slice(2).join(' ')}`,
+const command = `node examples/train/train.mjs ${process.argv.slice(2).join(' ')}`;
+const report = saved?.report ?? {
+  model: name, tfjs: tf.version.tfjs, backend: tf.getBackend(), command,
   settings: { epochs, batch, lr, decay, clip: clip ?? null, seed, trainImages: trainCount, testImages: evalCount },
   params: model.countParams(), epochs: [], trainSeconds: 0, cpuSeconds: 0, testAccuracy: null, done: false,
 };
-console.log(`${name}: ${report.params} parameters, ${trainCount} training images, batch ${batch}, ${epochs} epochs`);
-const t0 = performance.now(), cpu0 = process.cpuUsage();
-for (let e = 1; e <= epochs; e++) {
+const firstEpoch = report.epochs.length + 1;
+if (saved) {
+  report.settings.epochs = epochs;
+  (report.resumed ??= []).push({ afterEpoch: firstEpoch - 1, command });
+  console.log(`${name}: resuming after epoch ${firstEpoch - 1} (${(report.testAccuracy * 100).toFixed(2)}%), up to ${epochs} epochs`);
+} else {
+  console.log(`${name}: ${report.params} parameters, ${trainCount} training images, batch ${batch}, ${epochs} epochs`);
+}
+// The finished epochs' shuffles are drawn again, so a resumed run sees the order it would have seen.
+for (let e = 1; e < firstEpoch; e++) shuffled(trainCount);
+const t0 = performance.now() - report.trainSeconds * 1000, cpu0 = process.cpuUsage(), cpuBefore = report.cpuSeconds;
+for (let e = firstEpoch; e <= epochs; e++) {
   optimizer.learningRate = lr * decay ** (e - 1); // read by every Adam update
   const idx = shuffled(trainCount);
   const te = performance.now();
@@ -165,7 +200,7 @@ for (let e = 1; e <= epochs; e++) {
   report.epochs.push({ epoch: e, lr: optimizer.learningRate, loss: lossSum / steps, seconds, testAccuracy: accuracy });
   report.trainSeconds = (performance.now() - t0) / 1000;
   const cpu = process.cpuUsage(cpu0);
-  report.cpuSeconds = (cpu.user + cpu.system) / 1e6;
+  report.cpuSeconds = cpuBefore + (cpu.user + cpu.system) / 1e6;
   report.testAccuracy = accuracy;
   report.done = e === epochs;
   console.log(`epoch ${e}/${epochs}: loss ${(lossSum / steps).toFixed(4)}, ${seconds.toFixed(1)} s, test accuracy ${(accuracy * 100).toFixed(2)}% on ${evalCount}`);
