@@ -5,6 +5,7 @@
 // Grid: (ceil(O/group / 32), ceil(N*OH*OW / 32), group). Geometry from convGeometry (src/ops/conv.ts).
 // #include "lib/activation.wgsl"
 // #include "lib/gemm_tile.wgsl"
+// #include "lib/window.wgsl"
 override HAS_BIAS: bool = false;
 
 struct Params {
@@ -30,17 +31,11 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) li: 
   // neighbouring input channels and neighbouring weights. k is decoded once per step, shared by all 8 rows.
   let lk = li % TILE_K;
   let lr = li / TILE_K;
-  var iy0: array<i32, 8>;
-  var ix0: array<i32, 8>;
-  var xbase: array<u32, 8>;
+  var win: array<Window, 8>;
   var valid: array<bool, 8>;
   for (var j = 0u; j < 8u; j++) {
     let pa = m0 + lr + 4u * j;
-    let ow = pa % p.OW;
-    let oh = (pa / p.OW) % p.OH;
-    iy0[j] = i32(oh * p.sh) - i32(p.pad_top);
-    ix0[j] = i32(ow * p.sw) - i32(p.pad_left);
-    xbase[j] = (pa / (p.OW * p.OH)) * p.H * p.W * p.C + g * p.cpg;
+    win[j] = window_at(pa, p.OH, p.OW, p.H, p.W, p.sh, p.sw, p.pad_top, p.pad_left);
     valid[j] = pa < p.P;
   }
   for (var i = 0u; i < 4u; i++) { acc[i] = vec4f(0.0); }
@@ -51,12 +46,9 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) li: 
     let dy = i32((tap / p.kw) * p.dh);
     let dx = i32((tap % p.kw) * p.dw);
     for (var j = 0u; j < 8u; j++) {
-      let iy = iy0[j] + dy;
-      let ix = ix0[j] + dx;
+      let at = tap_pixel(win[j].img, win[j].iy0 + dy, win[j].ix0 + dx, p.H, p.W);
       var va = 0.0;
-      if (valid[j] && k < p.K && iy >= 0 && iy < i32(p.H) && ix >= 0 && ix < i32(p.W)) {
-        va = x[xbase[j] + (u32(iy) * p.W + u32(ix)) * p.C + ci];
-      }
+      if (valid[j] && k < p.K && at >= 0) { va = x[u32(at) * p.C + g * p.cpg + ci]; }
       tile_a[lr + 4u * j][lk] = va;
       let oc = n0 + lr + 4u * j;
       var vb = 0.0;

@@ -5,6 +5,7 @@
 // Bindings: 0 x (NHWC), 1 w [kh*kw*C, O], 2 bias (read; unused unless HAS_BIAS), 3 y (NHWC), 4 params.
 // Grid: (ceil(O / 32), ceil(N*OH*OW / 32)), 8x8 invocations. Geometry from convGeometry.
 // #include "lib/activation.wgsl"
+// #include "lib/window.wgsl"
 override HAS_BIAS: bool = false;
 
 struct Params {
@@ -26,14 +27,9 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: ve
   let o4 = wid.x * 8u + lid.x;
   if (o4 >= p.O4 || pix0 >= p.P) { return; }
   // Pixels past P repeat the last one (never stored).
-  var iy0: array<i32, 4>;
-  var ix0: array<i32, 4>;
-  var img: array<u32, 4>;
+  var win: array<Window, 4>;
   for (var i = 0u; i < 4u; i++) {
-    let pix = min(pix0 + i, p.P - 1u);
-    iy0[i] = i32(((pix / p.OW) % p.OH) * p.sh) - i32(p.pad_top);
-    ix0[i] = i32((pix % p.OW) * p.sw) - i32(p.pad_left);
-    img[i] = (pix / (p.OW * p.OH)) * p.H * p.W;
+    win[i] = window_at(min(pix0 + i, p.P - 1u), p.OH, p.OW, p.H, p.W, p.sh, p.sw, p.pad_top, p.pad_left);
   }
   var acc: array<vec4f, 4>;
   for (var ky = 0u; ky < p.kh; ky++) {
@@ -42,10 +38,9 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: ve
       var xo: array<u32, 4>;
       var inside: array<bool, 4>;
       for (var i = 0u; i < 4u; i++) {
-        let iy = iy0[i] + i32(ky * p.dh);
-        let ix = ix0[i] + i32(kx * p.dw);
-        inside[i] = iy >= 0 && iy < i32(p.H) && ix >= 0 && ix < i32(p.W);
-        xo[i] = select(0u, (img[i] + u32(iy) * p.W + u32(ix)) * p.C, inside[i]);
+        let at = tap_pixel(win[i].img, win[i].iy0 + i32(ky * p.dh), win[i].ix0 + i32(kx * p.dw), p.H, p.W);
+        inside[i] = at >= 0;
+        xo[i] = select(0u, u32(at) * p.C, inside[i]);
       }
       let k0 = (ky * p.kw + kx) * p.C;
       for (var ci = 0u; ci < p.C; ci++) {

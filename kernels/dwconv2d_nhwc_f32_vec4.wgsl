@@ -5,6 +5,7 @@
 // One (pixel, 4 channels) per invocation, channel quads fastest. Geometry from convGeometry.
 // #include "lib/activation.wgsl"
 // #include "lib/grid.wgsl"
+// #include "lib/window.wgsl"
 override HAS_BIAS: bool = false;
 override WG: u32 = 64u;
 
@@ -26,20 +27,13 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
   if (i >= p.total) { return; }
   let c4 = i % p.C4;
   let pix = i / p.C4;
-  let ow = pix % p.OW;
-  let oh = (pix / p.OW) % p.OH;
-  let n = pix / (p.OW * p.OH);
-  let iy0 = i32(oh * p.sh) - i32(p.pad_top);
-  let ix0 = i32(ow * p.sw) - i32(p.pad_left);
-  let xbase = n * p.H * p.W * p.C4 + c4;
+  let win = window_at(pix, p.OH, p.OW, p.H, p.W, p.sh, p.sw, p.pad_top, p.pad_left);
   var v = vec4f(0.0);
   for (var ky = 0u; ky < p.kh; ky++) {
-    let iy = iy0 + i32(ky * p.dh);
-    if (iy < 0 || iy >= i32(p.H)) { continue; }
     for (var kx = 0u; kx < p.kw; kx++) {
-      let ix = ix0 + i32(kx * p.dw);
-      if (ix < 0 || ix >= i32(p.W)) { continue; }
-      v += x[xbase + (u32(iy) * p.W + u32(ix)) * p.C4] * w[(ky * p.kw + kx) * p.C4 + c4];
+      let at = tap_pixel(win.img, win.iy0 + i32(ky * p.dh), win.ix0 + i32(kx * p.dw), p.H, p.W);
+      if (at < 0) { continue; }
+      v += x[u32(at) * p.C4 + c4] * w[(ky * p.kw + kx) * p.C4 + c4];
     }
   }
   if (HAS_BIAS) { v += bias[c4]; }

@@ -3,6 +3,7 @@
 // pads (not the ceil-mode overhang). A window with no counted tap gives -F32_MAX (max) or 0 (average).
 // Bindings: 0 x, 1 y, 2 params. Geometry from poolGeometry (src/ops/pool.ts).
 // #include "lib/grid.wgsl"
+// #include "lib/window.wgsl"
 override MAX: bool = true;
 override WG: u32 = 64u;
 const F32_MAX = 3.4028234663852886e38;
@@ -34,31 +35,24 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
   if (i >= p.total) { return; }
   let c = i % p.C;
   let pix = i / p.C;
-  let ow = pix % p.OW;
-  let oh = (pix / p.OW) % p.OH;
-  let n = pix / (p.OW * p.OH);
-  let iy0 = i32(oh * p.sh) - i32(p.pad_top);
-  let ix0 = i32(ow * p.sw) - i32(p.pad_left);
-  let xbase = n * p.H * p.W * p.C + c;
+  let win = window_at(pix, p.OH, p.OW, p.H, p.W, p.sh, p.sw, p.pad_top, p.pad_left);
   var m = -F32_MAX;
   var s = 0.0;
   for (var ky = 0u; ky < p.kh; ky++) {
-    let iy = iy0 + i32(ky * p.dh);
-    if (iy < 0 || iy >= i32(p.H)) { continue; }
     for (var kx = 0u; kx < p.kw; kx++) {
-      let ix = ix0 + i32(kx * p.dw);
-      if (ix < 0 || ix >= i32(p.W)) { continue; }
-      let v = x[xbase + (u32(iy) * p.W + u32(ix)) * p.C];
+      let at = tap_pixel(win.img, win.iy0 + i32(ky * p.dh), win.ix0 + i32(kx * p.dw), p.H, p.W);
+      if (at < 0) { continue; }
+      let v = x[u32(at) * p.C + c];
       if (MAX) { m = max(m, v); } else { s += v; }
     }
   }
   if (MAX) { y[i] = m; return; }
   var count: u32;
   if (p.count_pad != 0u) {
-    count = taps_inside(iy0, p.kh, p.dh, -i32(p.pad_top), i32(p.H + p.pad_bottom))
-      * taps_inside(ix0, p.kw, p.dw, -i32(p.pad_left), i32(p.W + p.pad_right));
+    count = taps_inside(win.iy0, p.kh, p.dh, -i32(p.pad_top), i32(p.H + p.pad_bottom))
+      * taps_inside(win.ix0, p.kw, p.dw, -i32(p.pad_left), i32(p.W + p.pad_right));
   } else {
-    count = taps_inside(iy0, p.kh, p.dh, 0, i32(p.H)) * taps_inside(ix0, p.kw, p.dw, 0, i32(p.W));
+    count = taps_inside(win.iy0, p.kh, p.dh, 0, i32(p.H)) * taps_inside(win.ix0, p.kw, p.dw, 0, i32(p.W));
   }
   y[i] = select(0.0, s / f32(count), count > 0u);
 }
