@@ -9,6 +9,8 @@ import { classifierSuite } from './classifier.suite.js';
 import { mnistSuite } from './mnist.suite.js';
 import { workerSuite } from './worker.suite.js';
 import { videoSuite } from './video.suite.js';
+import { recurrentSuite } from './recurrent.suite.js';
+import { serviceWorkerSuite } from './service-worker.suite.js';
 
 const setup = await setupBrowser();
 
@@ -18,6 +20,8 @@ if (setup.ctx) {
   describe('auto backend selection in Chromium', () => autoSuite(setup));
   describe('the SDK in a module worker', () => workerSuite(setup));
   describe('classifyVideo on a fake camera in Chromium', () => videoSuite(setup));
+  describe('recurrent models (RNN, LSTM, GRU) on webgpu in Chromium', () => recurrentSuite(setup));
+  describe('the SDK in a module service worker', () => serviceWorkerSuite(setup));
 } else {
   console.warn(`browser tests skipped: ${setup.skipReason}`);
   it.skip(`browser tests (skipped: ${setup.skipReason})`, () => {});
