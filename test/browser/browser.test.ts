@@ -9,6 +9,7 @@ import { classifierSuite } from './classifier.suite.js';
 import { mnistSuite } from './mnist.suite.js';
 import { workerSuite } from './worker.suite.js';
 import { videoSuite } from './video.suite.js';
+import { fashionSuite } from './fashion.suite.js';
 import { recurrentSuite } from './recurrent.suite.js';
 import { serviceWorkerSuite } from './service-worker.suite.js';
 
@@ -20,6 +21,7 @@ if (setup.ctx) {
   describe('auto backend selection in Chromium', () => autoSuite(setup));
   describe('the SDK in a module worker', () => workerSuite(setup));
   describe('classifyVideo on a fake camera in Chromium', () => videoSuite(setup));
+  describe('examples/fashion in Chromium', () => fashionSuite(setup));
   describe('recurrent models (RNN, LSTM, GRU) on webgpu in Chromium', () => recurrentSuite(setup));
   describe('the SDK in a module service worker', () => serviceWorkerSuite(setup));
 } else {
