@@ -37,16 +37,74 @@ function expand(file, stack, seen) {
 
 /** Binding kinds in binding order; the uniform (if any) must come last so hosts can append it. */
 /**
- * What ships in the bundle: the shader without comments, indentation or blank lines (WGSL has no
- * string literals, so `//` always starts a comment). Bindings are read from the full text first.
+ * What ships in the bundle: the shader without comments and without the whitespace no token needs (WGSL
+ * has no string literals, so `//` always starts a comment). A space stays only between two word
+ * characters, or between two symbols so that no two tokens merge (`- -`, `> >`). Bindings are read
+ * from the full text first.
  */
 function compact(code) {
   return code
     .replace(/\/\*[\s\S]*?\*\//g, '')
-    .split('\n')
-    .map((line) => line.replace(/\/\/.*$/, '').replace(/\s+/g, ' ').trim())
-    .filter((line) => line !== '')
-    .join('\n');
+    .replace(/\/\/.*$/gm, '')
+    .trim()
+    .replace(/\s+/g, (space, at, text) => {
+      const before = text[at - 1], after = text[at + space.length];
+      const word = (c) => /\w/.test(c);
+      return word(before) === word(after) ? ' ' : '';
+    });
+}
+
+/** Short names for renamed identifiers: a..z, A..Z, then a0..Z9 (none is a WGSL keyword or reserved word). */
+function* shortNames() {
+  const letters = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ';
+  yield* letters;
+  for (const l of letters) for (let d = 0; d < 10; d++) yield `${l}${d}`;
+}
+
+const SWIZZLE = /^([xyzw]{1,4}|[rgba]{1,4})$/;
+
+/**
+ * One mapping for all shaders, so a lib included in many stays the same text and gzip still folds it.
+ * Renames what the shaders themselves declare (functions, structs and their members, let/var/const, function
+ * parameters) to short names, most used first. Kept: `main`, overrides (the host sets them by name),
+ * members that look like swizzles, and everything the shader does not declare (builtins, types,
+ * attributes). A member is renamed only after a `.`; a `.name` that is no member (a swizzle) is left.
+ * Bindings are read before this, so their names need not survive.
+ */
+function renameIdentifiers(codes) {
+  const code = codes.join('\n');
+  const keep = new Set(['main', ...[...code.matchAll(/\boverride\s+(\w+)/g)].map((m) => m[1])]);
+  const declared = new Set();
+  const members = new Set();
+  for (const m of code.matchAll(/\b(?:let|const|fn|struct)\s+(\w+)/g)) declared.add(m[1]);
+  for (const m of code.matchAll(/\bvar(?:<[^>]*>)?\s*(\w+)/g)) declared.add(m[1]);
+  for (const m of code.matchAll(/\bfn\s+\w+\s*\(([^)]*(?:\([^)]*\)[^)]*)*)\)/g)) {
+    for (const p of m[1].matchAll(/(\w+)\s*:/g)) declared.add(p[1]);
+  }
+  for (const m of code.matchAll(/\bstruct\s+\w+\s*\{([^}]*)\}/g)) {
+    for (const f of m[1].matchAll(/(\w+)\s*:/g)) if (!SWIZZLE.test(f[1])) members.add(f[1]);
+  }
+  const counts = new Map();
+  for (const m of code.matchAll(/\w+/g)) {
+    const name = m[0];
+    if ((declared.has(name) || members.has(name)) && !keep.has(name)) counts.set(name, (counts.get(name) ?? 0) + 1);
+  }
+  // A short name is never a token the shader already has, so it cannot clash with a kept name.
+  const used = new Set(code.match(/\w+/g));
+  const fresh = shortNames();
+  const map = new Map();
+  for (const [name] of [...counts].sort((a, b) => b[1] - a[1])) {
+    let short;
+    do short = fresh.next().value; while (short !== undefined && used.has(short));
+    if (short === undefined) break;
+    if (short.length < name.length) map.set(name, short);
+  }
+  return codes.map((c) => c.replace(/(\.?)\b([A-Za-z_]\w*)/g, (whole, dot, name) => {
+    const short = map.get(name);
+    if (short === undefined) return whole;
+    if (dot) return members.has(name) ? `.${short}` : whole;
+    return short;
+  }));
 }
 
 function bindings(stem, code) {
@@ -75,13 +133,18 @@ export function embedWgsl({ kernels = DEFAULT_KERNELS, out = DEFAULT_OUT } = {})
   KERNELS = resolve(kernels);
   const OUT = resolve(out);
   const stems = readdirSync(KERNELS).filter((f) => f.endsWith('.wgsl')).sort().map((f) => f.slice(0, -5));
-  const entries = stems.map((stem) => {
+  const sources = stems.map((stem) => {
     if (!/^[a-z][a-z0-9_]*$/.test(stem)) throw new EmbedError(`kernels/${stem}.wgsl: stems are lower_snake_case`);
     const file = join(KERNELS, `${stem}.wgsl`);
     const code = expand(file, [], new Set());
     if (!/@compute[\s\S]*?fn\s+main\s*\(/.test(code)) throw new EmbedError(`kernels/${stem}.wgsl: no @compute entry point named main`);
-    return `  ${stem}: {\n    bindings: ${JSON.stringify(bindings(stem, code))},\n    code: ${JSON.stringify(compact(code) + '\n')},\n  },`;
+    return { stem, kinds: bindings(stem, code), code: compact(code), full: code };
   });
+  // EDGEINFER_WGSL_READABLE=1 ships the sources as written, for reading compiler messages.
+  const readable = Boolean(process.env.EDGEINFER_WGSL_READABLE);
+  const shipped = readable ? sources.map((x) => x.full) : renameIdentifiers(sources.map((x) => x.code));
+  const entries = sources.map(({ stem, kinds }, i) =>
+    `  ${stem}: {\n    bindings: ${JSON.stringify(kinds)},\n    code: ${JSON.stringify(shipped[i] + '\n')},\n  },`);
   const text = [
     '// generated by scripts/embed-wgsl.mjs — do not edit. Source: kernels/*.wgsl.',
     "export type BindingKind = 'read' | 'read_write' | 'uniform';",

@@ -30,6 +30,61 @@ describeGpu('kernels/*.wgsl', () => {
   });
 });
 
+describeGpu('scripts/embed-wgsl.mjs shrinking', () => {
+  // Swizzle-like members, a local named like a member, an override and main must survive renaming;
+  // the shrunk shader must compute what the source does.
+  const SOURCE = `override SCALE: f32 = 1.0;
+struct Params { count: u32, x: f32, offset: f32 }
+@group(0) @binding(0) var<storage, read_write> out_values: array<f32>;
+@group(0) @binding(1) var<uniform> params: Params;
+fn weighted(value: vec2f, count: u32) -> f32 { return (value.x - value.y) * f32(count); }
+@compute @workgroup_size(1) fn main() {
+  let count = params.count + 1u;  // a local named like a member
+  let xy = vec2f(params.x, params.offset);
+  out_values[0] = weighted(xy.yx, count) * SCALE;
+  out_values[1] = - -params.x;
+}
+`;
+
+  it('renames declared identifiers, keeps main/overrides/swizzles, and computes the same', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'wgsl-'));
+    writeFileSync(join(dir, 'k.wgsl'), SOURCE);
+    const script = new URL('../../scripts/embed-wgsl.mjs', import.meta.url).pathname;
+    execFileSync(process.execPath, [script, '--quiet', '--kernels', dir, '--out', join(dir, 'out.ts')], { stdio: 'pipe' });
+    const code = JSON.parse(/code: ("(?:[^"\\]|\\.)*")/.exec(readFileSync(join(dir, 'out.ts'), 'utf8'))![1]) as string;
+    expect(code.length).toBeLessThan(SOURCE.length * 0.7);
+    expect(code).toMatch(/fn main\(/);
+    expect(code).toMatch(/override SCALE/);
+    expect(code).not.toMatch(/weighted|out_values|offset/);
+    const device = b.device;
+    const run = async (wgsl: string): Promise<number[]> => {
+      const module = device.createShaderModule({ code: wgsl });
+      expect((await module.getCompilationInfo()).messages.filter((m) => m.type === 'error')).toEqual([]);
+      const pipeline = await device.createComputePipelineAsync({ layout: 'auto', compute: { module, constants: { SCALE: 2 } } });
+      const out = device.createBuffer({ size: 8, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC });
+      const params = device.createBuffer({ size: 16, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
+      device.queue.writeBuffer(params, 0, new Uint32Array([3, 0, 0, 0]));
+      device.queue.writeBuffer(params, 4, new Float32Array([1.5, 0.25]));
+      const read = device.createBuffer({ size: 8, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+      const enc = device.createCommandEncoder();
+      const pass = enc.beginComputePass();
+      pass.setPipeline(pipeline);
+      pass.setBindGroup(0, device.createBindGroup({ layout: pipeline.getBindGroupLayout(0), entries: [{ binding: 0, resource: { buffer: out } }, { binding: 1, resource: { buffer: params } }] }));
+      pass.dispatchWorkgroups(1);
+      pass.end();
+      enc.copyBufferToBuffer(out, 0, read, 0, 8);
+      device.queue.submit([enc.finish()]);
+      await read.mapAsync(GPUMapMode.READ);
+      const values = [...new Float32Array(read.getMappedRange().slice(0))];
+      for (const buf of [out, params, read]) buf.destroy();
+      return values;
+    };
+    // (0.25 - 1.5) * 4 * 2 = -10, and - -1.5 = 1.5
+    expect(await run(SOURCE)).toEqual([-10, 1.5]);
+    expect(await run(code)).toEqual([-10, 1.5]);
+  });
+});
+
 describe('scripts/embed-wgsl.mjs', () => {
   const script = new URL('../../scripts/embed-wgsl.mjs', import.meta.url).pathname;
   const embed = (dir: string) => execFileSync(process.execPath, [script, '--quiet', '--kernels', dir, '--out', join(dir, 'out.ts')], { encoding: 'utf8', stdio: 'pipe' });
