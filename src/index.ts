@@ -17,6 +17,7 @@ export {
   selectBackend, defaultDeviceKey, type Selection, type Candidate, type CandidateStatus, type BackendPreference, type SelectOptions,
 } from './runtime/select.js';
 export { memoryCache, localStorageCache, type DecisionCache, type CachedDecision } from './runtime/decision-cache.js';
+export { indexedDbCache } from './runtime/idb-cache.js';
 export { AbortError } from './runtime/abort.js';
 export type { ModelSource, ProgressCallback, FileReader } from './runtime/source.js';
 export { ImageClassifier, type ClassifierInput, type ClassifierOptions, type ClassifyOptions, type Classification } from './vision/classifier.js';

@@ -28,6 +28,46 @@ export interface Backend {
   /** Runs steps in order, then reads `outputs` back once. */
   execute(steps: readonly Step[], outputs: readonly DeviceTensor[]): Promise<Float32Array[]>;
   dispose(): void;
+  /**
+   * Optional (webgpu): the frame path. Each run writes `input` (item 0) from a frame on the device, runs
+   * `steps`, and reduces row 0 of `output` to its top-k there, so only k results come back.
+   */
+  frameRunner?(input: DeviceTensor, output: DeviceTensor, steps: readonly Step[], spec: FrameSpec): FrameRunner;
+}
+
+/** One axis's fixed-point resampling taps (src/vision/resize.ts): output i = sum of source start[i] + t times weights[i * stride + t] / 2^22. */
+export interface AxisTaps {
+  readonly start: Int32Array;
+  readonly count: Int32Array;
+  readonly weights: Int32Array;
+  readonly stride: number;
+}
+
+/** What Backend.frameRunner needs to turn RGBA frames into the model's input and its output into top-k. */
+export interface FrameSpec {
+  /** Scores in row 0 of the output. */
+  readonly classes: number;
+  /** The output holds logits: the k scores become softmax probabilities over all classes. */
+  readonly softmax: boolean;
+  /** Working channels: 1 = gray (Pillow's luma of RGB), 3 = RGB. */
+  readonly channels: 1 | 3;
+  /** Model channel c reads working channel order[c]. */
+  readonly order: readonly number[];
+  /** lut[c * 256 + v]: the input value of level v in model channel c. */
+  readonly lut: Float32Array;
+  /** For a frame of this size, the taps of each axis onto the input's H x W. */
+  resample(width: number, height: number): { readonly x: AxisTaps; readonly y: AxisTaps };
+}
+
+/** A frame: a browser image source the device copies itself, or RGBA bytes. */
+export type FrameInput = { readonly width: number; readonly height: number }
+  & ({ readonly source: GPUCopyExternalImageSource } | { readonly rgba: Uint8Array | Uint8ClampedArray });
+
+export interface FrameRunner {
+  /** The k best classes of one frame, best first (fewer when `keep`, a bit per class, rules classes out). */
+  run(frame: FrameInput, k: number, keep?: Uint32Array): Promise<{ indices: number[]; scores: number[] }>;
+  /** Gives back what the runner holds on the device. Idempotent. */
+  dispose(): void;
 }
 
 export interface BackendProvider {

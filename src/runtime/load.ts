@@ -1,15 +1,20 @@
 // load(source, options): model bytes from anywhere (runtime/source.ts), parsed and checked, then a
-// session on the chosen backend (runtime/select.ts). Browser-safe: the Node entry (node-load.ts)
+// session on the chosen backend (runtime/select.ts), kept running across a lost backend (fallback.ts)
+// and upgraded to the GPU once it is ready (warm-start.ts). Browser-safe: the Node entry (node-load.ts)
 // adds file paths, a JSON-file decision cache and a device key from the OS.
 import type { BackendName } from '../backends/backend.js';
 import type { Graph, ModelMetadata } from '../graph/ir.js';
 import { readEim } from '../format/reader.js';
 import { readPreamble } from '../format/layout.js';
+import { BackendLostError } from '../errors.js';
 import type { Tensor } from '../tensor.js';
 import { throwIfAborted } from './abort.js';
 import { browserLocalStorage, localStorageCache, type DecisionCache } from './decision-cache.js';
-import { selectBackend, type SelectOptions, type Selection } from './select.js';
+import { browserIndexedDb, indexedDbCache } from './idb-cache.js';
+import { fallBack } from './fallback.js';
+import { choose, now, type Candidate, type Fallback, type SelectContext, type SelectOptions, type Selection, type WarmJob, type WarmStart } from './select.js';
 import type { Feeds, Session, TensorInfo } from './session.js';
+import { warmInBackground } from './warm-start.js';
 import { isGraph, readSource, type ModelSource, type SourceOptions } from './source.js';
 
 export interface LoadOptions extends SourceOptions, Omit<SelectOptions, 'modelHash' | 'signal' | 'cache'> {
@@ -18,41 +23,157 @@ export interface LoadOptions extends SourceOptions, Omit<SelectOptions, 'modelHa
    * Node entry: a JSON file under the OS temp folder); false: never cached.
    */
   cache?: DecisionCache | false;
+  /**
+   * `auto` only, default true: when the choice is (or may be) the GPU, load() resolves as soon as a CPU
+   * backend answers; the GPU prepares and is timed in the background and takes over between two runs
+   * once ready and faster (see LoadedModel.ready). false: load() waits for the final backend.
+   */
+  warmStart?: boolean;
+  /** Called after a run-time fallback (`auto` or a list of backends), with the selection that records it. */
+  onFallback?: (fallback: Fallback, selection: Selection) => void;
 }
 
-/** A model ready to run: its session, and how its backend was chosen. */
+/**
+ * A model ready to run, and how its backend was chosen. Runs are queued, never interleaved; the backend
+ * may change between two of them: when it is lost (`auto` or a list: the next one takes over and the
+ * call is retried there) and when a warm start's GPU is ready.
+ */
 export class LoadedModel {
+  private current: Session;
+  private record: Selection;
+  private queue: Promise<unknown> = Promise.resolve();
+  /** Set when the backend was lost and none could take over: every later run rejects with it. */
+  private lost: BackendLostError | undefined;
+  private closed = false;
+  private readonly stop = new AbortController();
+  /**
+   * Settles (never rejects) with the final selection once no backend work is left in the background:
+   * at once without a warm start; else once the GPU took over, lost to the CPU, failed, or the model was disposed.
+   */
+  readonly ready: Promise<Selection>;
+
   constructor(
-    readonly session: Session,
-    readonly selection: Selection,
+    session: Session,
+    selection: Selection,
     readonly metadata: ModelMetadata,
     /** Identifies the model bytes (CRC-32 and length); undefined for a Graph source. */
     readonly modelHash: string | undefined,
-  ) {}
+    private readonly live?: { readonly ctx: SelectContext; readonly job?: WarmJob; readonly onFallback?: LoadOptions['onFallback'] },
+  ) {
+    this.current = session;
+    this.record = selection;
+    // Never rejects: nothing to handle for an app that does not wait for it.
+    this.ready = live?.job ? this.warm(live.ctx, live.job).catch(() => this.record) : Promise.resolve(selection);
+  }
+
+  /** The session runs go to now; it changes on a fallback or a warm start's switch. */
+  get session(): Session {
+    return this.current;
+  }
+
+  /** How the backend was chosen, and every change since; a new object after each change. */
+  get selection(): Selection {
+    return this.record;
+  }
 
   get backend(): BackendName {
-    return this.session.backend;
+    return this.current.backend;
   }
 
   get inputs(): readonly TensorInfo[] {
-    return this.session.inputs;
+    return this.current.inputs;
   }
 
   get outputs(): readonly TensorInfo[] {
-    return this.session.outputs;
+    return this.current.outputs;
   }
 
   /** The graph as prepared (after the passes). */
   get graph(): Graph {
-    return this.session.graph;
+    return this.current.graph;
   }
 
   run(feeds: Feeds): Promise<Record<string, Tensor>> {
-    return this.session.run(feeds);
+    return this.use((s) => s.run(feeds));
   }
 
+  /**
+   * Runs `work` on the current session in this model's queue (so no switch happens during it), and again
+   * on the next backend when it fails with BackendLostError and a fallback is allowed. For work beyond run().
+   */
+  use<T>(work: (session: Session) => Promise<T>): Promise<T> {
+    return this.enqueue(() => this.attempt(work));
+  }
+
+  /** Releases the session, and stops a warm start's background work (its GPU session is released too). */
   dispose(): void {
-    this.session.dispose();
+    this.closed = true;
+    this.stop.abort();
+    this.current.dispose();
+  }
+
+  private enqueue<T>(work: () => Promise<T>): Promise<T> {
+    const result = this.queue.then(work);
+    this.queue = result.catch(() => undefined);
+    return result;
+  }
+
+  private async attempt<T>(work: (session: Session) => Promise<T>): Promise<T> {
+    for (;;) {
+      if (this.lost) throw this.lost;
+      const s = this.current;
+      try {
+        return await work(s);
+      } catch (e) {
+        const ctx = this.live?.ctx;
+        // A named backend is what the caller asked for: its loss is theirs to handle.
+        if (!(e instanceof BackendLostError) || !ctx || this.closed || (ctx.names?.length ?? 2) < 2) throw e;
+        s.dispose();
+        const { session, selection } = await fallBack(ctx, this.record, e);
+        this.record = selection;
+        if (!session || this.closed) {
+          session?.dispose();
+          this.lost = e;
+          throw e;
+        }
+        this.current = session;
+        try {
+          this.live?.onFallback?.(selection.fallbacks!.at(-1)!, selection);
+        } catch {
+          // The app's callback must not fail the run.
+        }
+      }
+    }
+  }
+
+  private async warm(ctx: SelectContext, job: WarmJob): Promise<Selection> {
+    const out = await warmInBackground(ctx, job, this.stop.signal, (work) => this.enqueue(work));
+    const gpu = out.session;
+    /** Re-applied to the latest record: a fallback may have replaced it meanwhile (it only appends candidates). */
+    const update = (state: WarmStart['state'], switchedAtMs?: number) => {
+      const candidates = this.record.candidates.map((c, i): Candidate => {
+        const u = out.updates.find(([j]) => j === i)?.[1];
+        // The GPU counts as chosen only once runs go to it; until then a fallback must not take it for the lost one.
+        if (u) return u.status === 'chosen' && switchedAtMs === undefined ? { ...u, status: 'pending' } : u;
+        return switchedAtMs !== undefined && c.status === 'chosen' ? { ...c, status: 'slower', reason: `answered until ${gpu!.backend} was ready` } : c;
+      });
+      const warmStart = { ...this.record.warmStart!, state, targetReadyMs: out.readyMs, switchedAtMs };
+      this.record = { ...this.record, backend: this.current.backend, candidates, warmStart };
+    };
+    update(gpu ? 'preparing' : out.state);
+    if (!gpu) return this.record;
+    // Queued behind the runs already waiting: they finish on the CPU backend, later ones go to the GPU.
+    await this.enqueue(async () => {
+      if (this.closed) {
+        gpu.dispose();
+        return update('cancelled');
+      }
+      this.current.dispose();
+      this.current = gpu;
+      this.lost = undefined;
+      update('switched', now() - ctx.started);
+    });
+    return this.record;
   }
 }
 
@@ -65,9 +186,12 @@ export function eimModelHash(bytes: Uint8Array): string {
   return `eim-${crc.toString(16).padStart(8, '0')}-${bytes.length}`;
 }
 
+// Workers and service workers have no localStorage but do have IndexedDB.
 function defaultCache(): DecisionCache | undefined {
   const storage = browserLocalStorage();
-  return storage ? localStorageCache(storage) : undefined;
+  if (storage) return localStorageCache(storage);
+  const idb = browserIndexedDb();
+  return idb ? indexedDbCache(idb) : undefined;
 }
 
 /**
@@ -91,10 +215,10 @@ export async function load(source: ModelSource, options: LoadOptions = {}): Prom
     modelHash = eimModelHash(bytes);
   }
   const cache = options.cache === undefined ? defaultCache() : options.cache;
-  const { session, selection } = await selectBackend(graph, { ...options, cache, modelHash, signal });
+  const chosen = await choose(graph, { ...options, cache, modelHash, signal }, options.warmStart !== false);
   if (signal?.aborted) {
-    session.dispose();
+    chosen.session.dispose();
     throwIfAborted(signal, 'backend selection');
   }
-  return new LoadedModel(session, selection, graph.metadata, modelHash);
+  return new LoadedModel(chosen.session, chosen.selection, graph.metadata, modelHash, { ctx: chosen.ctx, job: chosen.job, onFallback: options.onFallback });
 }

@@ -2,10 +2,12 @@
 // missing an op, time a short trial on each survivor, keep the fastest; a provider with a deferReason
 // (a software GPU) is tried only when none of the others works. The decision is cached per
 // (model, device). Explicit names skip the trial. Every candidate's fate is reported, with reasons.
+// With warm start (load()'s default), a GPU is set aside here and timed in the background (warm-start.ts).
 import type { BackendName, BackendProvider } from '../backends/backend.js';
 import { BackendUnavailableError, InputError } from '../errors.js';
 import type { Graph } from '../graph/ir.js';
 import { optimize } from '../graph/optimize.js';
+import { inferShapes } from '../graph/shapes.js';
 import { validateGraph } from '../graph/validate.js';
 import { sizeOf } from '../tensor.js';
 import { throwIfAborted } from './abort.js';
@@ -15,7 +17,8 @@ import { Session, type Feeds } from './session.js';
 
 export type BackendPreference = 'auto' | BackendName | readonly BackendName[];
 
-export type CandidateStatus = 'chosen' | 'slower' | 'unavailable' | 'unsupported' | 'failed' | 'skipped';
+/** 'pending': being prepared in the background (warm start); 'lost': failed while running, after it was chosen. */
+export type CandidateStatus = 'chosen' | 'slower' | 'unavailable' | 'unsupported' | 'failed' | 'skipped' | 'pending' | 'lost';
 
 export interface Candidate {
   readonly name: BackendName;
@@ -37,6 +40,35 @@ export interface Selection {
   readonly cacheReason?: string;
   /** Wall time spent choosing (probes, backend creation, trial runs). */
   readonly elapsedMs: number;
+  /** Run-time switches away from a lost backend, oldest first. */
+  readonly fallbacks?: readonly Fallback[];
+  /** Present when a CPU backend answered first while the GPU prepared in the background. */
+  readonly warmStart?: WarmStart;
+}
+
+/** Every `...Ms` time below counts from the start of the selection. */
+export interface Fallback {
+  readonly from: BackendName;
+  readonly to: BackendName;
+  /** The BackendLostError's message. */
+  readonly reason: string;
+  readonly atMs: number;
+}
+
+export interface WarmStart {
+  readonly target: BackendName;
+  /**
+   * 'preparing': still in the background; 'switched': runs go to the target now; 'slower': it was timed
+   * slower than the CPU backend, which stays; 'failed': the target candidate says why; 'cancelled': the
+   * model was disposed first.
+   */
+  readonly state: 'preparing' | 'switched' | 'slower' | 'failed' | 'cancelled';
+  /** When the CPU backend was ready to answer (load() resolved then). */
+  readonly firstReadyMs: number;
+  /** When the target had prepared and been timed. */
+  readonly targetReadyMs?: number;
+  /** When the first run on the target could start (after the runs queued before it). */
+  readonly switchedAtMs?: number;
 }
 
 /** Optional on a provider: what hardware it would run on (e.g. a GPU adapter), folded into cache keys. */
@@ -70,12 +102,14 @@ export interface Selected {
 }
 
 const BACKEND_NAMES: readonly BackendName[] = ['webgpu', 'wasm', 'js'];
+/** The backend warm start prepares in the background; the others count as CPU backends. */
+const GPU: BackendName = 'webgpu';
 const DEFAULT_BUDGET_MS = 1500;
 const DEFAULT_RUNS = 3;
 
-const now = (): number => performance.now();
+export const now = (): number => performance.now();
 
-function message(e: unknown): string {
+export function message(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
 
@@ -113,18 +147,40 @@ function parsePreference(v: unknown): Preference {
   return { mode: 'explicit', names: [backendName(v, 'options.backend')] };
 }
 
-function byPriority(providers: readonly BackendProvider[]): BackendProvider[] {
+export function byPriority(providers: readonly BackendProvider[]): BackendProvider[] {
   // Stable: equal priorities keep the order they were given in.
   return providers.map((p, i) => ({ p, i })).sort((a, b) => b.p.priority - a.p.priority || a.i - b.i).map((x) => x.p);
 }
 
-/** Batch-1 inputs of fixed pseudo-random values in [0, 1): not all zeros, which some kernels short-cut. */
+const RECURRENT = new Set(['RNN', 'LSTM', 'GRU']);
+
+/**
+ * Inputs that feed a recurrent node's sequence_lens, with the full length T of that node's sequence:
+ * random values there are not valid lengths (they must be integers in 0..T).
+ */
+function sequenceLengthInputs(graph: Graph): Map<string, number> {
+  const lens = new Map<string, number>();
+  const isInput = new Set(graph.inputs.map((v) => v.name));
+  const feeding = graph.nodes.filter((n) => RECURRENT.has(n.op) && isInput.has(n.inputs[4] ?? ''));
+  if (feeding.length === 0) return lens;
+  const shapes = inferShapes(graph, 1);
+  for (const n of feeding) lens.set(n.inputs[4], shapes.get(n.inputs[0])![1]);
+  return lens;
+}
+
+/**
+ * Batch-1 inputs of fixed pseudo-random values in [0, 1) (not all zeros, which some kernels short-cut),
+ * and valid lengths where lengths are expected; the same every run.
+ */
 function trialFeeds(session: Session): Feeds {
   let state = 0x2545f491;
+  const lengths = sequenceLengthInputs(session.graph);
   const feeds: Feeds = {};
   for (const info of session.inputs) {
     const data = new Float32Array(sizeOf(info.shape.map((d) => (d === -1 ? 1 : d))));
-    for (let i = 0; i < data.length; i++) {
+    const length = lengths.get(info.name);
+    if (length !== undefined) data.fill(length);
+    else for (let i = 0; i < data.length; i++) {
       state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
       data[i] = state / 2 ** 32;
     }
@@ -139,12 +195,12 @@ function median(xs: readonly number[]): number {
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
-type Opened = { readonly session: Session } | { readonly status: 'unavailable' | 'unsupported' | 'failed'; readonly reason: string };
+export type Opened = { readonly session: Session } | { readonly status: 'unavailable' | 'unsupported' | 'failed'; readonly reason: string };
 
 /** Probes, creates the backend, checks op coverage and builds a session; failures become a status and a reason. */
-class Opener {
+export class Opener {
   private readonly ops: readonly string[];
-  constructor(private readonly graph: Graph, private readonly signal: AbortSignal | undefined) {
+  constructor(private readonly graph: Graph, readonly signal: AbortSignal | undefined) {
     this.ops = [...new Set(graph.nodes.map((n) => n.op))];
   }
 
@@ -201,19 +257,27 @@ class Opener {
 }
 
 /**
+ * Runs `work` while nothing else runs (a LoadedModel's queue), so that a trial in the background times
+ * its backend rather than the app's runs on the main thread meanwhile.
+ */
+export type Exclusive = <T>(work: () => Promise<T>) => Promise<T>;
+
+/**
  * One warm-up run (prepares the batch-1 plan: kernels compiled, weights packed), then up to `runs`
  * timed runs while the deadline allows; at least one is timed. Returns the run times in ms.
  */
-async function timeRuns(session: Session, runs: number, deadline: number, signal: AbortSignal | undefined, name: string): Promise<number[]> {
+async function timeRuns(session: Session, runs: number, deadline: number, signal: AbortSignal | undefined, name: string, exclusive: Exclusive): Promise<number[]> {
   const feeds = trialFeeds(session);
   const stage = `trial of backend ${name}`;
   await session.run(feeds);
   const times: number[] = [];
   while (times.length < runs) {
-    throwIfAborted(signal, stage);
-    const t0 = now();
-    await session.run(feeds);
-    const t = now() - t0;
+    const t = await exclusive(async () => {
+      throwIfAborted(signal, stage);
+      const t0 = now();
+      await session.run(feeds);
+      return now() - t0;
+    });
     times.push(t);
     if (now() + t > deadline) break;
   }
@@ -226,38 +290,57 @@ function noneWorked(what: string, candidates: readonly Candidate[]): BackendUnav
   return new BackendUnavailableError(what, reasons.length ? `no candidate worked: ${reasons.join('; ')}` : 'no backend provider is registered');
 }
 
-async function runAuto(providers: readonly BackendProvider[], opener: Opener, opts: SelectOptions): Promise<{ session: Session; candidates: Candidate[]; chosen: BackendProvider; medianMs: number }> {
-  const budget = opts.trialBudgetMs ?? DEFAULT_BUDGET_MS;
-  const runs = Math.max(1, Math.floor(opts.trialRuns ?? DEFAULT_RUNS));
-  const deadline = now() + budget;
-  const candidates: Candidate[] = [];
-  const deferred: { provider: BackendProvider; index: number; reason: string }[] = [];
-  // In an object, not a `let`: trial() (a closure) replaces it, which control-flow narrowing cannot see.
-  const kept: { best?: { session: Session; index: number; provider: BackendProvider; medianMs: number } } = {};
+type Best = { readonly session: Session; readonly index: number; readonly provider: BackendProvider; readonly medianMs: number };
 
-  /** Opens and times `p` as candidates[index]; keeps its session while it is the fastest so far. */
-  const trial = async (p: BackendProvider, index: number, note?: string): Promise<Candidate> => {
+/** Times candidates against one deadline, keeping the session of the fastest so far: the caller owns (and disposes) `best`. */
+export class Trials {
+  best?: Best;
+  readonly deadline: number;
+  private readonly runs: number;
+  constructor(private readonly opener: Opener, opts: SelectOptions, private readonly exclusive: Exclusive = (work) => work()) {
+    this.deadline = now() + (opts.trialBudgetMs ?? DEFAULT_BUDGET_MS);
+    this.runs = Math.max(1, Math.floor(opts.trialRuns ?? DEFAULT_RUNS));
+  }
+
+  /** Opens and times `p` as candidates[index]; 'slower' unless the caller marks it chosen. */
+  async trial(p: BackendProvider, index: number, note?: string): Promise<Candidate> {
     const base = { name: p.name, priority: p.priority, ...(note === undefined ? {} : { reason: note }) };
-    const opened = await opener.open(p);
+    const { signal } = this.opener;
+    const opened = await this.opener.open(p);
     if (!('session' in opened)) return { ...base, ...opened };
     let times: number[];
     try {
-      times = await timeRuns(opened.session, runs, deadline, opts.signal, p.name);
+      times = await timeRuns(opened.session, this.runs, this.deadline, signal, p.name, this.exclusive);
     } catch (e) {
       opened.session.dispose();
-      throwIfAborted(opts.signal, `trial of backend ${p.name}`);
+      throwIfAborted(signal, `trial of backend ${p.name}`);
       return { ...base, status: 'failed', reason: `trial run failed: ${message(e)}` };
     }
     const medianMs = median(times);
-    if (!kept.best || medianMs < kept.best.medianMs) {
-      kept.best?.session.dispose();
-      kept.best = { session: opened.session, index, provider: p, medianMs };
+    if (!this.best || medianMs < this.best.medianMs) {
+      this.best?.session.dispose();
+      this.best = { session: opened.session, index, provider: p, medianMs };
     } else {
       opened.session.dispose();
     }
     return { ...base, status: 'slower', medianMs };
-  };
+  }
+}
 
+/** A GPU set aside for warm start: candidates[index], to be timed in the background. */
+export interface Later {
+  readonly provider: BackendProvider;
+  readonly index: number;
+}
+
+interface AutoResult { session: Session; candidates: Candidate[]; chosen: BackendProvider; medianMs: number; later: Later[] }
+
+async function runAuto(providers: readonly BackendProvider[], opener: Opener, opts: SelectOptions, warm: boolean): Promise<AutoResult> {
+  const budget = opts.trialBudgetMs ?? DEFAULT_BUDGET_MS;
+  const trials = new Trials(opener, opts);
+  const candidates: Candidate[] = [];
+  const deferred: { provider: BackendProvider; index: number; reason: string }[] = [];
+  const later: Later[] = [];
   try {
     for (const p of byPriority(providers)) {
       const base = { name: p.name, priority: p.priority };
@@ -266,35 +349,50 @@ async function runAuto(providers: readonly BackendProvider[], opener: Opener, op
         candidates.push({ ...base, status: 'unavailable', reason: ok });
         continue;
       }
-      const later = await opener.deferral(p);
-      if (later !== undefined) {
-        deferred.push({ provider: p, index: candidates.length, reason: later });
-        candidates.push({ ...base, status: 'skipped', reason: later });
+      const defer = await opener.deferral(p);
+      if (defer !== undefined) {
+        deferred.push({ provider: p, index: candidates.length, reason: defer });
+        candidates.push({ ...base, status: 'skipped', reason: defer });
         continue;
       }
-      if (kept.best && now() >= deadline) {
+      if (warm && p.name === GPU) {
+        later.push({ provider: p, index: candidates.length });
+        candidates.push({ ...base, status: 'pending', reason: 'prepared in the background' });
+        continue;
+      }
+      if (trials.best && now() >= trials.deadline) {
         candidates.push({ ...base, status: 'skipped', reason: `the ${budget} ms trial budget was spent` });
         continue;
       }
-      candidates.push(await trial(p, candidates.length));
+      candidates.push(await trials.trial(p, candidates.length));
     }
+    // No CPU backend works: the GPU is timed now after all.
+    for (const l of trials.best ? [] : later.splice(0)) candidates[l.index] = await trials.trial(l.provider, l.index);
     // A slow backend beats none: the deferred ones run only when every other candidate failed.
-    for (const d of kept.best ? [] : deferred) {
-      candidates[d.index] = await trial(d.provider, d.index, `${d.reason}; tried as no other backend worked`);
-      if (kept.best) break;
+    for (const d of trials.best ? [] : deferred) {
+      candidates[d.index] = await trials.trial(d.provider, d.index, `${d.reason}; tried as no other backend worked`);
+      if (trials.best) break;
     }
   } catch (e) {
-    kept.best?.session.dispose();
+    trials.best?.session.dispose();
     throw e;
   }
-  const won = kept.best;
+  const won = trials.best;
   if (!won) throw noneWorked('auto', candidates);
   candidates[won.index] = { ...candidates[won.index], status: 'chosen' };
-  return { session: won.session, candidates, chosen: won.provider, medianMs: won.medianMs };
+  return { session: won.session, candidates, chosen: won.provider, medianMs: won.medianMs, later };
+}
+
+/** Opens `p` (already probed) and gives it its warm-up run: a ready session, or why not. */
+export async function openWarm(p: BackendProvider, opener: Opener): Promise<Opened> {
+  const opened = await opener.open(p);
+  if (!('session' in opened)) return opened;
+  const failure = await warmUp(opened.session, opener.signal, p.name);
+  return failure ? { status: 'failed', reason: failure } : opened;
 }
 
 /** The first provider in the caller's order that works; its session has had its warm-up run. */
-async function runExplicit(names: readonly BackendName[], providers: readonly BackendProvider[], opener: Opener, signal: AbortSignal | undefined): Promise<{ session: Session; candidates: Candidate[] }> {
+async function runExplicit(names: readonly BackendName[], providers: readonly BackendProvider[], opener: Opener): Promise<{ session: Session; candidates: Candidate[] }> {
   const candidates: Candidate[] = [];
   for (const name of names) {
     const ofName = byPriority(providers.filter((p) => p.name === name));
@@ -302,22 +400,12 @@ async function runExplicit(names: readonly BackendName[], providers: readonly Ba
     for (const p of ofName) {
       const base = { name: p.name, priority: p.priority };
       const ok = await opener.probe(p);
-      if (ok !== true) {
-        candidates.push({ ...base, status: 'unavailable', reason: ok });
-        continue;
+      const opened = ok === true ? await openWarm(p, opener) : { status: 'unavailable' as const, reason: ok };
+      if ('session' in opened) {
+        candidates.push({ ...base, status: 'chosen' });
+        return { session: opened.session, candidates };
       }
-      const opened = await opener.open(p);
-      if (!('session' in opened)) {
-        candidates.push({ ...base, ...opened });
-        continue;
-      }
-      const failure = await warmUp(opened.session, signal, p.name);
-      if (failure) {
-        candidates.push({ ...base, status: 'failed', reason: failure });
-        continue;
-      }
-      candidates.push({ ...base, status: 'chosen' });
-      return { session: opened.session, candidates };
+      candidates.push({ ...base, ...opened });
     }
   }
   throw noneWorked(names.join(' or '), candidates);
@@ -351,7 +439,7 @@ async function reopen(cached: CachedDecision, providers: readonly BackendProvide
   const failure = await warmUp(opened.session, signal, p.name);
   if (failure) return { staleReason: `${label} ${failure}` };
   const candidate: Candidate = {
-    name: p.name, priority: p.priority, status: 'chosen', reason: `cached decision of ${new Date(cached.savedAt).toISOString()}`, medianMs: cached.medianMs,
+    name: p.name, priority: p.priority, status: 'chosen', reason: cachedNote(cached), medianMs: cached.medianMs,
   };
   return { session: opened.session, candidate };
 }
@@ -370,12 +458,39 @@ async function cacheKey(opts: SelectOptions, providers: readonly BackendProvider
   return `${opts.modelHash}|${device}|${set.join(',')}`;
 }
 
+/** What run-time fallback (fallback.ts) and warm start (warm-start.ts) need from the selection that made a session. */
+export interface SelectContext {
+  /** After the passes. */
+  readonly graph: Graph;
+  readonly providers: readonly BackendProvider[];
+  /** The caller's list in explicit mode; undefined in auto. */
+  readonly names?: readonly BackendName[];
+  readonly opts: SelectOptions;
+  /** performance.now() when the selection started: the origin of every `...Ms` time of a Selection. */
+  readonly started: number;
+  /** Where the final choice of a warm start is remembered. */
+  readonly cache?: { readonly store: DecisionCache; readonly key: string };
+}
+
+/** The background half of a warm start: GPU providers to time, and the CPU backend answering meanwhile. */
+export interface WarmJob {
+  readonly later: readonly Later[];
+  /** The CPU backend's trial median to beat; undefined (a cached GPU choice): the GPU wins when it works. */
+  readonly cpu: { readonly name: BackendName; readonly priority: number; readonly medianMs?: number };
+  /** Kept as the GPU candidate's reason (a cached decision's date). */
+  readonly note?: string;
+}
+
+export interface Chosen extends Selected {
+  readonly ctx: SelectContext;
+  readonly job?: WarmJob;
+}
+
 /**
- * Chooses a backend for `graph` and returns a ready session on it (its batch-1 plan prepared) with
- * the report of how it was chosen. Throws BackendUnavailableError when nothing can run the model,
- * AbortError when `signal` fires, and the graph's own errors (GraphError, UnsupportedOpError).
+ * selectBackend, plus what a LoadedModel needs to fall back and, with `warm`, a GPU left to prepare in the
+ * background (job) while the returned CPU session answers: its owner must run or drop the job.
  */
-export async function selectBackend(graph: Graph, opts: SelectOptions = {}): Promise<Selected> {
+export async function choose(graph: Graph, opts: SelectOptions = {}, warm = false): Promise<Chosen> {
   const started = now();
   const pref = parsePreference(opts.backend);
   const providers = opts.providers ?? PROVIDERS;
@@ -384,35 +499,80 @@ export async function selectBackend(graph: Graph, opts: SelectOptions = {}): Pro
   validateGraph(g);
   const opener = new Opener(g, opts.signal);
   const elapsed = () => now() - started;
+  const warming = (): WarmStart => ({ target: GPU, state: 'preparing', firstReadyMs: elapsed() });
+  const base = { graph: g, providers, opts, started };
 
   if (pref.mode === 'explicit') {
-    const { session, candidates } = await runExplicit(pref.names, providers, opener, opts.signal);
-    return { session, selection: { backend: session.backend, mode: 'explicit', candidates, cache: 'off', elapsedMs: elapsed() } };
+    const { session, candidates } = await runExplicit(pref.names, providers, opener);
+    return { session, ctx: { ...base, names: pref.names }, selection: { backend: session.backend, mode: 'explicit', candidates, cache: 'off', elapsedMs: elapsed() } };
   }
 
-  const cache = opts.cache || undefined;
-  if (!cache || opts.modelHash === undefined) {
-    const r = await runAuto(providers, opener, opts);
-    const cacheReason = cache ? 'no model hash to key the decision' : undefined;
-    return { session: r.session, selection: { backend: r.session.backend, mode: 'auto', candidates: r.candidates, cache: 'off', cacheReason, elapsedMs: elapsed() } };
+  const store = opts.cache || undefined;
+  const key = store && opts.modelHash !== undefined ? await cacheKey(opts, providers) : undefined;
+  const ctx: SelectContext = store && key ? { ...base, cache: { store, key } } : base;
+  /** A warm start writes its decision once the GPU has been timed; an early write would keep the GPU out for good. */
+  const auto = (r: AutoResult, cache: Selection['cache'], reasons: (string | undefined)[]): Chosen => {
+    const job = r.later.length ? { later: r.later, cpu: { name: r.chosen.name, priority: r.chosen.priority, medianMs: r.medianMs } } : undefined;
+    const cacheReason = reasons.filter((x) => x).join('; ') || undefined;
+    const selection: Selection = { backend: r.session.backend, mode: 'auto', candidates: r.candidates, cache, cacheReason, elapsedMs: elapsed() };
+    return { session: r.session, ctx, job, selection: job ? { ...selection, warmStart: warming() } : selection };
+  };
+  if (!key) {
+    return auto(await runAuto(providers, opener, opts, warm), 'off', [store ? 'no model hash to key the decision' : undefined]);
   }
 
-  const key = await cacheKey(opts, providers);
-  const cached = await readDecision(cache, key);
+  const cached = await readDecision(store!, key);
   let staleReason: string | undefined;
   if (cached) {
+    const early = warm && cached.backend === GPU ? await cpuFirst(cached, ctx, opener) : undefined;
+    if (early) return { ...early, selection: { ...early.selection, elapsedMs: elapsed(), warmStart: warming() } };
     const reuse = await reopen(cached, providers, opener, opts.signal);
     if ('session' in reuse) {
       const { session, candidate } = reuse;
-      return { session, selection: { backend: session.backend, mode: 'cached', candidates: [candidate], cache: 'hit', elapsedMs: elapsed() } };
+      return { session, ctx, selection: { backend: session.backend, mode: 'cached', candidates: [candidate], cache: 'hit', elapsedMs: elapsed() } };
     }
     staleReason = reuse.staleReason;
   }
-  const r = await runAuto(providers, opener, opts);
-  const written = await writeDecision(cache, key, makeDecision(r.chosen.name, r.chosen.priority, r.medianMs));
-  const cacheReason = [staleReason, written ? undefined : 'the cache refused the write'].filter((s) => s).join('; ') || undefined;
+  const r = await runAuto(providers, opener, opts, warm);
+  const written = r.later.length > 0 || await writeDecision(store!, key, makeDecision(r.chosen.name, r.chosen.priority, r.medianMs));
+  return auto(r, staleReason ? 'stale' : 'miss', [staleReason, written ? undefined : 'the cache refused the write']);
+}
+
+function cachedNote(cached: CachedDecision): string {
+  return `cached decision of ${new Date(cached.savedAt).toISOString()}`;
+}
+
+/**
+ * Warm start on a cached GPU choice: when the GPU still probes fine, the first CPU backend that opens
+ * answers now and the GPU prepares in the background; undefined (no CPU backend works): the usual reopen.
+ */
+async function cpuFirst(cached: CachedDecision, ctx: SelectContext, opener: Opener): Promise<Chosen | undefined> {
+  const gpu = ctx.providers.find((x) => x.name === cached.backend && x.priority === cached.priority);
+  if (!gpu || (await opener.probe(gpu)) !== true) return undefined;
+  let cpu;
+  try {
+    cpu = await runExplicit(BACKEND_NAMES.filter((n) => n !== GPU), ctx.providers, opener);
+  } catch (e) {
+    throwIfAborted(opener.signal, 'backend selection');
+    return undefined;
+  }
+  const chosen = cpu.candidates.at(-1)!;
+  const pending: Candidate = { name: gpu.name, priority: gpu.priority, status: 'pending', reason: cachedNote(cached), medianMs: cached.medianMs };
   return {
-    session: r.session,
-    selection: { backend: r.session.backend, mode: 'auto', candidates: r.candidates, cache: staleReason ? 'stale' : 'miss', cacheReason, elapsedMs: elapsed() },
+    session: cpu.session,
+    ctx,
+    job: { later: [{ provider: gpu, index: 0 }], cpu: { name: chosen.name, priority: chosen.priority! }, note: pending.reason },
+    selection: { backend: cpu.session.backend, mode: 'cached', candidates: [pending, ...cpu.candidates], cache: 'hit', elapsedMs: 0 },
   };
+}
+
+/**
+ * Chooses a backend for `graph` and returns a ready session on it (its batch-1 plan prepared) with
+ * the report of how it was chosen. Throws BackendUnavailableError when nothing can run the model,
+ * AbortError when `signal` fires, and the graph's own errors (GraphError, UnsupportedOpError).
+ * It never warm-starts (that takes an owner to switch sessions: load()'s LoadedModel).
+ */
+export async function selectBackend(graph: Graph, opts: SelectOptions = {}): Promise<Selected> {
+  const { session, selection } = await choose(graph, opts);
+  return { session, selection };
 }

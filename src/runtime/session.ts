@@ -1,6 +1,6 @@
 // A loaded model bound to one backend: validated and prepared once per batch size, then run
 // with tensors in the source model's own layout. Calls are queued, never interleaved.
-import type { Backend, BackendName, DeviceTensor, Step } from '../backends/backend.js';
+import type { Backend, BackendName, DeviceTensor, FrameRunner, FrameSpec, Step } from '../backends/backend.js';
 import { BackendUnavailableError, EdgeInferError, InputError } from '../errors.js';
 import type { Graph } from '../graph/ir.js';
 import { optimize } from '../graph/optimize.js';
@@ -73,6 +73,31 @@ export class Session {
     const result = this.queue.then(() => this.runNow(feeds));
     this.queue = result.catch(() => undefined);
     return result;
+  }
+
+  /**
+   * The backend's frame path (Backend.frameRunner) on this session's plan for one image (item 0 of a fixed
+   * batch), or undefined when the backend has none or the model is not one image in, one row of scores out.
+   * Its runs go through this session's queue, so they never interleave with run().
+   */
+  frameRunner(spec: FrameSpec): FrameRunner | undefined {
+    const b = this.backendImpl;
+    const out = this.graph.outputs[0];
+    if (this.disposed || !b.frameRunner || this.graph.inputs.length !== 1 || !out || out.sourcePerm?.some((a, i) => a !== i)) return undefined;
+    const batch = this.graph.inputs[0].shape[0];
+    const plan = this.planFor(batch === -1 ? 1 : batch);
+    const runner = b.frameRunner(plan.inputs[0], plan.outputs[0], plan.steps, spec);
+    return {
+      run: (frame, k, keep) => {
+        const result = this.queue.then(() => {
+          if (this.disposed) throw new EdgeInferError('DISPOSED', 'session is disposed');
+          return runner.run(frame, k, keep);
+        });
+        this.queue = result.catch(() => undefined);
+        return result;
+      },
+      dispose: () => runner.dispose(),
+    };
   }
 
   dispose(): void {
@@ -172,3 +197,4 @@ export class Session {
 }
 
 export type { Shape };
+export type { AxisTaps, FrameInput, FrameRunner, FrameSpec } from '../backends/backend.js';

@@ -1,21 +1,24 @@
 // ImageClassifier: pixels in, ranked {index, label, score} out, driven by the model's own metadata
 // (preprocessing, labels, whether the output is logits). Browser-safe: no Node imports.
-// Models open through load() (backend chosen automatically unless named); the classifier owns (and
-// disposes) the session only when it opened the model itself.
+// Models open through load() (backend chosen automatically unless named) and run through the LoadedModel,
+// so a fallback or a warm start's switch reaches the classifier; it disposes the model only when it opened it.
 import type { BackendName } from '../backends/backend.js';
 import { InputError } from '../errors.js';
 import type { ImagePreprocess } from '../graph/ir.js';
 import { permute } from '../runtime/layout.js';
 import { load, LoadedModel, type LoadOptions } from '../runtime/load.js';
 import type { Selection } from '../runtime/select.js';
-import { Session } from '../runtime/session.js';
+import { Session, type FrameRunner } from '../runtime/session.js';
 import type { ModelSource } from '../runtime/source.js';
 import { shapeToString, type Tensor } from '../tensor.js';
 import { IMAGE_KINDS, imageSourcePixels, type BrowserImageSource } from './image-source.js';
 import { preprocessInto, validatePreprocess, type PixelImage, type PreprocessOptions } from './preprocess.js';
 import { softmax } from './topk.js';
 import { checkPositiveInt, makeRanker, type Classification, type ClassifyOptions } from './ranking.js';
-import { classifyVideo, type VideoClassifyOptions, type VideoLoop, type VideoResultCallback } from './video.js';
+import { classLabel, resolveClasses } from './labels.js';
+import {
+  classifyVideo, framePreprocess, type FrameClassify, type VideoClassifyOptions, type VideoLoop, type VideoResultCallback,
+} from './video.js';
 
 export type { Classification, ClassifyOptions };
 
@@ -58,17 +61,25 @@ function describeValue(v: unknown): string {
 }
 
 export interface Opened {
-  readonly session: Session;
-  readonly selection?: Selection;
+  /** A LoadedModel is kept as such (not its session of the moment): its backend may change. */
+  readonly model: Session | LoadedModel;
   readonly owned: boolean;
 }
 
 export async function openModel(source: ClassifierSource, options: ClassifierOptions): Promise<Opened> {
-  if (source instanceof Session) return { session: source, owned: false };
-  if (source instanceof LoadedModel) return { session: source.session, selection: source.selection, owned: false };
+  if (source instanceof Session || source instanceof LoadedModel) return { model: source, owned: false };
   const { loader = load, topK: _k, preprocess: _p, labels: _l, outputKind: _o, pixels: _x, maxBatch: _m, ...loadOptions } = options;
-  const model = await loader(source, loadOptions);
-  return { session: model.session, selection: model.selection, owned: true };
+  return { model: await loader(source, loadOptions), owned: true };
+}
+
+/** The session runs go to now. */
+export function sessionOf(model: Session | LoadedModel): Session {
+  return model instanceof LoadedModel ? model.session : model;
+}
+
+/** How the backend was chosen (and changed since), when the model went through load(). */
+export function selectionOf(model: Session | LoadedModel): Selection | undefined {
+  return model instanceof LoadedModel ? model.selection : undefined;
 }
 
 /**
@@ -100,15 +111,11 @@ export class ImageClassifier {
   private readonly runBatch: number;
   private readonly batchFree: boolean;
   private readonly pixelOptions: PreprocessOptions;
+  /** classifyVideo's GPU frame path, on the session it was made for (runner undefined: that session has none). */
+  private frames: { readonly session: Session; readonly runner: FrameRunner | undefined } | undefined;
 
-  private constructor(
-    readonly session: Session,
-    /** How the backend was chosen, when the model went through load(). */
-    readonly selection: Selection | undefined,
-    private readonly owned: boolean,
-    options: ClassifierOptions,
-  ) {
-    const graph = session.graph;
+  private constructor(private readonly model: Session | LoadedModel, private readonly owned: boolean, options: ClassifierOptions) {
+    const graph = model.graph;
     const meta = graph.metadata;
     this.topK = checkPositiveInt(options.topK ?? 5, 'topK');
     const maxBatch = checkPositiveInt(options.maxBatch ?? 8, 'maxBatch');
@@ -139,7 +146,7 @@ export class ImageClassifier {
     this.batchFree = input.shape[0] === -1;
     this.runBatch = this.batchFree ? maxBatch : input.shape[0];
 
-    const out = session.outputs[0];
+    const out = model.outputs[0];
     if (!out) throw new InputError(`model "${meta.name ?? '?'}" has no outputs`, { expected: 'one output of class scores' });
     this.outputName = out.name;
     this.classes = out.shape.slice(1).reduce((a, b) => a * b, 1);
@@ -161,17 +168,27 @@ export class ImageClassifier {
     checkPositiveInt(options.topK ?? 5, 'topK');
     checkPositiveInt(options.maxBatch ?? 8, 'maxBatch');
     if (options.preprocess) validatePreprocess(options.preprocess);
-    const { session, selection, owned } = await openModel(source, options);
+    const { model, owned } = await openModel(source, options);
     try {
-      return new ImageClassifier(session, selection, owned, options);
+      return new ImageClassifier(model, owned, options);
     } catch (e) {
-      if (owned) session.dispose();
+      if (owned) model.dispose();
       throw e;
     }
   }
 
+  /** The session classifications run on now (it changes when a loaded model falls back or switches to the GPU). */
+  get session(): Session {
+    return sessionOf(this.model);
+  }
+
+  /** How the backend was chosen, when the model went through load(). */
+  get selection(): Selection | undefined {
+    return selectionOf(this.model);
+  }
+
   get backend(): BackendName {
-    return this.session.backend;
+    return this.model.backend;
   }
 
   /** The ranked classes for one image. */
@@ -199,7 +216,7 @@ export class ImageClassifier {
       const nhwc = new Float32Array(n * item);
       chunk.forEach((img, i) => this.fill(img, nhwc, i, start + i));
       const feed = this.sourcePerm ? permute(nhwc, [n, H, W, C], this.sourcePerm) : nhwc;
-      const out = (await this.session.run({ [this.inputName]: feed }))[this.outputName].data;
+      const out = (await this.model.run({ [this.inputName]: feed }))[this.outputName].data;
       for (let i = 0; i < chunk.length; i++) {
         const row = out.subarray(i * this.classes, (i + 1) * this.classes);
         results.push(this.outputKind === 'logits' ? softmax(row) : Float32Array.from(row));
@@ -213,12 +230,51 @@ export class ImageClassifier {
    * not queued), at most options.maxFps per second; see video.ts. Browser only.
    */
   classifyVideo(video: HTMLVideoElement, onResult: VideoResultCallback, options: VideoClassifyOptions = {}): VideoLoop {
-    return classifyVideo((frame, o) => this.classify(frame, o), video, onResult, options);
+    return classifyVideo((frame, o) => this.classify(frame, o), video, onResult, options, (o) => this.frameClassify(o));
   }
 
-  /** Releases the session when this classifier created it. */
+  /**
+   * classifyVideo's GPU path for these options (validated here, once, as classify would do per frame). Each
+   * frame goes to the frame runner of the session of the moment; without one, the CPU path takes the frame.
+   */
+  private frameClassify(options: ClassifyOptions): FrameClassify {
+    this.ranker(options);
+    const { classes, labels } = this;
+    const { allowlist: a, denylist: d, scoreThreshold: min } = options;
+    let keep: Uint32Array | undefined;
+    if (a || d) {
+      const allow = a && resolveClasses(a, labels, classes, 'allowlist'), deny = d && resolveClasses(d, labels, classes, 'denylist');
+      keep = new Uint32Array(Math.ceil(classes / 32));
+      for (let i = 0; i < classes; i++) if ((!allow || allow.has(i)) && !deny?.has(i)) keep[i >> 5] |= 1 << i;
+    }
+    // A video with no frame yet is 0x0, which the runner refuses with an InputError, as the CPU path does.
+    return (video) => this.frameRunner()?.run({ width: video.videoWidth, height: video.videoHeight, source: video },
+      Math.min(options.topK ?? this.topK, classes), keep).then(({ indices, scores }) => indices
+      .map((index, j) => ({ index, label: classLabel(labels, index), score: scores[j] }))
+      // Scores come best first, so this keeps a prefix, as the CPU ranking's threshold does.
+      .filter((c) => min === undefined || c.score >= min));
+  }
+
+  /** The current session's frame runner, made at its first use; none where it has none or pixels.background asks for compositing. */
+  private frameRunner(): FrameRunner | undefined {
+    const session = this.session;
+    if (this.frames?.session !== session) {
+      this.frames?.runner?.dispose();
+      let runner: FrameRunner | undefined;
+      try {
+        if (!this.pixelOptions.background) runner = session.frameRunner({ classes: this.classes, softmax: this.outputKind === 'logits', ...framePreprocess(this.preprocess) });
+      } catch {
+        // The CPU path still works; VideoResult.path says which one ran.
+      }
+      this.frames = { session, runner };
+    }
+    return this.frames.runner;
+  }
+
+  /** Releases the model when this classifier opened it. */
   dispose(): void {
-    if (this.owned) this.session.dispose();
+    this.frames?.runner?.dispose();
+    if (this.owned) this.model.dispose();
   }
 
   private fill(img: ClassifierInput, nhwc: Float32Array, slot: number, index: number): void {

@@ -36,7 +36,7 @@ function triangle(x: number): number {
  * steps, their order and the truncating casts follow Pillow's precompute_coeffs/normalize_coeffs_8bpc,
  * so the integer weights are the same as Pillow's.
  */
-function axisTaps(inSize: number, outSize: number, first: number, n: number): AxisTaps {
+export function axisTaps(inSize: number, outSize: number, first: number, n: number): AxisTaps {
   const scale = inSize / outSize;
   const filterScale = scale < 1 ? 1 : scale;
   const support = filterScale; // the triangle's support (1) widened when downscaling

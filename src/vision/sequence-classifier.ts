@@ -5,9 +5,10 @@ import type { BackendName } from '../backends/backend.js';
 import { InputError } from '../errors.js';
 import { permute } from '../runtime/layout.js';
 import type { Selection } from '../runtime/select.js';
+import type { LoadedModel } from '../runtime/load.js';
 import type { Session } from '../runtime/session.js';
 import { shapeToString } from '../tensor.js';
-import { openModel, type ClassifierOptions, type ClassifierSource } from './classifier.js';
+import { openModel, selectionOf, sessionOf, type ClassifierOptions, type ClassifierSource } from './classifier.js';
 import { checkPositiveInt, makeRanker, type Classification, type ClassifyOptions } from './ranking.js';
 import { softmax } from './topk.js';
 
@@ -31,9 +32,8 @@ export class SequenceClassifier {
   private readonly runBatch: number;
   private readonly batchFree: boolean;
 
-  private constructor(readonly session: Session, readonly selection: Selection | undefined, private readonly owned: boolean,
-    options: SequenceClassifierOptions) {
-    const graph = session.graph;
+  private constructor(private readonly model: Session | LoadedModel, private readonly owned: boolean, options: SequenceClassifierOptions) {
+    const graph = model.graph;
     const name = graph.metadata.name ?? '?';
     this.topK = checkPositiveInt(options.topK ?? 5, 'topK');
     const maxBatch = checkPositiveInt(options.maxBatch ?? 32, 'maxBatch');
@@ -48,7 +48,7 @@ export class SequenceClassifier {
     this.sourcePerm = input.sourcePerm;
     this.batchFree = input.shape[0] === -1;
     this.runBatch = this.batchFree ? maxBatch : input.shape[0];
-    const out = session.outputs[0];
+    const out = model.outputs[0];
     this.outputName = out.name;
     this.classes = out.shape.slice(1).reduce((a, b) => a * b, 1);
     const labels = options.labels ?? graph.metadata.labels;
@@ -63,17 +63,26 @@ export class SequenceClassifier {
   static async create(source: ClassifierSource, options: SequenceClassifierOptions = {}): Promise<SequenceClassifier> {
     checkPositiveInt(options.topK ?? 5, 'topK');
     checkPositiveInt(options.maxBatch ?? 32, 'maxBatch');
-    const { session, selection, owned } = await openModel(source, options);
+    const { model, owned } = await openModel(source, options);
     try {
-      return new SequenceClassifier(session, selection, owned, options);
+      return new SequenceClassifier(model, owned, options);
     } catch (e) {
-      if (owned) session.dispose();
+      if (owned) model.dispose();
       throw e;
     }
   }
 
+  /** The session classifications run on now (a loaded model's changes on a fallback or a warm start's switch). */
+  get session(): Session {
+    return sessionOf(this.model);
+  }
+
+  get selection(): Selection | undefined {
+    return selectionOf(this.model);
+  }
+
   get backend(): BackendName {
-    return this.session.backend;
+    return this.model.backend;
   }
 
   async classify(sequence: Sequence, options: ClassifyOptions = {}): Promise<Classification[]> {
@@ -96,7 +105,7 @@ export class SequenceClassifier {
       const data = new Float32Array(n * item);
       chunk.forEach((seq, i) => this.fill(seq, data, i * item, start + i));
       const feed = this.sourcePerm ? permute(data, [n, this.steps, this.features], this.sourcePerm) : data;
-      const out = (await this.session.run({ [this.inputName]: feed }))[this.outputName].data;
+      const out = (await this.model.run({ [this.inputName]: feed }))[this.outputName].data;
       for (let i = 0; i < chunk.length; i++) {
         const row = out.subarray(i * this.classes, (i + 1) * this.classes);
         results.push(this.outputKind === 'logits' ? softmax(row) : Float32Array.from(row));
@@ -106,7 +115,7 @@ export class SequenceClassifier {
   }
 
   dispose(): void {
-    if (this.owned) this.session.dispose();
+    if (this.owned) this.model.dispose();
   }
 
   /** Copies one sequence into the batch at `offset`, checking its shape and values. */

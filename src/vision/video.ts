@@ -1,7 +1,12 @@
 // Live classification of a playing <video> (a camera stream, a file): one frame at a time, never a
 // queue. Frames arriving while a classification (or an async onResult) is in flight are dropped and
 // counted; maxFps throttles. Browser-only at run time, importable anywhere (DOM looked up when called).
+// Where the session has a frame path (webgpu), frames never reach JS: see framePreprocess.
 import { InputError } from '../errors.js';
+import type { ImagePreprocess } from '../graph/ir.js';
+import type { AxisTaps, FrameSpec } from '../runtime/session.js';
+import { preprocessGeometry, preprocessImage } from './preprocess.js';
+import { axisTaps } from './resize.js';
 import { checkPositiveInt, type Classification, type ClassifyOptions } from './ranking.js';
 
 export interface VideoClassifyOptions extends ClassifyOptions {
@@ -22,6 +27,11 @@ export interface VideoResult {
   readonly frameTime: number;
   /** Frames that arrived while a classification was in flight, so far in this loop: skipped, never queued. */
   readonly dropped: number;
+  /**
+   * 'gpu': the frame went to the model on the GPU and only its top classes came back (webgpu); 'cpu': read
+   * through a canvas and preprocessed in JS (other backends, or pixels.background set).
+   */
+  readonly path: 'gpu' | 'cpu';
 }
 
 /**
@@ -61,14 +71,22 @@ function describe(v: unknown): string {
 }
 
 /**
+ * Classifies the video's current frame on the GPU (the classifier's frame path), or returns undefined when
+ * there is no such path now (its model's session may change), and the CPU path runs.
+ */
+export type FrameClassify = (video: HTMLVideoElement) => Promise<Classification[]> | undefined;
+
+/**
  * Runs `classify` on `video`'s frames until stopped. `classify` is the classifier's own classify()
- * (video.ts knows nothing of models). Bad arguments throw an InputError here, synchronously.
+ * (video.ts knows nothing of models); `frames`, when given, is asked once for a GPU path for these options
+ * (it validates them, and may have none). Bad arguments throw an InputError here, synchronously.
  */
 export function classifyVideo(
   classify: (frame: HTMLVideoElement, options: ClassifyOptions) => Promise<Classification[]>,
   video: HTMLVideoElement,
   onResult: VideoResultCallback,
   options: VideoClassifyOptions = {},
+  frames?: (options: ClassifyOptions) => FrameClassify | undefined,
 ): VideoLoop {
   if (!isVideoElement(video)) {
     throw new InputError('classifyVideo needs an HTMLVideoElement (a browser page)', { expected: 'HTMLVideoElement', received: describe(video) });
@@ -99,6 +117,7 @@ export function classifyVideo(
     else (globalThis as { cancelAnimationFrame?: (h: number) => void }).cancelAnimationFrame?.(h);
   };
 
+  const gpu = frames?.(classifyOptions);
   const interval = maxFps === undefined ? 0 : 1000 / maxFps;
   let stopped = false;
   let pending: number | undefined;
@@ -138,8 +157,9 @@ export function classifyVideo(
     const t0 = performance.now();
     let failure: { e: unknown } | undefined;
     try {
-      const top = await classify(video, classifyOptions);
-      if (!stopped) await onResult({ top, latencyMs: performance.now() - t0, frameTime, dropped });
+      const onGpu = gpu?.(video);
+      const top = await (onGpu ?? classify(video, classifyOptions));
+      if (!stopped) await onResult({ top, latencyMs: performance.now() - t0, frameTime, dropped, path: onGpu ? 'gpu' : 'cpu' });
     } catch (e) {
       failure = { e };
     }
@@ -197,4 +217,28 @@ export function classifyVideo(
     pending = request(onFrame);
   }
   return { stop, done, driver: byFrame ? 'requestVideoFrameCallback' : 'requestAnimationFrame' };
+}
+
+/**
+ * The preprocessing of `pre` as a frame path runs it on the device: the CPU's own level table (its
+ * preprocess applied to a 256-level ramp, so each value is the f32 the CPU writes), the channel order, and
+ * per frame size the resample geometry of preprocessGeometry. The result equals preprocessImage bit for bit.
+ */
+export function framePreprocess(pre: ImagePreprocess): Omit<FrameSpec, 'classes' | 'softmax'> {
+  const channels = pre.channels;
+  const ramp = new Uint8Array(256 * channels);
+  for (let v = 0; v < 256; v++) ramp.fill(v, v * channels, (v + 1) * channels);
+  const levels = preprocessImage({ width: 256, height: 1, data: ramp, format: channels === 1 ? 'GRAY' : 'RGB' },
+    { ...pre, width: 256, height: 1, resize: 'stretch', crop: 'none' }).data;
+  const lut = new Float32Array(channels * 256);
+  for (let v = 0; v < 256; v++) for (let c = 0; c < channels; c++) lut[c * 256 + v] = levels[v * channels + c];
+  return {
+    channels,
+    order: pre.colorOrder === 'BGR' ? [2, 1, 0] : pre.colorOrder === 'RGB' ? [0, 1, 2] : [0],
+    lut,
+    resample: (width, height) => {
+      const { resized: r, region: c } = preprocessGeometry(width, height, pre);
+      return { x: axisTaps(width, r.width, c.x, c.width), y: axisTaps(height, r.height, c.y, c.height) };
+    },
+  };
 }

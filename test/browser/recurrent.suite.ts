@@ -93,8 +93,6 @@ type BackendRun = { backend: string; loadMs: number; runMs: number; outputs: Rec
 type PageResult = Record<string, Record<string, BackendRun>>;
 interface ModelCase {
   name: string; url: string; feeds: Record<string, string | number[]>; tolerance: Tolerance; node: Record<string, PageOutput>;
-  /** Opened with Session.create in the page rather than load() (see pages/recurrent.js). */
-  session: boolean;
 }
 
 async function runInNode(graph: Graph, feeds: Record<string, Float32Array>): Promise<Record<string, PageOutput>> {
@@ -142,7 +140,7 @@ export function recurrentSuite(setup: Setup): void {
       const input = graph.inputs[0].name;
       cases.push({
         name, url: `/models/fashion/${name}.eim`, feeds: { [input]: FASHION_URL }, tolerance: FASHION_OP[name].tolerance,
-        node: await runInNode(graph, { [input]: pixels }), session: false,
+        node: await runInNode(graph, { [input]: pixels }),
       });
     }
     for (const [i, v] of VARIANTS.entries()) {
@@ -150,14 +148,13 @@ export function recurrentSuite(setup: Setup): void {
       const url = `/data/recurrent-${i}.eim`;
       ctx.server.put(url, writeEim(graph));
       const f32 = Object.fromEntries(Object.entries(feeds).map(([k, d]) => [k, Float32Array.from(d)]));
-      // load() cannot open a model with a sequence_lens input yet (its warm-up feeds lens values in [0, 1)).
-      cases.push({ name: v.what, url, feeds, tolerance: v.op.tolerance, node: await runInNode(graph, f32), session: v.lens !== undefined });
+      cases.push({ name: v.what, url, feeds, tolerance: v.op.tolerance, node: await runInNode(graph, f32) });
     }
 
     const page = await openPage(ctx, '/pages/recurrent.html');
     try {
       const backends = gpuSkipReason === undefined ? ['js', 'webgpu'] : ['js'];
-      const models = cases.map(({ name, url, feeds, session }) => ({ name, url, feeds, session }));
+      const models = cases.map(({ name, url, feeds }) => ({ name, url, feeds }));
       const t0 = performance.now();
       result = await page.evaluate((a) => (globalThis as unknown as { pageApi: { run(x: typeof a): Promise<PageResult> } }).pageApi.run(a), { models, backends });
       console.log(`recurrent models in Chromium: ${cases.length} models on ${backends.join(' and ')} in ${((performance.now() - t0) / 1000).toFixed(1)} s`);

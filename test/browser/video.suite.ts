@@ -1,8 +1,9 @@
 // classifier.classifyVideo on a live camera in Chromium: a separate browser whose fake camera streams
 // pizza.jpg (written as a one-frame .y4m here), getUserMedia → <video> → the loop on wasm. It must
 // classify as Node does, report latencies, honour maxFps and stop(), drop frames (never queue them)
-// when the consumer is slower than the camera, and end on the first error. Then examples/pwa-camera
-// on the same camera: it shows labels, and still does after going offline and reloading.
+// when the consumer is slower than the camera, and end on the first error. On webgpu the loop takes the
+// GPU frame path (no canvas; preprocess and top-k on the GPU) and agrees with the CPU path on the same
+// frames. Then examples/pwa-camera on the same camera: it shows labels, and still does offline after a reload.
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -68,7 +69,9 @@ export async function launchWithCamera(photo: string): Promise<{ browser: Browse
   return { browser, remove: async () => { await browser.close(); rmSync(dir, { recursive: true, force: true }); } };
 }
 
-interface Result { top: TopClass[]; latencyMs: number; frameTime: number; dropped: number; at: number; afterStop: boolean; settledAt?: number }
+interface Result { top: TopClass[]; latencyMs: number; frameTime: number; dropped: number; path: string; at: number; afterStop: boolean; settledAt?: number }
+interface Ranked { index: number; label: string; score: number }
+interface Pair { gpu: Ranked[]; cpu: Ranked[]; path: string; latencyMs: number; cpuMs: number }
 interface ErrorData { name: string; message: string; expected?: string; received?: string; at?: number; afterStop?: boolean }
 interface Run { driver: string; results: Result[]; errors: ErrorData[]; elapsed: number; doneBeforeStop: string; doneAfterStop: string }
 interface RunOptions { ms: number; afterMs?: number; maxFps?: number; topK?: number; slowMs?: number; throwAt?: number; noVideoFrameCallback?: boolean; withOnError?: boolean }
@@ -78,6 +81,9 @@ interface Api {
   frameVsPhoto(url: string): Promise<number[]>;
   run(o: RunOptions): Promise<Run>;
   badArguments(): Record<string, ErrorData | undefined>;
+  openGpu(): Promise<{ backend: string; ms: number }>;
+  gpuVsCpu(o: { frames: number; topK?: number; maxFps?: number; allowlist?: number[] }): Promise<{ pairs: Pair[]; errors: ErrorData[] }>;
+  closeGpu(): void;
 }
 
 export function videoSuite(setup: Setup): void {
@@ -120,6 +126,8 @@ export function videoSuite(setup: Setup): void {
     // 5 per second at most: 1.5 s allows 8 (the first one at once); more means the throttle leaks.
     expect(run.results.length).toBeLessThanOrEqual(9);
     for (const r of run.results) {
+      // wasm has no frame path: each frame goes through a canvas and the JS preprocess.
+      expect(r.path).toBe('cpu');
       expect(r.top).toHaveLength(3);
       expect(r.top[0].label).toBe(want.label);
       expect(r.top[0].index).toBe(want.index);
@@ -191,6 +199,57 @@ export function videoSuite(setup: Setup): void {
     expect(out['onResult missing']).toMatchObject({ name: 'InputError', expected: 'function', received: 'undefined' });
     expect(out['maxFps 0']).toMatchObject({ name: 'InputError', received: '0' });
     expect(out['topK 0']).toMatchObject({ name: 'InputError', received: '0' });
+  });
+
+  describe('the GPU frame path on webgpu (SwiftShader)', () => {
+    if (setup.gpuSkipReason !== undefined) {
+      it.skip(`webgpu (skipped: ${setup.gpuSkipReason})`, () => {});
+      return;
+    }
+    let cpuTop: Ranked[] = [];
+    beforeAll(async () => {
+      const opened = await call('openGpu');
+      expect(opened.backend).toBe('webgpu');
+      console.log(`video: webgpu ImageClassifier.create (pipelines, warm-up) ${opened.ms.toFixed(0)} ms`);
+    }, 180_000);
+    afterAll(async () => {
+      await call('closeGpu');
+    });
+
+    it(`takes the GPU path; its top-1 is the CPU path's (and Node's) on the same frames, scores alike`, async () => {
+      const { pairs, errors } = await call('gpuVsCpu', { frames: 2, topK: 3 });
+      expect(errors).toEqual([]);
+      let maxDiff = 0;
+      for (const p of pairs) {
+        expect(p.path).toBe('gpu');
+        expect(p.gpu).toHaveLength(3);
+        expect(p.gpu[0].index).toBe(p.cpu[0].index);
+        expect(p.gpu[0]).toMatchObject({ index: want.index, label: want.label });
+        for (const g of p.gpu) {
+          const c = p.cpu.find((x) => x.index === g.index);
+          if (c) maxDiff = Math.max(maxDiff, Math.abs(g.score - c.score));
+        }
+      }
+      cpuTop = pairs[0].cpu;
+      const show = (r: Ranked[]) => r.map((c) => `${c.label} ${c.score.toFixed(4)}`).join(', ');
+      console.log(`video: GPU path ${show(pairs[0].gpu)} in ${pairs.map((p) => p.latencyMs.toFixed(0)).join(', ')} ms; `
+        + `CPU path ${show(pairs[0].cpu)} in ${pairs.map((p) => p.cpuMs.toFixed(0)).join(', ')} ms; top-1 agree ${pairs.length}/${pairs.length}, max |score diff| ${maxDiff.toExponential(2)}`);
+      // Same session, same still picture, and preprocessing that is bit-exact on equal pixels (frame.test.ts);
+      // only the browser's two YUV -> RGB conversions (GPU copy or ImageBitmap vs 2D canvas) may differ, by a
+      // level here and there, which moves these probabilities by ~1e-4, not more.
+      expect(maxDiff).toBeLessThan(5e-3);
+    }, 180_000);
+
+    it('an allowlist ranks only those classes on the GPU, as the CPU path does', async () => {
+      expect(cpuTop.length).toBe(3);
+      const allowlist = cpuTop.slice(1).map((c) => c.index);
+      const { pairs, errors } = await call('gpuVsCpu', { frames: 1, topK: 3, allowlist });
+      expect(errors).toEqual([]);
+      const [p] = pairs;
+      expect(p.path).toBe('gpu');
+      expect(p.gpu.map((c) => c.index)).toEqual(p.cpu.map((c) => c.index));
+      expect(p.gpu.map((c) => c.index).sort((a, b) => a - b)).toEqual([...allowlist].sort((a, b) => a - b));
+    }, 180_000);
   });
 
   describe('examples/pwa-camera', () => {

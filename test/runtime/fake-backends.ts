@@ -1,10 +1,11 @@
 // Artificial backends for selection tests: the js reference backend wrapped to be slow, broken at a
-// chosen stage, unavailable or missing ops, and counting every call so tests can tell whether a
-// trial ran. Also a tiny image-classifier graph.
+// chosen stage, unavailable or missing ops, lost while running or slow to create, and counting every
+// call so tests can tell whether a trial ran. Also a tiny image-classifier graph.
 import type { Backend, BackendName, BackendProvider, DeviceTensor, Step } from '../../src/backends/backend.js';
 import { JsBackend } from '../../src/backends/js/backend.js';
 import type { Graph } from '../../src/graph/ir.js';
 import type { OpDef } from '../../src/ops/op.js';
+import { BackendLostError } from '../../src/errors.js';
 import { randomF32 } from '../helpers/harness.js';
 
 export interface Counts {
@@ -29,6 +30,10 @@ export interface FakeSpec {
   dropOps?: string[];
   /** Reported through the optional deviceInfo() hook. */
   info?: string;
+  /** While set, every execute() of this provider's backends rejects with BackendLostError (a lost device, a wasm trap). */
+  lost?: string;
+  /** create() waits for it: a GPU whose device and pipelines take a while, without blocking the thread. */
+  gate?: Promise<unknown>;
 }
 
 export type FakeProvider = BackendProvider & { readonly counts: Counts; readonly spec: FakeSpec; deviceInfo?(): Promise<string | undefined> };
@@ -66,6 +71,7 @@ class FakeBackend implements Backend {
   }
   execute(steps: readonly Step[], outputs: readonly DeviceTensor[]): Promise<Float32Array[]> {
     this.counts.execute++;
+    if (this.spec.lost !== undefined) return Promise.reject(new BackendLostError(this.name, this.spec.lost));
     return this.inner.execute(steps, outputs);
   }
   dispose(): void {
@@ -86,6 +92,7 @@ export function fakeProvider(spec: FakeSpec): FakeProvider {
       return spec.unavailable ?? true;
     },
     create: async () => {
+      await spec.gate;
       if (spec.failAt === 'create') throw new Error('device request refused');
       counts.create++;
       return new FakeBackend(spec.name, spec, counts);
@@ -123,3 +130,23 @@ export function tinyClassifier(name = 'tiny-classifier'): Graph {
     metadata: { name, labels: ['a', 'b', 'c'] },
   };
 }
+
+/** tinyClassifier on 4x4 RGB images, with the preprocessing metadata an ImageClassifier needs. */
+export function tinyImageClassifier(): Graph {
+  const g = tinyClassifier('tiny-image');
+  return {
+    ...g,
+    inputs: [{ name: 'x', shape: [-1, 4, 4, 3] }],
+    constants: new Map([
+      ['w', { shape: [3, 1, 1, 3], dtype: 'f32', data: randomF32(9, { seed: 12, min: -1, max: 1 }) }],
+      ['b', { shape: [3], dtype: 'f32', data: Float32Array.of(0.1, -0.2, 0.3) }],
+    ]),
+    metadata: {
+      ...g.metadata,
+      preprocess: { width: 4, height: 4, channels: 3, colorOrder: 'RGB', scale: 1 / 255, mean: [0, 0, 0], std: [1, 1, 1], resize: 'stretch', crop: 'none' },
+    },
+  };
+}
+
+/** A 4x4 RGB test image for tinyImageClassifier. */
+export const TINY_PIXELS = { width: 4, height: 4, format: 'RGB' as const, data: Uint8Array.from({ length: 48 }, (_, i) => (i * 37) % 256) };

@@ -254,6 +254,8 @@ describe('load: Node entry', () => {
     const first = [fakeProvider({ name: 'webgpu', priority: 30, slowMs: 2 }), fakeProvider({ name: 'wasm', priority: 20 })];
     const a = await loadNode(file, { providers: first, cache });
     expect(a.selection).toMatchObject({ mode: 'auto', cache: 'miss', backend: 'wasm' });
+    // The fake GPU is timed in the background (warm start); the decision is written once it has been.
+    expect((await a.ready).warmStart).toMatchObject({ target: 'webgpu', state: 'slower' });
     const doc = JSON.parse(readFileSync(cachePath, 'utf8'));
     const keys = Object.keys(doc.entries);
     expect(keys).toEqual([`${eimModelHash(bytes)}|${nodeDeviceKey()}|webgpu@30,wasm@20`]);

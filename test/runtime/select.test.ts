@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { Graph } from '../../src/graph/ir.js';
 import { selectBackend } from '../../src/runtime/select.js';
 import { Session } from '../../src/runtime/session.js';
 import { localStorageCache, memoryCache, type KeyValueStorage } from '../../src/runtime/decision-cache.js';
@@ -421,5 +422,28 @@ describe('selectBackend: abort', () => {
     const p = fakeProvider({ name: 'js', priority: 0 });
     await expect(selectBackend(graph, { providers: [p], signal: AbortSignal.abort() })).rejects.toMatchObject({ code: 'ABORTED' });
     expect(p.counts.available).toBe(0);
+  });
+});
+
+describe('selectBackend: trial inputs', () => {
+  // An RNN whose sequence lengths are a graph input: the warm-up and trial runs must feed valid lengths
+  // (integers in 0..T), not the random values other inputs get, or no backend could open the model.
+  const T = 5, I = 3, H = 4;
+  const rnn: Graph = {
+    nodes: [{ name: 'rnn', op: 'RNN', inputs: ['X', 'W', 'R', '', 'lens'], outputs: ['Y', 'Y_h'], attrs: { hiddenSize: H, direction: 'forward' } }],
+    inputs: [{ name: 'X', shape: [-1, T, I] }, { name: 'lens', shape: [-1] }],
+    outputs: [{ name: 'Y', shape: [-1, T, 1, H] }, { name: 'Y_h', shape: [-1, 1, H] }],
+    constants: new Map([
+      ['W', { shape: [1, H, I], dtype: 'f32', data: randomF32(H * I, { seed: 1 }) }],
+      ['R', { shape: [1, H, H], dtype: 'f32', data: randomF32(H * H, { seed: 2 }) }],
+    ]),
+    metadata: { name: 'rnn-with-lengths' },
+  };
+
+  it.each(['js', 'auto'] as const)('opens a model with a sequence_lens input (backend %s)', async (backend) => {
+    const { session } = await selectBackend(rnn, { backend });
+    const out = await session.run({ X: randomF32(2 * T * I, { seed: 3 }), lens: new Float32Array([T, 2]) });
+    expect(out.Y_h.shape).toEqual([2, 1, H]);
+    session.dispose();
   });
 });

@@ -3,7 +3,7 @@
 // only the outputs are copied back. Every GPU call runs inside error scopes, so a validation or
 // out-of-memory error, like device loss, surfaces as BackendLostError from the next run. On its own device
 // the backend destroys the device on dispose; on a shared one (webgpuDeviceProvider) only its own buffers.
-import type { Backend, BackendProvider, DeviceTensor, Step } from '../backend.js';
+import type { Backend, BackendProvider, DeviceTensor, FrameRunner, FrameSpec, Step } from '../backend.js';
 import type { OpDef } from '../../ops/op.js';
 import type { Constant } from '../../graph/ir.js';
 import { dequantize } from '../../graph/constant.js';
@@ -19,6 +19,7 @@ import { GpuTensor, type KernelContext, type Uniforms } from './context.js';
 import { BufferUsage, MapMode } from './flags.js';
 import { GPU_KERNELS } from './kernels.js';
 import type { ShaderStem } from './shaders.gen.js';
+import { GpuFrameRunner, type FrameHost } from './frame-runner.js';
 
 const TENSOR_USAGE = BufferUsage.STORAGE | BufferUsage.COPY_SRC | BufferUsage.COPY_DST;
 
@@ -53,6 +54,8 @@ export class WebGpuBackend implements Backend {
   private failure: BackendLostError | undefined;
   private disposed = false;
   private tail: Promise<unknown> = Promise.resolve();
+  /** Live frame runners: disposed with the backend (they hold textures, which the ledger does not count). */
+  private readonly frameRunners = new Set<GpuFrameRunner>();
 
   constructor(gpu: GpuDevice) {
     this.device = gpu.device;
@@ -148,6 +151,7 @@ export class WebGpuBackend implements Backend {
    */
   dispose(): void {
     if (this.disposed) return;
+    for (const r of [...this.frameRunners]) r.dispose();
     this.disposed = true;
     for (const b of this.owned) this.ledger.destroyBuffer(b);
     this.owned.clear();
@@ -159,7 +163,34 @@ export class WebGpuBackend implements Backend {
     if (this.ownsDevice) this.device.destroy();
   }
 
-  private async executeNow(steps: readonly Step[], outputs: readonly GpuTensor[]): Promise<Float32Array[]> {
+  /**
+   * Backend.frameRunner: frames preprocessed on the device into `input`, `steps`, and row 0 of `output`
+   * reduced to top-k there, in one encoder and one submit a frame (frame-runner.ts).
+   */
+  frameRunner(input: DeviceTensor, output: DeviceTensor, steps: readonly Step[], spec: FrameSpec): FrameRunner {
+    this.usable();
+    const host: FrameHost = {
+      device: this.device,
+      limits: this.limits,
+      usable: () => this.usable(),
+      buffer: (bytes, usage) => this.buffer(bytes, usage, 'frame path'),
+      release: (b) => { if (this.owned.delete(b)) this.ledger.destroyBuffer(b); },
+      scoped: (what, fn) => this.scoped(what, fn),
+      pass: () => this.pass,
+      execute: (upload, encode, frameSteps, outputs) => {
+        const run = this.tail.then(() => { upload(); return this.executeNow(frameSteps, outputs, encode); });
+        this.tail = run.catch(() => undefined);
+        return run;
+      },
+    };
+    const runner: GpuFrameRunner = this.scoped('frame path', () => new GpuFrameRunner(host, input as GpuTensor, output as GpuTensor, steps, spec,
+      () => this.frameRunners.delete(runner)));
+    this.frameRunners.add(runner);
+    return runner;
+  }
+
+  private async executeNow(steps: readonly Step[], outputs: readonly GpuTensor[],
+    encode?: (encoder: GPUCommandEncoder) => void): Promise<Float32Array[]> {
     this.usable();
     await this.settle();
     const offsets: number[] = [];
@@ -170,6 +201,7 @@ export class WebGpuBackend implements Backend {
     device.pushErrorScope('validation');
     const staging = this.stagingBuffer(Math.max(total, 16));
     const encoder = device.createCommandEncoder({ label: 'inference' });
+    encode?.(encoder);
     const pass = encoder.beginComputePass();
     this.pass = pass;
     const once = this.onceSteps;

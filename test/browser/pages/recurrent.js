@@ -1,10 +1,9 @@
 // Recurrent models (RNN, LSTM, GRU) run in the page on each backend the test names; every output comes
 // back whole, so the test compares webgpu with the js reference here and with js in Node. Models open
-// with load(url, {backend}), or, where `session` is set, with Session.create(readEim(bytes), {backend}):
-// load()'s warm-up run feeds every input values in [0, 1), which a sequence_lens input refuses.
+// with load(url, {backend}), whose warm-up run must cope with a sequence_lens input.
 // Feeds are a URL of raw f32 or the values themselves.
-import { load, readEim, Session } from '/dist/index.js';
-import { errorData, fetchBytes, fetchF32, publish } from './lib.js';
+import { load } from '/dist/index.js';
+import { errorData, fetchF32, publish } from './lib.js';
 
 async function feedsOf(spec) {
   const feeds = {};
@@ -12,14 +11,9 @@ async function feedsOf(spec) {
   return feeds;
 }
 
-async function open(backend, url, viaSession) {
-  if (!viaSession) return load(url, { backend, cache: false });
-  return Session.create(readEim(await fetchBytes(url)), { backend });
-}
-
 async function runOn(backend, m, feeds) {
   const t0 = performance.now();
-  const model = await open(backend, m.url, m.session);
+  const model = await load(m.url, { backend, cache: false });
   const loadMs = performance.now() - t0;
   try {
     const t1 = performance.now();
@@ -34,7 +28,7 @@ async function runOn(backend, m, feeds) {
 }
 
 publish({
-  /** models: [{name, url, feeds, session?}]; result[name][backend] = {backend, loadMs, runMs, outputs} or {error}. */
+  /** models: [{name, url, feeds}]; result[name][backend] = {backend, loadMs, runMs, outputs} or {error}. */
   async run({ models, backends }) {
     const result = {};
     for (const m of models) {

@@ -7,6 +7,8 @@ import { imageDataOf } from './sources.js';
 
 const video = document.getElementById('camera');
 let classifier;
+/** A second classifier on webgpu, for the GPU frame path. */
+let gpuClassifier;
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
@@ -74,6 +76,36 @@ publish({
     const elapsed = stoppedAt - t0;
     await sleep(afterMs);
     return { driver: loop.driver, results, errors, elapsed, doneBeforeStop: stateBeforeStop, doneAfterStop: doneState };
+  },
+
+  async openGpu() {
+    const t0 = performance.now();
+    gpuClassifier = await ImageClassifier.create('/models/mobilenetv2-12-int8.eim', { backend: 'webgpu', cache: false });
+    return { backend: gpuClassifier.backend, ms: performance.now() - t0 };
+  },
+
+  /**
+   * classifyVideo on the webgpu classifier until `frames` results (options as run's), then stop(); right after
+   * each result, classify() (the CPU path: canvas, JS preprocess, the same session) takes the camera's frame
+   * too, so each GPU result has a CPU one on the same (still) picture.
+   */
+  async gpuVsCpu({ frames, topK = 3, maxFps = 2, allowlist }) {
+    const pairs = [];
+    const errors = [];
+    await new Promise((resolve) => {
+      const loop = gpuClassifier.classifyVideo(video, async (r) => {
+        const t0 = performance.now();
+        const cpu = await gpuClassifier.classify(video, { topK, allowlist });
+        pairs.push({ gpu: r.top, path: r.path, latencyMs: r.latencyMs, cpu, cpuMs: performance.now() - t0 });
+        if (pairs.length === frames) { loop.stop(); resolve(); }
+      }, { topK, maxFps, allowlist, onError: (e) => { errors.push(errorData(e)); resolve(); } });
+    });
+    return { pairs, errors };
+  },
+
+  closeGpu() {
+    gpuClassifier?.dispose();
+    gpuClassifier = undefined;
   },
 
   /** What classifyVideo says to arguments it cannot take (synchronously). */
