@@ -39,13 +39,13 @@ export interface LoadOptions extends SourceOptions, Omit<SelectOptions, 'modelHa
  * call is retried there) and when a warm start's GPU is ready.
  */
 export class LoadedModel {
-  private current: Session;
-  private record: Selection;
-  private queue: Promise<unknown> = Promise.resolve();
+  #current: Session;
+  #record: Selection;
+  #queue: Promise<unknown> = Promise.resolve();
   /** Set when the backend was lost and none could take over: every later run rejects with it. */
-  private lost: BackendLostError | undefined;
-  private closed = false;
-  private readonly stop = new AbortController();
+  #lost: BackendLostError | undefined;
+  #closed = false;
+  readonly #stop = new AbortController();
   /**
    * Settles (never rejects) with the final selection once no backend work is left in the background:
    * at once without a warm start; else once the GPU took over, lost to the CPU, failed, or the model was disposed.
@@ -60,37 +60,37 @@ export class LoadedModel {
     readonly modelHash: string | undefined,
     private readonly live?: { readonly ctx: SelectContext; readonly job?: WarmJob; readonly onFallback?: LoadOptions['onFallback'] },
   ) {
-    this.current = session;
-    this.record = selection;
+    this.#current = session;
+    this.#record = selection;
     // Never rejects: nothing to handle for an app that does not wait for it.
-    this.ready = live?.job ? this.warm(live.ctx, live.job).catch(() => this.record) : Promise.resolve(selection);
+    this.ready = live?.job ? this.#warm(live.ctx, live.job).catch(() => this.#record) : Promise.resolve(selection);
   }
 
   /** The session runs go to now; it changes on a fallback or a warm start's switch. */
   get session(): Session {
-    return this.current;
+    return this.#current;
   }
 
   /** How the backend was chosen, and every change since; a new object after each change. */
   get selection(): Selection {
-    return this.record;
+    return this.#record;
   }
 
   get backend(): BackendName {
-    return this.current.backend;
+    return this.#current.backend;
   }
 
   get inputs(): readonly TensorInfo[] {
-    return this.current.inputs;
+    return this.#current.inputs;
   }
 
   get outputs(): readonly TensorInfo[] {
-    return this.current.outputs;
+    return this.#current.outputs;
   }
 
   /** The graph as prepared (after the passes). */
   get graph(): Graph {
-    return this.current.graph;
+    return this.#current.graph;
   }
 
   run(feeds: Feeds): Promise<Record<string, Tensor>> {
@@ -102,41 +102,41 @@ export class LoadedModel {
    * on the next backend when it fails with BackendLostError and a fallback is allowed. For work beyond run().
    */
   use<T>(work: (session: Session) => Promise<T>): Promise<T> {
-    return this.enqueue(() => this.attempt(work));
+    return this.#enqueue(() => this.#attempt(work));
   }
 
   /** Releases the session, and stops a warm start's background work (its GPU session is released too). */
   dispose(): void {
-    this.closed = true;
-    this.stop.abort();
-    this.current.dispose();
+    this.#closed = true;
+    this.#stop.abort();
+    this.#current.dispose();
   }
 
-  private enqueue<T>(work: () => Promise<T>): Promise<T> {
-    const result = this.queue.then(work);
-    this.queue = result.catch(() => undefined);
+  #enqueue<T>(work: () => Promise<T>): Promise<T> {
+    const result = this.#queue.then(work);
+    this.#queue = result.catch(() => undefined);
     return result;
   }
 
-  private async attempt<T>(work: (session: Session) => Promise<T>): Promise<T> {
+  async #attempt<T>(work: (session: Session) => Promise<T>): Promise<T> {
     for (;;) {
-      if (this.lost) throw this.lost;
-      const s = this.current;
+      if (this.#lost) throw this.#lost;
+      const s = this.#current;
       try {
         return await work(s);
       } catch (e) {
         const ctx = this.live?.ctx;
         // A named backend is what the caller asked for: its loss is theirs to handle.
-        if (!(e instanceof BackendLostError) || !ctx || this.closed || (ctx.names?.length ?? 2) < 2) throw e;
+        if (!(e instanceof BackendLostError) || !ctx || this.#closed || (ctx.names?.length ?? 2) < 2) throw e;
         s.dispose();
-        const { session, selection } = await fallBack(ctx, this.record, e);
-        this.record = selection;
-        if (!session || this.closed) {
+        const { session, selection } = await fallBack(ctx, this.#record, e);
+        this.#record = selection;
+        if (!session || this.#closed) {
           session?.dispose();
-          this.lost = e;
+          this.#lost = e;
           throw e;
         }
-        this.current = session;
+        this.#current = session;
         try {
           this.live?.onFallback?.(selection.fallbacks!.at(-1)!, selection);
         } catch {
@@ -146,34 +146,34 @@ export class LoadedModel {
     }
   }
 
-  private async warm(ctx: SelectContext, job: WarmJob): Promise<Selection> {
-    const out = await warmInBackground(ctx, job, this.stop.signal, (work) => this.enqueue(work));
+  async #warm(ctx: SelectContext, job: WarmJob): Promise<Selection> {
+    const out = await warmInBackground(ctx, job, this.#stop.signal, (work) => this.#enqueue(work));
     const gpu = out.session;
     /** Re-applied to the latest record: a fallback may have replaced it meanwhile (it only appends candidates). */
     const update = (state: WarmStart['state'], switchedAtMs?: number) => {
-      const candidates = this.record.candidates.map((c, i): Candidate => {
+      const candidates = this.#record.candidates.map((c, i): Candidate => {
         const u = out.updates.find(([j]) => j === i)?.[1];
         // The GPU counts as chosen only once runs go to it; until then a fallback must not take it for the lost one.
         if (u) return u.status === 'chosen' && switchedAtMs === undefined ? { ...u, status: 'pending' } : u;
         return switchedAtMs !== undefined && c.status === 'chosen' ? { ...c, status: 'slower', reason: `answered until ${gpu!.backend} was ready` } : c;
       });
-      const warmStart = { ...this.record.warmStart!, state, targetReadyMs: out.readyMs, switchedAtMs };
-      this.record = { ...this.record, backend: this.current.backend, candidates, warmStart };
+      const warmStart = { ...this.#record.warmStart!, state, targetReadyMs: out.readyMs, switchedAtMs };
+      this.#record = { ...this.#record, backend: this.#current.backend, candidates, warmStart };
     };
     update(gpu ? 'preparing' : out.state);
-    if (!gpu) return this.record;
+    if (!gpu) return this.#record;
     // Queued behind the runs already waiting: they finish on the CPU backend, later ones go to the GPU.
-    await this.enqueue(async () => {
-      if (this.closed) {
+    await this.#enqueue(async () => {
+      if (this.#closed) {
         gpu.dispose();
         return update('cancelled');
       }
-      this.current.dispose();
-      this.current = gpu;
-      this.lost = undefined;
+      this.#current.dispose();
+      this.#current = gpu;
+      this.#lost = undefined;
       update('switched', now() - ctx.started);
     });
-    return this.record;
+    return this.#record;
   }
 }
 

@@ -34,10 +34,10 @@ interface Plan {
 }
 
 export class Session {
-  private readonly plans = new Map<number, Plan>();
-  private readonly constants = new Map<string, DeviceTensor>();
-  private queue: Promise<unknown> = Promise.resolve();
-  private disposed = false;
+  readonly #plans = new Map<number, Plan>();
+  readonly #constants = new Map<string, DeviceTensor>();
+  #queue: Promise<unknown> = Promise.resolve();
+  #disposed = false;
   readonly inputs: readonly TensorInfo[];
   readonly outputs: readonly TensorInfo[];
 
@@ -46,7 +46,7 @@ export class Session {
     const shapes1 = inferShapes(graph, 1, resolved);
     this.outputs = graph.outputs.map((v) => {
       const s = [...shapes1.get(v.name)!];
-      if (this.batchFree) s[0] = -1;
+      if (this.#batchFree) s[0] = -1;
       return { name: v.name, shape: v.sourcePerm ? permuteShape(s, v.sourcePerm) : s, dtype: 'float32' };
     });
   }
@@ -64,14 +64,14 @@ export class Session {
     return this.backendImpl.name;
   }
 
-  private get batchFree(): boolean {
+  get #batchFree(): boolean {
     return this.graph.inputs.some((v) => v.shape[0] === -1);
   }
 
   /** Runs the model; inputs and outputs are in the source model's layout. */
   run(feeds: Feeds): Promise<Record<string, Tensor>> {
-    const result = this.queue.then(() => this.runNow(feeds));
-    this.queue = result.catch(() => undefined);
+    const result = this.#queue.then(() => this.#runNow(feeds));
+    this.#queue = result.catch(() => undefined);
     return result;
   }
 
@@ -83,17 +83,17 @@ export class Session {
   frameRunner(spec: FrameSpec): FrameRunner | undefined {
     const b = this.backendImpl;
     const out = this.graph.outputs[0];
-    if (this.disposed || !b.frameRunner || this.graph.inputs.length !== 1 || !out || out.sourcePerm?.some((a, i) => a !== i)) return undefined;
+    if (this.#disposed || !b.frameRunner || this.graph.inputs.length !== 1 || !out || out.sourcePerm?.some((a, i) => a !== i)) return undefined;
     const batch = this.graph.inputs[0].shape[0];
-    const plan = this.planFor(batch === -1 ? 1 : batch);
+    const plan = this.#planFor(batch === -1 ? 1 : batch);
     const runner = b.frameRunner(plan.inputs[0], plan.outputs[0], plan.steps, spec);
     return {
       run: (frame, k, keep) => {
-        const result = this.queue.then(() => {
-          if (this.disposed) throw new EdgeInferError('DISPOSED', 'session is disposed');
+        const result = this.#queue.then(() => {
+          if (this.#disposed) throw new EdgeInferError('DISPOSED', 'session is disposed');
           return runner.run(frame, k, keep);
         });
-        this.queue = result.catch(() => undefined);
+        this.#queue = result.catch(() => undefined);
         return result;
       },
       dispose: () => runner.dispose(),
@@ -101,17 +101,17 @@ export class Session {
   }
 
   dispose(): void {
-    if (this.disposed) return;
-    this.disposed = true;
-    this.plans.clear();
-    this.constants.clear();
+    if (this.#disposed) return;
+    this.#disposed = true;
+    this.#plans.clear();
+    this.#constants.clear();
     this.backendImpl.dispose();
   }
 
-  private async runNow(feeds: Feeds): Promise<Record<string, Tensor>> {
-    if (this.disposed) throw new EdgeInferError('DISPOSED', 'session is disposed');
-    const { batch, data } = this.checkFeeds(feeds);
-    const plan = this.planFor(batch);
+  async #runNow(feeds: Feeds): Promise<Record<string, Tensor>> {
+    if (this.#disposed) throw new EdgeInferError('DISPOSED', 'session is disposed');
+    const { batch, data } = this.#checkFeeds(feeds);
+    const plan = this.#planFor(batch);
     this.graph.inputs.forEach((v, i) => {
       const d = data[i];
       this.backendImpl.write(plan.inputs[i], v.sourcePerm ? permute(d, permuteShape(plan.inputs[i].shape, v.sourcePerm), inversePerm(v.sourcePerm)) : d);
@@ -128,7 +128,7 @@ export class Session {
   }
 
   /** Matches feeds to inputs and finds the batch size they imply. */
-  private checkFeeds(feeds: Feeds): { batch: number; data: Float32Array[] } {
+  #checkFeeds(feeds: Feeds): { batch: number; data: Float32Array[] } {
     let batch: number | undefined;
     const data = this.inputs.map((info, k) => {
       const feed = feeds[info.name];
@@ -157,19 +157,19 @@ export class Session {
     return { batch: batch ?? 1, data };
   }
 
-  private planFor(batch: number): Plan {
-    const cached = this.plans.get(batch);
+  #planFor(batch: number): Plan {
+    const cached = this.#plans.get(batch);
     if (cached) return cached;
     const b = this.backendImpl;
     const shapes = inferShapes(this.graph, batch, this.resolved);
     const values = new Map<string, DeviceTensor>();
     for (const v of this.graph.inputs) values.set(v.name, b.alloc(shapes.get(v.name)!));
     const tensorOf = (name: string): DeviceTensor => {
-      let t = values.get(name) ?? this.constants.get(name);
+      let t = values.get(name) ?? this.#constants.get(name);
       if (!t) {
         const c = this.graph.constants.get(name)!;
         t = b.constant(c);
-        this.constants.set(name, t);
+        this.#constants.set(name, t);
       }
       return t;
     };
@@ -191,7 +191,7 @@ export class Session {
       inputs: this.graph.inputs.map((v) => values.get(v.name)!),
       outputs: this.graph.outputs.map((v) => tensorOf(v.name)),
     };
-    this.plans.set(batch, plan);
+    this.#plans.set(batch, plan);
     return plan;
   }
 }

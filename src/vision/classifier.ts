@@ -102,17 +102,17 @@ export class ImageClassifier {
   /** Number of classes: the per-image size of the first output. */
   readonly classes: number;
   readonly topK: number;
-  private readonly inputName: string;
-  private readonly outputName: string;
+  readonly #inputName: string;
+  readonly #outputName: string;
   /** NHWC shape of one image, as the IR holds it. */
-  private readonly itemShape: readonly [number, number, number];
-  private readonly sourcePerm: readonly number[] | undefined;
+  readonly #itemShape: readonly [number, number, number];
+  readonly #sourcePerm: readonly number[] | undefined;
   /** Images per run: the model's fixed batch, or maxBatch when the batch is free. */
-  private readonly runBatch: number;
-  private readonly batchFree: boolean;
-  private readonly pixelOptions: PreprocessOptions;
+  readonly #runBatch: number;
+  readonly #batchFree: boolean;
+  readonly #pixelOptions: PreprocessOptions;
   /** classifyVideo's GPU frame path, on the session it was made for (runner undefined: that session has none). */
-  private frames: { readonly session: Session; readonly runner: FrameRunner | undefined } | undefined;
+  #frames: { readonly session: Session; readonly runner: FrameRunner | undefined } | undefined;
 
   private constructor(private readonly model: Session | LoadedModel, private readonly owned: boolean, options: ClassifierOptions) {
     const graph = model.graph;
@@ -140,15 +140,15 @@ export class ImageClassifier {
       });
     }
     this.preprocess = pre;
-    this.inputName = input.name;
-    this.itemShape = [pre.height, pre.width, pre.channels];
-    this.sourcePerm = input.sourcePerm;
-    this.batchFree = input.shape[0] === -1;
-    this.runBatch = this.batchFree ? maxBatch : input.shape[0];
+    this.#inputName = input.name;
+    this.#itemShape = [pre.height, pre.width, pre.channels];
+    this.#sourcePerm = input.sourcePerm;
+    this.#batchFree = input.shape[0] === -1;
+    this.#runBatch = this.#batchFree ? maxBatch : input.shape[0];
 
     const out = model.outputs[0];
     if (!out) throw new InputError(`model "${meta.name ?? '?'}" has no outputs`, { expected: 'one output of class scores' });
-    this.outputName = out.name;
+    this.#outputName = out.name;
     this.classes = out.shape.slice(1).reduce((a, b) => a * b, 1);
     const labels = options.labels ?? meta.labels;
     if (labels && labels.length !== this.classes) {
@@ -159,7 +159,7 @@ export class ImageClassifier {
     this.labels = labels;
     const last = graph.nodes.find((n) => n.outputs.includes(out.name));
     this.outputKind = options.outputKind ?? meta.outputKind ?? (last?.op === 'Softmax' ? 'probabilities' : 'logits');
-    this.pixelOptions = options.pixels ?? {};
+    this.#pixelOptions = options.pixels ?? {};
   }
 
   /** Opens a model for classification; checks its input against the preprocessing once, here. */
@@ -198,7 +198,7 @@ export class ImageClassifier {
 
   /** The ranked classes for each image, in order; images run through the model in batches. */
   async classifyBatch(images: readonly ClassifierInput[], options: ClassifyOptions = {}): Promise<Classification[][]> {
-    const rank = this.ranker(options);
+    const rank = this.#ranker(options);
     return (await this.scoresBatch(images)).map(rank);
   }
 
@@ -206,17 +206,17 @@ export class ImageClassifier {
   async scoresBatch(images: readonly ClassifierInput[]): Promise<Float32Array[]> {
     if (!Array.isArray(images)) throw new InputError('images must be an array', { expected: 'ClassifierInput[]', received: describeValue(images) });
     if (images.length === 0) return [];
-    const [H, W, C] = this.itemShape;
+    const [H, W, C] = this.#itemShape;
     const item = H * W * C;
     const results: Float32Array[] = [];
-    for (let start = 0; start < images.length; start += this.runBatch) {
-      const chunk = images.slice(start, start + this.runBatch);
+    for (let start = 0; start < images.length; start += this.#runBatch) {
+      const chunk = images.slice(start, start + this.#runBatch);
       // A fixed-batch model gets exactly its batch; unused slots stay zero and their scores are dropped.
-      const n = this.batchFree ? chunk.length : this.runBatch;
+      const n = this.#batchFree ? chunk.length : this.#runBatch;
       const nhwc = new Float32Array(n * item);
-      chunk.forEach((img, i) => this.fill(img, nhwc, i, start + i));
-      const feed = this.sourcePerm ? permute(nhwc, [n, H, W, C], this.sourcePerm) : nhwc;
-      const out = (await this.model.run({ [this.inputName]: feed }))[this.outputName].data;
+      chunk.forEach((img, i) => this.#fill(img, nhwc, i, start + i));
+      const feed = this.#sourcePerm ? permute(nhwc, [n, H, W, C], this.#sourcePerm) : nhwc;
+      const out = (await this.model.run({ [this.#inputName]: feed }))[this.#outputName].data;
       for (let i = 0; i < chunk.length; i++) {
         const row = out.subarray(i * this.classes, (i + 1) * this.classes);
         results.push(this.outputKind === 'logits' ? softmax(row) : Float32Array.from(row));
@@ -230,15 +230,15 @@ export class ImageClassifier {
    * not queued), at most options.maxFps per second; see video.ts. Browser only.
    */
   classifyVideo(video: HTMLVideoElement, onResult: VideoResultCallback, options: VideoClassifyOptions = {}): VideoLoop {
-    return classifyVideo((frame, o) => this.classify(frame, o), video, onResult, options, (o) => this.frameClassify(o));
+    return classifyVideo((frame, o) => this.classify(frame, o), video, onResult, options, (o) => this.#frameClassify(o));
   }
 
   /**
    * classifyVideo's GPU path for these options (validated here, once, as classify would do per frame). Each
    * frame goes to the frame runner of the session of the moment; without one, the CPU path takes the frame.
    */
-  private frameClassify(options: ClassifyOptions): FrameClassify {
-    this.ranker(options);
+  #frameClassify(options: ClassifyOptions): FrameClassify {
+    this.#ranker(options);
     const { classes, labels } = this;
     const { allowlist: a, denylist: d, scoreThreshold: min } = options;
     let keep: Uint32Array | undefined;
@@ -248,7 +248,7 @@ export class ImageClassifier {
       for (let i = 0; i < classes; i++) if ((!allow || allow.has(i)) && !deny?.has(i)) keep[i >> 5] |= 1 << i;
     }
     // A video with no frame yet is 0x0, which the runner refuses with an InputError, as the CPU path does.
-    return (video) => this.frameRunner()?.run({ width: video.videoWidth, height: video.videoHeight, source: video },
+    return (video) => this.#frameRunner()?.run({ width: video.videoWidth, height: video.videoHeight, source: video },
       Math.min(options.topK ?? this.topK, classes), keep).then(({ indices, scores }) => indices
       .map((index, j) => ({ index, label: classLabel(labels, index), score: scores[j] }))
       // Scores come best first, so this keeps a prefix, as the CPU ranking's threshold does.
@@ -256,29 +256,29 @@ export class ImageClassifier {
   }
 
   /** The current session's frame runner, made at its first use; none where it has none or pixels.background asks for compositing. */
-  private frameRunner(): FrameRunner | undefined {
+  #frameRunner(): FrameRunner | undefined {
     const session = this.session;
-    if (this.frames?.session !== session) {
-      this.frames?.runner?.dispose();
+    if (this.#frames?.session !== session) {
+      this.#frames?.runner?.dispose();
       let runner: FrameRunner | undefined;
       try {
-        if (!this.pixelOptions.background) runner = session.frameRunner({ classes: this.classes, softmax: this.outputKind === 'logits', ...framePreprocess(this.preprocess) });
+        if (!this.#pixelOptions.background) runner = session.frameRunner({ classes: this.classes, softmax: this.outputKind === 'logits', ...framePreprocess(this.preprocess) });
       } catch {
         // The CPU path still works; VideoResult.path says which one ran.
       }
-      this.frames = { session, runner };
+      this.#frames = { session, runner };
     }
-    return this.frames.runner;
+    return this.#frames.runner;
   }
 
   /** Releases the model when this classifier opened it. */
   dispose(): void {
-    this.frames?.runner?.dispose();
+    this.#frames?.runner?.dispose();
     if (this.owned) this.model.dispose();
   }
 
-  private fill(img: ClassifierInput, nhwc: Float32Array, slot: number, index: number): void {
-    const [H, W, C] = this.itemShape;
+  #fill(img: ClassifierInput, nhwc: Float32Array, slot: number, index: number): void {
+    const [H, W, C] = this.#itemShape;
     const item = H * W * C;
     if (typeof img !== 'object' || img === null) {
       throw new InputError(`image ${index} is not an image`, { expected: IMAGE_KINDS, received: describeValue(img) });
@@ -298,14 +298,14 @@ export class ImageClassifier {
     const pixels = imageSourcePixels(img, `image ${index}`);
     if (!pixels) throw new InputError(`image ${index} is not an image`, { expected: IMAGE_KINDS, received: describeValue(img) });
     try {
-      preprocessInto(pixels, this.preprocess, nhwc, slot, this.pixelOptions);
+      preprocessInto(pixels, this.preprocess, nhwc, slot, this.#pixelOptions);
     } catch (e) {
       throw index === slot || !(e instanceof InputError) ? e : renumbered(e, slot, index);
     }
   }
 
   /** Validates the options once per call and returns the per-image ranking. */
-  private ranker(options: ClassifyOptions): (scores: Float32Array) => Classification[] {
+  #ranker(options: ClassifyOptions): (scores: Float32Array) => Classification[] {
     return makeRanker(options, this.topK, this.labels, this.classes);
   }
 }

@@ -26,11 +26,11 @@ export class SequenceClassifier {
   /** Frames per sequence and values per frame, as the model takes them. */
   readonly steps: number;
   readonly features: number;
-  private readonly inputName: string;
-  private readonly outputName: string;
-  private readonly sourcePerm: readonly number[] | undefined;
-  private readonly runBatch: number;
-  private readonly batchFree: boolean;
+  readonly #inputName: string;
+  readonly #outputName: string;
+  readonly #sourcePerm: readonly number[] | undefined;
+  readonly #runBatch: number;
+  readonly #batchFree: boolean;
 
   private constructor(private readonly model: Session | LoadedModel, private readonly owned: boolean, options: SequenceClassifierOptions) {
     const graph = model.graph;
@@ -44,12 +44,12 @@ export class SequenceClassifier {
       });
     }
     [, this.steps, this.features] = input.shape;
-    this.inputName = input.name;
-    this.sourcePerm = input.sourcePerm;
-    this.batchFree = input.shape[0] === -1;
-    this.runBatch = this.batchFree ? maxBatch : input.shape[0];
+    this.#inputName = input.name;
+    this.#sourcePerm = input.sourcePerm;
+    this.#batchFree = input.shape[0] === -1;
+    this.#runBatch = this.#batchFree ? maxBatch : input.shape[0];
     const out = model.outputs[0];
-    this.outputName = out.name;
+    this.#outputName = out.name;
     this.classes = out.shape.slice(1).reduce((a, b) => a * b, 1);
     const labels = options.labels ?? graph.metadata.labels;
     if (labels && labels.length !== this.classes) {
@@ -99,13 +99,13 @@ export class SequenceClassifier {
     if (!Array.isArray(sequences)) throw new InputError('sequences must be an array', { expected: 'Sequence[]', received: typeof sequences });
     const item = this.steps * this.features;
     const results: Float32Array[] = [];
-    for (let start = 0; start < sequences.length; start += this.runBatch) {
-      const chunk = sequences.slice(start, start + this.runBatch);
-      const n = this.batchFree ? chunk.length : this.runBatch;
+    for (let start = 0; start < sequences.length; start += this.#runBatch) {
+      const chunk = sequences.slice(start, start + this.#runBatch);
+      const n = this.#batchFree ? chunk.length : this.#runBatch;
       const data = new Float32Array(n * item);
-      chunk.forEach((seq, i) => this.fill(seq, data, i * item, start + i));
-      const feed = this.sourcePerm ? permute(data, [n, this.steps, this.features], this.sourcePerm) : data;
-      const out = (await this.model.run({ [this.inputName]: feed }))[this.outputName].data;
+      chunk.forEach((seq, i) => this.#fill(seq, data, i * item, start + i));
+      const feed = this.#sourcePerm ? permute(data, [n, this.steps, this.features], this.#sourcePerm) : data;
+      const out = (await this.model.run({ [this.#inputName]: feed }))[this.#outputName].data;
       for (let i = 0; i < chunk.length; i++) {
         const row = out.subarray(i * this.classes, (i + 1) * this.classes);
         results.push(this.outputKind === 'logits' ? softmax(row) : Float32Array.from(row));
@@ -119,7 +119,7 @@ export class SequenceClassifier {
   }
 
   /** Copies one sequence into the batch at `offset`, checking its shape and values. */
-  private fill(seq: Sequence, data: Float32Array, offset: number, index: number): void {
+  #fill(seq: Sequence, data: Float32Array, offset: number, index: number): void {
     const { steps, features } = this;
     const expected = `${steps} frames of ${features} values (or ${steps * features} flat)`;
     if (seq instanceof Float32Array) {

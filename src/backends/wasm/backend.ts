@@ -38,15 +38,15 @@ export class WasmBackend implements Backend, WasmContext {
   readonly name = 'wasm' as const;
   readonly ops: ReadonlySet<string> = new Set(KERNELS.keys());
   readonly mem: LinearMemory;
-  private open: PlanState | undefined;
-  private readonly steps = new WeakMap<Step, StepInfo>();
-  private readonly pending = new Map<WasmTensor, Float32Array>();
-  private readonly pinned = new WeakMap<PlanState, Set<WasmTensor>>();
-  private readonly packs = new Map<WasmTensor, Map<string, number>>();
-  private stepScratch: WasmTensor[] | undefined;
-  private lostReason: string | undefined;
-  private readonly bytes = { weights: 0, tables: 0 };
-  private readonly arenas: number[] = [];
+  #open: PlanState | undefined;
+  readonly #steps = new WeakMap<Step, StepInfo>();
+  readonly #pending = new Map<WasmTensor, Float32Array>();
+  readonly #pinned = new WeakMap<PlanState, Set<WasmTensor>>();
+  readonly #packs = new Map<WasmTensor, Map<string, number>>();
+  #stepScratch: WasmTensor[] | undefined;
+  #lostReason: string | undefined;
+  readonly #bytes = { weights: 0, tables: 0 };
+  readonly #arenas: number[] = [];
 
   constructor(readonly k: KernelExports, readonly variant: WasmVariant) {
     this.mem = new LinearMemory(k.memory, k.heap_base());
@@ -54,7 +54,7 @@ export class WasmBackend implements Backend, WasmContext {
 
   /** False once a kernel has trapped or the backend was disposed: its memory can no longer be trusted. */
   get usable(): boolean {
-    return this.lostReason === undefined;
+    return this.#lostReason === undefined;
   }
 
   /** Bytes of linear memory in use: static data, weights, tables and every plan's arena. */
@@ -66,10 +66,10 @@ export class WasmBackend implements Backend, WasmContext {
   memoryReport(): WasmMemoryReport {
     return {
       staticBytes: this.k.heap_base(),
-      weightsBytes: this.bytes.weights,
-      tablesBytes: this.bytes.tables,
-      arenaBytes: this.arenas.reduce((a, b) => a + b, 0),
-      arenas: [...this.arenas],
+      weightsBytes: this.#bytes.weights,
+      tablesBytes: this.#bytes.tables,
+      arenaBytes: this.#arenas.reduce((a, b) => a + b, 0),
+      arenas: [...this.#arenas],
       totalBytes: this.mem.used,
       memoryBytes: this.k.memory.buffer.byteLength,
     };
@@ -80,19 +80,19 @@ export class WasmBackend implements Backend, WasmContext {
   }
 
   alloc(shape: Shape): DeviceTensor {
-    if (!this.open || this.open.laidOut) this.open = new PlanState();
-    const t = new WasmTensor(shape, sizeOf(shape), this.open);
-    this.open.addValue(t);
+    if (!this.#open || this.#open.laidOut) this.#open = new PlanState();
+    const t = new WasmTensor(shape, sizeOf(shape), this.#open);
+    this.#open.addValue(t);
     return t;
   }
 
   prepare(op: OpDef<any>, inputs: readonly (DeviceTensor | undefined)[], attrs: unknown, outputs: readonly DeviceTensor[]): Step {
-    this.check();
+    this.#check();
     const fn = KERNELS.get(op.name);
     if (!fn) throw new BackendUnavailableError('wasm', `no kernel for op ${op.name}`);
     const ins = inputs as readonly (WasmTensor | undefined)[];
     const outs = outputs as readonly WasmTensor[];
-    const plan = this.open;
+    const plan = this.#open;
     if (!plan) throw new EdgeInferError('WASM_PLAN', `${op.name}: prepare before any output was allocated`);
     for (const t of [...ins, ...outs]) {
       if (t && !t.isConstant && (t.plan !== plan || plan.laidOut)) {
@@ -100,7 +100,7 @@ export class WasmBackend implements Backend, WasmContext {
       }
     }
     const scratch: WasmTensor[] = [];
-    this.stepScratch = scratch;
+    this.#stepScratch = scratch;
     let kernel;
     try {
       kernel = fn(this, ins, attrs, outs);
@@ -108,40 +108,40 @@ export class WasmBackend implements Backend, WasmContext {
       plan.dropValues(scratch);
       throw e;
     } finally {
-      this.stepScratch = undefined;
+      this.#stepScratch = undefined;
     }
     plan.addStep(kernel, ins, [...outs, ...scratch]);
     const step: Step = () => kernel.run();
-    this.steps.set(step, { plan, index: plan.kernels.length - 1, op: op.name });
+    this.#steps.set(step, { plan, index: plan.kernels.length - 1, op: op.name });
     return step;
   }
 
   write(t: DeviceTensor, data: Float32Array): void {
-    this.check();
+    this.#check();
     const w = t as WasmTensor;
     if (data.length !== w.size) throw new InputError('input has the wrong size', { expected: `${w.size} values ${shapeToString(w.shape)}`, received: `${data.length} values` });
-    if (w.plan && !w.plan.laidOut) this.pending.set(w, data);
+    if (w.plan && !w.plan.laidOut) this.#pending.set(w, data);
     else this.mem.write(this.raw(w).ptr, data);
   }
 
   async execute(steps: readonly Step[], outputs: readonly DeviceTensor[]): Promise<Float32Array[]> {
-    this.check();
+    this.#check();
     const outs = outputs as readonly WasmTensor[];
     const infos = steps.map((s) => {
-      const info = this.steps.get(s);
+      const info = this.#steps.get(s);
       if (!info) throw new EdgeInferError('WASM_PLAN', 'execute was given a step this backend did not prepare');
       return info;
     });
     const plan = infos[0]?.plan ?? outs.find((o) => o.plan)?.plan;
     if (infos.some((i) => i.plan !== plan)) throw new EdgeInferError('WASM_PLAN', 'execute was given steps of more than one plan');
-    if (plan) this.layOut(plan, outs);
+    if (plan) this.#layOut(plan, outs);
     let i = 0;
     try {
       for (; i < steps.length; i++) steps[i]();
     } catch (e) {
       if (e instanceof WebAssembly.RuntimeError) {
-        this.lostReason = `kernel of step ${infos[i].index} (${infos[i].op}) trapped: ${e.message}`;
-        throw new BackendLostError('wasm', this.lostReason, { cause: e });
+        this.#lostReason = `kernel of step ${infos[i].index} (${infos[i].op}) trapped: ${e.message}`;
+        throw new BackendLostError('wasm', this.#lostReason, { cause: e });
       }
       throw e;
     }
@@ -149,10 +149,10 @@ export class WasmBackend implements Backend, WasmContext {
   }
 
   dispose(): void {
-    this.lostReason ??= 'disposed';
-    this.pending.clear();
-    this.packs.clear();
-    this.open = undefined;
+    this.#lostReason ??= 'disposed';
+    this.#pending.clear();
+    this.#packs.clear();
+    this.#open = undefined;
   }
 
   // WasmContext
@@ -160,19 +160,19 @@ export class WasmBackend implements Backend, WasmContext {
   raw(t: WasmTensor): WasmTensor {
     if (t.isConstant && t.ptr < 0) {
       t.ptr = this.mem.alloc(t.bytes);
-      this.bytes.weights += t.bytes;
+      this.#bytes.weights += t.bytes;
       this.mem.write(t.ptr, t.host!);
     }
     return t;
   }
 
   packed(t: WasmTensor, key: string, floats: number, fill: (dst: Float32Array) => void): number {
-    let byKey = this.packs.get(t);
-    if (!byKey) this.packs.set(t, byKey = new Map());
+    let byKey = this.#packs.get(t);
+    if (!byKey) this.#packs.set(t, byKey = new Map());
     let ptr = byKey.get(key);
     if (ptr === undefined) {
       ptr = this.mem.alloc(floats * 4);
-      this.bytes.weights += floats * 4;
+      this.#bytes.weights += floats * 4;
       const dst = this.mem.f32.subarray(ptr >> 2, (ptr >> 2) + floats);
       dst.fill(0);
       fill(dst);
@@ -182,47 +182,47 @@ export class WasmBackend implements Backend, WasmContext {
   }
 
   persistent(bytes: number): number {
-    this.bytes.tables += bytes;
+    this.#bytes.tables += bytes;
     return this.mem.alloc(bytes);
   }
 
   scratch(floats: number): WasmTensor {
-    if (!this.stepScratch || !this.open) throw new EdgeInferError('WASM_PLAN', 'scratch is only available while a step is prepared');
-    const t = new WasmTensor([floats], floats, this.open);
-    this.open.addValue(t);
-    this.stepScratch.push(t);
+    if (!this.#stepScratch || !this.#open) throw new EdgeInferError('WASM_PLAN', 'scratch is only available while a step is prepared');
+    const t = new WasmTensor([floats], floats, this.#open);
+    this.#open.addValue(t);
+    this.#stepScratch.push(t);
     return t;
   }
 
   share(y: WasmTensor, x: WasmTensor): boolean {
-    const plan = this.open;
+    const plan = this.#open;
     if (!plan || plan.laidOut || x.plan !== plan || y.plan !== plan || x.isConstant || x.bytes < y.bytes) return false;
     plan.share(y, x);
     return true;
   }
 
-  private layOut(plan: PlanState, outs: readonly WasmTensor[]): void {
+  #layOut(plan: PlanState, outs: readonly WasmTensor[]): void {
     if (!plan.laidOut) {
       const pinned = new Set(outs.filter((o) => o.plan === plan));
       plan.layOut(pinned, (bytes) => this.mem.alloc(bytes));
-      this.arenas.push(plan.arenaBytes);
-      this.pinned.set(plan, pinned);
-      for (const [t, data] of this.pending) {
+      this.#arenas.push(plan.arenaBytes);
+      this.#pinned.set(plan, pinned);
+      for (const [t, data] of this.#pending) {
         if (t.plan === plan) {
           this.mem.write(t.ptr, data);
-          this.pending.delete(t);
+          this.#pending.delete(t);
         }
       }
       return;
     }
-    const pinned = this.pinned.get(plan)!;
+    const pinned = this.#pinned.get(plan)!;
     if (outs.some((o) => o.plan === plan && !pinned.has(o))) {
       throw new EdgeInferError('WASM_PLAN', 'a plan\'s outputs are fixed at its first run; prepare a new plan to read other tensors');
     }
   }
 
-  private check(): void {
-    if (this.lostReason !== undefined) throw new BackendLostError('wasm', this.lostReason);
+  #check(): void {
+    if (this.#lostReason !== undefined) throw new BackendLostError('wasm', this.#lostReason);
   }
 }
 

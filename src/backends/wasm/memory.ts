@@ -13,26 +13,26 @@ export function alignUp(n: number, a = ALIGN): number {
 }
 
 export class LinearMemory {
-  private top: number;
-  private buffer: ArrayBuffer;
-  private f32View: Float32Array;
-  private i32View: Int32Array;
+  #top: number;
+  #buffer: ArrayBuffer;
+  #f32View: Float32Array;
+  #i32View: Int32Array;
 
   constructor(private readonly memory: WebAssembly.Memory, heapBase: number) {
-    this.top = alignUp(heapBase);
-    this.buffer = memory.buffer;
-    this.f32View = new Float32Array(this.buffer);
-    this.i32View = new Int32Array(this.buffer);
+    this.#top = alignUp(heapBase);
+    this.#buffer = memory.buffer;
+    this.#f32View = new Float32Array(this.#buffer);
+    this.#i32View = new Int32Array(this.#buffer);
   }
 
   /** Bytes handed out so far, static data included. */
   get used(): number {
-    return this.top;
+    return this.#top;
   }
 
   /** A fresh block of `bytes` (contents undefined); never freed before the instance is dropped. */
   alloc(bytes: number): number {
-    const p = alignUp(this.top);
+    const p = alignUp(this.#top);
     const end = p + Math.max(bytes, 0);
     const have = this.memory.buffer.byteLength;
     if (end + SLACK > have) {
@@ -42,19 +42,19 @@ export class LinearMemory {
         throw new BackendLostError('wasm', `out of memory: cannot grow linear memory to ${end} bytes`, { cause: e });
       }
     }
-    this.top = end;
+    this.#top = end;
     return p;
   }
 
   /** The whole memory as f32; index = byte offset / 4. Re-read after any alloc. */
   get f32(): Float32Array {
-    this.refresh();
-    return this.f32View;
+    this.#refresh();
+    return this.#f32View;
   }
 
   get i32(): Int32Array {
-    this.refresh();
-    return this.i32View;
+    this.#refresh();
+    return this.#i32View;
   }
 
   write(ptr: number, data: Float32Array): void {
@@ -65,11 +65,11 @@ export class LinearMemory {
     return this.f32.slice(ptr >> 2, (ptr >> 2) + n);
   }
 
-  private refresh(): void {
-    if (this.buffer !== this.memory.buffer) {
-      this.buffer = this.memory.buffer;
-      this.f32View = new Float32Array(this.buffer);
-      this.i32View = new Int32Array(this.buffer);
+  #refresh(): void {
+    if (this.#buffer !== this.memory.buffer) {
+      this.#buffer = this.memory.buffer;
+      this.#f32View = new Float32Array(this.#buffer);
+      this.#i32View = new Int32Array(this.#buffer);
     }
   }
 }

@@ -36,59 +36,59 @@ export class WebGpuBackend implements Backend {
   readonly adapter: string;
   /** true: dispose() destroys the device; false: the device is shared and outlives the backend. */
   readonly ownsDevice: boolean;
-  private readonly cache: PipelineCache;
-  private readonly ledger: DeviceLedger;
-  private readonly owners: readonly unknown[];
-  private readonly owned = new Set<GPUBuffer>();
-  private readonly ctx: KernelContext;
-  private readonly empty: GPUBuffer;
-  private readonly onUncaptured: ((ev: Event) => void) | undefined;
+  readonly #cache: PipelineCache;
+  readonly #ledger: DeviceLedger;
+  readonly #owners: readonly unknown[];
+  readonly #owned = new Set<GPUBuffer>();
+  readonly #ctx: KernelContext;
+  readonly #empty: GPUBuffer;
+  readonly #onUncaptured: ((ev: Event) => void) | undefined;
   /** Pipelines this backend's steps use that had not compiled when last looked at. */
-  private unready: PendingPipeline[] = [];
+  #unready: PendingPipeline[] = [];
   /** Error scopes of load-time GPU calls, still to be read. */
-  private checks: Promise<void>[] = [];
+  #checks: Promise<void>[] = [];
   /** Load-time steps (ctx.once) not run yet: the next execute() runs them first. */
-  private onceSteps: Step[] = [];
-  private pass: GPUComputePassEncoder | undefined;
-  private staging: GPUBuffer | undefined;
-  private failure: BackendLostError | undefined;
-  private disposed = false;
-  private tail: Promise<unknown> = Promise.resolve();
+  #onceSteps: Step[] = [];
+  #pass: GPUComputePassEncoder | undefined;
+  #staging: GPUBuffer | undefined;
+  #failure: BackendLostError | undefined;
+  #disposed = false;
+  #tail: Promise<unknown> = Promise.resolve();
   /** Live frame runners: disposed with the backend (they hold textures, which the ledger does not count). */
-  private readonly frameRunners = new Set<GpuFrameRunner>();
+  readonly #frameRunners = new Set<GpuFrameRunner>();
 
   constructor(gpu: GpuDevice) {
     this.device = gpu.device;
     this.limits = gpu.limits;
     this.adapter = gpu.description;
-    this.owners = gpu.owners;
+    this.#owners = gpu.owners;
     this.ownsDevice = gpu.owned;
-    this.cache = pipelineCacheOf(this.device);
-    this.ledger = ledgerOf(this.device);
+    this.#cache = pipelineCacheOf(this.device);
+    this.#ledger = ledgerOf(this.device);
     if (gpu.owned) {
       // Nothing but this backend uses its own device, and every call it makes is scoped: an error that
       // still escapes to the device means something is broken, so refuse to run again.
-      this.onUncaptured = (ev) => {
+      this.#onUncaptured = (ev) => {
         const error = (ev as GPUUncapturedErrorEvent).error;
-        this.failure ??= new BackendLostError('webgpu', `GPU error: ${error.message}`, { cause: error });
+        this.#failure ??= new BackendLostError('webgpu', `GPU error: ${error.message}`, { cause: error });
       };
-      this.device.addEventListener('uncapturederror', this.onUncaptured);
+      this.device.addEventListener('uncapturederror', this.#onUncaptured);
     }
-    this.empty = this.scoped('empty buffer', () => this.buffer(16, TENSOR_USAGE, 'empty'));
-    this.ctx = {
+    this.#empty = this.#scoped('empty buffer', () => this.#buffer(16, TENSOR_USAGE, 'empty'));
+    this.#ctx = {
       limits: this.limits,
-      empty: this.empty,
+      empty: this.#empty,
       scratch: (elements, what) => this.alloc([elements], what) as GpuTensor,
       grid1d: (groups, what) => grid1d(this.limits, groups, what),
       grid3d: (x, y, z, what) => grid3d(this.limits, x, y, z, what),
-      once: (step) => { this.onceSteps.push(step); },
-      dispatch: (stem, constants, buffers, uniforms, grid) => this.dispatch(stem, constants, buffers, uniforms, grid),
+      once: (step) => { this.#onceSteps.push(step); },
+      dispatch: (stem, constants, buffers, uniforms, grid) => this.#dispatch(stem, constants, buffers, uniforms, grid),
     };
   }
 
   /** Live GPU buffers this backend created (tensors, uniforms, staging); 0 after dispose(). */
   get bufferCount(): number {
-    return this.owned.size;
+    return this.#owned.size;
   }
 
   /**
@@ -96,21 +96,21 @@ export class WebGpuBackend implements Backend {
    * createBuffer and destroy goes through one ledger per device, so disposal can be checked from outside.
    */
   get liveBuffers(): number {
-    return this.ledger.live;
+    return this.#ledger.live;
   }
 
   /** Pipelines requested on this device so far (by any backend on it), one per distinct (shader, override constants). */
   get pipelineCount(): number {
-    return this.cache.size;
+    return this.#cache.size;
   }
 
   constant(c: Constant): DeviceTensor {
-    this.usable();
+    this.#usable();
     const data = dequantize(c);
     const what = `constant ${shapeToString(c.shape)}`;
     checkBufferSize(this.limits, paddedBytes(data.length), what);
-    return this.scoped(what, () => {
-      const buffer = this.buffer(paddedBytes(data.length), TENSOR_USAGE, what, true);
+    return this.#scoped(what, () => {
+      const buffer = this.#buffer(paddedBytes(data.length), TENSOR_USAGE, what, true);
       new Float32Array(buffer.getMappedRange()).set(data);
       buffer.unmap();
       return new GpuTensor(c.shape, data.length, buffer, true);
@@ -119,29 +119,29 @@ export class WebGpuBackend implements Backend {
 
   /** WebGPU zero-fills new buffers, which the recurrent kernels rely on for absent initial states. */
   alloc(shape: Shape, what = `tensor ${shapeToString(shape)}`): DeviceTensor {
-    this.usable();
+    this.#usable();
     const n = sizeOf(shape);
     checkBufferSize(this.limits, paddedBytes(n), what);
-    return new GpuTensor(shape, n, this.scoped(what, () => this.buffer(paddedBytes(n), TENSOR_USAGE, what)));
+    return new GpuTensor(shape, n, this.#scoped(what, () => this.#buffer(paddedBytes(n), TENSOR_USAGE, what)));
   }
 
   prepare(op: OpDef<any>, inputs: readonly (DeviceTensor | undefined)[], attrs: unknown, outputs: readonly DeviceTensor[]): Step {
-    this.usable();
+    this.#usable();
     const kernel = GPU_KERNELS[op.name];
     if (!kernel) throw new UnsupportedOpError(op.name, '?', '?', 'no WebGPU kernel');
-    return this.scoped(`prepare ${op.name}`, () => kernel(this.ctx, inputs as readonly (GpuTensor | undefined)[], attrs, outputs as readonly GpuTensor[]));
+    return this.#scoped(`prepare ${op.name}`, () => kernel(this.#ctx, inputs as readonly (GpuTensor | undefined)[], attrs, outputs as readonly GpuTensor[]));
   }
 
   write(t: DeviceTensor, data: Float32Array): void {
-    this.usable();
+    this.#usable();
     if (data.length !== t.size) throw new InputError('tensor data has the wrong size', { expected: `${t.size} values`, received: `${data.length} values` });
-    this.scoped('input upload', () => this.device.queue.writeBuffer((t as GpuTensor).buffer, 0, data.buffer, data.byteOffset, data.byteLength));
+    this.#scoped('input upload', () => this.device.queue.writeBuffer((t as GpuTensor).buffer, 0, data.buffer, data.byteOffset, data.byteLength));
   }
 
   execute(steps: readonly Step[], outputs: readonly DeviceTensor[]): Promise<Float32Array[]> {
     // Runs one at a time: the staging buffer is shared and a mapped buffer cannot be reused.
-    const run = this.tail.then(() => this.executeNow(steps, outputs as readonly GpuTensor[]));
-    this.tail = run.catch(() => undefined);
+    const run = this.#tail.then(() => this.#executeNow(steps, outputs as readonly GpuTensor[]));
+    this.#tail = run.catch(() => undefined);
     return run;
   }
 
@@ -150,16 +150,16 @@ export class WebGpuBackend implements Backend {
    * flight rejects with BackendUnavailableError; later calls throw it.
    */
   dispose(): void {
-    if (this.disposed) return;
-    for (const r of [...this.frameRunners]) r.dispose();
-    this.disposed = true;
-    for (const b of this.owned) this.ledger.destroyBuffer(b);
-    this.owned.clear();
-    this.staging = undefined;
-    this.unready = [];
-    this.checks = [];
-    this.onceSteps = [];
-    if (this.onUncaptured) this.device.removeEventListener('uncapturederror', this.onUncaptured);
+    if (this.#disposed) return;
+    for (const r of [...this.#frameRunners]) r.dispose();
+    this.#disposed = true;
+    for (const b of this.#owned) this.#ledger.destroyBuffer(b);
+    this.#owned.clear();
+    this.#staging = undefined;
+    this.#unready = [];
+    this.#checks = [];
+    this.#onceSteps = [];
+    if (this.#onUncaptured) this.device.removeEventListener('uncapturederror', this.#onUncaptured);
     if (this.ownsDevice) this.device.destroy();
   }
 
@@ -168,70 +168,70 @@ export class WebGpuBackend implements Backend {
    * reduced to top-k there, in one encoder and one submit a frame (frame-runner.ts).
    */
   frameRunner(input: DeviceTensor, output: DeviceTensor, steps: readonly Step[], spec: FrameSpec): FrameRunner {
-    this.usable();
+    this.#usable();
     const host: FrameHost = {
       device: this.device,
       limits: this.limits,
-      usable: () => this.usable(),
-      buffer: (bytes, usage) => this.buffer(bytes, usage, 'frame path'),
-      release: (b) => { if (this.owned.delete(b)) this.ledger.destroyBuffer(b); },
-      scoped: (what, fn) => this.scoped(what, fn),
-      pass: () => this.pass,
+      usable: () => this.#usable(),
+      buffer: (bytes, usage) => this.#buffer(bytes, usage, 'frame path'),
+      release: (b) => { if (this.#owned.delete(b)) this.#ledger.destroyBuffer(b); },
+      scoped: (what, fn) => this.#scoped(what, fn),
+      pass: () => this.#pass,
       execute: (upload, encode, frameSteps, outputs) => {
-        const run = this.tail.then(() => { upload(); return this.executeNow(frameSteps, outputs, encode); });
-        this.tail = run.catch(() => undefined);
+        const run = this.#tail.then(() => { upload(); return this.#executeNow(frameSteps, outputs, encode); });
+        this.#tail = run.catch(() => undefined);
         return run;
       },
     };
-    const runner: GpuFrameRunner = this.scoped('frame path', () => new GpuFrameRunner(host, input as GpuTensor, output as GpuTensor, steps, spec,
-      () => this.frameRunners.delete(runner)));
-    this.frameRunners.add(runner);
+    const runner: GpuFrameRunner = this.#scoped('frame path', () => new GpuFrameRunner(host, input as GpuTensor, output as GpuTensor, steps, spec,
+      () => this.#frameRunners.delete(runner)));
+    this.#frameRunners.add(runner);
     return runner;
   }
 
-  private async executeNow(steps: readonly Step[], outputs: readonly GpuTensor[],
+  async #executeNow(steps: readonly Step[], outputs: readonly GpuTensor[],
     encode?: (encoder: GPUCommandEncoder) => void): Promise<Float32Array[]> {
-    this.usable();
-    await this.settle();
+    this.#usable();
+    await this.#settle();
     const offsets: number[] = [];
     let total = 0;
     for (const o of outputs) { offsets.push(total); total += paddedBytes(o.size); }
     const device = this.device;
     device.pushErrorScope('out-of-memory');
     device.pushErrorScope('validation');
-    const staging = this.stagingBuffer(Math.max(total, 16));
+    const staging = this.#stagingBuffer(Math.max(total, 16));
     const encoder = device.createCommandEncoder({ label: 'inference' });
     encode?.(encoder);
     const pass = encoder.beginComputePass();
-    this.pass = pass;
-    const once = this.onceSteps;
+    this.#pass = pass;
+    const once = this.#onceSteps;
     try {
       for (const step of once) step();
       for (const step of steps) step();
     } finally {
       pass.end();
-      this.pass = undefined;
+      this.#pass = undefined;
     }
     outputs.forEach((o, i) => encoder.copyBufferToBuffer(o.buffer, 0, staging, offsets[i], paddedBytes(o.size)));
     device.queue.submit([encoder.finish()]);
     // Submitted: they ran, or this run fails and the backend with it.
-    if (once.length) this.onceSteps = this.onceSteps.slice(once.length);
+    if (once.length) this.#onceSteps = this.#onceSteps.slice(once.length);
     const validation = await device.popErrorScope();
     const oom = await device.popErrorScope();
-    this.usable();
+    this.#usable();
     const error = validation ?? oom;
     if (error) {
-      this.failure ??= new BackendLostError('webgpu', `GPU error during inference: ${error.message}`, { cause: error });
-      throw this.failure;
+      this.#failure ??= new BackendLostError('webgpu', `GPU error during inference: ${error.message}`, { cause: error });
+      throw this.#failure;
     }
     if (total === 0) return [];
     try {
       await staging.mapAsync(MapMode.READ, 0, total);
     } catch (e) {
-      this.usable();
+      this.#usable();
       throw new BackendLostError('webgpu', `reading results back failed: ${(e as Error).message}`, { cause: e });
     }
-    this.usable();
+    this.#usable();
     const bytes = staging.getMappedRange(0, total);
     const results = outputs.map((o, i) => new Float32Array(bytes, offsets[i], o.size).slice());
     staging.unmap();
@@ -239,28 +239,28 @@ export class WebGpuBackend implements Backend {
   }
 
   /** Waits for the pipelines the steps use and reads the error scopes of everything done since the last run. */
-  private async settle(): Promise<void> {
-    if (this.unready.length) {
+  async #settle(): Promise<void> {
+    if (this.#unready.length) {
       // Kept on failure: every later run rejects with the same compile error.
-      await Promise.all(this.unready.map((p) => p.ready));
-      this.unready = [];
+      await Promise.all(this.#unready.map((p) => p.ready));
+      this.#unready = [];
     }
-    if (this.checks.length) {
-      const checks = this.checks;
-      this.checks = [];
+    if (this.#checks.length) {
+      const checks = this.#checks;
+      this.#checks = [];
       await Promise.all(checks);
     }
-    this.usable();
+    this.#usable();
   }
 
-  private dispatch(stem: ShaderStem, constants: Constants, buffers: readonly GPUBuffer[], uniforms: Uniforms | undefined,
+  #dispatch(stem: ShaderStem, constants: Constants, buffers: readonly GPUBuffer[], uniforms: Uniforms | undefined,
     grid: readonly [number, number, number]): Step {
-    const pending = this.cache.get(stem, constants);
-    if (!pending.pipeline) this.unready.push(pending);
+    const pending = this.#cache.get(stem, constants);
+    if (!pending.pipeline) this.#unready.push(pending);
     const entries: GPUBindGroupEntry[] = buffers.map((buffer, binding) => ({ binding, resource: { buffer } }));
     if (uniforms) {
       const data = uniforms.bytes();
-      const ub = this.buffer(data.byteLength, BufferUsage.UNIFORM | BufferUsage.COPY_DST, `${stem} params`, true);
+      const ub = this.#buffer(data.byteLength, BufferUsage.UNIFORM | BufferUsage.COPY_DST, `${stem} params`, true);
       new Uint8Array(ub.getMappedRange()).set(new Uint8Array(data));
       ub.unmap();
       entries.push({ binding: buffers.length, resource: { buffer: ub } });
@@ -268,7 +268,7 @@ export class WebGpuBackend implements Backend {
     const group = this.device.createBindGroup({ label: pending.key, layout: pending.layout, entries });
     const [x, y, z] = grid;
     return () => {
-      const pass = this.pass;
+      const pass = this.#pass;
       if (!pass) throw new BackendUnavailableError('webgpu', `step ${pending.key} ran outside execute()`);
       if (!pending.pipeline) throw new BackendUnavailableError('webgpu', `pipeline ${pending.key} has not compiled`);
       pass.setPipeline(pending.pipeline);
@@ -277,16 +277,16 @@ export class WebGpuBackend implements Backend {
     };
   }
 
-  private stagingBuffer(bytes: number): GPUBuffer {
-    if (this.staging && this.staging.size >= bytes) return this.staging;
-    if (this.staging) { this.ledger.destroyBuffer(this.staging); this.owned.delete(this.staging); }
-    this.staging = this.buffer(bytes, BufferUsage.MAP_READ | BufferUsage.COPY_DST, 'read-back');
-    return this.staging;
+  #stagingBuffer(bytes: number): GPUBuffer {
+    if (this.#staging && this.#staging.size >= bytes) return this.#staging;
+    if (this.#staging) { this.#ledger.destroyBuffer(this.#staging); this.#owned.delete(this.#staging); }
+    this.#staging = this.#buffer(bytes, BufferUsage.MAP_READ | BufferUsage.COPY_DST, 'read-back');
+    return this.#staging;
   }
 
-  private buffer(size: number, usage: number, label: string, mappedAtCreation = false): GPUBuffer {
-    const b = this.ledger.createBuffer(this.device, { size, usage, label, mappedAtCreation });
-    this.owned.add(b);
+  #buffer(size: number, usage: number, label: string, mappedAtCreation = false): GPUBuffer {
+    const b = this.#ledger.createBuffer(this.device, { size, usage, label, mappedAtCreation });
+    this.#owned.add(b);
     return b;
   }
 
@@ -295,7 +295,7 @@ export class WebGpuBackend implements Backend {
    * this backend's failure, thrown by the next execute(). Scoped rather than left to the device's
    * uncaptured-error event so that, on a shared device, neither side mistakes the other's errors for its own.
    */
-  private scoped<T>(what: string, fn: () => T): T {
+  #scoped<T>(what: string, fn: () => T): T {
     const device = this.device;
     device.pushErrorScope('out-of-memory');
     device.pushErrorScope('validation');
@@ -304,18 +304,18 @@ export class WebGpuBackend implements Backend {
     } finally {
       const validation = device.popErrorScope();
       const oom = device.popErrorScope();
-      this.checks.push(Promise.all([validation, oom]).then(([v, o]) => {
+      this.#checks.push(Promise.all([validation, oom]).then(([v, o]) => {
         const error = v ?? o;
-        if (error) this.failure ??= new BackendLostError('webgpu', `GPU error in ${what}: ${error.message}`, { cause: error });
+        if (error) this.#failure ??= new BackendLostError('webgpu', `GPU error in ${what}: ${error.message}`, { cause: error });
       }, () => undefined));
     }
   }
 
-  private usable(): void {
-    if (this.disposed) throw new BackendUnavailableError('webgpu', 'the backend was disposed');
-    const lost = this.ledger.lost;
-    if (lost) this.failure ??= new BackendLostError('webgpu', lost);
-    if (this.failure) throw this.failure;
+  #usable(): void {
+    if (this.#disposed) throw new BackendUnavailableError('webgpu', 'the backend was disposed');
+    const lost = this.#ledger.lost;
+    if (lost) this.#failure ??= new BackendLostError('webgpu', lost);
+    if (this.#failure) throw this.#failure;
   }
 }
 

@@ -44,19 +44,19 @@ interface Sized {
 const padded = (bytes: number): number => Math.max(16, Math.ceil(bytes / 16) * 16);
 
 export class GpuFrameRunner implements FrameRunner {
-  private readonly preprocess: PendingPipeline;
-  private readonly ready: Promise<unknown>;
+  readonly #preprocess: PendingPipeline;
+  readonly #ready: Promise<unknown>;
   /** lut, keep, top, top-k params, then softmax's output and params when the model gives logits. */
-  private readonly buffers: GPUBuffer[];
+  readonly #buffers: GPUBuffer[];
   /** softmax (logits only) and top-k: the steps after the model's. */
-  private readonly ranked: Step[];
-  private size: Sized | undefined;
-  private disposed = false;
+  readonly #ranked: Step[];
+  #size: Sized | undefined;
+  #disposed = false;
   /**
    * Set once a browser source refused the direct copy (OperationError: Chromium without GPU-backed video
    * frames, e.g. on SwiftShader): frames then go through createImageBitmap, still without JS seeing pixels.
    */
-  private viaBitmap = false;
+  #viaBitmap = false;
 
   constructor(private readonly host: FrameHost, private readonly input: GpuTensor, output: GpuTensor,
     private readonly modelSteps: readonly Step[], private readonly spec: FrameSpec, private readonly onDispose: () => void) {
@@ -66,13 +66,13 @@ export class GpuFrameRunner implements FrameRunner {
       throw new InputError('frame path does not fit the model', { expected: `[N, H, W, ${channels}], <= ${output.size} classes`, received: `${shapeToString(input.shape)}, ${classes}` });
     }
     const cache = pipelineCacheOf(host.device);
-    this.preprocess = cache.get('frame_preprocess_u8', { WG });
+    this.#preprocess = cache.get('frame_preprocess_u8', { WG });
     const topk = cache.get('topk_f32', {});
     const soft = spec.softmax ? cache.get('softmax_f32', { LOG: false }) : topk;
-    this.ready = Promise.all([this.preprocess, topk, soft].map((p) => p.ready));
-    [this.buffers, this.ranked] = host.scoped('frame path', () => {
+    this.#ready = Promise.all([this.#preprocess, topk, soft].map((p) => p.ready));
+    [this.#buffers, this.#ranked] = host.scoped('frame path', () => {
       const bufs = [
-        this.uploaded(spec.lut, STORAGE_IN),
+        this.#uploaded(spec.lut, STORAGE_IN),
         host.buffer(padded(Math.ceil(classes / 32) * 4), STORAGE_IN),
         host.buffer(padded(classes * 8), BufferUsage.STORAGE | BufferUsage.COPY_SRC),
         host.buffer(16, UNIFORM),
@@ -81,25 +81,25 @@ export class GpuFrameRunner implements FrameRunner {
       let scores = output.buffer;
       if (spec.softmax) {
         // The CPU path ranks softmax's f32 probabilities: so does this one (ties included).
-        bufs.push(host.buffer(padded(classes * 4), BufferUsage.STORAGE), this.uploaded(new Uint32Array([1, classes, 1, 0]), UNIFORM));
-        steps.push(this.dispatch(soft, [scores, bufs[4], bufs[5]], [1, 1, 1]));
+        bufs.push(host.buffer(padded(classes * 4), BufferUsage.STORAGE), this.#uploaded(new Uint32Array([1, classes, 1, 0]), UNIFORM));
+        steps.push(this.#dispatch(soft, [scores, bufs[4], bufs[5]], [1, 1, 1]));
         scores = bufs[4];
       }
-      steps.push(this.dispatch(topk, [scores, bufs[1], bufs[2], bufs[3]], [1, 1, 1]));
+      steps.push(this.#dispatch(topk, [scores, bufs[1], bufs[2], bufs[3]], [1, 1, 1]));
       return [bufs, steps];
     });
   }
 
   dispose(): void {
-    if (this.disposed) return;
-    this.disposed = true;
-    this.releaseSized();
-    for (const b of this.buffers) this.host.release(b);
+    if (this.#disposed) return;
+    this.#disposed = true;
+    this.#releaseSized();
+    for (const b of this.#buffers) this.host.release(b);
     this.onDispose();
   }
 
-  private live(): void {
-    if (this.disposed) throw new BackendUnavailableError('webgpu', 'frame runner disposed');
+  #live(): void {
+    if (this.#disposed) throw new BackendUnavailableError('webgpu', 'frame runner disposed');
     this.host.usable();
   }
 
@@ -108,20 +108,20 @@ export class GpuFrameRunner implements FrameRunner {
    * previous one still uses.
    */
   async run(frame: FrameInput, k: number, keep?: Uint32Array): Promise<{ indices: number[]; scores: number[] }> {
-    this.live();
-    await this.ready;
-    this.live();
+    this.#live();
+    await this.#ready;
+    this.#live();
     const { classes } = this.spec;
     if (!(Number.isInteger(k) && k > 0 && k <= classes)) throw new InputError('frame path: k out of range', { expected: `1..${classes}`, received: `${k}` });
-    const s = this.sized(frame.width, frame.height);
-    const { host, buffers } = this;
+    const s = this.#sized(frame.width, frame.height);
+    const host = this.host, buffers = this.#buffers;
     const size = [s.width, s.height];
     const unreadable = (e: unknown): InputError => new InputError(`frame not readable: ${(e as Error)?.message}`, { received: (e as Error)?.name }, { cause: e });
-    const bitmap = 'source' in frame && this.viaBitmap ? await createImageBitmap(frame.source as ImageBitmapSource).catch((e) => { throw unreadable(e); }) : undefined;
+    const bitmap = 'source' in frame && this.#viaBitmap ? await createImageBitmap(frame.source as ImageBitmapSource).catch((e) => { throw unreadable(e); }) : undefined;
     let retry = false;
     const upload = (): void => host.scoped('frame upload', () => {
       // Disposed while waiting (for the bitmap, or a run before this one): its buffers are gone.
-      this.live();
+      this.#live();
       const q = host.device.queue;
       if ('rgba' in frame && frame.rgba.length !== s.width * s.height * 4) {
         throw new InputError('frame: wrong RGBA length', { expected: `${s.width * s.height * 4}`, received: `${frame.rgba.length}` });
@@ -148,7 +148,7 @@ export class GpuFrameRunner implements FrameRunner {
       [out] = await host.execute(upload, encode, s.steps, [new GpuTensor([2 * k], 2 * k, buffers[2])]);
     } catch (e) {
       if (!retry) throw e;
-      this.viaBitmap = true;
+      this.#viaBitmap = true;
       return this.run(frame, k, keep);
     } finally {
       bitmap?.close();
@@ -162,8 +162,8 @@ export class GpuFrameRunner implements FrameRunner {
   }
 
   /** The resources for frames of this size: the last ones, or new ones (the old given back). */
-  private sized(width: number, height: number): Sized {
-    const last = this.size;
+  #sized(width: number, height: number): Sized {
+    const last = this.#size;
     if (last?.width === width && last.height === height) return last;
     const { host, input } = this;
     const [, H, W] = input.shape;
@@ -182,31 +182,31 @@ export class GpuFrameRunner implements FrameRunner {
       .reduce((at, part) => { taps.set(part, at); return at + part.length; }, 0);
     const order = this.spec.order;
     const params = new Uint32Array([rowBytes / 4, this.spec.channels, W, H, x.stride, yBase, y.stride, 0, order[0], order[1] ?? 0, order[2] ?? 0, 0]);
-    this.releaseSized();
-    this.size = host.scoped(what, () => {
+    this.#releaseSized();
+    this.#size = host.scoped(what, () => {
       const texture = host.device.createTexture({ size: [width, height], format: 'rgba8unorm', usage: TEXTURE_USAGE });
-      const buffers = [host.buffer(rowBytes * height, STORAGE_IN), this.uploaded(taps, STORAGE_IN), this.uploaded(params, UNIFORM)];
-      const pre = this.dispatch(this.preprocess, [buffers[0], buffers[1], this.buffers[0], input.buffer, buffers[2]], grid1d(host.limits, Math.ceil((H * W) / WG), what));
-      return { width, height, rowBytes, texture, buffers, steps: [pre, ...this.modelSteps, ...this.ranked] };
+      const buffers = [host.buffer(rowBytes * height, STORAGE_IN), this.#uploaded(taps, STORAGE_IN), this.#uploaded(params, UNIFORM)];
+      const pre = this.#dispatch(this.#preprocess, [buffers[0], buffers[1], this.#buffers[0], input.buffer, buffers[2]], grid1d(host.limits, Math.ceil((H * W) / WG), what));
+      return { width, height, rowBytes, texture, buffers, steps: [pre, ...this.modelSteps, ...this.#ranked] };
     });
-    return this.size;
+    return this.#size;
   }
 
-  private releaseSized(): void {
-    const s = this.size;
-    this.size = undefined;
+  #releaseSized(): void {
+    const s = this.#size;
+    this.#size = undefined;
     s?.buffers.forEach((b) => this.host.release(b));
     s?.texture.destroy();
   }
 
-  private uploaded(data: Float32Array | Int32Array | Uint32Array, usage: number): GPUBuffer {
+  #uploaded(data: Float32Array | Int32Array | Uint32Array, usage: number): GPUBuffer {
     const b = this.host.buffer(padded(data.byteLength), usage);
     this.host.device.queue.writeBuffer(b, 0, data as Uint32Array<ArrayBuffer>);
     return b;
   }
 
   /** One dispatch; the bind group is made here, once. */
-  private dispatch(pipe: PendingPipeline, buffers: readonly GPUBuffer[], [x, y, z]: readonly number[]): Step {
+  #dispatch(pipe: PendingPipeline, buffers: readonly GPUBuffer[], [x, y, z]: readonly number[]): Step {
     const group = this.host.device.createBindGroup({ layout: pipe.layout, entries: buffers.map((buffer, binding) => ({ binding, resource: { buffer } })) });
     return () => {
       const pass = this.host.pass();

@@ -28,31 +28,31 @@ const BUFFER_TYPE: Record<BindingKind, GPUBufferBindingType> = {
 };
 
 export class PipelineCache {
-  private readonly modules = new Map<ShaderStem, GPUShaderModule>();
-  private readonly layouts = new Map<ShaderStem, { group: GPUBindGroupLayout; pipeline: GPUPipelineLayout }>();
-  private readonly pipelines = new Map<string, PendingPipeline>();
+  readonly #modules = new Map<ShaderStem, GPUShaderModule>();
+  readonly #layouts = new Map<ShaderStem, { group: GPUBindGroupLayout; pipeline: GPUPipelineLayout }>();
+  readonly #pipelines = new Map<string, PendingPipeline>();
 
   constructor(private readonly device: GPUDevice) {}
 
   get size(): number {
-    return this.pipelines.size;
+    return this.#pipelines.size;
   }
 
   layoutOf(stem: ShaderStem): GPUBindGroupLayout {
-    return this.layoutsOf(stem).group;
+    return this.#layoutsOf(stem).group;
   }
 
   get(stem: ShaderStem, constants: Constants): PendingPipeline {
     const key = pipelineKey(stem, constants);
-    const hit = this.pipelines.get(key);
+    const hit = this.#pipelines.get(key);
     if (hit) return hit;
-    const { group, pipeline: layout } = this.layoutsOf(stem);
+    const { group, pipeline: layout } = this.#layoutsOf(stem);
     const numeric: Record<string, number> = {};
     for (const [k, v] of Object.entries(constants)) numeric[k] = Number(v);
     const ready = this.device.createComputePipelineAsync({
       label: key,
       layout,
-      compute: { module: this.moduleOf(stem), entryPoint: 'main', constants: numeric },
+      compute: { module: this.#moduleOf(stem), entryPoint: 'main', constants: numeric },
     }).then((p) => {
       entry.pipeline = p;
       return p;
@@ -62,21 +62,21 @@ export class PipelineCache {
     // Awaited by the backend before the first run; a failure must not also surface as unhandled.
     ready.catch(() => undefined);
     const entry: PendingPipeline = { key, layout: group, ready };
-    this.pipelines.set(key, entry);
+    this.#pipelines.set(key, entry);
     return entry;
   }
 
-  private moduleOf(stem: ShaderStem): GPUShaderModule {
-    let m = this.modules.get(stem);
+  #moduleOf(stem: ShaderStem): GPUShaderModule {
+    let m = this.#modules.get(stem);
     if (!m) {
       m = this.device.createShaderModule({ label: stem, code: SHADERS[stem].code });
-      this.modules.set(stem, m);
+      this.#modules.set(stem, m);
     }
     return m;
   }
 
-  private layoutsOf(stem: ShaderStem): { group: GPUBindGroupLayout; pipeline: GPUPipelineLayout } {
-    let l = this.layouts.get(stem);
+  #layoutsOf(stem: ShaderStem): { group: GPUBindGroupLayout; pipeline: GPUPipelineLayout } {
+    let l = this.#layouts.get(stem);
     if (!l) {
       const bindings: readonly BindingKind[] = SHADERS[stem].bindings;
       const group = this.device.createBindGroupLayout({
@@ -84,7 +84,7 @@ export class PipelineCache {
         entries: bindings.map((kind, binding) => ({ binding, visibility: ShaderStage.COMPUTE, buffer: { type: BUFFER_TYPE[kind] } })),
       });
       l = { group, pipeline: this.device.createPipelineLayout({ label: stem, bindGroupLayouts: [group] }) };
-      this.layouts.set(stem, l);
+      this.#layouts.set(stem, l);
     }
     return l;
   }
