@@ -8,6 +8,9 @@ export type { Graph, Node, Constant, ValueInfo, ModelMetadata, ImagePreprocess }
 export type { Tensor, Shape } from './tensor.js';
 export type { BackendName, BackendProvider } from './backends/backend.js';
 export { webgpuProvider, webgpuDeviceProvider } from './backends/webgpu/backend.js';
+// For `providers`: e.g. { backend: 'wasm', providers: [wasmScalarProvider] } forces the build without SIMD.
+export { wasmSimdProvider, wasmScalarProvider } from './backends/wasm/backend.js';
+export { jsProvider } from './backends/js/backend.js';
 export { OPS } from './ops/registry.js';
 export {
   preprocessImage, preprocessBatch, preprocessInto, preprocessedShape, validatePreprocess, type PixelImage,
@@ -15,6 +18,7 @@ export {
 export { load, LoadedModel, eimModelHash, type LoadOptions } from './runtime/load.js';
 export {
   selectBackend, defaultDeviceKey, type Selection, type Candidate, type CandidateStatus, type BackendPreference, type SelectOptions,
+  type Fallback, type WarmStart,
 } from './runtime/select.js';
 export { memoryCache, localStorageCache, type DecisionCache, type CachedDecision } from './runtime/decision-cache.js';
 export { indexedDbCache } from './runtime/idb-cache.js';

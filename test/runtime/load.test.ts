@@ -291,3 +291,19 @@ describe('load: Node entry', () => {
     expect(await cache.get('k9')).toBeUndefined();
   });
 });
+
+describe('the built-in providers, public for `providers`', () => {
+  it('forces the wasm build without SIMD, and names it in the selection', async () => {
+    const { load, wasmScalarProvider, wasmSimdProvider } = await import('../../src/node.js');
+    const graph = tinyClassifier();
+    const scalar = await load(graph, { backend: 'wasm', providers: [wasmScalarProvider], cache: false });
+    const simd = await load(graph, { backend: 'wasm', providers: [wasmSimdProvider], cache: false });
+    expect(scalar.selection.candidates).toEqual([{ name: 'wasm', priority: 15, status: 'chosen' }]);
+    expect(simd.selection.candidates).toEqual([{ name: 'wasm', priority: 20, status: 'chosen' }]);
+    const x = new Float32Array(32).map((_, i) => Math.sin(i));
+    const [a, b] = [(await scalar.run({ x })).y.data, (await simd.run({ x })).y.data];
+    for (let i = 0; i < a.length; i++) expect(a[i]).toBeCloseTo(b[i], 5);
+    scalar.dispose();
+    simd.dispose();
+  });
+});
