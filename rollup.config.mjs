@@ -1,6 +1,6 @@
-// Bundles: dist/browser/index.js (+ index.min.js) from src/index.ts, self-contained and free of Node
-// imports; dist/node/index.js from src/node.ts and dist/cli/main.js from src/cli/main.ts, which
-// leave Node builtins and package dependencies to Node. Types come from `tsc -p tsconfig.build.json`.
+// Bundles: dist/browser/index.js (+ index.min.js) from src/index.ts, self-contained and free of Node imports,
+// with the wasm builds and edgeinfer-kernels.json (the WGSL) beside it; dist/node/index.js and dist/cli/main.js
+// (src/node.ts, src/cli/main.ts) leave Node builtins and package dependencies to Node. Types: tsconfig.build.json.
 import { existsSync, readFileSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import { join, resolve } from 'node:path';
@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import nodeResolve from '@rollup/plugin-node-resolve';
 import terser from '@rollup/plugin-terser';
 import esbuild from 'rollup-plugin-esbuild';
+import { shaderTable } from './scripts/embed-wgsl.mjs';
 
 const ROOT = fileURLToPath(new URL('.', import.meta.url));
 const TARGET = 'es2022';
@@ -57,6 +58,31 @@ function wasmBuilds() {
   };
 }
 
+/**
+ * Browser bundle only: the WGSL kernels go beside the bundle as edgeinfer-kernels.json (from the same
+ * shaderTable() that writes shaders.gen.ts) instead of inside it, and shader-table.ts, which embeds them,
+ * is swapped for shader-table.browser.ts, which fetches that file when a WebGPU backend is created:
+ * CPU-only clients neither download nor parse them. The Node bundles keep them embedded.
+ */
+function wgslKernelsAsset() {
+  const embedded = join(ROOT, 'src/backends/webgpu/shader-table.ts');
+  let json;
+  return {
+    name: 'edgeinfer-wgsl-kernels-asset',
+    buildStart() {
+      json = JSON.stringify(shaderTable());
+    },
+    async resolveId(id, importer, options) {
+      if (!importer || !id.includes('shader-table')) return null;
+      const resolved = await this.resolve(id, importer, { ...options, skipSelf: true });
+      return resolved?.id === embedded ? join(ROOT, 'src/backends/webgpu/shader-table.browser.ts') : null;
+    },
+    generateBundle() {
+      this.emitFile({ type: 'asset', fileName: 'edgeinfer-kernels.json', source: json });
+    },
+  };
+}
+
 function typescript() {
   return esbuild({ target: TARGET, tsconfig: join(ROOT, 'tsconfig.json'), sourceMap: true });
 }
@@ -82,7 +108,7 @@ export function createConfigs({ outDir = 'dist' } = {}) {
   const out = (p) => resolve(ROOT, outDir, p);
   const browser = {
     input: join(ROOT, 'src/index.ts'),
-    plugins: [noNodeBuiltins(), nodeResolve({ browser: true, preferBuiltins: false }), typescript(), wasmBuilds()],
+    plugins: [noNodeBuiltins(), wgslKernelsAsset(), nodeResolve({ browser: true, preferBuiltins: false }), typescript(), wasmBuilds()],
     onwarn: strictWarnings,
     output: [
       { file: out('browser/index.js'), format: 'es', sourcemap: true },

@@ -1,7 +1,7 @@
-// Offline support for the camera PWA: at install, caches the app shell, the SDK bundle with its wasm
-// kernel builds (the SDK picks one at run time, so all three) and the default model; then answers
+// Offline support for the camera PWA: at install, caches the app shell, the SDK bundle with its kernels
+// (the three wasm builds, since the SDK picks one at run time, and the WGSL table) and the default model; then answers
 // from that cache first, the network after. Bump VERSION whenever any cached file changes.
-const VERSION = 'edgeinfer-camera-v1';
+const VERSION = 'edgeinfer-camera-v2';
 const FILES = [
   './',
   './index.html',
@@ -14,6 +14,7 @@ const FILES = [
   '../../dist/browser/edgeinfer-simd.wasm',
   '../../dist/browser/edgeinfer-relaxed.wasm',
   '../../dist/browser/edgeinfer-scalar.wasm',
+  '../../dist/browser/edgeinfer-kernels.json',
   '../../models/mobilenetv2-12-int8.eim',
 ];
 

@@ -12,6 +12,7 @@ import { videoSuite } from './video.suite.js';
 import { fashionSuite } from './fashion.suite.js';
 import { recurrentSuite } from './recurrent.suite.js';
 import { serviceWorkerSuite } from './service-worker.suite.js';
+import { kernelsAssetSuite } from './kernels-asset.suite.js';
 
 const setup = await setupBrowser();
 
@@ -24,6 +25,7 @@ if (setup.ctx) {
   describe('examples/fashion in Chromium', () => fashionSuite(setup));
   describe('recurrent models (RNN, LSTM, GRU) on webgpu in Chromium', () => recurrentSuite(setup));
   describe('the SDK in a module service worker', () => serviceWorkerSuite(setup));
+  describe('the WGSL kernels asset (edgeinfer-kernels.json) unreachable or corrupt in Chromium', () => kernelsAssetSuite(setup));
 } else {
   console.warn(`browser tests skipped: ${setup.skipReason}`);
   it.skip(`browser tests (skipped: ${setup.skipReason})`, () => {});

@@ -9,7 +9,7 @@ import { rollup, type OutputOptions, type RollupOptions } from 'rollup';
 export const ROOT = join(import.meta.dirname, '../..');
 
 export interface BrowserBundle {
-  /** Folder holding index.js and the edgeinfer-*.wasm files. */
+  /** Folder holding index.js, the edgeinfer-*.wasm files and edgeinfer-kernels.json. */
   readonly dir: string;
   /** Every file written there (index.js, index.js.map, the wasm builds, ...). */
   readonly files: readonly string[];

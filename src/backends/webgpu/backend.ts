@@ -18,6 +18,7 @@ import { ledgerOf, type DeviceLedger } from './ledger.js';
 import { GpuTensor, type KernelContext, type Uniforms } from './context.js';
 import { BufferUsage, MapMode } from './flags.js';
 import { GPU_KERNELS } from './kernels.js';
+import { loadShaders } from './shader-table.js';
 import type { ShaderStem } from './shaders.gen.js';
 import { GpuFrameRunner, type FrameHost } from './frame-runner.js';
 
@@ -337,7 +338,11 @@ export function webgpuProvider(gpu: GPU | undefined): BackendProvider {
       const adapter = await requestAdapter(gpu);
       return typeof adapter === 'string' ? undefined : softwareAdapterReason(adapter);
     },
-    create: async () => new WebGpuBackend(await acquireDevice(gpu)),
+    // The kernels first: where they cannot be had (the browser's asset), no device is requested at all.
+    create: async () => {
+      await loadShaders();
+      return new WebGpuBackend(await acquireDevice(gpu));
+    },
   };
 }
 
@@ -356,6 +361,7 @@ export function webgpuDeviceProvider(device: GPUDevice): BackendProvider {
     create: async () => {
       const why = unusable();
       if (why) throw new BackendUnavailableError('webgpu', why);
+      await loadShaders();
       return new WebGpuBackend(sharedDevice(device));
     },
   };

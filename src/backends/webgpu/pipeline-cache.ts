@@ -1,10 +1,11 @@
 // Compute pipelines keyed by shader stem + override constants, created with createComputePipelineAsync so a
 // model's pipelines compile in parallel while it is being prepared. Layouts come from each shader's
-// binding list (shaders.gen.ts), so bind groups can be built before the pipeline exists. One cache per
+// binding list (shader-table.ts), so bind groups can be built before the pipeline exists. One cache per
 // GPUDevice, shared by every backend on it: a second model on the same device compiles only what is new.
 import { BackendUnavailableError } from '../../errors.js';
 import { ShaderStage } from './flags.js';
-import { SHADERS, type BindingKind, type ShaderStem } from './shaders.gen.js';
+import type { BindingKind, ShaderSource, ShaderStem } from './shaders.gen.js';
+import { shaderTable, type ShaderTable } from './shader-table.js';
 
 export type Constants = Readonly<Record<string, number | boolean>>;
 
@@ -31,6 +32,8 @@ export class PipelineCache {
   readonly #modules = new Map<ShaderStem, GPUShaderModule>();
   readonly #layouts = new Map<ShaderStem, { group: GPUBindGroupLayout; pipeline: GPUPipelineLayout }>();
   readonly #pipelines = new Map<string, PendingPipeline>();
+  /** Loaded before any backend exists (the providers await loadShaders()), so this is not early. */
+  readonly #shaders: ShaderTable = shaderTable();
 
   constructor(private readonly device: GPUDevice) {}
 
@@ -69,16 +72,23 @@ export class PipelineCache {
   #moduleOf(stem: ShaderStem): GPUShaderModule {
     let m = this.#modules.get(stem);
     if (!m) {
-      m = this.device.createShaderModule({ label: stem, code: SHADERS[stem].code });
+      m = this.device.createShaderModule({ label: stem, code: this.#source(stem).code });
       this.#modules.set(stem, m);
     }
     return m;
   }
 
+  /** A kernels asset from another version may lack a stem (the browser's table is checked only for shape). */
+  #source(stem: ShaderStem): ShaderSource {
+    const s = this.#shaders[stem] as ShaderSource | undefined;
+    if (!s) throw new BackendUnavailableError('webgpu', `the WGSL kernels have no shader ${stem}`);
+    return s;
+  }
+
   #layoutsOf(stem: ShaderStem): { group: GPUBindGroupLayout; pipeline: GPUPipelineLayout } {
     let l = this.#layouts.get(stem);
     if (!l) {
-      const bindings: readonly BindingKind[] = SHADERS[stem].bindings;
+      const bindings: readonly BindingKind[] = this.#source(stem).bindings;
       const group = this.device.createBindGroupLayout({
         label: stem,
         entries: bindings.map((kind, binding) => ({ binding, visibility: ShaderStage.COMPUTE, buffer: { type: BUFFER_TYPE[kind] } })),

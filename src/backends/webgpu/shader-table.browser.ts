@@ -1,0 +1,54 @@
+// Browser bundle only (rollup.config.mjs puts it in place of shader-table.ts): the WGSL kernels live in
+// edgeinfer-kernels.json beside the bundle and are fetched once per page, when the first WebGPU backend is
+// created, so pages that never create one never download them. Failures are BackendUnavailableError.
+import { BackendUnavailableError } from '../../errors.js';
+import type { ShaderTable } from './shader-table.js';
+
+// This exact form, like the wasm builds' URLs, is what bundlers recognise to copy the file along.
+const KERNELS_URL = new URL('./edgeinfer-kernels.json', import.meta.url).href;
+const KINDS: readonly unknown[] = ['read', 'read_write', 'uniform'];
+
+let table: ShaderTable | undefined;
+let loading: Promise<ShaderTable> | undefined;
+
+export function loadShaders(): Promise<ShaderTable> {
+  loading ??= fetchTable().then((t) => (table = t), (e: unknown) => {
+    // Not remembered: a later backend tries again (the network may be back).
+    loading = undefined;
+    throw e;
+  });
+  return loading;
+}
+
+export function shaderTable(): ShaderTable {
+  if (!table) throw new BackendUnavailableError('webgpu', `the WGSL kernels (${KERNELS_URL}) are not loaded`);
+  return table;
+}
+
+async function fetchTable(): Promise<ShaderTable> {
+  let json: unknown;
+  try {
+    const res = await fetch(KERNELS_URL);
+    if (!res.ok) throw new Error(`HTTP ${res.status}`);
+    json = await res.json();
+  } catch (e) {
+    throw new BackendUnavailableError('webgpu', `cannot load the WGSL kernels from ${KERNELS_URL}: ${(e as Error).message}`);
+  }
+  const why = malformed(json);
+  if (why) throw new BackendUnavailableError('webgpu', `the WGSL kernels at ${KERNELS_URL} ${why}`);
+  return json as ShaderTable;
+}
+
+/** Checks the shape the pipeline cache relies on; a missing stem is caught where it is used. */
+function malformed(json: unknown): string | undefined {
+  if (typeof json !== 'object' || !json || Array.isArray(json)) return 'are not an object of shaders';
+  const entries = Object.entries(json);
+  if (!entries.length) return 'hold no shader';
+  for (const [stem, s] of entries) {
+    const { bindings, code } = (s ?? {}) as { bindings?: unknown; code?: unknown };
+    if (typeof code !== 'string' || !Array.isArray(bindings) || !bindings.every((k) => KINDS.includes(k))) {
+      return `have a malformed shader "${stem}"`;
+    }
+  }
+  return undefined;
+}
