@@ -21,8 +21,8 @@ function stockAccuracy(name) {
 const kib = (p) => (existsSync(p) ? `${(statSync(p).size / 1024).toFixed(1)} KiB` : 'missing');
 const minutes = (s) => `${Math.floor(s / 60)} min ${Math.round(s % 60)} s`;
 
-console.log('| model | params | epochs | batch | Adam lr | clip | test accuracy (10,000) | stock TF.js | per epoch | training time (wall / CPU) | weights.bin | .eim f32 | .eim int8 |');
-console.log('|---|---|---|---|---|---|---|---|---|---|---|---|---|');
+console.log('| model | params | epochs | batch | Adam lr | lr decay per epoch | clip | test accuracy (10,000) | stock TF.js | per epoch | training time (wall / CPU) | weights.bin | .eim f32 | .eim int8 |');
+console.log('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
 const commands = [];
 for (const name of MODEL_NAMES) {
   const path = join(DIR, name, 'training.json');
@@ -30,9 +30,10 @@ for (const name of MODEL_NAMES) {
   const r = JSON.parse(readFileSync(path, 'utf8'));
   const s = r.settings;
   const perEpoch = r.epochs.map((e) => `${(e.testAccuracy * 100).toFixed(2)}`).join(', ');
-  console.log(`| ${name} | ${r.params.toLocaleString('en-US')} | ${r.epochs.length}/${s.epochs}${r.done ? '' : ' (running)'} | ${s.batch} | ${s.lr} | ${s.clip ?? '-'} | `
+  console.log(`| ${name} | ${r.params.toLocaleString('en-US')} | ${r.epochs.length}/${s.epochs}${r.done ? '' : ' (running)'} | ${s.batch} | ${s.lr} | ${s.decay ?? 1} | ${s.clip ?? '-'} | `
     + `${(r.testAccuracy * 100).toFixed(2)}% | ${stockAccuracy(name)} | ${perEpoch} | ${minutes(r.trainSeconds)} / ${r.cpuSeconds ? minutes(r.cpuSeconds) : 'not recorded'} | ${kib(join(DIR, name, 'weights.bin'))} | `
     + `${kib(join(DIR, `${name}.eim`))} | ${kib(join(DIR, `${name}-int8.eim`))} |`);
   commands.push(`${name}: ${r.command}`);
+  for (const resumed of r.resumed ?? []) commands.push(`${name}: after epoch ${resumed.afterEpoch}, resumed by ${resumed.command}`);
 }
 console.log(`\n${commands.join('\n')}`);

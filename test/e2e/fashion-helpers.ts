@@ -32,6 +32,7 @@ export const CASES: readonly ModelCase[] = [
   { name: 'simplernn', target: 0.85, shape: [28, 28] },
   { name: 'lstm', target: 0.85, shape: [28, 28] },
   { name: 'gru', target: 0.85, shape: [28, 28] },
+  { name: 'cnn', target: 0.90, shape: [28, 28, 1] },
 ];
 
 export interface ModelFiles {
