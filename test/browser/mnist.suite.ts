@@ -6,6 +6,7 @@ import { Session } from '../../src/runtime/session.js';
 import { argmax, mnistDigits } from '../helpers/mnist.js';
 import { openPage, type Setup } from './context.js';
 import { MNIST_EIM_URL, MNIST_ONNX_URL, mnistModel, serveMnist } from './fixtures.js';
+import { maxAbsDiff } from '../helpers/harness.js';
 
 const COUNT = 8;
 const TOLERANCE = 1e-4;
@@ -15,13 +16,6 @@ interface PageResult {
   ort: { loadMs: number; runMs: number; logits: number[] };
   sdk: Record<string, SdkResult | { error: { name: string; message: string } }>;
   wasmBuilds: string[];
-}
-
-function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  expect(a.length).toBe(b.length);
-  let d = 0;
-  for (let i = 0; i < a.length; i++) d = Math.max(d, Math.abs(a[i] - b[i]));
-  return d;
 }
 
 export function mnistSuite(setup: Setup): void {

@@ -15,7 +15,7 @@ import { LSTM } from '../../src/ops/lstm.js';
 import type { OpDef, Tolerance } from '../../src/ops/op.js';
 import { RNN } from '../../src/ops/rnn.js';
 import { Session } from '../../src/runtime/session.js';
-import { expectClose, maxAbsDiff, randomF32 } from '../helpers/harness.js';
+import { expectClose, maxAbsDiff, randomF32, randomWeight } from '../helpers/harness.js';
 import { argmax } from '../helpers/mnist.js';
 import { openPage, ROOT, type Setup } from './context.js';
 
@@ -54,9 +54,7 @@ const VARIANTS: readonly Variant[] = [
 const FASHION = ['simplernn', 'lstm', 'gru'] as const;
 const FASHION_OP: Record<(typeof FASHION)[number], OpDef<any>> = { simplernn: RNN, lstm: LSTM, gru: GRU };
 
-function weight(shape: number[], seed: number, range = 0.6): Constant {
-  return { shape, dtype: 'f32', data: randomF32(shape.reduce((a, d) => a * d, 1), { seed, min: -range, max: range }) };
-}
+const weight = (shape: number[], seed: number, range = 0.6): Constant => randomWeight(shape, seed, range);
 
 /**
  * A one-node graph: W, R, B (and P) as weights; X, sequence_lens and the initial states as inputs with a

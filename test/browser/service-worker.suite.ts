@@ -8,6 +8,7 @@ import { Session } from '../../src/runtime/session.js';
 import { argmax, mnistDigits } from '../helpers/mnist.js';
 import { openPage, type Setup } from './context.js';
 import { MNIST_EIM_URL, mnistModel, nodeTop1ByPhoto, serveMnist, type TopClass } from './fixtures.js';
+import { maxAbsDiff } from '../helpers/harness.js';
 
 const COUNT = 8;
 const TOLERANCE = 1e-4;
@@ -38,13 +39,6 @@ const api = (page: Page) => ({
 function ok<T extends Reply>(r: T, what: string): T {
   if (r.error) throw new Error(`${what} failed in the service worker: ${r.error.name}: ${r.error.message}`);
   return r;
-}
-
-function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  expect(a.length).toBe(b.length);
-  let d = 0;
-  for (let i = 0; i < a.length; i++) d = Math.max(d, Math.abs(a[i] - b[i]));
-  return d;
 }
 
 export function serviceWorkerSuite(setup: Setup): void {

@@ -2,7 +2,7 @@
 // names the first bad element.
 import { expect } from 'vitest';
 import type { OpDef, Tolerance } from '../../src/ops/op.js';
-import type { Attrs } from '../../src/graph/ir.js';
+import type { Attrs, Constant } from '../../src/graph/ir.js';
 import { tensor, type Shape, type Tensor } from '../../src/tensor.js';
 import { rng } from './random.js';
 
@@ -14,6 +14,11 @@ export function randomF32(n: number, opts: { seed?: number; min?: number; max?: 
   const out = new Float32Array(n);
   for (let i = 0; i < n; i++) out[i] = lo + (hi - lo) * r();
   return out;
+}
+
+/** A seeded f32 weight with values in [-range, range). */
+export function randomWeight(shape: readonly number[], seed: number, range = 0.5): Constant {
+  return { shape: [...shape], dtype: 'f32', data: randomF32(shape.reduce((a, d) => a * d, 1), { seed, min: -range, max: range }) };
 }
 
 export function randomTensor(shape: Shape, opts: { seed?: number; min?: number; max?: number } = {}): Tensor {
@@ -44,7 +49,9 @@ export function expectClose(got: ArrayLike<number>, want: ArrayLike<number>, tol
   }
 }
 
+/** Largest |a[i] - b[i]|; arrays of different lengths are a failure, not a comparison of a prefix. */
 export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  if (a.length !== b.length) throw new Error(`maxAbsDiff: lengths differ (${a.length} vs ${b.length})`);
   let m = 0;
   for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
   return m;

@@ -8,13 +8,11 @@ import { BackendLostError, BackendUnavailableError } from '../../src/errors.js';
 import { GpuLimitError, grid1d, grid3d } from '../../src/backends/webgpu/device.js';
 import { Relu } from '../../src/ops/unary.js';
 import { OPS } from '../../src/ops/registry.js';
-import { expectClose, randomF32 } from '../helpers/harness.js';
+import { expectClose, randomF32, randomWeight } from '../helpers/harness.js';
 import { adapterName, describeGpu, gpu, newBackend, runGpu, webgpuProvider, type WebGpuBackendT } from './gpu.js';
 import { randomTensor } from '../helpers/harness.js';
 
-function weight(shape: number[], seed: number, scale = 0.5): Constant {
-  return { shape, dtype: 'f32', data: randomF32(shape.reduce((p, d) => p * d, 1), { seed, min: -scale, max: scale }) };
-}
+const weight = randomWeight;
 
 /** NCHW image in; Conv+Relu6, depthwise stride 2, 1x1 conv, residual Add, MaxPool, GAP, Flatten, Gemm, Softmax. */
 function smallCnn(): Graph {

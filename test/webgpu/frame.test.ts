@@ -10,7 +10,7 @@ import { Session } from '../../src/runtime/session.js';
 import { preprocessImage } from '../../src/vision/preprocess.js';
 import { softmax, topKIndices } from '../../src/vision/topk.js';
 import { framePreprocess } from '../../src/vision/video.js';
-import { randomF32 } from '../helpers/harness.js';
+import { randomF32, randomWeight } from '../helpers/harness.js';
 import { describeGpu, newBackend, type WebGpuBackendT } from './gpu.js';
 
 const IMAGENET = { mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225], scale: 1 / 255 };
@@ -173,9 +173,7 @@ describeGpu('topk_f32 against topKIndices / softmax', () => {
   });
 });
 
-function weight(shape: number[], seed: number): Constant {
-  return { shape, dtype: 'f32', data: randomF32(shape.reduce((p, d) => p * d, 1), { seed, min: -0.5, max: 0.5 }) };
-}
+const weight = randomWeight;
 
 /** x [-1, 16, 16, 3] -> Conv 3x3 + Relu -> GAP -> Flatten -> Gemm: 37 logits. */
 function tinyClassifier(): Graph {

@@ -7,12 +7,10 @@ import type { Constant, Graph } from '../../src/graph/ir.js';
 import { BackendLostError, BackendUnavailableError, EdgeInferError } from '../../src/errors.js';
 import { webgpuDeviceProvider, type WebGpuBackend } from '../../src/backends/webgpu/backend.js';
 import { ledgerOf } from '../../src/backends/webgpu/ledger.js';
-import { expectClose, randomF32 } from '../helpers/harness.js';
+import { expectClose, randomF32, randomWeight } from '../helpers/harness.js';
 import { describeGpu, gpu, newBackend } from './gpu.js';
 
-function weight(shape: number[], seed: number): Constant {
-  return { shape, dtype: 'f32', data: randomF32(shape.reduce((p, d) => p * d, 1), { seed, min: -0.5, max: 0.5 }) };
-}
+const weight = randomWeight;
 
 /** x [-1, 8, 8, 2] -> Conv 3x3 + Relu -> depthwise -> GAP -> Flatten -> Gemm -> Softmax: five kernels, a dozen buffers. */
 function tinyCnn(): Graph {
