@@ -129,7 +129,10 @@ async function openModel(name) {
   model?.dispose();
   model = undefined;
   model = await openFashionModel(sdk, modelUrl(name), { backend: BACKEND });
-  $('status').textContent = `${name}${SUFFIX === '.eim' ? '' : ' (int8)'} on ${model.backend}`;
+  const showBackend = () => { $('status').textContent = `${name}${SUFFIX === '.eim' ? '' : ' (int8)'} on ${model.backend}`; };
+  showBackend();
+  const opened = model;
+  opened.ready.then(() => { if (model === opened) showBackend(); });
   await showTests();
   if ($('draw-result').childElementCount) await classifyPicture(pen.getImageData(0, 0, pad.width, pad.height), 'auto', 'draw');
   await classifyFile();

@@ -135,7 +135,9 @@ export async function openFashionModel(sdk, source, options = {}) {
       throw new Error(`not a Fashion-MNIST model: input [${shape}], expected [N,28,28] (RNN) or [N,28,28,1] (CNN)`);
     }
     return {
-      backend: model.backend,
+      // A getter: with a GPU, a CPU backend answers until the GPU is ready (model.ready).
+      get backend() { return model.backend; },
+      ready: model.ready,
       labels: classifier.labels,
       classifyBatch: (inputs, topK = 3) => classifier.classifyBatch(inputs.map(wrap), { topK }),
       dispose: () => model.dispose(),

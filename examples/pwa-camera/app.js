@@ -46,6 +46,8 @@ async function main() {
     onProgress: (loaded, total) => status(`loading the model… ${total ? Math.round((100 * loaded) / total) : Math.round(loaded / 1024)}${total ? ' %' : ' KiB'}`),
   });
   $('backend').textContent = classifier.backend;
+  // With a GPU, a CPU backend answers first while the GPU prepares; show the switch when it happens.
+  classifier.ready.then(() => { $('backend').textContent = classifier.backend; });
   status(await offline);
 
   let shown = 0;

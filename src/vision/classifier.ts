@@ -191,6 +191,14 @@ export class ImageClassifier {
     return this.model.backend;
   }
 
+  /**
+   * Resolves with the final selection once a warm start has settled (the GPU took over, or why not),
+   * at once otherwise; undefined for a bare Session.
+   */
+  get ready(): Promise<Selection | undefined> {
+    return this.model instanceof LoadedModel ? this.model.ready : Promise.resolve(undefined);
+  }
+
   /** The ranked classes for one image. */
   async classify(image: ClassifierInput, options: ClassifyOptions = {}): Promise<Classification[]> {
     return (await this.classifyBatch([image], options))[0];

@@ -5,7 +5,7 @@ import type { BackendName } from '../backends/backend.js';
 import { InputError } from '../errors.js';
 import { permute } from '../runtime/layout.js';
 import type { Selection } from '../runtime/select.js';
-import type { LoadedModel } from '../runtime/load.js';
+import { LoadedModel } from '../runtime/load.js';
 import type { Session } from '../runtime/session.js';
 import { shapeToString } from '../tensor.js';
 import { openModel, selectionOf, sessionOf, type ClassifierOptions, type ClassifierSource } from './classifier.js';
@@ -83,6 +83,14 @@ export class SequenceClassifier {
 
   get backend(): BackendName {
     return this.model.backend;
+  }
+
+  /**
+   * Resolves with the final selection once a warm start has settled (the GPU took over, or why not),
+   * at once otherwise; undefined for a bare Session.
+   */
+  get ready(): Promise<Selection | undefined> {
+    return this.model instanceof LoadedModel ? this.model.ready : Promise.resolve(undefined);
   }
 
   async classify(sequence: Sequence, options: ClassifyOptions = {}): Promise<Classification[]> {

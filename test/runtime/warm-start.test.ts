@@ -7,7 +7,8 @@ import { load, type LoadedModel } from '../../src/runtime/load.js';
 import { memoryCache } from '../../src/runtime/decision-cache.js';
 import { Session } from '../../src/runtime/session.js';
 import { randomF32 } from '../helpers/harness.js';
-import { alive, fakeProvider, tinyClassifier, type FakeProvider, type FakeSpec } from './fake-backends.js';
+import { ImageClassifier } from '../../src/vision/classifier.js';
+import { alive, fakeProvider, tinyClassifier, tinyImageClassifier, TINY_PIXELS, type FakeProvider, type FakeSpec } from './fake-backends.js';
 
 const graph = tinyClassifier();
 const bytes = writeEim(graph);
@@ -334,5 +335,25 @@ describe('warm start meets a lost backend', () => {
     expect(final.fallbacks!.map((f) => [f.from, f.to])).toEqual([['wasm', 'js']]);
     expect([alive(p.gpu), alive(p.wasm), alive(p.js)]).toEqual([1, 0, 0]);
     await expectRight(model);
+  });
+});
+
+describe('warm start through a classifier', () => {
+  it('ImageClassifier.ready settles with the switch, and backend follows it', async () => {
+    const p = providers();
+    const classifier = await ImageClassifier.create(writeEim(tinyImageClassifier()), { providers: p.all, cache: false });
+    expect(classifier.backend).toBe('wasm');
+    const first = await classifier.classify(TINY_PIXELS, { topK: 3 });
+    let settled = false;
+    const ready = classifier.ready.then((s) => { settled = true; return s; });
+    await turns();
+    expect(settled).toBe(false);
+    p.open();
+    const final = await ready;
+    expect(final?.backend).toBe('webgpu');
+    expect(classifier.backend).toBe('webgpu');
+    expect(await classifier.classify(TINY_PIXELS, { topK: 3 })).toEqual(first);
+    classifier.dispose();
+    expect([alive(p.gpu), alive(p.wasm), alive(p.js)]).toEqual([0, 0, 0]);
   });
 });
