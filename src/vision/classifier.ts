@@ -2,15 +2,14 @@
 // (preprocessing, labels, whether the output is logits). Browser-safe: no Node imports.
 // Models open through load() (backend chosen automatically unless named) and run through the LoadedModel,
 // so a fallback or a warm start's switch reaches the classifier; it disposes the model only when it opened it.
-import type { BackendName } from '../backends/backend.js';
 import { InputError } from '../errors.js';
 import type { ImagePreprocess } from '../graph/ir.js';
 import { permute } from '../runtime/layout.js';
-import { load, LoadedModel, type LoadOptions } from '../runtime/load.js';
-import type { Selection } from '../runtime/select.js';
-import { Session, type FrameRunner } from '../runtime/session.js';
+import type { LoadedModel, LoadOptions } from '../runtime/load.js';
+import type { FrameRunner, Session } from '../runtime/session.js';
 import type { ModelSource } from '../runtime/source.js';
 import { shapeToString, type Tensor } from '../tensor.js';
+import { ModelClassifier, openClassifier, type ClassifierSource } from './model-classifier.js';
 import { IMAGE_KINDS, imageSourcePixels, type BrowserImageSource } from './image-source.js';
 import { preprocessInto, validatePreprocess, type PixelImage, type PreprocessOptions } from './preprocess.js';
 import { softmax } from './topk.js';
@@ -22,8 +21,7 @@ import {
 
 export type { Classification, ClassifyOptions };
 
-/** Anything load() takes (URL, bytes, Blob, Response, Graph), or a model already loaded (LoadedModel, Session). */
-export type ClassifierSource = ModelSource | LoadedModel | Session;
+export type { ClassifierSource };
 
 /**
  * What classify() takes: 8-bit pixels (ImageData works as is), a browser image source (<img>, <canvas>,
@@ -60,28 +58,6 @@ function describeValue(v: unknown): string {
   return name && name !== 'Object' ? name : `object with keys ${Object.keys(v).slice(0, 5).join(', ') || '(none)'}`;
 }
 
-export interface Opened {
-  /** A LoadedModel is kept as such (not its session of the moment): its backend may change. */
-  readonly model: Session | LoadedModel;
-  readonly owned: boolean;
-}
-
-export async function openModel(source: ClassifierSource, options: ClassifierOptions): Promise<Opened> {
-  if (source instanceof Session || source instanceof LoadedModel) return { model: source, owned: false };
-  const { loader = load, topK: _k, preprocess: _p, labels: _l, outputKind: _o, pixels: _x, maxBatch: _m, ...loadOptions } = options;
-  return { model: await loader(source, loadOptions), owned: true };
-}
-
-/** The session runs go to now. */
-export function sessionOf(model: Session | LoadedModel): Session {
-  return model instanceof LoadedModel ? model.session : model;
-}
-
-/** How the backend was chosen (and changed since), when the model went through load(). */
-export function selectionOf(model: Session | LoadedModel): Selection | undefined {
-  return model instanceof LoadedModel ? model.selection : undefined;
-}
-
 /**
  * preprocessInto names the image by its slot in the current run ("image 3: ..."); callers know it by
  * its position in the list they passed, which differs after the first run of a large batch.
@@ -94,7 +70,7 @@ function renumbered(e: InputError, slot: number, index: number): InputError {
   return new InputError(message, { expected: e.expected, received: e.received }, { cause: e });
 }
 
-export class ImageClassifier {
+export class ImageClassifier extends ModelClassifier {
   /** Labels, one per class (undefined when neither the model nor the options have any). */
   readonly labels: readonly string[] | undefined;
   readonly preprocess: ImagePreprocess;
@@ -114,7 +90,8 @@ export class ImageClassifier {
   /** classifyVideo's GPU frame path, on the session it was made for (runner undefined: that session has none). */
   #frames: { readonly session: Session; readonly runner: FrameRunner | undefined } | undefined;
 
-  private constructor(private readonly model: Session | LoadedModel, private readonly owned: boolean, options: ClassifierOptions) {
+  private constructor(model: Session | LoadedModel, owned: boolean, options: ClassifierOptions) {
+    super(model, owned);
     const graph = model.graph;
     const meta = graph.metadata;
     this.topK = checkPositiveInt(options.topK ?? 5, 'topK');
@@ -168,35 +145,7 @@ export class ImageClassifier {
     checkPositiveInt(options.topK ?? 5, 'topK');
     checkPositiveInt(options.maxBatch ?? 8, 'maxBatch');
     if (options.preprocess) validatePreprocess(options.preprocess);
-    const { model, owned } = await openModel(source, options);
-    try {
-      return new ImageClassifier(model, owned, options);
-    } catch (e) {
-      if (owned) model.dispose();
-      throw e;
-    }
-  }
-
-  /** The session classifications run on now (it changes when a loaded model falls back or switches to the GPU). */
-  get session(): Session {
-    return sessionOf(this.model);
-  }
-
-  /** How the backend was chosen, when the model went through load(). */
-  get selection(): Selection | undefined {
-    return selectionOf(this.model);
-  }
-
-  get backend(): BackendName {
-    return this.model.backend;
-  }
-
-  /**
-   * Resolves with the final selection once a warm start has settled (the GPU took over, or why not),
-   * at once otherwise; undefined for a bare Session.
-   */
-  get ready(): Promise<Selection | undefined> {
-    return this.model instanceof LoadedModel ? this.model.ready : Promise.resolve(undefined);
+    return openClassifier(source, options, (model, owned) => new ImageClassifier(model, owned, options));
   }
 
   /** The ranked classes for one image. */
@@ -279,10 +228,10 @@ export class ImageClassifier {
     return this.#frames.runner;
   }
 
-  /** Releases the model when this classifier opened it. */
-  dispose(): void {
+  /** Releases the GPU frame path, and the model when this classifier opened it. */
+  override dispose(): void {
     this.#frames?.runner?.dispose();
-    if (this.owned) this.model.dispose();
+    super.dispose();
   }
 
   #fill(img: ClassifierInput, nhwc: Float32Array, slot: number, index: number): void {

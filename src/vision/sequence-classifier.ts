@@ -1,14 +1,13 @@
 // SequenceClassifier: a short sequence of feature frames in (e.g. 28 rows of 28 pixels, sensor
 // windows), ranked {index, label, score} out, for recurrent (RNN/LSTM/GRU) and other models whose
 // one input is [batch, steps, features]. Browser-safe: no Node imports.
-import type { BackendName } from '../backends/backend.js';
 import { InputError } from '../errors.js';
 import { permute } from '../runtime/layout.js';
-import type { Selection } from '../runtime/select.js';
-import { LoadedModel } from '../runtime/load.js';
+import type { LoadedModel } from '../runtime/load.js';
 import type { Session } from '../runtime/session.js';
 import { shapeToString } from '../tensor.js';
-import { openModel, selectionOf, sessionOf, type ClassifierOptions, type ClassifierSource } from './classifier.js';
+import type { ClassifierOptions } from './classifier.js';
+import { ModelClassifier, openClassifier, type ClassifierSource } from './model-classifier.js';
 import { checkPositiveInt, makeRanker, type Classification, type ClassifyOptions } from './ranking.js';
 import { softmax } from './topk.js';
 
@@ -18,7 +17,7 @@ export type SequenceClassifierOptions = Omit<ClassifierOptions, 'preprocess' | '
 /** One sequence: `steps` frames of `features` values each, or all of them flat (frame after frame). */
 export type Sequence = readonly ArrayLike<number>[] | Float32Array;
 
-export class SequenceClassifier {
+export class SequenceClassifier extends ModelClassifier {
   readonly labels: readonly string[] | undefined;
   readonly outputKind: 'logits' | 'probabilities';
   readonly classes: number;
@@ -32,7 +31,8 @@ export class SequenceClassifier {
   readonly #runBatch: number;
   readonly #batchFree: boolean;
 
-  private constructor(private readonly model: Session | LoadedModel, private readonly owned: boolean, options: SequenceClassifierOptions) {
+  private constructor(model: Session | LoadedModel, owned: boolean, options: SequenceClassifierOptions) {
+    super(model, owned);
     const graph = model.graph;
     const name = graph.metadata.name ?? '?';
     this.topK = checkPositiveInt(options.topK ?? 5, 'topK');
@@ -63,34 +63,7 @@ export class SequenceClassifier {
   static async create(source: ClassifierSource, options: SequenceClassifierOptions = {}): Promise<SequenceClassifier> {
     checkPositiveInt(options.topK ?? 5, 'topK');
     checkPositiveInt(options.maxBatch ?? 32, 'maxBatch');
-    const { model, owned } = await openModel(source, options);
-    try {
-      return new SequenceClassifier(model, owned, options);
-    } catch (e) {
-      if (owned) model.dispose();
-      throw e;
-    }
-  }
-
-  /** The session classifications run on now (a loaded model's changes on a fallback or a warm start's switch). */
-  get session(): Session {
-    return sessionOf(this.model);
-  }
-
-  get selection(): Selection | undefined {
-    return selectionOf(this.model);
-  }
-
-  get backend(): BackendName {
-    return this.model.backend;
-  }
-
-  /**
-   * Resolves with the final selection once a warm start has settled (the GPU took over, or why not),
-   * at once otherwise; undefined for a bare Session.
-   */
-  get ready(): Promise<Selection | undefined> {
-    return this.model instanceof LoadedModel ? this.model.ready : Promise.resolve(undefined);
+    return openClassifier(source, options, (model, owned) => new SequenceClassifier(model, owned, options));
   }
 
   async classify(sequence: Sequence, options: ClassifyOptions = {}): Promise<Classification[]> {
@@ -122,9 +95,6 @@ export class SequenceClassifier {
     return results;
   }
 
-  dispose(): void {
-    if (this.owned) this.model.dispose();
-  }
 
   /** Copies one sequence into the batch at `offset`, checking its shape and values. */
   #fill(seq: Sequence, data: Float32Array, offset: number, index: number): void {
