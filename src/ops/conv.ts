@@ -4,7 +4,7 @@ import { shapeToString, type Shape } from '../tensor.js';
 import type { Attrs } from '../graph/ir.js';
 import { activate, parseActivation, type Activation } from './activation.js';
 import { defineOp, expectRank, intAttr, OpError, REDUCTION } from './op.js';
-import { axisGeometry, parseWindowAttrs, type WindowAttrs } from './window.js';
+import { axisGeometry, parseWindowAttrs, positiveDims, type WindowAttrs } from './window.js';
 
 export interface ConvAttrs extends WindowAttrs {
   readonly group: number;
@@ -25,10 +25,6 @@ export interface ConvGeometry {
 
 export function parseConvAttrs(raw: Attrs): ConvAttrs {
   return { ...parseWindowAttrs(raw, false), group: intAttr(raw, 'group', 1, 1), activation: parseActivation(raw.activation) };
-}
-
-function positiveDims(shape: Shape, what: string): void {
-  if (shape.some((d) => !Number.isInteger(d) || d < 1)) throw new OpError(`${what} ${shapeToString(shape)} has a dimension that is not a positive integer`);
 }
 
 export function convGeometry(xShape: Shape, wShape: Shape, attrs: ConvAttrs): ConvGeometry {

@@ -5,7 +5,7 @@ import { shapeToString, type Shape, type Tensor } from '../tensor.js';
 import type { Attrs } from '../graph/ir.js';
 import { F32_MAX } from './activation.js';
 import { boolAttr, defineOp, EXACT, expectRank, OpError, REDUCTION } from './op.js';
-import { axisGeometry, parseWindowAttrs, type WindowAttrs } from './window.js';
+import { axisGeometry, parseWindowAttrs, positiveDims, type WindowAttrs } from './window.js';
 
 export interface PoolAttrs extends WindowAttrs {
   readonly kernel: readonly [number, number];
@@ -35,7 +35,7 @@ function parsePoolAttrs(raw: Attrs, average: boolean): PoolAttrs {
 
 export function poolGeometry(xShape: Shape, attrs: PoolAttrs): PoolGeometry {
   const [N, H, W, C] = expectRank(xShape, 4, 'input x (NHWC)');
-  if (xShape.some((d) => !Number.isInteger(d) || d < 1)) throw new OpError(`input x ${shapeToString(xShape)} has a dimension that is not a positive integer`);
+  positiveDims(xShape, 'input x');
   const { kernel: [kh, kw], strides: [sh, sw], dilations: [dh, dw], pads, autoPad, ceilMode } = attrs;
   const y = axisGeometry('height', H, kh, sh, dh, pads[0], pads[2], autoPad, ceilMode);
   const x = axisGeometry('width', W, kw, sw, dw, pads[1], pads[3], autoPad, ceilMode);
@@ -144,7 +144,7 @@ export const AveragePool = defineOp<PoolAttrs>({
 function globalShape([x]: readonly (Shape | undefined)[]): Shape[] {
   if (!x) throw new OpError('input x is missing');
   if (x.length < 3) throw new OpError(`input x must be [N, ...spatial, C] with rank >= 3, got ${shapeToString(x)}`);
-  if (x.some((d) => !Number.isInteger(d) || d < 1)) throw new OpError(`input x ${shapeToString(x)} has a dimension that is not a positive integer`);
+  positiveDims(x, 'input x');
   return [x.map((d, i) => (i === 0 || i === x.length - 1 ? d : 1))];
 }
 

@@ -1,6 +1,7 @@
 // Sliding-window attributes and per-axis geometry shared by Conv and the pools (ONNX semantics, 2-D, NHWC).
 // Pads are [top, left, bottom, right] (ONNX order for two spatial axes); autoPad SAME_* overrides them.
 import type { Attrs } from '../graph/ir.js';
+import { shapeToString, type Shape } from '../tensor.js';
 import { intsAttr, OpError, stringAttr } from './op.js';
 
 export const AUTO_PADS = ['NOTSET', 'SAME_UPPER', 'SAME_LOWER', 'VALID'] as const;
@@ -31,6 +32,11 @@ export function parseWindowAttrs(raw: Attrs, kernelRequired: boolean): WindowAtt
     throw new OpError(`attribute pads ${JSON.stringify(p)} cannot be combined with autoPad ${autoPad}`);
   }
   return { kernel, strides, pads: [p[0], p[1], p[2], p[3]], dilations, autoPad };
+}
+
+/** Sliding windows need every dimension of their tensors to be a positive integer. */
+export function positiveDims(shape: Shape, what: string): void {
+  if (shape.some((d) => !Number.isInteger(d) || d < 1)) throw new OpError(`${what} ${shapeToString(shape)} has a dimension that is not a positive integer`);
 }
 
 export interface AxisGeometry {
