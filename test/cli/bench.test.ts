@@ -4,23 +4,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main } from '../../src/cli/main.js';
+import { runCli as cli } from '../helpers/cli.js';
 import type { BenchRow } from '../../src/cli/bench.js';
 
 const ROOT = join(import.meta.dirname, '../..');
 const MNIST_ONNX = join(ROOT, 'test/fixtures/models/mnist-8/mnist-8.onnx');
 // Convs, MatMul and the two pools' window taps, as `inspect` counts them.
 const MNIST_MACS = 28 * 28 * 8 * 25 + 14 * 14 * 16 * 25 * 8 + 256 * 10 + 14 * 14 * 8 * 4 + 4 * 4 * 16 * 9;
-
-async function cli(argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '', err = '';
-  const code = await main(argv, {
-    stdout: { write: (s: string) => { out += s; return true; } },
-    stderr: { write: (s: string) => { err += s; return true; }, isTTY: false },
-    env: {},
-  });
-  return { code, out, err };
-}
 
 let dir: string;
 let model: string;

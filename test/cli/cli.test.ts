@@ -4,24 +4,12 @@ import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, mkdirSync }
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main } from '../../src/cli/main.js';
+import { runCli as cli, type CliRun as Run } from '../helpers/cli.js';
 import type { ModelReport } from '../../src/cli/inspect.js';
 
 const ROOT = join(import.meta.dirname, '../..');
 const MNIST_ONNX = join(ROOT, 'test/fixtures/models/mnist-8/mnist-8.onnx');
 const TFJS_DIR = join(ROOT, 'test/fixtures/models/tfjs-mnist-cnn');
-
-interface Run { code: number; out: string; err: string }
-
-async function cli(argv: string[], env: Record<string, string> = {}): Promise<Run> {
-  let out = '', err = '';
-  const code = await main(argv, {
-    stdout: { write: (s: string) => { out += s; return true; } },
-    stderr: { write: (s: string) => { err += s; return true; }, isTTY: false },
-    env,
-  });
-  return { code, out, err };
-}
 
 /** The error contract: exit code, exactly one line on stderr starting "edgeinfer: ", nothing on stdout. */
 function expectOneLineError(r: Run, code: number, message: RegExp): void {

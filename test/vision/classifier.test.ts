@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildDefaultModel } from '../../scripts/make-default-model.js';
 import { choiceNote, formatScore, type ClassifyReport } from '../../src/cli/classify.js';
 import type { Selection } from '../../src/runtime/select.js';
-import { main } from '../../src/cli/main.js';
+import { runCli as cli } from '../helpers/cli.js';
 import { readEim } from '../../src/format/reader.js';
 import { ImageClassifier, type Classification } from '../../src/vision/classifier.js';
 import { DEFAULT_MODEL_PATH, NodeImageClassifier } from '../../src/vision/node-classifier.js';
@@ -133,18 +133,6 @@ describe('Node API', () => {
     await expect(NodeImageClassifier.create(join(ROOT, 'nope.eim'), { backend: 'js' })).rejects.toThrow(/cannot read model file \(ENOENT\).*nope\.eim/);
   });
 });
-
-interface Run { code: number; out: string; err: string }
-
-async function cli(argv: string[]): Promise<Run> {
-  let out = '', err = '';
-  const code = await main(argv, {
-    stdout: { write: (s: string) => { out += s; return true; } },
-    stderr: { write: (s: string) => { err += s; return true; }, isTTY: false },
-    env: {},
-  });
-  return { code, out, err };
-}
 
 describe('edgeinfer classify', () => {
   let dir: string;
