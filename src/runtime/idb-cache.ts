@@ -8,13 +8,16 @@ const STORE = 'backend-decisions';
 
 export function indexedDbCache(factory: IDBFactory): DecisionCache {
   let db: Promise<IDBDatabase> | undefined;
-  const open = (): Promise<IDBDatabase> => (db ??= new Promise((resolve, reject) => {
+  const open = (): Promise<IDBDatabase> => (db ??= new Promise<IDBDatabase>((resolve, reject) => {
     const req = factory.open(DB_NAME, 1);
     req.onupgradeneeded = () => req.result.createObjectStore(STORE);
     req.onsuccess = () => resolve(req.result);
     req.onerror = () => reject(req.error);
     // Another context holds an older version open: give up rather than wait for it.
     req.onblocked = () => reject(new Error('IndexedDB upgrade blocked'));
+  }).catch((e: unknown) => {
+    db = undefined; // a failed open is tried again by the next request
+    throw e;
   }));
   async function request<T>(mode: IDBTransactionMode, make: (store: IDBObjectStore) => IDBRequest<T>): Promise<T> {
     const store = (await open()).transaction(STORE, mode).objectStore(STORE);

@@ -186,12 +186,15 @@ export function eimModelHash(bytes: Uint8Array): string {
   return `eim-${crc.toString(16).padStart(8, '0')}-${bytes.length}`;
 }
 
+// One per context, so its IndexedDB connection is opened once, not at every load().
+let idbCache: DecisionCache | undefined;
+
 // Workers and service workers have no localStorage but do have IndexedDB.
 function defaultCache(): DecisionCache | undefined {
   const storage = browserLocalStorage();
   if (storage) return localStorageCache(storage);
   const idb = browserIndexedDb();
-  return idb ? indexedDbCache(idb) : undefined;
+  return idb ? (idbCache ??= indexedDbCache(idb)) : undefined;
 }
 
 /**
