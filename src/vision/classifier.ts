@@ -204,17 +204,25 @@ export class ImageClassifier extends ModelClassifier {
       keep = new Uint32Array(Math.ceil(classes / 32));
       for (let i = 0; i < classes; i++) if ((!allow || allow.has(i)) && !deny?.has(i)) keep[i >> 5] |= 1 << i;
     }
-    // A video with no frame yet is 0x0, which the runner refuses with an InputError, as the CPU path does.
-    return (video) => this.#frameRunner()?.run({ width: video.videoWidth, height: video.videoHeight, source: video },
-      Math.min(options.topK ?? this.topK, classes), keep).then(({ indices, scores }) => indices
-      .map((index, j) => ({ index, label: classLabel(labels, index), score: scores[j] }))
-      // Scores come best first, so this keeps a prefix, as the CPU ranking's threshold does.
-      .filter((c) => min === undefined || c.score >= min));
+    const k = Math.min(options.topK ?? this.topK, classes);
+    return (video) => {
+      if (!this.#frameRunner(this.session)) return undefined;
+      // In the model's queue, like run(): no switch to another backend mid-frame, and a lost GPU falls back.
+      return this.use(async (session) => {
+        const runner = this.#frameRunner(session);
+        if (!runner) return undefined; // the backend changed for one without a frame path
+        // A video with no frame yet is 0x0, which the runner refuses with an InputError, as the CPU path does.
+        const { indices, scores } = await runner.run({ width: video.videoWidth, height: video.videoHeight, source: video }, k, keep);
+        return indices
+          .map((index, j) => ({ index, label: classLabel(labels, index), score: scores[j] }))
+          // Scores come best first, so this keeps a prefix, as the CPU ranking's threshold does.
+          .filter((c) => min === undefined || c.score >= min);
+      });
+    };
   }
 
-  /** The current session's frame runner, made at its first use; none where it has none or pixels.background asks for compositing. */
-  #frameRunner(): FrameRunner | undefined {
-    const session = this.session;
+  /** `session`'s frame runner, made at its first use; none where it has none or pixels.background asks for compositing. */
+  #frameRunner(session: Session): FrameRunner | undefined {
     if (this.#frames?.session !== session) {
       this.#frames?.runner?.dispose();
       let runner: FrameRunner | undefined;

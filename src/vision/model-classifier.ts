@@ -54,6 +54,14 @@ export abstract class ModelClassifier {
     return this.model instanceof LoadedModel ? this.model.ready : Promise.resolve(undefined);
   }
 
+  /**
+   * Runs `work` on the session of the moment, in the model's queue when it is a LoadedModel (no backend
+   * switch meanwhile; a lost backend falls back and `work` runs again on the next one).
+   */
+  protected use<T>(work: (session: Session) => Promise<T>): Promise<T> {
+    return this.model instanceof LoadedModel ? this.model.use(work) : work(this.model);
+  }
+
   /** Releases the model when this classifier opened it. */
   dispose(): void {
     if (this.owned) this.model.dispose();

@@ -71,10 +71,11 @@ function describe(v: unknown): string {
 }
 
 /**
- * Classifies the video's current frame on the GPU (the classifier's frame path), or returns undefined when
- * there is no such path now (its model's session may change), and the CPU path runs.
+ * Classifies the video's current frame on the GPU (the classifier's frame path). Undefined, or a promise of
+ * undefined, when there is no such path now (its model's backend may change, even while the frame waits
+ * its turn): the CPU path takes the frame.
  */
-export type FrameClassify = (video: HTMLVideoElement) => Promise<Classification[]> | undefined;
+export type FrameClassify = (video: HTMLVideoElement) => Promise<Classification[] | undefined> | undefined;
 
 /**
  * Runs `classify` on `video`'s frames until stopped. `classify` is the classifier's own classify()
@@ -157,8 +158,8 @@ export function classifyVideo(
     const t0 = performance.now();
     let failure: { e: unknown } | undefined;
     try {
-      const onGpu = gpu?.(video);
-      const top = await (onGpu ?? classify(video, classifyOptions));
+      const onGpu = await gpu?.(video);
+      const top = onGpu ?? await classify(video, classifyOptions);
       if (!stopped) await onResult({ top, latencyMs: performance.now() - t0, frameTime, dropped, path: onGpu ? 'gpu' : 'cpu' });
     } catch (e) {
       failure = { e };

@@ -83,6 +83,7 @@ interface Api {
   badArguments(): Record<string, ErrorData | undefined>;
   openGpu(): Promise<{ backend: string; ms: number }>;
   gpuVsCpu(o: { frames: number; topK?: number; maxFps?: number; allowlist?: number[] }): Promise<{ pairs: Pair[]; errors: ErrorData[] }>;
+  gpuLost(o: { frames: number }): Promise<{ results: { path: string; top: Ranked[]; backend: string }[]; errors: ErrorData[]; backend: string; fallbacks: { from: string; to: string }[] }>;
   closeGpu(): void;
 }
 
@@ -250,12 +251,24 @@ export function videoSuite(setup: Setup): void {
       expect(p.gpu.map((c) => c.index)).toEqual(p.cpu.map((c) => c.index));
       expect(p.gpu.map((c) => c.index).sort((a, b) => a - b)).toEqual([...allowlist].sort((a, b) => a - b));
     }, 180_000);
+
+    it('a GPU lost mid-video: the loop goes on, fallen back to wasm, frames on the CPU path, no error', async () => {
+      const out = await call('gpuLost', { frames: 3 });
+      console.log(`video: GPU lost after frame 1: ${out.results.map((r) => `${r.path}/${r.backend}`).join(', ')}; fallbacks ${JSON.stringify(out.fallbacks)}`);
+      expect(out.errors).toEqual([]);
+      expect(out.results).toHaveLength(3);
+      expect(out.results[0].path).toBe('gpu');
+      for (const r of out.results) expect(r.top[0]).toMatchObject({ index: want.index, label: want.label });
+      expect(out.results.slice(1).map((r) => r.path)).toEqual(['cpu', 'cpu']);
+      expect(out.backend).toBe('wasm');
+      expect(out.fallbacks).toEqual([expect.objectContaining({ from: 'webgpu', to: 'wasm' })]);
+    }, 180_000);
   });
 
   describe('examples/pwa-camera', () => {
     const APP = '/examples/pwa-camera/';
-    /** The cache sw.js fills: every file the app needs offline. */
-    const SW_CACHE = 'edgeinfer-camera-v1';
+    /** The cache sw.js fills (its VERSION): every file the app needs offline. */
+    const SW_CACHE = /const VERSION = '([^']+)'/.exec(readFileSync(join(ROOT, 'examples/pwa-camera/sw.js'), 'utf8'))![1];
 
     it('shows the camera\'s top-3 labels live, and still does offline after a reload (service worker cache)', async () => {
       // Laid out as the repository is after `npm run build` (the bundle at /dist/browser/), as serve.mjs serves it.

@@ -1,7 +1,7 @@
 // classifyVideo on a camera <video>: the browser runs with Chromium's fake camera streaming a photo
 // (video.suite.ts). Each run collects every onResult/onError call with the page's clock, stops the
 // loop, and keeps listening a while, so the test can see that nothing arrives after stop().
-import { ImageClassifier } from '/dist/index.js';
+import { ImageClassifier, load, wasmSimdProvider, webgpuDeviceProvider } from '/dist/index.js';
 import { errorData, publish } from './lib.js';
 import { imageDataOf } from './sources.js';
 
@@ -101,6 +101,32 @@ publish({
       }, { topK, maxFps, allowlist, onError: (e) => { errors.push(errorData(e)); resolve(); } });
     });
     return { pairs, errors };
+  },
+
+  /**
+   * classifyVideo on ['webgpu', 'wasm'] over an app-owned device that is destroyed after the first GPU
+   * result: the loop must go on (fallen back to wasm, frames on the CPU path) without an error.
+   */
+  async gpuLost({ frames }) {
+    const adapter = await navigator.gpu.requestAdapter();
+    const device = await adapter.requestDevice({ requiredLimits: { maxStorageBufferBindingSize: adapter.limits.maxStorageBufferBindingSize } });
+    const model = await load('/models/mobilenetv2-12-int8.eim', { backend: ['webgpu', 'wasm'], providers: [webgpuDeviceProvider(device), wasmSimdProvider], cache: false });
+    const lossy = await ImageClassifier.create(model);
+    const results = [];
+    const errors = [];
+    try {
+      await new Promise((resolve) => {
+        const loop = lossy.classifyVideo(video, (r) => {
+          results.push({ path: r.path, top: r.top, backend: lossy.backend });
+          if (results.length === 1) device.destroy();
+          if (results.length === frames) { loop.stop(); resolve(); }
+        }, { topK: 1, maxFps: 4, onError: (e) => { errors.push(errorData(e)); resolve(); } });
+      });
+      return { results, errors, backend: lossy.backend, fallbacks: model.selection.fallbacks ?? [] };
+    } finally {
+      lossy.dispose();
+      model.dispose();
+    }
   },
 
   closeGpu() {
