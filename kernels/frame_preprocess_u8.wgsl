@@ -17,7 +17,7 @@ struct Params {
 }
 @group(0) @binding(0) var<storage, read> src: array<u32>;
 @group(0) @binding(1) var<storage, read> taps: array<i32>;
-@group(0) @binding(2) var<storage, read> lut: array<f32>;
+@group(0) @binding(2) var<storage, read> lut: array<f32>; // stays f32: the host writes it
 @group(0) @binding(3) var<storage, read_write> dst: array<f32>;
 @group(0) @binding(4) var<uniform> p: Params;
 

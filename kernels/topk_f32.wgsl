@@ -12,7 +12,7 @@ const F32_MAX = 3.4028234663852886e38;
 struct Params { n: u32, k: u32, filtered: u32, pad0: u32 }
 @group(0) @binding(0) var<storage, read> scores: array<f32>;
 @group(0) @binding(1) var<storage, read> keep: array<u32>;
-@group(0) @binding(2) var<storage, read_write> out: array<f32>;
+@group(0) @binding(2) var<storage, read_write> out: array<f32>; // stays f32: the host reads it back
 @group(0) @binding(3) var<uniform> p: Params;
 
 var<workgroup> red_v: array<f32, WG>;

@@ -6,7 +6,7 @@ export {
 } from './errors.js';
 export type { Graph, Node, Constant, ValueInfo, ModelMetadata, ImagePreprocess } from './graph/ir.js';
 export type { Tensor, Shape } from './tensor.js';
-export type { BackendName, BackendProvider } from './backends/backend.js';
+export type { BackendName, BackendOptions, BackendProvider, GpuPrecision } from './backends/backend.js';
 export { webgpuProvider, webgpuDeviceProvider } from './backends/webgpu/backend.js';
 // For `providers`: e.g. { backend: 'wasm', providers: [wasmScalarProvider] } forces the build without SIMD.
 export { wasmSimdProvider, wasmScalarProvider } from './backends/wasm/backend.js';

@@ -5,6 +5,17 @@ import type { Shape } from '../tensor.js';
 
 export type BackendName = 'webgpu' | 'wasm' | 'js';
 
+/**
+ * How a GPU backend stores weights and activations: f32, or IEEE half floats (half the memory and
+ * bandwidth; the math stays f32). The CPU backends always run f32.
+ */
+export type GpuPrecision = 'f32' | 'f16';
+
+/** What a provider's create() may be asked for; a backend ignores what does not apply to it. */
+export interface BackendOptions {
+  readonly precision?: GpuPrecision;
+}
+
 export interface DeviceTensor {
   readonly shape: Shape;
   readonly size: number;
@@ -17,6 +28,8 @@ export interface Backend {
   readonly name: BackendName;
   /** The op names this backend runs; a model runs on one backend or is rejected by it. */
   readonly ops: ReadonlySet<string>;
+  /** Storage precision of weights and activations: 'f32' unless a GPU backend was created with 'f16'. */
+  readonly precision?: GpuPrecision;
   /** A weight: uploaded, dequantized or packed once. */
   constant(c: Constant): DeviceTensor;
   /** An intermediate or graph input/output tensor. */
@@ -82,5 +95,5 @@ export interface BackendProvider {
    * provider works; naming the backend explicitly ignores it. Asked only after available() is true.
    */
   deferReason?(): Promise<string | undefined>;
-  create(): Promise<Backend>;
+  create(options?: BackendOptions): Promise<Backend>;
 }

@@ -52,17 +52,20 @@ function f16Table(): Float32Array {
   return F16_TABLE;
 }
 
+/** Half bits to f32, into `out` (default: a new array of the same length). */
+export function f16ToF32(bits: Uint16Array, out = new Float32Array(bits.length)): Float32Array {
+  const table = f16Table();
+  for (let i = 0; i < bits.length; i++) out[i] = table[bits[i]];
+  return out;
+}
+
 /**
  * The constant's values as f32. For an f32 constant this is its own data (no copy): do not modify it.
  * Quantized: value = (q - zeroPoint) * scale, per tensor or per slice along quant.axis.
  */
 export function dequantize(c: Constant): Float32Array {
   if (c.dtype === 'f32') return c.data as Float32Array;
-  if (c.dtype === 'f16') {
-    const table = f16Table(), src = c.data, out = new Float32Array(src.length);
-    for (let i = 0; i < src.length; i++) out[i] = table[src[i]];
-    return out;
-  }
+  if (c.dtype === 'f16') return f16ToF32(c.data as Uint16Array);
   const q = c.quant;
   if (!q) throw new ModelFormatError(`${c.dtype} constant has no quantization parameters`, 'constant.quant');
   const src = c.data, out = new Float32Array(src.length);
@@ -127,14 +130,17 @@ function toInt8(values: Float32Array, shape: readonly number[], axis: number | u
 
 const F16_MAX = 65504;
 
-/** f16 saturating at ±65504: a large finite weight must not become inf. */
-function toF16(values: Float32Array, shape: readonly number[]): Constant {
-  const data = new Uint16Array(values.length);
+/** f16 bits saturating at ±65504 (a large finite value must not become inf), into `out` (default: a new array). */
+export function f32ToF16(values: ArrayLike<number>, out = new Uint16Array(values.length)): Uint16Array {
   for (let i = 0; i < values.length; i++) {
     const v = values[i];
-    data[i] = f32ToF16Bits(Number.isFinite(v) ? Math.max(-F16_MAX, Math.min(F16_MAX, v)) : v);
+    out[i] = f32ToF16Bits(Number.isFinite(v) ? Math.max(-F16_MAX, Math.min(F16_MAX, v)) : v);
   }
-  return { shape, dtype: 'f16', data };
+  return out;
+}
+
+function toF16(values: Float32Array, shape: readonly number[]): Constant {
+  return { shape, dtype: 'f16', data: f32ToF16(values) };
 }
 
 /**

@@ -34,7 +34,7 @@ export async function fallBack(ctx: SelectContext, sel: Selection, error: Backen
     const next = { ...candidates[i], name: p.name, priority: p.priority, ...c };
     if (i < 0) candidates.push(next); else candidates[i] = next;
   };
-  const opener = new Opener(ctx.graph, undefined);
+  const opener = new Opener(ctx.graph, undefined, ctx.opts.precision);
   const first: BackendProvider[] = [];
   const last: BackendProvider[] = [];
   for (const p of ranking(ctx, candidates)) {

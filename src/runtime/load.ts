@@ -2,7 +2,7 @@
 // session on the chosen backend (runtime/select.ts), kept running across a lost backend (fallback.ts)
 // and upgraded to the GPU once it is ready (warm-start.ts). Browser-safe: the Node entry (node-load.ts)
 // adds file paths, a JSON-file decision cache and a device key from the OS.
-import type { BackendName } from '../backends/backend.js';
+import type { BackendName, GpuPrecision } from '../backends/backend.js';
 import type { Graph, ModelMetadata } from '../graph/ir.js';
 import { readEim } from '../format/reader.js';
 import { readPreamble } from '../format/layout.js';
@@ -78,6 +78,11 @@ export class LoadedModel {
 
   get backend(): BackendName {
     return this.#current.backend;
+  }
+
+  /** 'f16' while the model runs on a GPU backend that stores it in half precision (LoadOptions.precision). */
+  get precision(): GpuPrecision {
+    return this.#current.precision;
   }
 
   get inputs(): readonly TensorInfo[] {

@@ -3,7 +3,7 @@
 // (a software GPU) is tried only when none of the others works. The decision is cached per
 // (model, device). Explicit names skip the trial. Every candidate's fate is reported, with reasons.
 // With warm start (load()'s default), a GPU is set aside here and timed in the background (warm-start.ts).
-import type { BackendName, BackendProvider } from '../backends/backend.js';
+import type { BackendName, BackendProvider, GpuPrecision } from '../backends/backend.js';
 import { BackendUnavailableError, InputError } from '../errors.js';
 import type { Graph } from '../graph/ir.js';
 import { optimize } from '../graph/optimize.js';
@@ -93,6 +93,12 @@ export interface SelectOptions {
   trialRuns?: number;
   /** Run the graph passes first (default true). */
   optimize?: boolean;
+  /**
+   * How the GPU backend stores weights and activations ('f16': half the memory and bandwidth, math in
+   * f32). Default: 'f16' when the model's weights are stored as f16 (`edgeinfer convert --weights f16`),
+   * else 'f32'. The CPU backends always run f32.
+   */
+  precision?: GpuPrecision;
   signal?: AbortSignal;
 }
 
@@ -197,10 +203,16 @@ function median(xs: readonly number[]): number {
 
 export type Opened = { readonly session: Session } | { readonly status: 'unavailable' | 'unsupported' | 'failed'; readonly reason: string };
 
+/** The precision a model asks for: f16 when any of its weights is stored as f16. */
+export function modelPrecision(graph: Graph): GpuPrecision {
+  for (const c of graph.constants.values()) if (c.dtype === 'f16') return 'f16';
+  return 'f32';
+}
+
 /** Probes, creates the backend, checks op coverage and builds a session; failures become a status and a reason. */
 export class Opener {
   private readonly ops: readonly string[];
-  constructor(private readonly graph: Graph, readonly signal: AbortSignal | undefined) {
+  constructor(private readonly graph: Graph, readonly signal: AbortSignal | undefined, private readonly precision: GpuPrecision = 'f32') {
     this.ops = [...new Set(graph.nodes.map((n) => n.op))];
   }
 
@@ -232,7 +244,7 @@ export class Opener {
     throwIfAborted(this.signal, stage);
     let backend;
     try {
-      backend = await p.create();
+      backend = await p.create({ precision: this.precision });
     } catch (e) {
       return { status: 'failed', reason: `create failed: ${message(e)}` };
     }
@@ -455,7 +467,7 @@ async function cacheKey(opts: SelectOptions, providers: readonly BackendProvider
     }
     return `${p.name}@${p.priority}${info ? `(${info})` : ''}`;
   }));
-  return `${opts.modelHash}|${device}|${set.join(',')}`;
+  return `${opts.modelHash}|${opts.precision ?? 'f32'}|${device}|${set.join(',')}`;
 }
 
 /** What run-time fallback (fallback.ts) and warm start (warm-start.ts) need from the selection that made a session. */
@@ -490,14 +502,19 @@ export interface Chosen extends Selected {
  * selectBackend, plus what a LoadedModel needs to fall back and, with `warm`, a GPU left to prepare in the
  * background (job) while the returned CPU session answers: its owner must run or drop the job.
  */
-export async function choose(graph: Graph, opts: SelectOptions = {}, warm = false): Promise<Chosen> {
+export async function choose(graph: Graph, options: SelectOptions = {}, warm = false): Promise<Chosen> {
   const started = now();
+  // Resolved once, from the weights as stored (the passes may re-store folded ones as f32).
+  if (options.precision !== undefined && options.precision !== 'f32' && options.precision !== 'f16') {
+    throw new InputError('unknown GPU precision', { expected: "'f32' | 'f16'", received: JSON.stringify(options.precision) });
+  }
+  const opts: SelectOptions = { ...options, precision: options.precision ?? modelPrecision(graph) };
   const pref = parsePreference(opts.backend);
   const providers = opts.providers ?? PROVIDERS;
   throwIfAborted(opts.signal, 'backend selection');
   const g = opts.optimize === false ? graph : optimize(graph);
   validateGraph(g);
-  const opener = new Opener(g, opts.signal);
+  const opener = new Opener(g, opts.signal, opts.precision);
   const elapsed = () => now() - started;
   const warming = (): WarmStart => ({ target: GPU, state: 'preparing', firstReadyMs: elapsed() });
   const base = { graph: g, providers, opts, started };

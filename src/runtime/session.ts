@@ -1,6 +1,6 @@
 // A loaded model bound to one backend: validated and prepared once per batch size, then run
 // with tensors in the source model's own layout. Calls are queued, never interleaved.
-import type { Backend, BackendName, DeviceTensor, FrameRunner, FrameSpec, Step } from '../backends/backend.js';
+import type { Backend, BackendName, DeviceTensor, FrameRunner, FrameSpec, GpuPrecision, Step } from '../backends/backend.js';
 import { BackendUnavailableError, EdgeInferError, InputError } from '../errors.js';
 import type { Graph } from '../graph/ir.js';
 import { optimize } from '../graph/optimize.js';
@@ -23,6 +23,8 @@ export interface SessionOptions {
   backend?: BackendName | Backend;
   /** Run the graph passes before preparing (default true). */
   optimize?: boolean;
+  /** With a backend name: the GPU backend's storage precision (default f32; see SelectOptions.precision). */
+  precision?: GpuPrecision;
 }
 
 export type Feeds = Record<string, Float32Array | Tensor>;
@@ -54,7 +56,7 @@ export class Session {
   static async create(graph: Graph, options: SessionOptions = {}): Promise<Session> {
     const g = options.optimize === false ? graph : optimize(graph);
     validateGraph(g);
-    const backend = typeof options.backend === 'object' ? options.backend : await createBackend(options.backend ?? 'js');
+    const backend = typeof options.backend === 'object' ? options.backend : await createBackend(options.backend ?? 'js', undefined, { precision: options.precision });
     const missing = [...new Set(g.nodes.map((n) => n.op))].filter((op) => !backend.ops.has(op));
     if (missing.length) throw new BackendUnavailableError(backend.name, `it does not implement ${missing.join(', ')}`);
     return new Session(g, backend, resolveNodes(g));
@@ -62,6 +64,11 @@ export class Session {
 
   get backend(): BackendName {
     return this.backendImpl.name;
+  }
+
+  /** How the backend stores weights and activations: 'f16' only on a GPU backend asked for it. */
+  get precision(): GpuPrecision {
+    return this.backendImpl.precision ?? 'f32';
   }
 
   get #batchFree(): boolean {

@@ -1,7 +1,7 @@
 // What ImageClassifier and SequenceClassifier share: the model they run on, kept as given (a
 // LoadedModel follows fallbacks and warm-start switches; a Session is used as it is), and whether they
 // opened it, which decides whether dispose() releases it. Browser-safe.
-import type { BackendName } from '../backends/backend.js';
+import type { BackendName, GpuPrecision } from '../backends/backend.js';
 import { load, LoadedModel } from '../runtime/load.js';
 import type { Selection } from '../runtime/select.js';
 import { Session } from '../runtime/session.js';
@@ -44,6 +44,10 @@ export abstract class ModelClassifier {
 
   get backend(): BackendName {
     return this.model.backend;
+  }
+
+  get precision(): GpuPrecision {
+    return this.model.precision;
   }
 
   /**

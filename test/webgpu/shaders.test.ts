@@ -105,7 +105,11 @@ describe('scripts/embed-wgsl.mjs', () => {
     });
     embed(dir);
     const out = readFileSync(join(dir, 'out.ts'), 'utf8');
-    expect(out.match(/fn c\(\)/g)).toHaveLength(1);
+    // Once in the f32 kernel and once in its half variant.
+    for (const field of ['code', 'half']) {
+      const line = out.split('\n').find((l) => l.trimStart().startsWith(`${field}:`))!;
+      expect(line.match(/fn c\(\)/g), field).toHaveLength(1);
+    }
     expect(out).toContain('bindings: ["read_write"]');
     expect(out).not.toMatch(/#include/);
   });

@@ -3,10 +3,10 @@
 // only the outputs are copied back. Every GPU call runs inside error scopes, so a validation or
 // out-of-memory error, like device loss, surfaces as BackendLostError from the next run. On its own device
 // the backend destroys the device on dispose; on a shared one (webgpuDeviceProvider) only its own buffers.
-import type { Backend, BackendProvider, DeviceTensor, FrameRunner, FrameSpec, Step } from '../backend.js';
+import type { Backend, BackendOptions, BackendProvider, DeviceTensor, FrameRunner, FrameSpec, GpuPrecision, Step } from '../backend.js';
 import type { OpDef } from '../../ops/op.js';
 import type { Constant } from '../../graph/ir.js';
-import { dequantize } from '../../graph/constant.js';
+import { dequantize, f16ToF32, f32ToF16 } from '../../graph/constant.js';
 import { BackendLostError, BackendUnavailableError, InputError, UnsupportedOpError } from '../../errors.js';
 import { shapeToString, sizeOf, type Shape } from '../../tensor.js';
 import {
@@ -25,8 +25,8 @@ import { GpuFrameRunner, type FrameHost } from './frame-runner.js';
 const TENSOR_USAGE = BufferUsage.STORAGE | BufferUsage.COPY_SRC | BufferUsage.COPY_DST;
 
 /** Vec4 kernels read whole vec4s, so every tensor buffer is padded to 16 bytes. */
-function paddedBytes(elements: number): number {
-  return Math.max(16, Math.ceil((elements * 4) / 16) * 16);
+function paddedBytes(elements: number, precision: GpuPrecision): number {
+  return Math.max(16, Math.ceil((elements * (precision === 'f16' ? 2 : 4)) / 16) * 16);
 }
 
 export class WebGpuBackend implements Backend {
@@ -35,6 +35,8 @@ export class WebGpuBackend implements Backend {
   readonly device: GPUDevice;
   readonly limits: GPUSupportedLimits;
   readonly adapter: string;
+  /** f16: every tensor holds half floats (the kernels' `half` variants); inputs and outputs convert on the CPU. */
+  readonly precision: GpuPrecision;
   /** true: dispose() destroys the device; false: the device is shared and outlives the backend. */
   readonly ownsDevice: boolean;
   readonly #cache: PipelineCache;
@@ -52,13 +54,19 @@ export class WebGpuBackend implements Backend {
   #onceSteps: Step[] = [];
   #pass: GPUComputePassEncoder | undefined;
   #staging: GPUBuffer | undefined;
+  /** f16 inputs are converted here before upload (grown as needed, never per run once big enough). */
+  #halfInput = new Uint16Array(0);
   #failure: BackendLostError | undefined;
   #disposed = false;
   #tail: Promise<unknown> = Promise.resolve();
   /** Live frame runners: disposed with the backend (they hold textures, which the ledger does not count). */
   readonly #frameRunners = new Set<GpuFrameRunner>();
 
-  constructor(gpu: GpuDevice) {
+  constructor(gpu: GpuDevice, precision: GpuPrecision = 'f32') {
+    if (precision !== 'f32' && precision !== 'f16') {
+      throw new InputError('unknown GPU precision', { expected: 'f32 | f16', received: String(precision) });
+    }
+    this.precision = precision;
     this.device = gpu.device;
     this.limits = gpu.limits;
     this.adapter = gpu.description;
@@ -107,12 +115,16 @@ export class WebGpuBackend implements Backend {
 
   constant(c: Constant): DeviceTensor {
     this.#usable();
-    const data = dequantize(c);
+    // f16 weights go up as stored; anything else is converted once here.
+    const data = this.precision === 'f32' ? dequantize(c) : c.dtype === 'f16' ? c.data as Uint16Array : f32ToF16(dequantize(c));
     const what = `constant ${shapeToString(c.shape)}`;
-    checkBufferSize(this.limits, paddedBytes(data.length), what);
+    const bytes = paddedBytes(data.length, this.precision);
+    checkBufferSize(this.limits, bytes, what);
     return this.#scoped(what, () => {
-      const buffer = this.#buffer(paddedBytes(data.length), TENSOR_USAGE, what, true);
-      new Float32Array(buffer.getMappedRange()).set(data);
+      const buffer = this.#buffer(bytes, TENSOR_USAGE, what, true);
+      const mapped = buffer.getMappedRange();
+      if (data instanceof Float32Array) new Float32Array(mapped).set(data);
+      else new Uint16Array(mapped).set(data);
       buffer.unmap();
       return new GpuTensor(c.shape, data.length, buffer, true);
     });
@@ -122,8 +134,9 @@ export class WebGpuBackend implements Backend {
   alloc(shape: Shape, what = `tensor ${shapeToString(shape)}`): DeviceTensor {
     this.#usable();
     const n = sizeOf(shape);
-    checkBufferSize(this.limits, paddedBytes(n), what);
-    return new GpuTensor(shape, n, this.#scoped(what, () => this.#buffer(paddedBytes(n), TENSOR_USAGE, what)));
+    const bytes = paddedBytes(n, this.precision);
+    checkBufferSize(this.limits, bytes, what);
+    return new GpuTensor(shape, n, this.#scoped(what, () => this.#buffer(bytes, TENSOR_USAGE, what)));
   }
 
   prepare(op: OpDef<any>, inputs: readonly (DeviceTensor | undefined)[], attrs: unknown, outputs: readonly DeviceTensor[]): Step {
@@ -136,7 +149,17 @@ export class WebGpuBackend implements Backend {
   write(t: DeviceTensor, data: Float32Array): void {
     this.#usable();
     if (data.length !== t.size) throw new InputError('tensor data has the wrong size', { expected: `${t.size} values`, received: `${data.length} values` });
-    this.#scoped('input upload', () => this.device.queue.writeBuffer((t as GpuTensor).buffer, 0, data.buffer, data.byteOffset, data.byteLength));
+    const buffer = (t as GpuTensor).buffer;
+    if (this.precision === 'f32') {
+      this.#scoped('input upload', () => this.device.queue.writeBuffer(buffer, 0, data.buffer, data.byteOffset, data.byteLength));
+      return;
+    }
+    // writeBuffer takes whole 4-byte words: an odd count carries one zero half after it.
+    const words = Math.ceil(data.length / 2);
+    if (this.#halfInput.length < words * 2) this.#halfInput = new Uint16Array(words * 2);
+    const half = f32ToF16(data, this.#halfInput.subarray(0, data.length));
+    this.#halfInput[data.length] = 0;
+    this.#scoped('input upload', () => this.device.queue.writeBuffer(buffer, 0, half.buffer, 0, words * 4));
   }
 
   execute(steps: readonly Step[], outputs: readonly DeviceTensor[]): Promise<Float32Array[]> {
@@ -172,6 +195,7 @@ export class WebGpuBackend implements Backend {
     this.#usable();
     const host: FrameHost = {
       device: this.device,
+      precision: this.precision,
       limits: this.limits,
       usable: () => this.#usable(),
       buffer: (bytes, usage) => this.#buffer(bytes, usage, 'frame path'),
@@ -196,7 +220,7 @@ export class WebGpuBackend implements Backend {
     await this.#settle();
     const offsets: number[] = [];
     let total = 0;
-    for (const o of outputs) { offsets.push(total); total += paddedBytes(o.size); }
+    for (const o of outputs) { offsets.push(total); total += paddedBytes(o.size, this.precision); }
     const device = this.device;
     device.pushErrorScope('out-of-memory');
     device.pushErrorScope('validation');
@@ -213,7 +237,7 @@ export class WebGpuBackend implements Backend {
       pass.end();
       this.#pass = undefined;
     }
-    outputs.forEach((o, i) => encoder.copyBufferToBuffer(o.buffer, 0, staging, offsets[i], paddedBytes(o.size)));
+    outputs.forEach((o, i) => encoder.copyBufferToBuffer(o.buffer, 0, staging, offsets[i], paddedBytes(o.size, this.precision)));
     device.queue.submit([encoder.finish()]);
     // Submitted: they ran, or this run fails and the backend with it.
     if (once.length) this.#onceSteps = this.#onceSteps.slice(once.length);
@@ -234,7 +258,9 @@ export class WebGpuBackend implements Backend {
     }
     this.#usable();
     const bytes = staging.getMappedRange(0, total);
-    const results = outputs.map((o, i) => new Float32Array(bytes, offsets[i], o.size).slice());
+    const results = outputs.map((o, i) => (this.precision === 'f16'
+      ? f16ToF32(new Uint16Array(bytes, offsets[i], o.size))
+      : new Float32Array(bytes, offsets[i], o.size).slice()));
     staging.unmap();
     return results;
   }
@@ -256,7 +282,7 @@ export class WebGpuBackend implements Backend {
 
   #dispatch(stem: ShaderStem, constants: Constants, buffers: readonly GPUBuffer[], uniforms: Uniforms | undefined,
     grid: readonly [number, number, number]): Step {
-    const pending = this.#cache.get(stem, constants);
+    const pending = this.#cache.get(stem, constants, this.precision);
     if (!pending.pipeline) this.#unready.push(pending);
     const entries: GPUBindGroupEntry[] = buffers.map((buffer, binding) => ({ binding, resource: { buffer } }));
     if (uniforms) {
@@ -339,9 +365,9 @@ export function webgpuProvider(gpu: GPU | undefined): BackendProvider {
       return typeof adapter === 'string' ? undefined : softwareAdapterReason(adapter);
     },
     // The kernels first: where they cannot be had (the browser's asset), no device is requested at all.
-    create: async () => {
+    create: async (options?: BackendOptions) => {
       await loadShaders();
-      return new WebGpuBackend(await acquireDevice(gpu));
+      return new WebGpuBackend(await acquireDevice(gpu), options?.precision);
     },
   };
 }
@@ -358,11 +384,11 @@ export function webgpuDeviceProvider(device: GPUDevice): BackendProvider {
     priority: 30,
     available: async () => unusable() ?? true,
     deferReason: async () => softwareInfoReason((device as GPUDevice & { adapterInfo?: GPUAdapterInfo }).adapterInfo),
-    create: async () => {
+    create: async (options?: BackendOptions) => {
       const why = unusable();
       if (why) throw new BackendUnavailableError('webgpu', why);
       await loadShaders();
-      return new WebGpuBackend(sharedDevice(device));
+      return new WebGpuBackend(sharedDevice(device), options?.precision);
     },
   };
 }

@@ -3,7 +3,7 @@
 // (kernels bind buffers only), run frame_preprocess_u8 into the model's input buffer, the model's steps,
 // softmax_f32 (logits only) and topk_f32, and read back 2k floats. Built once; what depends on the frame size
 // is rebuilt when it changes.
-import type { FrameInput, FrameRunner, FrameSpec, Step } from '../backend.js';
+import type { FrameInput, FrameRunner, FrameSpec, GpuPrecision, Step } from '../backend.js';
 import { BackendUnavailableError, InputError } from '../../errors.js';
 import { shapeToString } from '../../tensor.js';
 import { checkBufferSize, GpuLimitError, grid1d } from './device.js';
@@ -20,6 +20,7 @@ const WG = 64;
 /** What the runner uses of its WebGpuBackend; every buffer goes through the backend (and its ledger). */
 export interface FrameHost {
   readonly device: GPUDevice;
+  readonly precision: GpuPrecision;
   readonly limits: GPUSupportedLimits;
   usable(): void;
   buffer(bytes: number, usage: number): GPUBuffer;
@@ -66,9 +67,11 @@ export class GpuFrameRunner implements FrameRunner {
       throw new InputError('frame path does not fit the model', { expected: `[N, H, W, ${channels}], <= ${output.size} classes`, received: `${shapeToString(input.shape)}, ${classes}` });
     }
     const cache = pipelineCacheOf(host.device);
-    this.#preprocess = cache.get('frame_preprocess_u8', { WG });
-    const topk = cache.get('topk_f32', {});
-    const soft = spec.softmax ? cache.get('softmax_f32', { LOG: false }) : topk;
+    // The kernels that touch the model's tensors read and write them in the model's precision.
+    const precision = host.precision;
+    this.#preprocess = cache.get('frame_preprocess_u8', { WG }, precision);
+    const topk = cache.get('topk_f32', {}, precision);
+    const soft = spec.softmax ? cache.get('softmax_f32', { LOG: false }, precision) : topk;
     this.#ready = Promise.all([this.#preprocess, topk, soft].map((p) => p.ready));
     [this.#buffers, this.#ranked] = host.scoped('frame path', () => {
       const bufs = [

@@ -5,6 +5,7 @@
 import { BackendUnavailableError } from '../../errors.js';
 import { ShaderStage } from './flags.js';
 import type { BindingKind, ShaderSource, ShaderStem } from './shaders.gen.js';
+import type { GpuPrecision } from '../backend.js';
 import { shaderTable, type ShaderTable } from './shader-table.js';
 
 export type Constants = Readonly<Record<string, number | boolean>>;
@@ -17,9 +18,11 @@ export interface PendingPipeline {
   readonly ready: Promise<GPUComputePipeline>;
 }
 
-export function pipelineKey(stem: ShaderStem, constants: Constants): string {
+/** f16 pipelines are the shader's `half` variant: their keys start with `f16:`. */
+export function pipelineKey(stem: ShaderStem, constants: Constants, precision: GpuPrecision = 'f32'): string {
   const parts = Object.keys(constants).sort().map((k) => `${k}=${Number(constants[k])}`);
-  return parts.length ? `${stem}?${parts.join('&')}` : stem;
+  const name = precision === 'f16' ? `f16:${stem}` : stem;
+  return parts.length ? `${name}?${parts.join('&')}` : name;
 }
 
 const BUFFER_TYPE: Record<BindingKind, GPUBufferBindingType> = {
@@ -29,7 +32,7 @@ const BUFFER_TYPE: Record<BindingKind, GPUBufferBindingType> = {
 };
 
 export class PipelineCache {
-  readonly #modules = new Map<ShaderStem, GPUShaderModule>();
+  readonly #modules = new Map<string, GPUShaderModule>();
   readonly #layouts = new Map<ShaderStem, { group: GPUBindGroupLayout; pipeline: GPUPipelineLayout }>();
   readonly #pipelines = new Map<string, PendingPipeline>();
   /** Loaded before any backend exists (the providers await loadShaders()), so this is not early. */
@@ -45,8 +48,8 @@ export class PipelineCache {
     return this.#layoutsOf(stem).group;
   }
 
-  get(stem: ShaderStem, constants: Constants): PendingPipeline {
-    const key = pipelineKey(stem, constants);
+  get(stem: ShaderStem, constants: Constants, precision: GpuPrecision = 'f32'): PendingPipeline {
+    const key = pipelineKey(stem, constants, precision);
     const hit = this.#pipelines.get(key);
     if (hit) return hit;
     const { group, pipeline: layout } = this.#layoutsOf(stem);
@@ -55,7 +58,7 @@ export class PipelineCache {
     const ready = this.device.createComputePipelineAsync({
       label: key,
       layout,
-      compute: { module: this.#moduleOf(stem), entryPoint: 'main', constants: numeric },
+      compute: { module: this.#moduleOf(stem, precision), entryPoint: 'main', constants: numeric },
     }).then((p) => {
       entry.pipeline = p;
       return p;
@@ -69,11 +72,13 @@ export class PipelineCache {
     return entry;
   }
 
-  #moduleOf(stem: ShaderStem): GPUShaderModule {
-    let m = this.#modules.get(stem);
+  #moduleOf(stem: ShaderStem, precision: GpuPrecision): GPUShaderModule {
+    const label = precision === 'f16' ? `f16:${stem}` : stem;
+    let m = this.#modules.get(label);
     if (!m) {
-      m = this.device.createShaderModule({ label: stem, code: this.#source(stem).code });
-      this.#modules.set(stem, m);
+      const source = this.#source(stem);
+      m = this.device.createShaderModule({ label, code: precision === 'f16' ? source.half : source.code });
+      this.#modules.set(label, m);
     }
     return m;
   }

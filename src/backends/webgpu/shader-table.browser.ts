@@ -45,8 +45,8 @@ function malformed(json: unknown): string | undefined {
   const entries = Object.entries(json);
   if (!entries.length) return 'hold no shader';
   for (const [stem, s] of entries) {
-    const { bindings, code } = (s ?? {}) as { bindings?: unknown; code?: unknown };
-    if (typeof code !== 'string' || !Array.isArray(bindings) || !bindings.every((k) => KINDS.includes(k))) {
+    const { bindings, code, half } = (s ?? {}) as { bindings?: unknown; code?: unknown; half?: unknown };
+    if (typeof code !== 'string' || typeof half !== 'string' || !Array.isArray(bindings) || !bindings.every((k) => KINDS.includes(k))) {
       return `have a malformed shader "${stem}"`;
     }
   }
