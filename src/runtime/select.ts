@@ -467,7 +467,9 @@ async function cacheKey(opts: SelectOptions, providers: readonly BackendProvider
     }
     return `${p.name}@${p.priority}${info ? `(${info})` : ''}`;
   }));
-  return `${opts.modelHash}|${opts.precision ?? 'f32'}|${device}|${set.join(',')}`;
+  // f16 runs are timed apart from f32 ones; f32 keys keep their old form, so earlier decisions stay valid.
+  const model = opts.precision === 'f16' ? `${opts.modelHash}|f16` : opts.modelHash;
+  return `${model}|${device}|${set.join(',')}`;
 }
 
 /** What run-time fallback (fallback.ts) and warm start (warm-start.ts) need from the selection that made a session. */

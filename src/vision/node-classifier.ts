@@ -42,6 +42,7 @@ export class NodeImageClassifier {
   }
 
   get backend(): ImageClassifier['backend'] { return this.classifier.backend; }
+  get precision(): ImageClassifier['precision'] { return this.classifier.precision; }
   get selection(): ImageClassifier['selection'] { return this.classifier.selection; }
   get labels(): ImageClassifier['labels'] { return this.classifier.labels; }
   get classes(): number { return this.classifier.classes; }

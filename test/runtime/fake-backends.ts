@@ -1,7 +1,7 @@
 // Artificial backends for selection tests: the js reference backend wrapped to be slow, broken at a
 // chosen stage, unavailable or missing ops, lost while running or slow to create, and counting every
 // call so tests can tell whether a trial ran. Also a tiny image-classifier graph.
-import type { Backend, BackendName, BackendProvider, DeviceTensor, Step } from '../../src/backends/backend.js';
+import type { Backend, BackendName, BackendOptions, BackendProvider, DeviceTensor, GpuPrecision, Step } from '../../src/backends/backend.js';
 import { JsBackend } from '../../src/backends/js/backend.js';
 import type { Graph } from '../../src/graph/ir.js';
 import type { OpDef } from '../../src/ops/op.js';
@@ -36,7 +36,13 @@ export interface FakeSpec {
   gate?: Promise<unknown>;
 }
 
-export type FakeProvider = BackendProvider & { readonly counts: Counts; readonly spec: FakeSpec; deviceInfo?(): Promise<string | undefined> };
+export type FakeProvider = BackendProvider & {
+  readonly counts: Counts;
+  readonly spec: FakeSpec;
+  /** The options of every create() call, in order. */
+  readonly createOptions: (BackendOptions | undefined)[];
+  deviceInfo?(): Promise<string | undefined>;
+};
 
 function busyWait(ms: number): void {
   const end = performance.now() + ms;
@@ -46,7 +52,7 @@ function busyWait(ms: number): void {
 class FakeBackend implements Backend {
   readonly ops: ReadonlySet<string>;
   private readonly inner = new JsBackend();
-  constructor(readonly name: BackendName, private readonly spec: FakeSpec, private readonly counts: Counts) {
+  constructor(readonly name: BackendName, private readonly spec: FakeSpec, private readonly counts: Counts, readonly precision?: GpuPrecision) {
     this.ops = new Set([...this.inner.ops].filter((op) => !spec.dropOps?.includes(op)));
   }
   constant(c: Parameters<Backend['constant']>[0]): DeviceTensor {
@@ -86,16 +92,19 @@ export function fakeProvider(spec: FakeSpec): FakeProvider {
     priority: spec.priority,
     counts,
     spec,
+    createOptions: [],
     available: async () => {
       counts.available++;
       if (spec.failAt === 'probe') throw new Error('probe crashed');
       return spec.unavailable ?? true;
     },
-    create: async () => {
+    create: async (options) => {
+      p.createOptions.push(options);
       await spec.gate;
       if (spec.failAt === 'create') throw new Error('device request refused');
       counts.create++;
-      return new FakeBackend(spec.name, spec, counts);
+      // Like the real providers: only the GPU one stores in another precision.
+      return new FakeBackend(spec.name, spec, counts, spec.name === 'webgpu' ? options?.precision : undefined);
     },
   };
   if (spec.info !== undefined) p.deviceInfo = async () => spec.info;

@@ -150,6 +150,19 @@ describe('run-time fallback in auto', () => {
     expect(next.selection.cacheReason).toMatch(/^cached backend wasm@20 first run failed: backend wasm lost/);
     expect([...cache.entries.values()].map((d) => d.backend)).toEqual(['js']);
   });
+
+  it('the backend that takes over is opened in the precision the model was loaded with', async () => {
+    const providers = ranked();
+    const [gpu, wasm] = providers;
+    const { model } = await loadRanked(providers, { precision: 'f16' });
+    expect(model.precision).toBe('f16');
+    gpu.spec.lost = LOST;
+    await model.run({ x: randomF32(32, { seed: 6 }) });
+    expect(model.backend).toBe('wasm');
+    expect(model.precision).toBe('f32');
+    expect(wasm.createOptions.at(-1)).toEqual({ precision: 'f16' });
+    model.dispose();
+  });
 });
 
 describe('run-time fallback: what does not fall back', () => {

@@ -7,6 +7,7 @@ import { AbortError } from '../../src/runtime/abort.js';
 import { BackendUnavailableError, InputError, UnsupportedOpError } from '../../src/errors.js';
 import { randomF32 } from '../helpers/harness.js';
 import { webgpuProvider } from '../../src/backends/webgpu/backend.js';
+import { quantizeWeights } from '../../src/graph/constant.js';
 import { alive, fakeProvider, tinyClassifier, type FakeProvider, type FakeSpec } from './fake-backends.js';
 
 const graph = tinyClassifier();
@@ -445,5 +446,60 @@ describe('selectBackend: trial inputs', () => {
     const out = await session.run({ X: randomF32(2 * T * I, { seed: 3 }), lens: new Float32Array([T, 2]) });
     expect(out.Y_h.shape).toEqual([2, 1, H]);
     session.dispose();
+  });
+});
+
+describe('selectBackend: GPU precision', () => {
+  const f16Model = quantizeWeights(graph, 'f16');
+
+  it('asks every provider for f32 by default and for f16 when the model stores its weights as f16', async () => {
+    for (const [g, want] of [[graph, 'f32'], [f16Model, 'f16']] as const) {
+      const providers = slowFastOff();
+      const { session } = await selectBackend(g, { providers, trialRuns: 1 });
+      for (const p of providers.slice(0, 2)) expect(p.createOptions, p.name).toEqual([{ precision: want }]);
+      session.dispose();
+    }
+  });
+
+  it('lets the caller override the model either way, in auto and when a backend is named', async () => {
+    const cases = [
+      { g: graph, precision: 'f16' as const, backend: 'auto' as const },
+      { g: f16Model, precision: 'f32' as const, backend: 'auto' as const },
+      { g: graph, precision: 'f16' as const, backend: 'webgpu' as const },
+    ];
+    for (const { g, precision, backend } of cases) {
+      const gpu = fakeProvider({ name: 'webgpu', priority: 30 });
+      const { session } = await selectBackend(g, { providers: [gpu], backend, precision });
+      expect(gpu.createOptions).toEqual([{ precision }]);
+      expect(session.precision).toBe(precision);
+      session.dispose();
+    }
+  });
+
+  it('reports f32 for a CPU session even when f16 was asked for', async () => {
+    const { session } = await selectBackend(f16Model, { providers: [fakeProvider({ name: 'wasm', priority: 20 })] });
+    expect(session.precision).toBe('f32');
+    session.dispose();
+  });
+
+  it('rejects an unknown precision before touching any backend', async () => {
+    const providers = slowFastOff();
+    await expect(selectBackend(graph, { providers, precision: 'f8' as never })).rejects.toThrow(InputError);
+    await expect(selectBackend(graph, { providers, precision: 'f8' as never })).rejects.toThrow(/unknown GPU precision.*f8/s);
+    expect(providers.every((p) => p.counts.available === 0)).toBe(true);
+  });
+
+  it('keys cached decisions by precision: an f32 decision is not reused for f16, and f32 keys keep their form', async () => {
+    const cache = memoryCache();
+    const base = { modelHash: 'eim-0badc0de-1234', deviceKey: () => 'test-device', cache, trialRuns: 1 };
+    await selectBackend(graph, { ...base, providers: slowFastOff() });
+    const f16 = await selectBackend(graph, { ...base, providers: slowFastOff(), precision: 'f16' });
+    expect(f16.selection.cache).toBe('miss');
+    expect([...cache.entries.keys()].sort()).toEqual([
+      'eim-0badc0de-1234|f16|test-device|webgpu@30,wasm@20,js@0',
+      'eim-0badc0de-1234|test-device|webgpu@30,wasm@20,js@0',
+    ]);
+    const again = await selectBackend(graph, { ...base, providers: slowFastOff(), precision: 'f16' });
+    expect(again.selection.cache).toBe('hit');
   });
 });

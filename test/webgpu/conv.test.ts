@@ -2,17 +2,16 @@
 // asymmetric and automatic pads, dilation, groups, depthwise with multipliers, batch > 1, spatial sizes from
 // 1x1 to past one 32-pixel tile, output channels past one 32-channel tile, bias and fused activation; the
 // four-channel depthwise kernel (C % 4 == 0) and the four-output-channel implicit GEMM (O % 4 == 0) with
-// their weights re-laid once at load, or every run when they are not constants.
-import { afterAll, beforeAll, expect, it } from 'vitest';
+// their weights re-laid once at load, or every run when they are not constants. Every case runs with f32
+// and f16 storage (the re-layouts copy halves exactly, so f16 rounds the output only).
+import { beforeAll, expect, it } from 'vitest';
 import { Conv } from '../../src/ops/conv.js';
 import type { Attrs } from '../../src/graph/ir.js';
-import { expectClose, randomTensor, runReference } from '../helpers/harness.js';
+import { randomTensor } from '../helpers/harness.js';
 import type { Tensor } from '../../src/tensor.js';
-import { describeGpu, newBackend, prepareGpu, type WebGpuBackendT } from './gpu.js';
+import { backendsPerPrecision, describeGpu, skipReason, type PrecisionGpu } from './gpu.js';
 
-let b: WebGpuBackendT;
-beforeAll(async () => { b = await newBackend(); });
-afterAll(() => b?.dispose());
+const GPUS = backendsPerPrecision();
 
 interface Case {
   readonly what: string;
@@ -56,55 +55,61 @@ function inputs(c: Case): [Tensor, Tensor, Tensor | undefined] {
   return [x, w, c.bias ? randomTensor([c.w[0]], { seed: 5 }) : undefined];
 }
 
-describeGpu('WebGPU Conv', () => {
-  // Everything is prepared first so the pipelines compile in parallel, as a model's do.
-  const runs = new Map<Case, () => Promise<Tensor[]>>();
-  beforeAll(() => { for (const c of CASES) runs.set(c, prepareGpu(b, Conv, inputs(c), c.attrs, { constants: [1, 2] })); });
-
-  it.each(CASES.map((c) => [c.what, c] as const))('%s', async (_what, c) => {
-    const [got] = await runs.get(c)!();
-    const [want] = runReference(Conv, inputs(c), c.attrs);
-    expect(got.shape).toEqual(want.shape);
-    expectClose(got.data, want.data, Conv.tolerance, c.what);
-  });
-
-  it('O % 4 implicit GEMM: constant weights are re-laid once and stay right on later runs; runtime weights every run', async () => {
-    const c: Case = { what: 'conv 3->8', x: [1, 7, 6, 3], w: [8, 3, 3, 3], attrs: { pads: [1, 1, 1, 1] }, bias: true };
-    const [want] = runReference(Conv, inputs(c), c.attrs);
-    for (const constants of [[1, 2], [2]]) {
-      const run = prepareGpu(b, Conv, inputs(c), c.attrs, { constants });
-      for (let k = 0; k < 3; k++) expectClose((await run())[0].data, want.data, Conv.tolerance, `${c.what} constants [${constants}] run ${k}`);
-    }
-  });
-
-  it('vec4 depthwise: constant weights are re-laid once and stay right on later runs; runtime weights every run', async () => {
-    const c: Case = { what: 'dw C=16', x: [1, 9, 9, 16], w: [16, 3, 3, 1], attrs: { group: 16, strides: [2, 2], pads: [1, 1, 1, 1] }, bias: true };
-    const [want] = runReference(Conv, inputs(c), c.attrs);
-    for (const constants of [[1, 2], [2]]) {
-      const run = prepareGpu(b, Conv, inputs(c), c.attrs, { constants });
-      for (let k = 0; k < 3; k++) expectClose((await run())[0].data, want.data, Conv.tolerance, `${c.what} constants [${constants}] run ${k}`);
-    }
-  });
-
-  it('fused activation on each path: pointwise, implicit GEMM, depthwise (each scalar and vec4)', async () => {
-    const activation = { op: 'Clip', min: 0, max: 0.5 };
-    const paths: Case[] = [
-      { what: 'pointwise', x: [1, 4, 4, 6], w: [5, 1, 1, 6], attrs: {} },
-      { what: 'pointwise vec4', x: [1, 4, 5, 8], w: [12, 1, 1, 8], attrs: {} },
-      { what: 'general', x: [1, 6, 6, 3], w: [5, 3, 3, 3], attrs: { strides: [2, 2], pads: [1, 1, 1, 1] } },
-      { what: 'general vec4', x: [1, 6, 6, 4], w: [8, 3, 3, 4], attrs: { strides: [2, 2], pads: [1, 1, 1, 1] } },
-      { what: 'general O % 4', x: [1, 6, 6, 3], w: [8, 3, 3, 3], attrs: { strides: [2, 2], pads: [1, 1, 1, 1] } },
-      { what: 'depthwise', x: [1, 6, 6, 5], w: [5, 3, 3, 1], attrs: { group: 5, pads: [1, 1, 1, 1] } },
-      { what: 'depthwise vec4', x: [1, 6, 6, 8], w: [8, 3, 3, 1], attrs: { group: 8, pads: [1, 1, 1, 1] } },
-    ];
-    const prepared = paths.map((c) => {
-      const x = randomTensor(c.x, { seed: 21, min: -2, max: 2 }), w = randomTensor(c.w, { seed: 22 }), bias = randomTensor([c.w[0]], { seed: 23 });
-      const attrs = { ...c.attrs, activation };
-      return { c, want: runReference(Conv, [x, w, bias], attrs)[0], run: prepareGpu(b, Conv, [x, w, bias], attrs, { constants: [1, 2] }) };
-    });
-    for (const { c, want, run } of prepared) {
-      const [got] = await run();
-      expectClose(got.data, want.data, Conv.tolerance, `Conv+Clip ${c.what}`);
-    }
-  });
+// Every case of both precisions is prepared first so the pipelines compile in parallel, as a model's do.
+const runs = new Map<string, () => Promise<Tensor[]>>();
+const key = (g: PrecisionGpu, c: Case) => `${g.precision} ${c.what}`;
+beforeAll(() => {
+  if (skipReason !== undefined) return;
+  for (const g of GPUS) for (const c of CASES) runs.set(key(g, c), g.prepare(Conv, inputs(c), c.attrs, { constants: [1, 2] }));
 });
+
+for (const g of GPUS) {
+  describeGpu(`WebGPU Conv, ${g.precision} storage`, () => {
+    it.each(CASES.map((c) => [c.what, c] as const))('%s', async (_what, c) => {
+      const [got] = await runs.get(key(g, c))!();
+      const [want] = g.reference(Conv, inputs(c), c.attrs);
+      expect(got.shape).toEqual(want.shape);
+      g.expectClose('Conv', got.data, want.data, Conv.tolerance, c.what);
+    });
+
+    it('O % 4 implicit GEMM: constant weights are re-laid once and stay right on later runs; runtime weights every run', async () => {
+      const c: Case = { what: 'conv 3->8', x: [1, 7, 6, 3], w: [8, 3, 3, 3], attrs: { pads: [1, 1, 1, 1] }, bias: true };
+      const [want] = g.reference(Conv, inputs(c), c.attrs);
+      for (const constants of [[1, 2], [2]]) {
+        const run = g.prepare(Conv, inputs(c), c.attrs, { constants });
+        for (let k = 0; k < 3; k++) g.expectClose('Conv', (await run())[0].data, want.data, Conv.tolerance, `${c.what} constants [${constants}] run ${k}`);
+      }
+    });
+
+    it('vec4 depthwise: constant weights are re-laid once and stay right on later runs; runtime weights every run', async () => {
+      const c: Case = { what: 'dw C=16', x: [1, 9, 9, 16], w: [16, 3, 3, 1], attrs: { group: 16, strides: [2, 2], pads: [1, 1, 1, 1] }, bias: true };
+      const [want] = g.reference(Conv, inputs(c), c.attrs);
+      for (const constants of [[1, 2], [2]]) {
+        const run = g.prepare(Conv, inputs(c), c.attrs, { constants });
+        for (let k = 0; k < 3; k++) g.expectClose('Conv', (await run())[0].data, want.data, Conv.tolerance, `${c.what} constants [${constants}] run ${k}`);
+      }
+    });
+
+    it('fused activation on each path: pointwise, implicit GEMM, depthwise (each scalar and vec4)', async () => {
+      const activation = { op: 'Clip', min: 0, max: 0.5 };
+      const paths: Case[] = [
+        { what: 'pointwise', x: [1, 4, 4, 6], w: [5, 1, 1, 6], attrs: {} },
+        { what: 'pointwise vec4', x: [1, 4, 5, 8], w: [12, 1, 1, 8], attrs: {} },
+        { what: 'general', x: [1, 6, 6, 3], w: [5, 3, 3, 3], attrs: { strides: [2, 2], pads: [1, 1, 1, 1] } },
+        { what: 'general vec4', x: [1, 6, 6, 4], w: [8, 3, 3, 4], attrs: { strides: [2, 2], pads: [1, 1, 1, 1] } },
+        { what: 'general O % 4', x: [1, 6, 6, 3], w: [8, 3, 3, 3], attrs: { strides: [2, 2], pads: [1, 1, 1, 1] } },
+        { what: 'depthwise', x: [1, 6, 6, 5], w: [5, 3, 3, 1], attrs: { group: 5, pads: [1, 1, 1, 1] } },
+        { what: 'depthwise vec4', x: [1, 6, 6, 8], w: [8, 3, 3, 1], attrs: { group: 8, pads: [1, 1, 1, 1] } },
+      ];
+      const prepared = paths.map((c) => {
+        const x = randomTensor(c.x, { seed: 21, min: -2, max: 2 }), w = randomTensor(c.w, { seed: 22 }), bias = randomTensor([c.w[0]], { seed: 23 });
+        const attrs = { ...c.attrs, activation };
+        return { c, want: g.reference(Conv, [x, w, bias], attrs)[0], run: g.prepare(Conv, [x, w, bias], attrs, { constants: [1, 2] }) };
+      });
+      for (const { c, want, run } of prepared) {
+        const [got] = await run();
+        g.expectClose('Conv', got.data, want.data, Conv.tolerance, `Conv+Clip ${c.what}`);
+      }
+    });
+  });
+}
