@@ -12,6 +12,7 @@ import { softmax, topKIndices } from '../../src/vision/topk.js';
 import { framePreprocess } from '../../src/vision/video.js';
 import { randomF32, randomWeight } from '../helpers/harness.js';
 import { describeGpu, newBackend, type WebGpuBackendT } from './gpu.js';
+import { f16ToF32, f32ToF16 } from '../../src/graph/constant.js';
 
 const IMAGENET = { mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225], scale: 1 / 255 };
 
@@ -51,22 +52,24 @@ beforeAll(async () => { b = await newBackend(); });
 afterAll(() => b?.dispose());
 
 /** A runner whose input is a bare tensor (no model steps), and that tensor read back after a run. */
-function preprocessRunner(p: ImagePreprocess, classes = 4): { runner: FrameRunner; read: () => Promise<Float32Array> } {
-  const input = b.alloc([1, p.height, p.width, p.channels]);
-  const output = b.alloc([1, classes]);
-  const runner = b.frameRunner(input, output, [], { classes, softmax: false, ...framePreprocess(p) });
-  return { runner, read: async () => (await b.execute([], [input]))[0] };
+function preprocessRunner(p: ImagePreprocess, classes = 4, on = b): { runner: FrameRunner; read: () => Promise<Float32Array> } {
+  const input = on.alloc([1, p.height, p.width, p.channels]);
+  const output = on.alloc([1, classes]);
+  const runner = on.frameRunner(input, output, [], { classes, softmax: false, ...framePreprocess(p) });
+  return { runner, read: async () => (await on.execute([], [input]))[0] };
 }
 
-async function expectExact(p: ImagePreprocess, sizes: readonly (readonly [number, number])[], seed: number): Promise<string[]> {
-  const { runner, read } = preprocessRunner(p);
+/** On an f16 backend the input holds halves: the CPU's values, rounded to f16 (to nearest even, as the GPU rounds). */
+async function expectExact(p: ImagePreprocess, sizes: readonly (readonly [number, number])[], seed: number, on = b): Promise<string[]> {
+  const { runner, read } = preprocessRunner(p, 4, on);
+  const stored = (x: Float32Array) => (on.precision === 'f16' ? f16ToF32(f32ToF16(x)) : x);
   const lines: string[] = [];
   try {
     for (const [width, height] of sizes) {
       const data = rgba(width, height, seed + width);
       await runner.run({ width, height, rgba: data }, 1);
       const got = await read();
-      const want = preprocessImage({ width, height, data, format: 'RGBA' }, p).data;
+      const want = stored(preprocessImage({ width, height, data, format: 'RGBA' }, p).data);
       expect(got.length).toBe(want.length);
       const { first, maxAbs } = compareBits(got, want);
       lines.push(`${width}x${height} -> ${p.width}x${p.height}x${p.channels}: ${want.length} values, max |gpu - cpu| ${maxAbs}`);
@@ -240,6 +243,33 @@ describeGpu('Session.frameRunner: one encoder and submit a frame, the CPU path\'
       await expect(again.run({ width: 40, height: 30, rgba: rgba(40, 30, 1) }, 1)).rejects.toThrow(/disposed/);
     } finally {
       session.dispose();
+    }
+  });
+
+  it('f16: the input written in halves (the CPU preprocess rounded to f16, bit for bit), the top-k of the f16 session\'s CPU path', async () => {
+    const own = await newBackend('f16');
+    try {
+      const lines = await expectExact(pre({ width: 30, height: 20, resize: 'shorter-side', resizeTo: 32, crop: 'center' }), [[64, 48], [13, 9]], 7, own);
+      lines.push(...await expectExact(pre({ width: 32, height: 32, channels: 1, colorOrder: 'GRAY', mean: [0.5], std: [0.5] }), [[50, 32]], 8, own));
+      console.log(`f16 frame preprocess: ${lines.join('; ')}`);
+      const p = pre({ width: 16, height: 16, resize: 'shorter-side', resizeTo: 18, crop: 'center' });
+      const session = await Session.create(tinyClassifier(), { backend: own });
+      const runner = session.frameRunner({ classes: 37, softmax: true, ...framePreprocess(p) })!;
+      let worst = 0;
+      for (let f = 0; f < 4; f++) {
+        const data = rgba(40, 30, 200 + f);
+        const got = await runner.run({ width: 40, height: 30, rgba: data }, 5);
+        const probs = softmax((await session.run({ x: preprocessImage({ width: 40, height: 30, data, format: 'RGBA' }, p).data })).logits.data);
+        const want = topKIndices(probs, 5);
+        expect(got.indices[0]).toBe(want[0]);
+        got.indices.forEach((i, j) => { worst = Math.max(worst, Math.abs(got.scores[j] - probs[i])); });
+      }
+      console.log(`f16 frame path vs the f16 session's CPU path on 4 frames: top-1 equal, max |score diff| ${worst.toExponential(2)}`);
+      // The GPU's softmax output is stored f16 before top-k: within a few half ulps of probabilities <= 1.
+      expect(worst).toBeLessThan(2e-3);
+      session.dispose();
+    } finally {
+      own.dispose();
     }
   });
 

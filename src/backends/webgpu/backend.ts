@@ -126,7 +126,7 @@ export class WebGpuBackend implements Backend {
       if (data instanceof Float32Array) new Float32Array(mapped).set(data);
       else new Uint16Array(mapped).set(data);
       buffer.unmap();
-      return new GpuTensor(c.shape, data.length, buffer, true);
+      return new GpuTensor(c.shape, data.length, buffer, true, this.precision);
     });
   }
 
@@ -136,7 +136,7 @@ export class WebGpuBackend implements Backend {
     const n = sizeOf(shape);
     const bytes = paddedBytes(n, this.precision);
     checkBufferSize(this.limits, bytes, what);
-    return new GpuTensor(shape, n, this.#scoped(what, () => this.#buffer(bytes, TENSOR_USAGE, what)));
+    return new GpuTensor(shape, n, this.#scoped(what, () => this.#buffer(bytes, TENSOR_USAGE, what)), false, this.precision);
   }
 
   prepare(op: OpDef<any>, inputs: readonly (DeviceTensor | undefined)[], attrs: unknown, outputs: readonly DeviceTensor[]): Step {
@@ -220,7 +220,7 @@ export class WebGpuBackend implements Backend {
     await this.#settle();
     const offsets: number[] = [];
     let total = 0;
-    for (const o of outputs) { offsets.push(total); total += paddedBytes(o.size, this.precision); }
+    for (const o of outputs) { offsets.push(total); total += paddedBytes(o.size, o.precision); }
     const device = this.device;
     device.pushErrorScope('out-of-memory');
     device.pushErrorScope('validation');
@@ -237,7 +237,7 @@ export class WebGpuBackend implements Backend {
       pass.end();
       this.#pass = undefined;
     }
-    outputs.forEach((o, i) => encoder.copyBufferToBuffer(o.buffer, 0, staging, offsets[i], paddedBytes(o.size, this.precision)));
+    outputs.forEach((o, i) => encoder.copyBufferToBuffer(o.buffer, 0, staging, offsets[i], paddedBytes(o.size, o.precision)));
     device.queue.submit([encoder.finish()]);
     // Submitted: they ran, or this run fails and the backend with it.
     if (once.length) this.#onceSteps = this.#onceSteps.slice(once.length);
@@ -258,7 +258,7 @@ export class WebGpuBackend implements Backend {
     }
     this.#usable();
     const bytes = staging.getMappedRange(0, total);
-    const results = outputs.map((o, i) => (this.precision === 'f16'
+    const results = outputs.map((o, i) => (o.precision === 'f16'
       ? f16ToF32(new Uint16Array(bytes, offsets[i], o.size))
       : new Float32Array(bytes, offsets[i], o.size).slice()));
     staging.unmap();

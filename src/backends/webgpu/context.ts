@@ -1,13 +1,17 @@
 // What an op's prepare function gets from the backend: tensors as GPU buffers, a uniform builder and
 // dispatch(), which requests the pipeline and builds the uniform buffer and bind group once, at load.
-import type { DeviceTensor, Step } from '../backend.js';
+import type { DeviceTensor, GpuPrecision, Step } from '../backend.js';
 import type { Shape } from '../../tensor.js';
 import type { Constants } from './pipeline-cache.js';
 import type { ShaderStem } from './shaders.gen.js';
 
 export class GpuTensor implements DeviceTensor {
-  /** `constant`: a weight, written once at load; kernels may derive re-laid-out copies of it once (ctx.once). */
-  constructor(readonly shape: Shape, readonly size: number, readonly buffer: GPUBuffer, readonly constant = false) {}
+  /**
+   * `constant`: a weight, written once at load; kernels may derive re-laid-out copies of it once (ctx.once).
+   * `precision`: how its buffer holds the values (f16: halves, two per word).
+   */
+  constructor(readonly shape: Shape, readonly size: number, readonly buffer: GPUBuffer, readonly constant = false,
+    readonly precision: GpuPrecision = 'f32') {}
 }
 
 /** Builds a uniform struct of 4-byte scalars and Dims8 (array<vec4u, 2>) fields, in declaration order. */
