@@ -11,7 +11,7 @@ import { maxAbsDiff } from '../helpers/harness.js';
 const COUNT = 8;
 const TOLERANCE = 1e-4;
 
-interface SdkResult { backend: string; mode: string; loadMs: number; runMs: number; logits: number[]; maxDiffVsOrt: number }
+interface SdkResult { backend: string; precision: string; mode: string; loadMs: number; runMs: number; logits: number[]; maxDiffVsOrt: number }
 interface PageResult {
   ort: { loadMs: number; runMs: number; logits: number[] };
   sdk: Record<string, SdkResult | { error: { name: string; message: string } }>;
@@ -35,7 +35,7 @@ export function mnistSuite(setup: Setup): void {
     const page = await openPage(ctx, '/pages/mnist.html');
     try {
       // SwiftShader is slow: webgpu gets one timed run; js and wasm three.
-      const backends = gpuSkipReason === undefined ? ['js', 'wasm', 'webgpu'] : ['js', 'wasm'];
+      const backends = gpuSkipReason === undefined ? ['js', 'wasm', 'webgpu', 'webgpu:f16'] : ['js', 'wasm'];
       const args = { modelUrl: MNIST_EIM_URL, onnxUrl: MNIST_ONNX_URL, digitsUrl: '/data/digits.f32', count: COUNT, backends, runs: 3 };
       result = await page.evaluate((a) => (globalThis as unknown as { pageApi: { compare(x: typeof a): Promise<PageResult> } }).pageApi.compare(a), args);
     } finally {
@@ -79,4 +79,20 @@ export function mnistSuite(setup: Setup): void {
     if (gpuSkipReason === undefined) it('webgpu', check('webgpu'));
     else it.skip(`webgpu (skipped: ${gpuSkipReason})`, () => {});
   });
+
+  // Halves for weights and activations: the same digits, logits within what f16 storage allows.
+  if (gpuSkipReason === undefined) {
+    it('webgpu with f16 storage: the same digit as js in Node on every sample, logits within 0.05 of ort-web', () => {
+      const r = result.sdk['webgpu:f16'];
+      if ('error' in r) throw new Error(`webgpu:f16 failed in the page: ${r.error.name}: ${r.error.message}`);
+      expect([r.backend, r.precision]).toEqual(['webgpu', 'f16']);
+      const d = maxAbsDiff(r.logits, nodeLogits);
+      console.log(`mnist-8: webgpu f16 (Chromium) vs js (Node) max |diff| ${d.toExponential(2)}, vs ort-web in the page ${r.maxDiffVsOrt.toExponential(2)}`);
+      expect(r.maxDiffVsOrt).toBeLessThan(0.05);
+      expect(d).toBeGreaterThan(0);
+      for (let i = 0; i < COUNT; i++) expect(argmax(r.logits, i * 10, 10)).toBe(argmax(nodeLogits, i * 10, 10));
+    });
+  } else {
+    it.skip(`webgpu with f16 storage (skipped: ${gpuSkipReason})`, () => {});
+  }
 }

@@ -5,10 +5,11 @@ import { load } from '/dist/index.js';
 import * as ort from '/ort/ort.min.mjs';
 import { errorData, fetchBytes, fetchF32, maxAbsDiff, median, publish, wasmBuildsFetched } from './lib.js';
 
-/** Load (with its warm-up run), then `runs` timed runs of the whole batch. */
-async function runSdk(backend, modelUrl, digits, runs) {
+/** Load (with its warm-up run), then `runs` timed runs of the whole batch. `webgpu:f16`: WebGPU storing f16. */
+async function runSdk(entry, modelUrl, digits, runs) {
+  const [backend, precision] = entry.split(':');
   const t0 = performance.now();
-  const model = await load(modelUrl, { backend, cache: false });
+  const model = await load(modelUrl, { backend, precision, cache: false });
   const loadMs = performance.now() - t0;
   try {
     const inName = model.inputs[0].name;
@@ -20,7 +21,7 @@ async function runSdk(backend, modelUrl, digits, runs) {
       logits = (await model.run({ [inName]: digits }))[outName].data;
       times.push(performance.now() - t);
     }
-    return { backend: model.backend, mode: model.selection.mode, loadMs, runMs: median(times), logits: Array.from(logits) };
+    return { backend: model.backend, precision: model.precision, mode: model.selection.mode, loadMs, runMs: median(times), logits: Array.from(logits) };
   } finally {
     model.dispose();
   }
