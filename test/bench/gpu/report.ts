@@ -3,10 +3,11 @@
 // from: here SwiftShader, a CPU emulation of a GPU.
 import type { LatencyStats } from '../lib/stats.js';
 
-export type RuntimeId = 'edgeinfer' | 'tfjs' | 'ort';
+export type RuntimeId = 'edgeinfer' | 'edgeinfer-f16' | 'tfjs' | 'ort';
 
 export const RUNTIME_LABELS: Record<RuntimeId, string> = {
   edgeinfer: 'edgeinfer webgpu',
+  'edgeinfer-f16': 'edgeinfer webgpu f16',
   tfjs: 'tfjs-backend-webgpu',
   ort: 'onnxruntime-web webgpu',
 };

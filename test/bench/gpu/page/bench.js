@@ -32,9 +32,11 @@ async function fetchCase(c) {
 }
 
 class Edgeinfer {
+  precision = 'f32';
+
   /** The backend: its own GPUDevice and pipeline cache (one per page, and the page runs one case). */
   async init() {
-    this.backend = await webgpuProvider(navigator.gpu).create();
+    this.backend = await webgpuProvider(navigator.gpu).create({ precision: this.precision });
   }
 
   async load(c, data) {
@@ -52,6 +54,11 @@ class Edgeinfer {
     this.session?.dispose();
     this.session = undefined;
   }
+}
+
+/** The same backend storing weights and activations as f16. */
+class EdgeinferF16 extends Edgeinfer {
+  precision = 'f16';
 }
 
 class Tfjs {
@@ -115,7 +122,7 @@ class Ort {
   }
 }
 
-const RUNTIMES = { edgeinfer: Edgeinfer, tfjs: Tfjs, ort: Ort };
+const RUNTIMES = { edgeinfer: Edgeinfer, 'edgeinfer-f16': EdgeinferF16, tfjs: Tfjs, ort: Ort };
 const live = {};
 let caseData;
 let k = 0;
