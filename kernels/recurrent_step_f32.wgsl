@@ -31,7 +31,7 @@ struct Params {
 @group(0) @binding(2) var<storage, read> b: array<f32>;
 @group(0) @binding(3) var<storage, read> lens: array<f32>;
 @group(0) @binding(4) var<storage, read> peep: array<f32>;
-@group(0) @binding(5) var<storage, read_write> state: array<f32>;
+@group(0) @binding(5) var<storage, read_write> state: array<f32>; // stays f32: see recurrent_state_f32.wgsl
 @group(0) @binding(6) var<storage, read_write> y: array<f32>;
 @group(0) @binding(7) var<uniform> p: Params;
 

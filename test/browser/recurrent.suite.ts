@@ -87,7 +87,8 @@ function variantModel(v: Variant, seed: number): { graph: Graph; feeds: Record<s
 }
 
 interface PageOutput { shape: number[]; data: number[] }
-type BackendRun = { backend: string; loadMs: number; runMs: number; outputs: Record<string, PageOutput> } | { error: { name: string; message: string } };
+type BackendRun = { backend: string; precision: string; loadMs: number; runMs: number; outputs: Record<string, PageOutput> }
+  | { error: { name: string; message: string } };
 type PageResult = Record<string, Record<string, BackendRun>>;
 interface ModelCase {
   name: string; url: string; feeds: Record<string, string | number[]>; tolerance: Tolerance; node: Record<string, PageOutput>;
@@ -151,7 +152,7 @@ export function recurrentSuite(setup: Setup): void {
 
     const page = await openPage(ctx, '/pages/recurrent.html');
     try {
-      const backends = gpuSkipReason === undefined ? ['js', 'webgpu'] : ['js'];
+      const backends = gpuSkipReason === undefined ? ['js', 'webgpu', 'webgpu:f16'] : ['js'];
       const models = cases.map(({ name, url, feeds }) => ({ name, url, feeds }));
       const t0 = performance.now();
       result = await page.evaluate((a) => (globalThis as unknown as { pageApi: { run(x: typeof a): Promise<PageResult> } }).pageApi.run(a), { models, backends });
@@ -204,6 +205,24 @@ export function recurrentSuite(setup: Setup): void {
     for (const v of VARIANTS) {
       if (gpuSkipReason !== undefined) it.skip(`${v.what} (skipped: ${gpuSkipReason})`, () => {});
       else it(v.what, () => { check(v.what)(); });
+    }
+  });
+
+  // Every tensor, the recurrent state included, rounded to 11 significant bits at each step.
+  describe('webgpu with f16 storage in Chromium stays within 1e-2 of the js reference; the Fashion models keep their top-1', () => {
+    const F16: Tolerance = { atol: 1e-2, rtol: 1e-2 };
+    for (const name of [...FASHION, ...VARIANTS.map((v) => v.what)]) {
+      if (gpuSkipReason !== undefined) { it.skip(`${name} (skipped: ${gpuSkipReason})`, () => {}); continue; }
+      it(name, () => {
+        const half = succeeded(result[name]['webgpu:f16'], `${name} on webgpu f16`);
+        expect([half.backend, half.precision]).toEqual(['webgpu', 'f16']);
+        const worst = compareOutputs(half.outputs, caseNamed(name).node, F16, `${name}: webgpu f16 (Chromium) vs js (Node)`);
+        console.log(`recurrent ${name}: webgpu f16 max |diff| ${worst.toExponential(2)} vs js in Node`);
+        if (!(FASHION as readonly string[]).includes(name)) return;
+        const out = Object.keys(half.outputs)[0];
+        const [probs, nodeProbs] = [half.outputs[out].data, caseNamed(name).node[out].data];
+        for (let i = 0; i < FASHION_IMAGES; i++) expect(argmax(probs, i * 10, 10), `image ${i}`).toBe(argmax(nodeProbs, i * 10, 10));
+      });
     }
   });
 }

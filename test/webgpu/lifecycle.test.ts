@@ -124,6 +124,29 @@ describeGpu('sessions on one shared GPUDevice', () => {
     expect(live.size).toBe(before.watched);
   });
 
+  it('f32 and f16 sessions alternating on the device: every buffer back, pipelines compiled once per precision', async () => {
+    const provider = webgpuDeviceProvider(device);
+    const ledger = ledgerOf(device);
+    const before = { ledger: ledger.live, watched: live.size };
+    const pipelines = new Map<string, number>();
+    for (let i = 0; i < 40; i++) {
+      const precision = i % 2 ? 'f16' : 'f32';
+      const backend = await provider.create({ precision }) as WebGpuBackend;
+      expect(backend.precision).toBe(precision);
+      const session = await Session.create(tinyCnn(), { backend, optimize: false });
+      const got = (await session.run({ x: x1 })).probs.data;
+      // f16: inputs, weights and every activation rounded to halves (probabilities near 0.1-0.5).
+      expectClose(got, want1, precision === 'f16' ? { atol: 2e-3, rtol: 1e-2 } : { atol: 1e-5, rtol: 1e-4 }, `session ${i} ${precision}`);
+      const count = backend.pipelineCount;
+      if (i >= 2) expect(count, `pipelines after session ${i}`).toBe(pipelines.get('both'));
+      if (i === 1) pipelines.set('both', count);
+      session.dispose();
+      expect(backend.bufferCount).toBe(0);
+    }
+    expect(ledger.live).toBe(before.ledger);
+    expect(live.size).toBe(before.watched);
+  });
+
   it('a disposed session rejects runs with a typed error, also when disposed mid-run; its neighbours run on', async () => {
     const provider = webgpuDeviceProvider(device);
     const neighbour = await Session.create(tinyCnn(), { backend: await provider.create(), optimize: false });

@@ -87,7 +87,7 @@ export class WebGpuBackend implements Backend {
     this.#ctx = {
       limits: this.limits,
       empty: this.#empty,
-      scratch: (elements, what) => this.alloc([elements], what) as GpuTensor,
+      scratch: (elements, what, precision = this.precision) => this.#alloc([elements], what, precision),
       grid1d: (groups, what) => grid1d(this.limits, groups, what),
       grid3d: (x, y, z, what) => grid3d(this.limits, x, y, z, what),
       once: (step) => { this.#onceSteps.push(step); },
@@ -132,11 +132,15 @@ export class WebGpuBackend implements Backend {
 
   /** WebGPU zero-fills new buffers, which the recurrent kernels rely on for absent initial states. */
   alloc(shape: Shape, what = `tensor ${shapeToString(shape)}`): DeviceTensor {
+    return this.#alloc(shape, what, this.precision);
+  }
+
+  #alloc(shape: Shape, what: string, precision: GpuPrecision): GpuTensor {
     this.#usable();
     const n = sizeOf(shape);
-    const bytes = paddedBytes(n, this.precision);
+    const bytes = paddedBytes(n, precision);
     checkBufferSize(this.limits, bytes, what);
-    return new GpuTensor(shape, n, this.#scoped(what, () => this.#buffer(bytes, TENSOR_USAGE, what)), false, this.precision);
+    return new GpuTensor(shape, n, this.#scoped(what, () => this.#buffer(bytes, TENSOR_USAGE, what)), false, precision);
   }
 
   prepare(op: OpDef<any>, inputs: readonly (DeviceTensor | undefined)[], attrs: unknown, outputs: readonly DeviceTensor[]): Step {

@@ -62,8 +62,11 @@ export interface KernelContext {
   readonly limits: GPUSupportedLimits;
   /** Bound in place of an absent optional input (the shader's override tells it not to read). */
   readonly empty: GPUBuffer;
-  /** A zero-filled device buffer owned by the backend, for a kernel's intermediate results. */
-  scratch(elements: number, what: string): GpuTensor;
+  /**
+   * A zero-filled device buffer owned by the backend, for a kernel's intermediate results: in the backend's
+   * precision, or f32 for a binding that `stays f32` (scripts/wgsl-half.mjs).
+   */
+  scratch(elements: number, what: string, precision?: GpuPrecision): GpuTensor;
   /** A 1-D job of `groups` workgroups, folded into 2-D past the per-dimension limit. */
   grid1d(groups: number, what: string): [number, number, number];
   /** A 3-D grid whose axes carry meaning; throws GpuLimitError if an axis is too long. */

@@ -11,9 +11,11 @@ async function feedsOf(spec) {
   return feeds;
 }
 
-async function runOn(backend, m, feeds) {
+/** `webgpu:f16`: WebGPU storing weights and activations as f16. */
+async function runOn(entry, m, feeds) {
+  const [backend, precision] = entry.split(':');
   const t0 = performance.now();
-  const model = await load(m.url, { backend, cache: false });
+  const model = await load(m.url, { backend, precision, cache: false });
   const loadMs = performance.now() - t0;
   try {
     const t1 = performance.now();
@@ -21,7 +23,7 @@ async function runOn(backend, m, feeds) {
     const runMs = performance.now() - t1;
     const outputs = {};
     for (const [name, t] of Object.entries(out)) outputs[name] = { shape: [...t.shape], data: Array.from(t.data) };
-    return { backend: model.backend, loadMs, runMs, outputs };
+    return { backend: model.backend, precision: model.precision, loadMs, runMs, outputs };
   } finally {
     model.dispose();
   }

@@ -1,14 +1,14 @@
 // RNN, GRU and LSTM: X W^T for every step and direction in one tiled matmul, then recurrent_step_f32: when
 // every unit fits one workgroup, one dispatch that walks the whole sequence; else one dispatch per time step
 // (two for GRU without linearBeforeReset: r * h must be complete before R_h uses it), whose workgroups run in
-// parallel. Initial states are copied into the ping-pong state buffer at the start of each run, finals copied out.
+// parallel. Initial states are copied into the ping-pong state buffer at the start of each run, finals copied out
+// (recurrent_state_f32: the state buffer is f32 in every precision).
 import type { Step } from '../../backend.js';
 import { F32_MAX } from '../../../ops/activation.js';
 import { isReverse, type RecurrentActivationName, type RecurrentAttrs } from '../../../ops/recurrent.js';
 import type { GruAttrs } from '../../../ops/gru.js';
 import type { LstmAttrs } from '../../../ops/lstm.js';
 import { Uniforms, type GpuTensor, type KernelContext, type PrepareFn } from '../context.js';
-import { copyStep } from './data.js';
 import { gemmStep } from './matmul.js';
 
 const WG = 64;
@@ -33,16 +33,16 @@ export function recurrent(cell: Cell): PrepareFn<AnyRecurrentAttrs> {
     const [N, T, I] = x!.shape;
     const H = attrs.hiddenSize, D = attrs.numDirections, GH = gates * H, NDH = N * D * H;
     const xw = ctx.scratch(D * N * T * GH, `${cell} X W^T`);
-    const state = ctx.scratch(2 * 3 * NDH, `${cell} state`);
+    const state = ctx.scratch(2 * 3 * NDH, `${cell} state`, 'f32');
     const zeros = ctx.scratch(NDH, `${cell} zero state`); // never written: the absent initial state
     const steps: Step[] = [
       gemmStep(ctx, {
         what: `${cell} input projection`, M: N * T, N: GH, K: I, a: x!, sam: I, sak: 1, b: w!, sbk: 1, sbn: I,
         batch: { shape: [D], sa: [0], sb: [GH * I] }, y: xw,
       }),
-      copyInto(ctx, initialH ?? zeros, state, 0, NDH),
+      stateStep(ctx, true, initialH ?? zeros, state, 0, NDH),
     ];
-    if (cell === 'LSTM') steps.push(copyInto(ctx, initialC ?? zeros, state, NDH, NDH));
+    if (cell === 'LSTM') steps.push(stateStep(ctx, true, initialC ?? zeros, state, NDH, NDH));
 
     let revMask = 0;
     for (let d = 0; d < D; d++) if (isReverse(attrs.direction, d)) revMask |= 1 << d;
@@ -77,12 +77,15 @@ export function recurrent(cell: Cell): PrepareFn<AnyRecurrentAttrs> {
     }
     // After T steps the state lives in parity T % 2: slot 0 = h, slot 1 = c.
     const final = (T % 2) * 3 * NDH;
-    steps.push(copyStep(ctx, `${cell} Y_h`, [NDH], state, final, [1], yh, 0, [1]));
-    if (cell === 'LSTM') steps.push(copyStep(ctx, `${cell} Y_c`, [NDH], state, final + NDH, [1], yc, 0, [1]));
+    steps.push(stateStep(ctx, false, yh, state, final, NDH));
+    if (cell === 'LSTM') steps.push(stateStep(ctx, false, yc, state, final + NDH, NDH));
     return () => { for (const step of steps) step(); };
   };
 }
 
-function copyInto(ctx: KernelContext, src: GpuTensor, dst: GpuTensor, at: number, n: number): Step {
-  return copyStep(ctx, 'recurrent initial state', [n], src, 0, [1], dst, at, [1]);
+/** `into`: n values of `tensor` to state[at..]; else state[at..] to `tensor`. */
+function stateStep(ctx: KernelContext, into: boolean, tensor: GpuTensor, state: GpuTensor, at: number, n: number): Step {
+  const u = new Uniforms().u32(n, at, 0, 0);
+  return ctx.dispatch('recurrent_state_f32', { IN: into, WG }, [tensor.buffer, state.buffer], u,
+    ctx.grid1d(Math.ceil(n / WG), into ? 'recurrent initial state' : 'recurrent final state'));
 }
