@@ -6,9 +6,11 @@
 //   array<f32>  read_write  -> array<atomic<u32>>  y[i] = v; -> st_y(u32(i), v);  (the two halves of a
 //                                                  word may belong to two invocations: atomic and/or)
 //   array<vec4f>            -> array<vec2u>        one vec4 = two whole words: plain loads and stores
+// Stores saturate at ±65504, as uploads do (pack2x16float is undefined past the f16 range).
 // A binding whose declaration line says `stays f32` (host-owned buffers: a lookup table, the read-back
 // of top-k) is left alone. Anything else the transform cannot express (`+=` on a binding, a component
-// store y[i][j] = v, taking an address) is an error here rather than a wrong shader.
+// store y[i][j] = v, taking an address, another array type holding f32) is an error here rather than a
+// wrong shader.
 
 export class HalfError extends Error {}
 
@@ -22,7 +24,14 @@ function halfBindings(stem, code) {
     if (/\bstays f32\b/.test(rest)) continue;
     found.push({ name, writable: access === 'read_write', vec4: element === 'vec4f' });
   }
+  const ANY = /@group\(\d+\)\s*@binding\(\d+\)\s*var<\s*storage[^>]*>\s*(\w+)\s*:\s*([^;]*);([^\n]*)/g;
+  for (const [, name, type, rest] of code.matchAll(ANY)) {
+    if (/\b(?:f32|vec[234]f)\b/.test(type) && !found.some((b) => b.name === name) && !/\bstays f32\b/.test(rest)) {
+      throw new HalfError(`${stem}.wgsl: storage binding ${name}: ${type} holds f32 the transform cannot rewrite; use array<f32> or array<vec4f>, or say 'stays f32'`);
+    }
+  }
   for (const b of found) {
+    if (new RegExp(`(?<!&)&\\s*${b.name}\\b(?!\\s*\\[)`).test(code)) throw new HalfError(`${stem}.wgsl: a pointer to the whole of ${b.name} (arrayLength?) would see words, not elements`);
     if (new RegExp(`\\b(?:ld|st)_${b.name}\\b`).test(code)) throw new HalfError(`${stem}.wgsl: ld_${b.name}/st_${b.name} already exist`);
   }
   return found;
@@ -89,13 +98,13 @@ function rewriteAccesses(code, names, stem) {
 function accessors({ name, writable, vec4 }) {
   if (vec4) {
     const ld = `fn ld_${name}(i: u32) -> vec4f { let q = ${name}[i]; return vec4f(unpack2x16float(q.x), unpack2x16float(q.y)); }`;
-    return writable ? [ld, `fn st_${name}(i: u32, v: vec4f) { ${name}[i] = vec2u(pack2x16float(v.xy), pack2x16float(v.zw)); }`] : [ld];
+    return writable ? [ld, `fn st_${name}(i: u32, v: vec4f) { ${name}[i] = vec2u(pack2x16float(clamp(v.xy, vec2f(-65504.0), vec2f(65504.0))), pack2x16float(clamp(v.zw, vec2f(-65504.0), vec2f(65504.0)))); }`] : [ld];
   }
   if (!writable) return [`fn ld_${name}(i: u32) -> f32 { return unpack2x16float(${name}[i >> 1u])[i & 1u]; }`];
   return [
     `fn ld_${name}(i: u32) -> f32 { return unpack2x16float(atomicLoad(&${name}[i >> 1u]))[i & 1u]; }`,
     `fn st_${name}(i: u32, v: f32) { let s = (i & 1u) * 16u; atomicAnd(&${name}[i >> 1u], ~(0xffffu << s)); `
-      + `atomicOr(&${name}[i >> 1u], (pack2x16float(vec2f(v, 0.0)) & 0xffffu) << s); }`,
+      + `atomicOr(&${name}[i >> 1u], (pack2x16float(vec2f(clamp(v, -65504.0, 65504.0), 0.0)) & 0xffffu) << s); }`,
   ];
 }
 

@@ -209,8 +209,8 @@ export function recurrentSuite(setup: Setup): void {
   });
 
   // Every tensor, the recurrent state included, rounded to 11 significant bits at each step.
-  describe('webgpu with f16 storage in Chromium stays within 1e-2 of the js reference; the Fashion models keep their top-1', () => {
-    const F16: Tolerance = { atol: 1e-2, rtol: 1e-2 };
+  describe('webgpu with f16 storage in Chromium stays within 5e-3 of the js reference; the Fashion models keep their top-1', () => {
+    const F16: Tolerance = { atol: 5e-3, rtol: 5e-3 };
     for (const name of [...FASHION, ...VARIANTS.map((v) => v.what)]) {
       if (gpuSkipReason !== undefined) { it.skip(`${name} (skipped: ${gpuSkipReason})`, () => {}); continue; }
       it(name, () => {

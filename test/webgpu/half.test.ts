@@ -14,7 +14,7 @@ import { EXACT } from '../../src/ops/op.js';
 import { F32_MAX } from '../../src/ops/activation.js';
 import { f16ToF32, f32ToF16 } from '../../src/graph/constant.js';
 import { SHADERS, type ShaderStem } from '../../src/backends/webgpu/shaders.gen.js';
-import { tensor, type Tensor } from '../../src/tensor.js';
+import { tensor } from '../../src/tensor.js';
 import { expectClose } from '../helpers/harness.js';
 import { describeGpu, F16_MAX, newBackend, runGpu, skipReason, type WebGpuBackendT } from './gpu.js';
 
