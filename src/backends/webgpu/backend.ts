@@ -100,6 +100,13 @@ export class WebGpuBackend implements Backend {
     return this.#owned.size;
   }
 
+  /** Their size in bytes: the GPU memory this backend holds (half the tensors' share with f16 storage). */
+  get bufferBytes(): number {
+    let bytes = 0;
+    for (const b of this.#owned) bytes += b.size;
+    return bytes;
+  }
+
   /**
    * Live GPU buffers that edgeinfer holds on this backend's device, over every backend sharing it: each
    * createBuffer and destroy goes through one ledger per device, so disposal can be checked from outside.
