@@ -136,7 +136,8 @@ export function kernelsAssetSuite(setup: Setup): void {
       ['an array', '[]', 'are not an object of shaders'],
       ['no shader', '{}', 'hold no shader'],
       ['a shader without code', '{"softmax_f32": {"bindings": ["read", "read_write"]}}', 'have a malformed shader "softmax_f32"'],
-      ['an unknown binding kind', '{"softmax_f32": {"bindings": ["sampler"], "code": "x"}}', 'have a malformed shader "softmax_f32"'],
+      ['an unknown binding kind', '{"softmax_f32": {"bindings": ["sampler"], "code": "x", "half": "x"}}', 'have a malformed shader "softmax_f32"'],
+      ['a shader without its f16 variant (an older asset)', '{"softmax_f32": {"bindings": ["read", "read_write"], "code": "x"}}', 'have a malformed shader "softmax_f32"'],
     ])('%s: BackendUnavailableError saying what is wrong with it', async (_, body, why) => {
       answer = (route) => route.fulfill({ status: 200, contentType: 'application/json', body });
       const r = await classify(page, 'webgpu', pixels);
@@ -161,7 +162,7 @@ export function kernelsAssetSuite(setup: Setup): void {
 
   // Last, in a page of its own: a well-formed table is kept for the page's lifetime.
   it('well-formed but lacking the kernels the model needs (another version): BackendUnavailableError naming a shader', async () => {
-    answer = (route) => route.fulfill({ status: 200, contentType: 'application/json', body: '{"topk_f32": {"bindings": ["read", "read_write"], "code": "x"}}' });
+    answer = (route) => route.fulfill({ status: 200, contentType: 'application/json', body: '{"topk_f32": {"bindings": ["read", "read_write"], "code": "x", "half": "x"}}' });
     const other = await sdkPage();
     try {
       const r = await classify(other, 'webgpu', pixels);
