@@ -1,6 +1,7 @@
 // The SDK's browser bundle in the system Chromium (headless, WebGPU on SwiftShader): mnist-8 on every
 // backend against Node and onnxruntime-web, the default classifier on browser image sources, `auto`
-// selection with its localStorage cache, and the SDK inside a module worker. One file, so the bundle
+// selection with its localStorage cache, the SDK inside a module worker and a service worker, the
+// recurrent kernels, the examples (fashion, benchmark), WebGPU with f16 storage. One file, so the bundle
 // is built and the browser launched once per run.
 import { describe, it } from 'vitest';
 import { setupBrowser } from './context.js';
@@ -10,6 +11,7 @@ import { mnistSuite } from './mnist.suite.js';
 import { workerSuite } from './worker.suite.js';
 import { videoSuite } from './video.suite.js';
 import { fashionSuite } from './fashion.suite.js';
+import { benchmarkExampleSuite } from './benchmark-example.suite.js';
 import { recurrentSuite } from './recurrent.suite.js';
 import { serviceWorkerSuite } from './service-worker.suite.js';
 import { kernelsAssetSuite } from './kernels-asset.suite.js';
@@ -23,6 +25,7 @@ if (setup.ctx) {
   describe('the SDK in a module worker', () => workerSuite(setup));
   describe('classifyVideo on a fake camera in Chromium', () => videoSuite(setup));
   describe('examples/fashion in Chromium', () => fashionSuite(setup));
+  describe('examples/benchmark in Chromium', () => benchmarkExampleSuite(setup));
   describe('recurrent models (RNN, LSTM, GRU) on webgpu in Chromium', () => recurrentSuite(setup));
   describe('the SDK in a module service worker', () => serviceWorkerSuite(setup));
   describe('the WGSL kernels asset (edgeinfer-kernels.json) unreachable or corrupt in Chromium', () => kernelsAssetSuite(setup));
