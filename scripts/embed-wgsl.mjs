@@ -6,7 +6,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { HalfError, halfStorage } from './wgsl-half.mjs';
+import { HalfError, halfStorage, stripComments } from './wgsl-half.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const DEFAULT_KERNELS = join(ROOT, 'kernels');
@@ -37,17 +37,14 @@ function expand(file, stack, seen) {
   return out.join('\n');
 }
 
-/** Binding kinds in binding order; the uniform (if any) must come last so hosts can append it. */
 /**
- * What ships in the bundle: the shader without comments and without the whitespace no token needs (WGSL
- * has no string literals, so `//` always starts a comment). A space stays only between two word
+ * What ships in the bundle: the shader without comments and without the whitespace no token needs. A
+ * space stays only between two word
  * characters, or between two symbols so that no two tokens merge (`- -`, `> >`). Bindings are read
  * from the full text first.
  */
 function compact(code) {
-  return code
-    .replace(/\/\*[\s\S]*?\*\//g, '')
-    .replace(/\/\/.*$/gm, '')
+  return stripComments(code)
     .trim()
     .replace(/\s+/g, (space, at, text) => {
       const before = text[at - 1], after = text[at + space.length];
@@ -109,6 +106,7 @@ function renameIdentifiers(codes) {
   }));
 }
 
+/** Binding kinds in binding order; the uniform (if any) must come last so hosts can append it. */
 function bindings(stem, code) {
   const found = [];
   for (const m of code.matchAll(BINDING)) {

@@ -14,6 +14,11 @@
 
 export class HalfError extends Error {}
 
+/** WGSL without its comments (it has no string literals, so `//` always starts one). */
+export function stripComments(code) {
+  return code.replace(/\/\*[\s\S]*?\*\//g, '').replace(/\/\/.*$/gm, '');
+}
+
 const DECL = /@group\(\d+\)\s*@binding\(\d+\)\s*var<\s*storage\s*(?:,\s*(read|read_write)\s*)?>\s*(\w+)\s*:\s*array<\s*(f32|vec4f)\s*>\s*;([^\n]*)/g;
 
 /** The tensor bindings of `code` (comments still in): name, access, element type. */
@@ -110,10 +115,12 @@ function accessors({ name, writable, vec4 }) {
 
 /** A function that declares a local or parameter named like a binding must not index it: the rewrite would take it for the binding. */
 function checkShadowing(code, names, stem) {
+  // Braces as parentheses, so closing() finds where a function body ends.
+  const braces = code.replace(/[{}]/g, (c) => (c === '{' ? '(' : ')'));
   for (const fn of code.matchAll(/\bfn\s+(\w+)\s*\(/g)) {
     const params = closing(code, fn.index + fn[0].length - 1, stem);
     const open = code.indexOf('{', params);
-    const body = code.slice(fn.index, closing(code.replace(/[{}]/g, (c) => (c === '{' ? '(' : ')')), open, stem) + 1);
+    const body = code.slice(fn.index, closing(braces, open, stem) + 1);
     for (const name of names) {
       const declares = new RegExp(`(?:\\b(?:let|var|const)\\s+${name}\\b|[(,]\\s*${name}\\s*:)`).test(body);
       if (declares && new RegExp(`(?<![\\w.])${name}\\s*\\[`).test(body)) {
@@ -126,7 +133,7 @@ function checkShadowing(code, names, stem) {
 /** `code`: the kernel with includes expanded and comments still in (they carry `stays f32`). */
 export function halfStorage(stem, code) {
   const bindings = halfBindings(stem, code);
-  const plain = code.replace(/\/\*[\s\S]*?\*\//g, '').replace(/\/\/.*$/gm, '');
+  const plain = stripComments(code);
   const byName = new Map(bindings.map((b) => [b.name, b]));
   // Declarations first (their `name:` is not followed by `[`, so the access rewrite never sees them).
   const declared = plain.replace(DECL, (whole, access, name, element) => {

@@ -2,6 +2,7 @@
 import type { OpDef } from '../ops/op.js';
 import type { Constant } from '../graph/ir.js';
 import type { Shape } from '../tensor.js';
+import { InputError } from '../errors.js';
 
 export type BackendName = 'webgpu' | 'wasm' | 'js';
 
@@ -10,6 +11,13 @@ export type BackendName = 'webgpu' | 'wasm' | 'js';
  * bandwidth; the math stays f32). The CPU backends always run f32.
  */
 export type GpuPrecision = 'f32' | 'f16';
+
+/** Throws InputError unless `value` is a GpuPrecision (callers may be plain JS). */
+export function checkPrecision(value: unknown): asserts value is GpuPrecision {
+  if (value !== 'f32' && value !== 'f16') {
+    throw new InputError('unknown GPU precision', { expected: "'f32' | 'f16'", received: JSON.stringify(value) ?? String(value) });
+  }
+}
 
 /** What a provider's create() may be asked for; a backend ignores what does not apply to it. */
 export interface BackendOptions {

@@ -3,7 +3,7 @@
 // (a software GPU) is tried only when none of the others works. The decision is cached per
 // (model, device). Explicit names skip the trial. Every candidate's fate is reported, with reasons.
 // With warm start (load()'s default), a GPU is set aside here and timed in the background (warm-start.ts).
-import type { BackendName, BackendProvider, GpuPrecision } from '../backends/backend.js';
+import { checkPrecision, type BackendName, type BackendProvider, type GpuPrecision } from '../backends/backend.js';
 import { BackendUnavailableError, InputError } from '../errors.js';
 import type { Graph } from '../graph/ir.js';
 import { optimize } from '../graph/optimize.js';
@@ -507,9 +507,7 @@ export interface Chosen extends Selected {
 export async function choose(graph: Graph, options: SelectOptions = {}, warm = false): Promise<Chosen> {
   const started = now();
   // Resolved once, from the weights as stored (the passes may re-store folded ones as f32).
-  if (options.precision !== undefined && options.precision !== 'f32' && options.precision !== 'f16') {
-    throw new InputError('unknown GPU precision', { expected: "'f32' | 'f16'", received: JSON.stringify(options.precision) });
-  }
+  if (options.precision !== undefined) checkPrecision(options.precision);
   const opts: SelectOptions = { ...options, precision: options.precision ?? modelPrecision(graph) };
   const pref = parsePreference(opts.backend);
   const providers = opts.providers ?? PROVIDERS;

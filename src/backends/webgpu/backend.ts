@@ -3,7 +3,10 @@
 // only the outputs are copied back. Every GPU call runs inside error scopes, so a validation or
 // out-of-memory error, like device loss, surfaces as BackendLostError from the next run. On its own device
 // the backend destroys the device on dispose; on a shared one (webgpuDeviceProvider) only its own buffers.
-import type { Backend, BackendOptions, BackendProvider, DeviceTensor, FrameRunner, FrameSpec, GpuPrecision, Step } from '../backend.js';
+import {
+  checkPrecision, type Backend, type BackendOptions, type BackendProvider, type DeviceTensor, type FrameRunner, type FrameSpec, type GpuPrecision,
+  type Step,
+} from '../backend.js';
 import type { OpDef } from '../../ops/op.js';
 import type { Constant } from '../../graph/ir.js';
 import { dequantize, f16ToF32, f32ToF16 } from '../../graph/constant.js';
@@ -63,9 +66,7 @@ export class WebGpuBackend implements Backend {
   readonly #frameRunners = new Set<GpuFrameRunner>();
 
   constructor(gpu: GpuDevice, precision: GpuPrecision = 'f32') {
-    if (precision !== 'f32' && precision !== 'f16') {
-      throw new InputError('unknown GPU precision', { expected: 'f32 | f16', received: String(precision) });
-    }
+    checkPrecision(precision);
     this.precision = precision;
     this.device = gpu.device;
     this.limits = gpu.limits;

@@ -18,10 +18,14 @@ export interface PendingPipeline {
   readonly ready: Promise<GPUComputePipeline>;
 }
 
-/** f16 pipelines are the shader's `half` variant: their keys start with `f16:`. */
+/** The shader module's name: f16 is the shader's `half` variant, `f16:<stem>`. */
+function variantName(stem: ShaderStem, precision: GpuPrecision): string {
+  return precision === 'f16' ? `f16:${stem}` : stem;
+}
+
 export function pipelineKey(stem: ShaderStem, constants: Constants, precision: GpuPrecision = 'f32'): string {
   const parts = Object.keys(constants).sort().map((k) => `${k}=${Number(constants[k])}`);
-  const name = precision === 'f16' ? `f16:${stem}` : stem;
+  const name = variantName(stem, precision);
   return parts.length ? `${name}?${parts.join('&')}` : name;
 }
 
@@ -73,7 +77,7 @@ export class PipelineCache {
   }
 
   #moduleOf(stem: ShaderStem, precision: GpuPrecision): GPUShaderModule {
-    const label = precision === 'f16' ? `f16:${stem}` : stem;
+    const label = variantName(stem, precision);
     let m = this.#modules.get(label);
     if (!m) {
       const source = this.#source(stem);
