@@ -170,7 +170,7 @@ export class WebGpuBackend implements Backend {
     const words = Math.ceil(data.length / 2);
     if (this.#halfInput.length < words * 2) this.#halfInput = new Uint16Array(words * 2);
     const half = f32ToF16(data, this.#halfInput.subarray(0, data.length));
-    this.#halfInput[data.length] = 0;
+    if (data.length % 2) this.#halfInput[data.length] = 0;
     this.#scoped('input upload', () => this.device.queue.writeBuffer(buffer, 0, half.buffer, 0, words * 4));
   }
 
