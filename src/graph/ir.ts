@@ -2,13 +2,9 @@
 // Layout: 4-D image tensors are NHWC; Conv weights are OHWI ([out, kh, kw, in/group]).
 // Dimension 0 of a graph input may be -1: the batch, fixed when a session is prepared.
 import type { Shape } from '../tensor.js';
+import type { Attrs } from '../ops/attrs.js';
 
-export type AttrValue =
-  | number | string | boolean | null
-  | readonly number[] | readonly string[]
-  | { readonly [key: string]: AttrValue };
-
-export type Attrs = { readonly [key: string]: AttrValue };
+export type { AttrValue, Attrs } from '../ops/attrs.js';
 
 export interface Node {
   /** Unique within the graph; used in error messages. */

@@ -1,6 +1,6 @@
 // The element-wise activations: one scalar definition shared by the standalone unary ops
 // and by the epilogues fused into Conv/Gemm/MatMul.
-import type { AttrValue } from '../graph/ir.js';
+import type { AttrValue } from './attrs.js';
 import { OpError } from './op.js';
 
 /** The largest finite f32: used instead of Infinity because WGSL may assume no infinities. */

@@ -1,7 +1,7 @@
 // BatchNormalization (ONNX, inference mode) with the channel on the LAST axis (NHWC, or [N, C]):
 // y = (x - mean[c]) / sqrt(var[c] + epsilon) * scale[c] + bias[c], then the optional fused activation.
 import { shapeToString, type Shape } from '../tensor.js';
-import type { Attrs } from '../graph/ir.js';
+import type { Attrs } from './attrs.js';
 import { activate, parseActivation, type Activation } from './activation.js';
 import { defineOp, floatAttr, OpError, REDUCTION } from './op.js';
 

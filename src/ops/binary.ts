@@ -2,7 +2,7 @@
 // broadcasts one way only, onto x (ONNX unidirectional broadcasting), so y has x's shape.
 import type { Shape } from '../tensor.js';
 import { shapeToString } from '../tensor.js';
-import type { Attrs } from '../graph/ir.js';
+import type { Attrs } from './attrs.js';
 import { defineOp, ELEMENTWISE, OpError, type OpDef } from './op.js';
 import { broadcastShape, forEachBroadcast } from './broadcast.js';
 

@@ -1,7 +1,7 @@
 // Concat (ONNX): joins inputs along `axis`; every other dim must agree. Negative axis counts from the end.
 import type { Shape } from '../tensor.js';
 import { shapeToString } from '../tensor.js';
-import type { Attrs } from '../graph/ir.js';
+import type { Attrs } from './attrs.js';
 import { defineOp, EXACT, intAttr, OpError } from './op.js';
 
 export interface ConcatAttrs { readonly axis: number }

@@ -1,7 +1,7 @@
 // Conv (ONNX, 2-D) on the IR layout: x NHWC, w OHWI [O, kh, kw, C/group], optional b [O]; y NHWC.
 // convGeometry is the only place Conv's output size and padding are computed; every backend calls it.
 import { shapeToString, type Shape } from '../tensor.js';
-import type { Attrs } from '../graph/ir.js';
+import type { Attrs } from './attrs.js';
 import { activate, parseActivation, type Activation } from './activation.js';
 import { defineOp, expectRank, intAttr, OpError, REDUCTION } from './op.js';
 import { axisGeometry, parseWindowAttrs, positiveDims, type WindowAttrs } from './window.js';

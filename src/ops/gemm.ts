@@ -1,7 +1,7 @@
 // Gemm (ONNX): Y[M,N] = alpha * A' B' + beta * C, A' = transA ? A^T : A, B' = transB ? B^T : B,
 // C optional and unidirectionally broadcast to [M,N]; then the optional fused activation.
 import { shapeToString, type Shape } from '../tensor.js';
-import type { Attrs } from '../graph/ir.js';
+import type { Attrs } from './attrs.js';
 import { activate, parseActivation, type Activation } from './activation.js';
 import { boolAttr, defineOp, expectRank, floatAttr, OpError, REDUCTION } from './op.js';
 

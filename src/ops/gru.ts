@@ -1,7 +1,7 @@
 // GRU (ONNX semantics, batch-first layout). Gate blocks in W/R/B: z (update), r (reset), h (hidden).
 // Inputs X, W, R, B?, sequence_lens?, initial_h?; outputs Y [N,T,D,H], Y_h [N,D,H].
 // linearBeforeReset applies r after the recurrent product (r ⊙ (Rh H + Rbh)) instead of before it.
-import type { Attrs } from '../graph/ir.js';
+import type { Attrs } from './attrs.js';
 import { boolAttr, defineOp, REDUCTION } from './op.js';
 import {
   addMatVec, applyActivation, clipTo, directionBiases, parseRecurrentAttrs, recurrentDims, recurrentMacs,

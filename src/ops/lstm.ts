@@ -1,7 +1,7 @@
 // LSTM (ONNX semantics, batch-first layout). Gate blocks in W/R/B: i, o, f, c; peepholes P [D, 3H]: i, o, f.
 // Inputs X, W, R, B?, sequence_lens?, initial_h?, initial_c?, P?; outputs Y [N,T,D,H], Y_h, Y_c [N,D,H].
 // Clip bounds each gate's activation input (after bias and peephole terms), not the cell state.
-import type { Attrs } from '../graph/ir.js';
+import type { Attrs } from './attrs.js';
 import { boolAttr, defineOp, REDUCTION } from './op.js';
 import {
   addMatVec, applyActivation, clipTo, directionBiases, expectShape, parseRecurrentAttrs, recurrentDims,

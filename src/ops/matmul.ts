@@ -2,7 +2,7 @@
 // from the result; leading (batch) dims broadcast. Optional 3rd input bias [N] is added along the last
 // axis (N = 1 when B is rank 1), then the optional fused activation.
 import { shapeToString, type Shape } from '../tensor.js';
-import type { Attrs } from '../graph/ir.js';
+import type { Attrs } from './attrs.js';
 import { activate, parseActivation, type Activation } from './activation.js';
 import { broadcastShape, forEachBroadcast } from './broadcast.js';
 import { defineOp, OpError, REDUCTION } from './op.js';

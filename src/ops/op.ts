@@ -1,7 +1,7 @@
 // An op is defined once: attribute parsing, shape inference and a plain-loop reference.
 // Every backend implements the same OpDef; none re-derives shapes or attributes.
 import type { Shape, Tensor } from '../tensor.js';
-import type { Attrs } from '../graph/ir.js';
+import type { Attrs } from './attrs.js';
 
 export interface Tolerance {
   readonly atol: number;

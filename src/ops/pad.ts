@@ -2,7 +2,7 @@
 // Output index i on an axis reads input index i - begin; outside the input, mode picks the value:
 // constant -> value, edge -> nearest edge element, reflect -> mirror about the edge (edge not repeated).
 import { shapeToString, stridesOf, type Shape } from '../tensor.js';
-import type { Attrs } from '../graph/ir.js';
+import type { Attrs } from './attrs.js';
 import { defineOp, EXACT, floatAttr, intsAttr, OpError, stringAttr } from './op.js';
 
 export const PAD_MODES = ['constant', 'reflect', 'edge'] as const;

@@ -2,7 +2,7 @@
 // divides by the taps inside the input, or with countIncludePad by those inside input + explicit pads.
 // poolGeometry is the only place a pool's output size and padding are computed.
 import { shapeToString, type Shape, type Tensor } from '../tensor.js';
-import type { Attrs } from '../graph/ir.js';
+import type { Attrs } from './attrs.js';
 import { F32_MAX } from './activation.js';
 import { boolAttr, defineOp, EXACT, expectRank, OpError, REDUCTION } from './op.js';
 import { axisGeometry, parseWindowAttrs, positiveDims, type WindowAttrs } from './window.js';

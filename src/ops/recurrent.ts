@@ -3,7 +3,7 @@
 // X [N,T,I], initial states [N,D,H], Y [N,T,D,H], final states [N,D,H]; weights as ONNX.
 import type { Shape, Tensor } from '../tensor.js';
 import { shapeToString } from '../tensor.js';
-import type { Attrs } from '../graph/ir.js';
+import type { Attrs } from './attrs.js';
 import { InputError } from '../errors.js';
 import { OpError, floatAttr, intAttr, stringAttr } from './op.js';
 

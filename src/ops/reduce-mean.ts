@@ -2,7 +2,7 @@
 // when keepdims. Axes are an attribute in the IR (ONNX opset 18 makes them an input).
 import type { Shape } from '../tensor.js';
 import { shapeToString, stridesOf } from '../tensor.js';
-import type { Attrs } from '../graph/ir.js';
+import type { Attrs } from './attrs.js';
 import { boolAttr, defineOp, intsAttr, OpError, REDUCTION } from './op.js';
 
 export interface ReduceMeanAttrs {

@@ -2,7 +2,7 @@
 // target shape is an attribute in the IR), Flatten (ONNX, on the IR shape) and Identity.
 import type { Shape, Tensor } from '../tensor.js';
 import { shapeToString, sizeOf } from '../tensor.js';
-import type { Attrs } from '../graph/ir.js';
+import type { Attrs } from './attrs.js';
 import { boolAttr, defineOp, EXACT, intAttr, intsAttr, OpError } from './op.js';
 
 export interface ReshapeAttrs {

@@ -2,7 +2,7 @@
 // Each slice subtracts its maximum first, so exp never overflows, even for large logits.
 import type { Shape } from '../tensor.js';
 import { shapeToString } from '../tensor.js';
-import type { Attrs } from '../graph/ir.js';
+import type { Attrs } from './attrs.js';
 import { defineOp, intAttr, OpError, REDUCTION, type OpDef } from './op.js';
 
 export interface SoftmaxAttrs { readonly axis: number }

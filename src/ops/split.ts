@@ -3,7 +3,7 @@
 // The IR needs numOutputs then because shape inference does not see the node's output count.
 import type { Shape } from '../tensor.js';
 import { shapeToString } from '../tensor.js';
-import type { Attrs } from '../graph/ir.js';
+import type { Attrs } from './attrs.js';
 import { defineOp, EXACT, intAttr, intsAttr, OpError } from './op.js';
 
 export interface SplitAttrs {

@@ -1,7 +1,7 @@
 // Transpose (ONNX): out.shape[i] = x.shape[perm[i]]; no perm = reverse the axes.
 import type { Shape } from '../tensor.js';
 import { shapeToString, stridesOf } from '../tensor.js';
-import type { Attrs } from '../graph/ir.js';
+import type { Attrs } from './attrs.js';
 import { defineOp, EXACT, intsAttr, OpError } from './op.js';
 
 export interface TransposeAttrs {

@@ -1,6 +1,6 @@
 // One-input elementwise ops. Their attrs ARE the Activation (src/ops/activation.ts), so the
 // standalone op and the epilogue fused into Conv/Gemm/MatMul share one scalar definition.
-import type { Attrs } from '../graph/ir.js';
+import type { Attrs } from './attrs.js';
 import { defineOp, ELEMENTWISE, floatAttr, OpError, type OpDef } from './op.js';
 import { activate, F32_MAX, type Activation } from './activation.js';
 

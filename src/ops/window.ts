@@ -1,6 +1,6 @@
 // Sliding-window attributes and per-axis geometry shared by Conv and the pools (ONNX semantics, 2-D, NHWC).
 // Pads are [top, left, bottom, right] (ONNX order for two spatial axes); autoPad SAME_* overrides them.
-import type { Attrs } from '../graph/ir.js';
+import type { Attrs } from './attrs.js';
 import { shapeToString, type Shape } from '../tensor.js';
 import { intsAttr, OpError, stringAttr } from './op.js';
 
