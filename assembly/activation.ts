@@ -1,14 +1,9 @@
-// The fused activations as @inline f32x4 and scalar helpers for kernel epilogues. The codes match
-// src/backends/wasm/activation.ts; p0/p1 carry min/max (Clip), alpha (LeakyRelu) or alpha/beta (HardSigmoid).
-
-export const ACT_NONE: i32 = 0;
-export const ACT_RELU: i32 = 1;
-export const ACT_CLIP: i32 = 2;
-export const ACT_LEAKY_RELU: i32 = 3;
-export const ACT_SIGMOID: i32 = 4;
-export const ACT_TANH: i32 = 5;
-export const ACT_HARD_SIGMOID: i32 = 6;
-export const ACT_HARD_SWISH: i32 = 7;
+// The fused activations as @inline f32x4 and scalar helpers for kernel epilogues. The codes are
+// ACTIVATION_CODES of src/ops/codes.ts (emitted into codes.gen.ts); p0/p1 carry min/max (Clip), alpha
+// (LeakyRelu) or alpha/beta (HardSigmoid).
+import {
+  ACT_CLIP, ACT_HARD_SIGMOID, ACT_HARD_SWISH, ACT_LEAKY_RELU, ACT_RELU, ACT_SIGMOID, ACT_TANH,
+} from './codes.gen';
 
 /**
  * e^x for f32 lanes: Cody-Waite range reduction and the Cephes expf polynomial (about 2 ulp).

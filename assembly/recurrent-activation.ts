@@ -1,19 +1,12 @@
-// The activations ONNX recurrent ops name for f, g, h, as codes matching src/backends/wasm/prepare/recurrent.ts.
+// The activations ONNX recurrent ops name for f, g, h, by RECURRENT_ACTIVATION_CODES of src/ops/codes.ts.
 // ract1 evaluates in f64 like the reference (src/ops/recurrent.ts); ract4 has f32x4 paths for Sigmoid and
 // Tanh (rational approximations within 3.1e-7, below) and Relu, the defaults, and evaluates the other
 // functions lane by lane through ract1.
 
-export const RA_RELU: i32 = 1;
-export const RA_TANH: i32 = 2;
-export const RA_SIGMOID: i32 = 3;
-export const RA_AFFINE: i32 = 4;
-export const RA_LEAKY_RELU: i32 = 5;
-export const RA_THRESHOLDED_RELU: i32 = 6;
-export const RA_SCALED_TANH: i32 = 7;
-export const RA_HARD_SIGMOID: i32 = 8;
-export const RA_ELU: i32 = 9;
-export const RA_SOFTSIGN: i32 = 10;
-export const RA_SOFTPLUS: i32 = 11;
+import {
+  RA_AFFINE, RA_ELU, RA_HARD_SIGMOID, RA_LEAKY_RELU, RA_RELU, RA_SCALED_TANH, RA_SIGMOID, RA_SOFTPLUS, RA_SOFTSIGN,
+  RA_TANH, RA_THRESHOLDED_RELU,
+} from './codes.gen';
 
 // @ts-ignore: decorator
 @inline export function ract1(x: f32, code: i32, alpha: f64, beta: f64): f32 {

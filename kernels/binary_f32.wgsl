@@ -3,7 +3,8 @@
 // Bindings: 0 a, 1 b (read), 2 y (read_write), 3 params. One element per invocation.
 // #include "lib/grid.wgsl"
 // #include "lib/nd.wgsl"
-override OP: u32 = 0u; // 0 Add, 1 Sub, 2 Mul, 3 Div, 4 PRelu
+// #include "lib/codes.gen.wgsl"
+override OP: u32 = OP_ADD; // BINARY_OP_CODES of src/ops/codes.ts
 override WG: u32 = 64u;
 
 struct Params { n: u32, rank: u32, pad0: u32, pad1: u32, shape: Dims8, sa: Dims8, sb: Dims8 }
@@ -29,10 +30,10 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
   let u = a[ia];
   let v = b[ib];
   switch OP {
-    case 1u: { y[i] = u - v; }
-    case 2u: { y[i] = u * v; }
-    case 3u: { y[i] = u / v; }
-    case 4u: { y[i] = select(u, v * u, u < 0.0); }
+    case OP_SUB: { y[i] = u - v; }
+    case OP_MUL: { y[i] = u * v; }
+    case OP_DIV: { y[i] = u / v; }
+    case OP_PRELU: { y[i] = select(u, v * u, u < 0.0); }
     default: { y[i] = u + v; }
   }
 }

@@ -1,12 +1,14 @@
 // Builds the AssemblyScript kernels (assembly/) into build/wasm/: edgeinfer-simd.wasm (WebAssembly SIMD),
 // edgeinfer-relaxed.wasm (SIMD plus relaxed SIMD: fused multiply-adds where the engine has them) and
 // edgeinfer-scalar.wasm (no SIMD; the same sources, the f32x4 paths dropped by ASC_FEATURE_SIMD).
+// First emits assembly/codes.gen.ts from src/ops/codes.ts (scripts/codes.mjs).
 // Skips the compile when the sources, asconfig.json and the compiler version hash as last time.
 // Usage: node scripts/build-wasm.mjs [--force]; or import { buildWasm } from it.
 import { createHash } from 'node:crypto';
 import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { emitCodes } from './codes.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const OUT = join(ROOT, 'build', 'wasm');
@@ -40,6 +42,8 @@ async function sourceHash() {
  */
 export async function buildWasm({ force = false, log = () => {} } = {}) {
   const paths = Object.fromEntries(TARGETS.map((t) => [t, join(OUT, `edgeinfer-${t}.wasm`)]));
+  // assembly/codes.gen.ts (the code tables of src/ops/codes.ts) before hashing: it is one of the sources.
+  emitCodes({ wgsl: false });
   const hash = await sourceHash();
   if (!force) {
     const old = await readFile(STAMP, 'utf8').catch(() => '');

@@ -1,11 +1,13 @@
 #!/usr/bin/env node
-// Embeds kernels/<stem>.wgsl into src/backends/webgpu/shaders.gen.ts (or --kernels DIR --out FILE): resolves `// #include "lib/x.wgsl"`
+// Embeds kernels/<stem>.wgsl into src/backends/webgpu/shaders.gen.ts (or --kernels DIR --out FILE), after emitting
+// kernels/lib/codes.gen.wgsl from src/ops/codes.ts (scripts/codes.mjs): resolves `// #include "lib/x.wgsl"`
 // (each lib once per shader, cycles rejected) and records each shader's @group(0) bindings, so bind group
 // layouts come from the shader text itself. Run from anywhere; writes only when the output changes.
 // shaderTable() is also what rollup.config.mjs ships to browsers as edgeinfer-kernels.json.
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { CodesError, emitCodes } from './codes.mjs';
 import { HalfError, halfStorage, stripComments } from './wgsl-half.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -35,6 +37,15 @@ function expand(file, stack, seen) {
     out.push(`// ---- ${m[1]} ----`, expand(target, [...stack, file], seen), `// ---- end ${m[1]} ----`);
   });
   return out.join('\n');
+}
+
+/**
+ * Drops the module-scope `const NAME: u32 = Nu;` lines (lib/codes.gen.wgsl's code tables) that nothing else in
+ * the shader names, so a shader carries only the codes it switches on.
+ */
+function pruneCodes(code) {
+  const uses = (name) => stripComments(code).match(new RegExp(`\\b${name}\\b`, 'g'))?.length ?? 0;
+  return code.replace(/^const (\w+): u32 = \d+u;\n/gm, (line, name) => (uses(name) > 1 ? line : ''));
 }
 
 /**
@@ -133,12 +144,14 @@ function bindings(stem, code) {
  * bundle, what rollup.config.mjs writes to edgeinfer-kernels.json, so both carry the same text.
  */
 export function shaderTable({ kernels = DEFAULT_KERNELS } = {}) {
+  // kernels/lib/codes.gen.wgsl (the code tables of src/ops/codes.ts) first: the shaders include it.
+  emitCodes({ assembly: false });
   KERNELS = resolve(kernels);
   const stems = readdirSync(KERNELS).filter((f) => f.endsWith('.wgsl')).sort().map((f) => f.slice(0, -5));
   const sources = stems.map((stem) => {
     if (!/^[a-z][a-z0-9_]*$/.test(stem)) throw new EmbedError(`kernels/${stem}.wgsl: stems are lower_snake_case`);
     const file = join(KERNELS, `${stem}.wgsl`);
-    const code = expand(file, [], new Set());
+    const code = pruneCodes(expand(file, [], new Set()));
     if (!/@compute[\s\S]*?fn\s+main\s*\(/.test(code)) throw new EmbedError(`kernels/${stem}.wgsl: no @compute entry point named main`);
     const half = halfStorage(stem, code);
     return { stem, kinds: bindings(stem, code), code: compact(code), full: code, half: compact(half), halfFull: half };
@@ -189,7 +202,7 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
     const { written, stems } = embedWgsl({ kernels: arg('--kernels') ?? DEFAULT_KERNELS, out });
     if (!process.argv.includes('--quiet')) console.log(`embed-wgsl: ${stems.length} shaders${written ? '' : ' (unchanged)'} -> ${out}`);
   } catch (e) {
-    if (!(e instanceof EmbedError) && !(e instanceof HalfError)) throw e;
+    if (!(e instanceof EmbedError) && !(e instanceof HalfError) && !(e instanceof CodesError)) throw e;
     console.error(`embed-wgsl: ${e.message}`);
     process.exit(1);
   }

@@ -1,13 +1,8 @@
 // y = a (op) b with numpy broadcasting, the host having collapsed the shapes to at most three outer
 // axes (sizes d0..d2, element strides sa*/sb*, 0 where broadcast) around a contiguous inner run of n:
 // mode 0: a and b run along it; 1: b is one value per run; 2: a is; 3: both are (a broadcast fill). y is dense; y may equal a or b
-// only when that operand is dense too (same offsets). op: 0 Add, 1 Sub, 2 Mul, 3 Div, 4 PRelu (a=x, b=slope).
-
-const OP_ADD: i32 = 0;
-const OP_SUB: i32 = 1;
-const OP_MUL: i32 = 2;
-const OP_DIV: i32 = 3;
-const OP_PRELU: i32 = 4;
+// only when that operand is dense too (same offsets). op: BINARY_OP_CODES of src/ops/codes.ts (PRelu: a=x, b=slope).
+import { OP_ADD, OP_DIV, OP_MUL, OP_PRELU, OP_SUB } from '../codes.gen';
 
 // @ts-ignore: decorator
 @inline function op4(op: i32, a: v128, b: v128): v128 {

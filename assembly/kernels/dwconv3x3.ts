@@ -7,7 +7,8 @@
 // unrolled multiply-adds; the others read `zero` (at least C rounded up to 4 zero floats) for taps
 // outside. The last, partial block loads up to 3 floats past C (the next pixel, or the host's slack)
 // and stores C % 4.
-import { act1, act4, ACT_CLIP, ACT_NONE, ACT_RELU } from '../activation';
+import { act1, act4 } from '../activation';
+import { ACT_CLIP, ACT_NONE, ACT_RELU } from '../codes.gen';
 import { madd } from '../ukernels/madd';
 import { storeLanes } from '../ukernels/store';
 

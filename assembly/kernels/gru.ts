@@ -4,7 +4,8 @@
 // (r * states) x R_h (H), whose input needs r first. acts: 6 f64 (code, alpha, beta of f, g).
 import { gemm_f32 } from './gemm';
 import { loadState, maxLength, storeFinal } from './recurrent';
-import { clip1, clip4, ract1, ract4, RA_SIGMOID, RA_TANH } from '../recurrent-activation';
+import { RA_SIGMOID, RA_TANH } from '../codes.gen';
+import { clip1, clip4, ract1, ract4 } from '../recurrent-activation';
 import { madd } from '../ukernels/madd';
 
 // @ts-ignore: decorator

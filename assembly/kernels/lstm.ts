@@ -8,7 +8,8 @@
 //   4 entries), then the cell math row by row.
 import { gemm_f32 } from './gemm';
 import { loadState, maxLength, storeFinal } from './recurrent';
-import { clip1, clip4, ract1, ract4, RA_SIGMOID, RA_TANH } from '../recurrent-activation';
+import { RA_SIGMOID, RA_TANH } from '../codes.gen';
+import { clip1, clip4, ract1, ract4 } from '../recurrent-activation';
 import { gemvTile1x32 } from '../ukernels/gemv_f32_1x32';
 import { storeLanes } from '../ukernels/store';
 import { madd } from '../ukernels/madd';

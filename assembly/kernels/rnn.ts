@@ -2,7 +2,8 @@
 // P as in lstm.ts (H columns per row). acts: 3 f64 (code, alpha, beta of f).
 import { gemm_f32 } from './gemm';
 import { loadState, maxLength, storeFinal } from './recurrent';
-import { clip1, clip4, ract1, ract4, RA_TANH } from '../recurrent-activation';
+import { RA_TANH } from '../codes.gen';
+import { clip1, clip4, ract1, ract4 } from '../recurrent-activation';
 
 // @ts-ignore: decorator
 @inline function rnnRow(H: i32, pr: usize, gr: usize, bx: usize, h: usize, y: usize, clip: f32, fc: i32, fa: f64, fb: f64): void {

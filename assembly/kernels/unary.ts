@@ -1,6 +1,7 @@
 // y[i] = act(x[i]) for i < n, act one of the fused activations (assembly/activation.ts).
 // x, y: f32, any 4-byte alignment; y may equal x.
-import { act1, act4, ACT_CLIP, ACT_HARD_SIGMOID, ACT_HARD_SWISH, ACT_LEAKY_RELU, ACT_RELU, ACT_SIGMOID, ACT_TANH } from '../activation';
+import { act1, act4 } from '../activation';
+import { ACT_CLIP, ACT_HARD_SIGMOID, ACT_HARD_SWISH, ACT_LEAKY_RELU, ACT_RELU, ACT_SIGMOID, ACT_TANH } from '../codes.gen';
 
 // @ts-ignore: decorator
 @inline function run(x: usize, y: usize, n: i32, code: i32, p0: f32, p1: f32): void {

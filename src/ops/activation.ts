@@ -1,6 +1,7 @@
 // The element-wise activations: one scalar definition shared by the standalone unary ops
 // and by the epilogues fused into Conv/Gemm/MatMul.
 import type { AttrValue } from './attrs.js';
+import { ACTIVATION_CODES } from './codes.js';
 import { OpError } from './op.js';
 
 /** The largest finite f32: used instead of Infinity because WGSL may assume no infinities. */
@@ -57,4 +58,22 @@ export function parseActivation(raw: AttrValue | undefined, key = 'activation'):
 export function activateInPlace(data: Float32Array, a: Activation | undefined, from = 0, to = data.length): void {
   if (!a) return;
   for (let i = from; i < to; i++) data[i] = activate(data[i], a);
+}
+
+/** An activation as every kernel takes it: its code (ACTIVATION_CODES) and two f32 parameters. */
+export interface ActivationArgs {
+  readonly code: number;
+  readonly p0: number;
+  readonly p1: number;
+}
+
+/** p0/p1 carry min/max (Clip), alpha (LeakyRelu) or alpha/beta (HardSigmoid); undefined (none) is code None. */
+export function activationArgs(a: Activation | undefined): ActivationArgs {
+  if (!a) return { code: ACTIVATION_CODES.None, p0: 0, p1: 0 };
+  switch (a.op) {
+    case 'Clip': return { code: ACTIVATION_CODES.Clip, p0: a.min, p1: a.max };
+    case 'LeakyRelu': return { code: ACTIVATION_CODES.LeakyRelu, p0: a.alpha, p1: 0 };
+    case 'HardSigmoid': return { code: ACTIVATION_CODES.HardSigmoid, p0: a.alpha, p1: a.beta };
+    default: return { code: ACTIVATION_CODES[a.op], p0: 0, p1: 0 };
+  }
 }

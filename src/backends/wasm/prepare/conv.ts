@@ -3,8 +3,8 @@
 // dwconv_f32; 1x1, stride 1, no padding -> gemm_f32
 // straight on x (rows = pixels); anything else -> conv_igemm_f32 over a table of tap pointers built
 // once the arena is laid out. Weights (OHWI) and bias are packed once per weight.
+import { activationArgs } from '../../../ops/activation.js';
 import { convGeometry, type ConvAttrs, type ConvGeometry } from '../../../ops/conv.js';
-import { actArgs } from '../activation.js';
 import type { PrepareFn, WasmContext } from '../context.js';
 import { packPanels, panelFloats } from '../pack.js';
 import type { Kernel } from '../plan-state.js';
@@ -60,7 +60,7 @@ function gemmConv(b: WasmContext, g: ConvGeometry, x: WasmTensor, w: WasmTensor,
   const gw = groupWeights(b, g, w, bias);
   const { C, O, group, cinPerGroup: cpg, coutPerGroup: cout } = g;
   const rows = g.N * g.H * g.W, pfBytes = panelFloats(cpg, cout) * 4;
-  const act = actArgs(attrs.activation);
+  const act = activationArgs(attrs.activation);
   return {
     run: () => {
       gw.pack?.();
@@ -77,7 +77,7 @@ function indirectConv(b: WasmContext, g: ConvGeometry, x: WasmTensor, w: WasmTen
   const { N, H, W, C, OH, OW, O, kh, kw, sh, sw, dh, dw, padTop, padLeft, group, cinPerGroup: cpg, coutPerGroup: cout } = g;
   const T = kh * kw, P = N * OH * OW;
   const pfBytes = panelFloats(T * cpg, cout) * 4;
-  const act = actArgs(attrs.activation);
+  const act = activationArgs(attrs.activation);
   // A zero pixel for taps in the padding: C floats, so every group's channel offset stays inside it.
   const zero = b.persistent(C * 4);
   b.mem.f32.fill(0, zero >> 2, (zero >> 2) + C);
@@ -120,7 +120,7 @@ function depthwise(b: WasmContext, g: ConvGeometry, x: WasmTensor, w: WasmTensor
     if (bias) dst.set(bias.host!, 0);
     for (let c = 0; c < C; c++) for (let t = 0; t < T; t++) dst[(t + 1) * C + c] = wd[c * T + t];
   });
-  const act = actArgs(attrs.activation);
+  const act = activationArgs(attrs.activation);
   return {
     run: () => b.k.dwconv_f32(N, H, W, C, OH, OW, kh, kw, sh, sw, dh, dw, padTop, padLeft, x.ptr, packed, y.ptr, act.code, act.p0, act.p1),
   };
@@ -143,7 +143,7 @@ function depthwise3x3(b: WasmContext, g: ConvGeometry, x: WasmTensor, w: WasmTen
   });
   const zero = b.persistent(C4 * 4);
   b.mem.f32.fill(0, zero >> 2, (zero >> 2) + C4);
-  const act = actArgs(attrs.activation);
+  const act = activationArgs(attrs.activation);
   return {
     run: () => b.k.dwconv3x3_f32(N, H, W, C, OH, OW, sh, sw, dh, dw, padTop, padLeft, x.ptr, packed, zero, y.ptr, act.code, act.p0, act.p1),
   };

@@ -1,16 +1,16 @@
 // Unary activations and the broadcasting binary ops (Add, Sub, Mul, Div, PRelu) as calls of
 // unary_f32 / binary_f32. Broadcasting is resolved here, once: shapes collapse to a contiguous inner
 // run and at most three outer axes per kernel call (more only for rank > 4 patterns that do not merge).
-import type { Activation } from '../../../ops/activation.js';
+import { activationArgs, type Activation } from '../../../ops/activation.js';
 import { broadcastStrides } from '../../../ops/broadcast.js';
+import { BINARY_OP_CODES } from '../../../ops/codes.js';
 import type { Shape } from '../../../tensor.js';
-import { actArgs } from '../activation.js';
 import type { PrepareFn, WasmContext } from '../context.js';
 import type { Kernel } from '../plan-state.js';
 import type { WasmTensor } from '../tensor.js';
 
 export const unary: PrepareFn<Activation> = (b, [x], attrs, [y]) => {
-  const { code, p0, p1 } = actArgs(attrs);
+  const { code, p0, p1 } = activationArgs(attrs);
   const xt = b.raw(x!);
   return { run: () => b.k.unary_f32(xt.ptr, y.ptr, y.size, code, p0, p1) };
 };
@@ -66,10 +66,8 @@ export function broadcastPlan(aShape: Shape, bShape: Shape, out: Shape): Broadca
   return { n, mode, dims: tail(od), sa: tail(oa), sb: tail(ob), calls };
 }
 
-const BINARY_CODES: Readonly<Record<string, number>> = { Add: 0, Sub: 1, Mul: 2, Div: 3, PRelu: 4 };
-
-export function binary(opName: string): PrepareFn {
-  const code = BINARY_CODES[opName];
+export function binary(opName: keyof typeof BINARY_OP_CODES): PrepareFn {
+  const code = BINARY_OP_CODES[opName];
   return (b, [a, c], _attrs, [y]): Kernel => {
     const at = b.raw(a!), bt = b.raw(c!);
     const p = broadcastPlan(at.shape, bt.shape, y.shape);
@@ -94,7 +92,7 @@ export function broadcastScaled(b: WasmContext, src: WasmTensor, scale: number, 
   const [d0, d1, d2] = p.dims, [sa0, sa1, sa2] = p.sa, [sb0, sb1, sb2] = p.sb;
   return () => {
     for (const call of p.calls) {
-      b.k.binary_f32(BINARY_CODES.Mul, st.ptr + call.ao * 4, s, y.ptr + call.yo * 4, p.n, p.mode, d0, d1, d2, sa0, sa1, sa2, sb0, sb1, sb2);
+      b.k.binary_f32(BINARY_OP_CODES.Mul, st.ptr + call.ao * 4, s, y.ptr + call.yo * 4, p.n, p.mode, d0, d1, d2, sa0, sa1, sa2, sb0, sb1, sb2);
     }
   };
 }

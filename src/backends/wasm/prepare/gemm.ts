@@ -1,11 +1,11 @@
 // Gemm and MatMul on gemm_f32. Constant B is packed once (alpha, and a per-column C or bias folded
 // into the panels' bias); a run-time B is packed into scratch each run. A full C (or a run-time bias
 // that cannot be folded) is broadcast into Y first and accumulated by the kernel's epilogue.
+import { activationArgs } from '../../../ops/activation.js';
 import { gemmDims, type GemmAttrs } from '../../../ops/gemm.js';
 import { matmulDims, type MatMulAttrs } from '../../../ops/matmul.js';
 import { forEachBroadcast } from '../../../ops/broadcast.js';
 import { sizeOf } from '../../../tensor.js';
-import { actArgs } from '../activation.js';
 import type { PrepareFn } from '../context.js';
 import { packPanels, panelFloats } from '../pack.js';
 import type { WasmTensor } from '../tensor.js';
@@ -15,7 +15,7 @@ export const gemm: PrepareFn<GemmAttrs> = (b, [a, bIn, c], attrs, [y]) => {
   const A = b.raw(a!), B = bIn!;
   const { M, N, K } = gemmDims(A.shape, B.shape, attrs);
   const { alpha, beta } = attrs;
-  const act = actArgs(attrs.activation);
+  const act = activationArgs(attrs.activation);
   const [sk, sn] = attrs.transB ? [1, K] : [N, 1];
   // C of shape [N], [1,N], [1] or [] varies by column at most: fold beta*C into the packed bias.
   const cPerColumn = c !== undefined && (c.shape.length < 2 || c.shape[0] === 1);
@@ -49,7 +49,7 @@ export const gemm: PrepareFn<GemmAttrs> = (b, [a, bIn, c], attrs, [y]) => {
 export const matmul: PrepareFn<MatMulAttrs> = (b, [a, bIn, bias], attrs, [y]) => {
   const A = b.raw(a!), B = bIn!;
   const { M, K, N, batchA, batchB, batch } = matmulDims(A.shape, B.shape);
-  const act = actArgs(attrs.activation);
+  const act = activationArgs(attrs.activation);
   const pf = panelFloats(K, N);
   const foldBias = bias !== undefined && bias.isConstant;
   let packed = -1;

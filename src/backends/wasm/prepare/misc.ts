@@ -1,8 +1,8 @@
 // Softmax / LogSoftmax, BatchNormalization, and the ops that only relabel bytes (Reshape, Flatten, Identity).
+import { activationArgs } from '../../../ops/activation.js';
 import type { SoftmaxAttrs } from '../../../ops/softmax.js';
 import type { BatchNormAttrs } from '../../../ops/batch-norm.js';
 import { normAxis } from '../../../tensor.js';
-import { actArgs } from '../activation.js';
 import type { PrepareFn } from '../context.js';
 
 export function softmax(log: boolean): PrepareFn<SoftmaxAttrs> {
@@ -19,7 +19,7 @@ export const batchNorm: PrepareFn<BatchNormAttrs> = (b, [x, scale, bias, mean, v
   const [X, S, B, M, V] = [x!, scale!, bias!, mean!, variance!].map((t) => b.raw(t));
   const C = X.shape[X.shape.length - 1], rows = X.size / C;
   const tmp = b.scratch(C);
-  const act = actArgs(attrs.activation);
+  const act = activationArgs(attrs.activation);
   return {
     run: () => b.k.batchnorm_f32(rows, C, X.ptr, S.ptr, B.ptr, M.ptr, V.ptr, attrs.epsilon, tmp.ptr, y.ptr, act.code, act.p0, act.p1),
   };

@@ -3,10 +3,11 @@
 // is one GEMM projecting every step's input, then one kernel call per direction for the recurrence.
 // Weights given at run time are packed into scratch each run and their biases added by the kernels.
 // LSTM on a SIMD build packs R blocked (assembly/kernels/lstm.ts): per 8 units, their i, o, f, c panels.
+import { RECURRENT_ACTIVATION_CODES } from '../../../ops/codes.js';
 import type { GruAttrs } from '../../../ops/gru.js';
 import type { LstmAttrs } from '../../../ops/lstm.js';
 import {
-  isReverse, recurrentDims, sequenceLength, type RecurrentActivationName, type RecurrentAttrs,
+  isReverse, recurrentDims, sequenceLength, type RecurrentAttrs,
 } from '../../../ops/recurrent.js';
 import type { PrepareFn } from '../context.js';
 import { packPanels, panelFloats } from '../pack.js';
@@ -26,12 +27,6 @@ const WORK: Record<Kind, number> = { RNN: 2, LSTM: 6, GRU: 5 };
 const BLOCKED_LSTM_MAX_N = 3;
 /** Work floats of lstm_f32's blocked form: 32 of scratch, then c, h and the next h per entry, each padded to 8. */
 const blockedLstmWork = (N: number, H: number) => 32 + 3 * N * Math.ceil(H / 8) * 8;
-
-/** The codes of assembly/recurrent-activation.ts. */
-const ACT_CODES: Record<RecurrentActivationName, number> = {
-  Relu: 1, Tanh: 2, Sigmoid: 3, Affine: 4, LeakyRelu: 5, ThresholdedRelu: 6, ScaledTanh: 7, HardSigmoid: 8,
-  Elu: 9, Softsign: 10, Softplus: 11,
-};
 
 /** A run of gate rows of R multiplied in one GEMM: rows [row, row + n) of each direction's G*H. */
 interface RBlock { readonly row: number; readonly n: number; readonly floats: number; readonly offset: number }
@@ -105,7 +100,7 @@ function recurrent(kind: Kind): PrepareFn<Attrs> {
     const perCell = attrs.activations.length / D;
     const acts = b.persistent(attrs.activations.length * 24);
     new Float64Array(b.mem.f32.buffer, acts, attrs.activations.length * 3)
-      .set(attrs.activations.flatMap((a) => [ACT_CODES[a.name], a.alpha, a.beta]));
+      .set(attrs.activations.flatMap((a) => [RECURRENT_ACTIVATION_CODES[a.name], a.alpha, a.beta]));
     const clip = attrs.clip ?? 0;
 
     const proj = b.scratch(N * T * cols);

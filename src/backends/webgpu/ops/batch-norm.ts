@@ -1,12 +1,12 @@
 // BatchNormalization (channel = last axis) with its fused activation, on batchnorm_f32.
+import { activationArgs } from '../../../ops/activation.js';
 import type { BatchNormAttrs } from '../../../ops/batch-norm.js';
-import { activationParams } from '../activation.js';
 import { Uniforms, type PrepareFn } from '../context.js';
 
 const WG = 64;
 
 export const batchNorm: PrepareFn<BatchNormAttrs> = (ctx, [x, scale, bias, mean, variance], attrs, [y]) => {
-  const { ACT, p0, p1 } = activationParams(attrs.activation);
+  const { code: ACT, p0, p1 } = activationArgs(attrs.activation);
   const C = x!.shape[x!.shape.length - 1];
   const u = new Uniforms().u32(x!.size, C).f32(attrs.epsilon, p0, p1);
   return ctx.dispatch('batchnorm_f32', { ACT, WG },

@@ -3,9 +3,9 @@
 // kernel, four channels at a time when C % 4 == 0 and each channel has one filter; everything else is
 // an implicit GEMM: when ungrouped with O a multiple of 4, conv2d_nhwc_f32_vec4 (C too) or
 // conv2d_nhwc_f32_o4 (weights re-laid once to [K, O]); else the tiled conv2d_nhwc_f32.
+import { activationArgs } from '../../../ops/activation.js';
 import type { ConvAttrs, ConvGeometry } from '../../../ops/conv.js';
 import { convGeometry } from '../../../ops/conv.js';
-import { activationParams } from '../activation.js';
 import type { Step } from '../../backend.js';
 import { sequence, Uniforms, type GpuTensor, type KernelContext, type PrepareFn } from '../context.js';
 import { copyStep } from './data.js';
@@ -39,7 +39,7 @@ export function isDepthwise(g: ConvGeometry): boolean {
 
 export const conv: PrepareFn<ConvAttrs> = (ctx, [x, w, bias], attrs, [y]) => {
   const g = convGeometry(x!.shape, w!.shape, attrs);
-  const { ACT, p0, p1 } = activationParams(attrs.activation);
+  const { code: ACT, p0, p1 } = activationArgs(attrs.activation);
   const P = g.N * g.OH * g.OW;
   if (isPointwise(g)) {
     // x is [P, C] and w (OHWI, 1x1) is [O, C], i.e. B transposed.

@@ -3,11 +3,10 @@
 // else the tiled matmul_f32. Every layout difference (transA/transB, broadcast batches, rank-1 operands,
 // C broadcasting) becomes element strides.
 import type { Step } from '../../backend.js';
-import type { Activation } from '../../../ops/activation.js';
+import { activationArgs, type Activation } from '../../../ops/activation.js';
 import type { GemmAttrs } from '../../../ops/gemm.js';
 import type { MatMulAttrs } from '../../../ops/matmul.js';
 import { broadcastShape, broadcastStrides } from '../../../ops/broadcast.js';
-import { activationParams } from '../activation.js';
 import { Uniforms, type GpuTensor, type KernelContext, type PrepareFn } from '../context.js';
 import { BackendUnavailableError } from '../../../errors.js';
 import { coalesce } from './nd.js';
@@ -39,7 +38,7 @@ export function gemmStep(ctx: KernelContext, s: GemmSpec): Step {
     throw new BackendUnavailableError('webgpu', `${s.what}: ${walk.shape.length} independent batch axes, the kernel indexes at most ${MAX_BATCH_RANK}`);
   }
   const batch = walk.shape.reduce((p, d) => p * d, 1);
-  const { ACT, p0, p1 } = activationParams(s.activation);
+  const { code: ACT, p0, p1 } = activationArgs(s.activation);
   const pad4 = (v: readonly number[], fill: number) => [...v, ...new Array<number>(4 - v.length).fill(fill)];
   const u = new Uniforms()
     .u32(s.M, s.N, s.K, walk.shape.length, s.sam, s.sak, s.sbk, s.sbn, s.c?.scm ?? 0, s.c?.scn ?? 0)

@@ -5,19 +5,14 @@
 // (recurrent_state_f32: the state buffer is f32 in every precision).
 import type { Step } from '../../backend.js';
 import { F32_MAX } from '../../../ops/activation.js';
-import { isReverse, type RecurrentActivationName, type RecurrentAttrs } from '../../../ops/recurrent.js';
+import { RECURRENT_ACTIVATION_CODES } from '../../../ops/codes.js';
+import { isReverse, type RecurrentAttrs } from '../../../ops/recurrent.js';
 import type { GruAttrs } from '../../../ops/gru.js';
 import type { LstmAttrs } from '../../../ops/lstm.js';
 import { Uniforms, type GpuTensor, type KernelContext, type PrepareFn } from '../context.js';
 import { gemmStep } from './matmul.js';
 
 const WG = 64;
-
-/** Kinds of kernels/lib/recurrent_activation.wgsl. */
-const ACT_KIND: Record<RecurrentActivationName, number> = {
-  Relu: 0, Tanh: 1, Sigmoid: 2, Affine: 3, LeakyRelu: 4, ThresholdedRelu: 5, ScaledTanh: 6, HardSigmoid: 7,
-  Elu: 8, Softsign: 9, Softplus: 10,
-};
 
 type Cell = 'RNN' | 'GRU' | 'LSTM';
 const CELL = { RNN: { id: 0, gates: 1, perCell: 1 }, GRU: { id: 1, gates: 3, perCell: 2 }, LSTM: { id: 2, gates: 4, perCell: 3 } } as const;
@@ -59,7 +54,7 @@ export function recurrent(cell: Cell): PrepareFn<AnyRecurrentAttrs> {
       for (let slot = 0; slot < 6; slot++) {
         const d = Math.floor(slot / 3), k = slot % 3;
         const a = d < D && k < perCell ? attrs.activations[d * perCell + k] : undefined;
-        u.u32(a ? ACT_KIND[a.name] : 0).f32(a?.alpha ?? 0, a?.beta ?? 0).u32(0);
+        u.u32(a ? RECURRENT_ACTIVATION_CODES[a.name] : 0).f32(a?.alpha ?? 0, a?.beta ?? 0).u32(0);
       }
       return u;
     };
