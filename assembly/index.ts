@@ -13,3 +13,5 @@ export { recurrent_bias_f32 } from './kernels/recurrent';
 export { rnn_f32 } from './kernels/rnn';
 export { lstm_f32 } from './kernels/lstm';
 export { gru_f32 } from './kernels/gru';
+export { preprocess_u8 } from './kernels/preprocess';
+export { topk_f32 } from './kernels/topk';
