@@ -11,6 +11,7 @@ import type { WasmContext } from './context.js';
 import { KERNELS } from './kernels.js';
 import { hasRelaxedSimd, instantiateKernels, missingFeature, type KernelExports, type WasmSource, type WasmVariant } from './loader.js';
 import { LinearMemory } from './memory.js';
+import { packKey, type PackParams } from './pack.js';
 import { PlanState } from './plan-state.js';
 import { WasmTensor } from './tensor.js';
 
@@ -166,7 +167,8 @@ export class WasmBackend implements Backend, WasmContext {
     return t;
   }
 
-  packed(t: WasmTensor, key: string, floats: number, fill: (dst: Float32Array) => void): number {
+  packed(t: WasmTensor, params: PackParams, floats: number, fill: (dst: Float32Array) => void): number {
+    const key = packKey(params);
     let byKey = this.#packs.get(t);
     if (!byKey) this.#packs.set(t, byKey = new Map());
     let ptr = byKey.get(key);

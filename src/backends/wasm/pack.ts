@@ -29,3 +29,18 @@ export function packPanels(dst: Float32Array, dstOffset: number, src: PackSource
     }
   }
 }
+
+/** What a packed copy of a weight depends on besides the weight: its layout and every parameter of the fill. */
+export interface PackParams {
+  readonly layout: string;
+  readonly [param: string]: string | number | boolean | undefined;
+}
+
+/**
+ * The cache key of a packed weight: the parameters sorted by name, undefined ones left out, so two
+ * call sites that pack alike share one copy and a parameter cannot be forgotten in a hand-built string.
+ */
+export function packKey(params: PackParams): string {
+  return Object.keys(params).sort().filter((k) => params[k] !== undefined)
+    .map((k) => `${k}=${JSON.stringify(params[k])}`).join('&');
+}

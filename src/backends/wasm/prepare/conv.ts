@@ -33,7 +33,7 @@ interface GroupWeights {
 function groupWeights(b: WasmContext, g: ConvGeometry, w: WasmTensor, bias: WasmTensor | undefined): GroupWeights {
   const K = g.kh * g.kw * g.cinPerGroup, cout = g.coutPerGroup, pf = panelFloats(K, cout);
   if (w.isConstant && (!bias || bias.isConstant)) {
-    const ptr = b.packed(w, `conv:${g.group}:${bias ? bias.id : ''}`, g.group * pf, (dst) => {
+    const ptr = b.packed(w, { layout: 'conv-panels', group: g.group, K, N: cout, bias: bias?.id }, g.group * pf, (dst) => {
       const bd = bias?.host;
       for (let gi = 0; gi < g.group; gi++) {
         const o0 = gi * cout;
@@ -115,7 +115,7 @@ function depthwise(b: WasmContext, g: ConvGeometry, x: WasmTensor, w: WasmTensor
   const T = kh * kw;
   if (kh === 3 && kw === 3) return depthwise3x3(b, g, x, w, bias, attrs, y);
   // [bias C][tap][C]: one tap's weights for all channels are contiguous, as the channels of a pixel.
-  const packed = b.packed(w, `dwconv:${bias ? bias.id : ''}`, (T + 1) * C, (dst) => {
+  const packed = b.packed(w, { layout: 'dwconv-taps', taps: T, C, bias: bias?.id }, (T + 1) * C, (dst) => {
     const wd = w.host!;
     if (bias) dst.set(bias.host!, 0);
     for (let c = 0; c < C; c++) for (let t = 0; t < T; t++) dst[(t + 1) * C + c] = wd[c * T + t];
@@ -133,7 +133,7 @@ function depthwise(b: WasmContext, g: ConvGeometry, x: WasmTensor, w: WasmTensor
 function depthwise3x3(b: WasmContext, g: ConvGeometry, x: WasmTensor, w: WasmTensor, bias: WasmTensor | undefined, attrs: ConvAttrs, y: WasmTensor): Kernel {
   const { N, H, W, C, OH, OW, sh, sw, dh, dw, padTop, padLeft } = g;
   const C4 = Math.ceil(C / 4) * 4;
-  const packed = b.packed(w, `dwconv3x3:${bias ? bias.id : ''}`, C4 * 10, (dst) => {
+  const packed = b.packed(w, { layout: 'dwconv3x3-blocks', C, bias: bias?.id }, C4 * 10, (dst) => {
     const wd = w.host!, bd = bias?.host;
     for (let c = 0; c < C; c++) {
       const o = (c >> 2) * 40 + (c & 3);

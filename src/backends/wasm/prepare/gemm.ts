@@ -23,8 +23,8 @@ export const gemm: PrepareFn<GemmAttrs> = (b, [a, bIn, c], attrs, [y]) => {
   let packed = -1;
   let packScratch: WasmTensor | undefined;
   if (B.isConstant) {
-    const cKey = foldC ? `${c.id}*${beta}` : '';
-    packed = b.packed(B, `gemm:${attrs.transB}:${alpha}:${cKey}`, panelFloats(K, N), (dst) => {
+    const params = { layout: 'gemm-panels', K, N, transB: attrs.transB, alpha, c: foldC ? c.id : undefined, beta: foldC ? beta : undefined };
+    packed = b.packed(B, params, panelFloats(K, N), (dst) => {
       const cd = foldC ? c.host! : undefined, cn = c?.size ?? 0;
       packPanels(dst, 0, { data: B.host!, offset: 0, sk, sn }, K, N, alpha, cd ? (n) => beta * cd[cn === 1 ? 0 : n] : undefined);
     });
@@ -56,7 +56,7 @@ export const matmul: PrepareFn<MatMulAttrs> = (b, [a, bIn, bias], attrs, [y]) =>
   let packScratch: WasmTensor | undefined;
   if (B.isConstant) {
     const nb = sizeOf(batchB);
-    packed = b.packed(B, `matmul:${foldBias ? bias.id : ''}`, nb * pf, (dst) => {
+    packed = b.packed(B, { layout: 'matmul-panels', K, N, batches: nb, bias: foldBias ? bias.id : undefined }, nb * pf, (dst) => {
       const bd = foldBias ? bias.host! : undefined;
       for (let i = 0; i < nb; i++) packPanels(dst, i * pf, { data: B.host!, offset: i * K * N, sk: N, sn: 1 }, K, N, 1, bd ? (n) => bd[n] : undefined);
     });

@@ -55,7 +55,7 @@ function recurrent(kind: Kind): PrepareFn<Attrs> {
     let wPacked = -1;
     let wScratch: WasmTensor | undefined;
     if (W.isConstant) {
-      wPacked = b.packed(W, `recurrent:W:${lbr}:${foldX && B ? B.id : ''}`, wFloats, (dst) => {
+      wPacked = b.packed(W, { layout: 'recurrent-W', I, cols, H, lbr, bias: foldX && B ? B.id : undefined }, wFloats, (dst) => {
         packPanels(dst, 0, { data: W.host!, offset: 0, sk: 1, sn: I }, I, cols, 1, foldX ? xBias : undefined);
       });
     } else {
@@ -77,7 +77,7 @@ function recurrent(kind: Kind): PrepareFn<Attrs> {
     let rPacked = -1;
     let rScratch: WasmTensor | undefined;
     if (R.isConstant) {
-      rPacked = b.packed(R, `recurrent:R:${kind}:${lbr}:${blocked}:${rBias && B ? B.id : ''}`, D * perDir, (dst) => {
+      rPacked = b.packed(R, { layout: 'recurrent-R', kind, D, H, lbr, blocked, bias: rBias && B ? B.id : undefined }, D * perDir, (dst) => {
         for (let d = 0; d < D; d++) {
           for (const bl of blocks) {
             packPanels(dst, d * perDir + bl.offset, { data: R.host!, offset: (d * GH + bl.row) * H, sk: 1, sn: H }, H, bl.n, 1, rBias?.(d));
