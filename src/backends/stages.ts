@@ -4,7 +4,7 @@
 // resize.ts, topk.ts), which also computes the tables below. A stage is built once; per run only its small
 // setter is called, and its step runs among the model's steps in one Backend.execute.
 import { InputError } from '../errors.js';
-import type { DeviceTensor, Step } from './backend.js';
+import type { Backend, BackendName, DeviceTensor, Step } from './backend.js';
 
 /** One axis's fixed-point resampling taps (src/vision/resize.ts): output i = sum over t < count[i] of source start[i] + t times weights[i * stride + t] / 2^22. */
 export interface AxisTaps {
@@ -132,4 +132,86 @@ export function packTaps(W: number, H: number, x: AxisTaps, y: AxisTaps): { taps
     at += part.length;
   }
   return { taps, yBase };
+}
+
+/** What Session.stagedRun composes: a preprocess stage before a model, a rank stage after it. */
+export interface StagedSpec {
+  readonly preprocess: PreprocessSpec;
+  readonly rank: RankSpec;
+}
+
+/** A frame in, its top k out: [preprocess step, the model's steps, rank step] as one run of the backend. */
+export interface StagedRun {
+  /** The backend that runs it. */
+  readonly backend: BackendName;
+  /** true: frames may be browser image sources (the backend copies them itself); false: RGBA bytes only. */
+  readonly sources: boolean;
+  /** Runs in the session's queue, never interleaved with its other runs. */
+  run(frame: FrameInput, k: number, keep?: Uint32Array): Promise<TopK>;
+  /** Runs at once, for the owner of the queue during its turn (LoadedModel.use). Two calls must not overlap. */
+  execute(frame: FrameInput, k: number, keep?: Uint32Array): Promise<TopK>;
+  /** Gives back both stages. Idempotent; later runs reject. */
+  dispose(): void;
+}
+
+/** The backend's steps and tensors for one batch plan, as a Session built them. */
+export interface ModelSteps {
+  readonly steps: readonly Step[];
+  readonly inputs: readonly DeviceTensor[];
+  readonly outputs: readonly DeviceTensor[];
+}
+
+/**
+ * Composes a StagedRun for Session.stagedRun. `model()` gives the model's steps for one image at each run (the
+ * same object while the session keeps that plan; the stages are built again on a new one). `live()` throws once
+ * the session is disposed; `enqueue` is the session's queue.
+ */
+export function composeStages(backend: Backend, model: () => ModelSteps, spec: StagedSpec,
+  enqueue: <T>(work: () => Promise<T>) => Promise<T>, live: () => void, onDispose: () => void): StagedRun {
+  let built: { model: ModelSteps; pre: PreprocessStage; rank: RankStage; steps: Step[]; first: boolean } | undefined;
+  let disposed = false;
+  const release = (): void => {
+    built?.pre.dispose();
+    built?.rank.dispose();
+    built = undefined;
+  };
+  const stages = (): NonNullable<typeof built> => {
+    const m = model();
+    if (built?.model === m) return built;
+    release();
+    const pre = backend.preprocessStage(m.inputs[0], spec.preprocess);
+    let rank: RankStage;
+    try {
+      rank = backend.rankStage(m.outputs[0], spec.rank);
+    } catch (e) {
+      pre.dispose();
+      throw e;
+    }
+    built = { model: m, pre, rank, steps: [pre.step, ...m.steps, rank.step], first: true };
+    return built;
+  };
+  const sources = stages().pre.sources;
+  const execute = async (frame: FrameInput, k: number, keep?: Uint32Array): Promise<TopK> => {
+    if (disposed) throw new InputError('staged run disposed');
+    live();
+    const s = stages();
+    await s.pre.set(frame);
+    const top = s.rank.set(k, keep);
+    // The first run also reads the model's outputs: a backend may fix a plan's outputs at its first run (wasm).
+    const outs = await backend.execute(s.steps, s.first ? [...s.model.outputs, top] : [top]);
+    s.first = false;
+    return s.rank.read(outs[outs.length - 1], k);
+  };
+  return {
+    backend: backend.name,
+    sources,
+    run: (frame, k, keep) => enqueue(() => execute(frame, k, keep)),
+    execute,
+    dispose: () => {
+      if (disposed) return;
+      disposed = true;
+      release();
+      onDispose();
+    },
+  };
 }

@@ -4,20 +4,17 @@
 // so a fallback or a warm start's switch reaches the classifier; it disposes the model only when it opened it.
 import { InputError } from '../errors.js';
 import type { ImagePreprocess } from '../graph/ir.js';
-import { permute } from '../runtime/layout.js';
-import type { LoadedModel, LoadOptions } from '../runtime/load.js';
-import type { FrameRunner, Session } from '../runtime/session.js';
+import { LoadedModel, type LoadOptions } from '../runtime/load.js';
+import type { FrameInput, Session, StagedRun } from '../runtime/session.js';
 import type { ModelSource } from '../runtime/source.js';
 import { shapeToString, type Tensor } from '../tensor.js';
 import { ModelClassifier, openClassifier, type ClassifierSource } from './model-classifier.js';
 import { IMAGE_KINDS, imageSourcePixels, type BrowserImageSource } from './image-source.js';
-import { preprocessInto, validatePreprocess, type PixelImage, type PreprocessOptions } from './preprocess.js';
+import { imagePreprocessor, validatePreprocess, type ImagePreprocessor, type PixelImage, type PreprocessOptions } from './preprocess.js';
 import { softmax } from './topk.js';
 import { checkPositiveInt, makeRanker, type Classification, type ClassifyOptions } from './ranking.js';
 import { classLabel, resolveClasses } from './labels.js';
-import {
-  classifyVideo, framePreprocess, type FrameClassify, type VideoClassifyOptions, type VideoLoop, type VideoResultCallback,
-} from './video.js';
+import { classifyVideo, type FrameClassify, type VideoClassifyOptions, type VideoLoop, type VideoResultCallback } from './video.js';
 
 export type { Classification, ClassifyOptions };
 
@@ -58,18 +55,6 @@ function describeValue(v: unknown): string {
   return name && name !== 'Object' ? name : `object with keys ${Object.keys(v).slice(0, 5).join(', ') || '(none)'}`;
 }
 
-/**
- * preprocessInto names the image by its slot in the current run ("image 3: ..."); callers know it by
- * its position in the list they passed, which differs after the first run of a large batch.
- */
-function renumbered(e: InputError, slot: number, index: number): InputError {
-  const prefix = `image ${slot}`;
-  const suffix = e.expected !== undefined || e.received !== undefined ? ` (expected ${e.expected ?? '?'}, received ${e.received ?? '?'})` : '';
-  let message = e.message.startsWith(prefix) ? `image ${index}${e.message.slice(prefix.length)}` : e.message;
-  if (suffix && message.endsWith(suffix)) message = message.slice(0, -suffix.length);
-  return new InputError(message, { expected: e.expected, received: e.received }, { cause: e });
-}
-
 export class ImageClassifier extends ModelClassifier {
   /** Labels, one per class (undefined when neither the model nor the options have any). */
   readonly labels: readonly string[] | undefined;
@@ -82,13 +67,14 @@ export class ImageClassifier extends ModelClassifier {
   readonly #outputName: string;
   /** NHWC shape of one image, as the IR holds it. */
   readonly #itemShape: readonly [number, number, number];
-  readonly #sourcePerm: readonly number[] | undefined;
   /** Images per run: the model's fixed batch, or maxBatch when the batch is free. */
   readonly #runBatch: number;
   readonly #batchFree: boolean;
   readonly #pixelOptions: PreprocessOptions;
-  /** classifyVideo's GPU frame path, on the session it was made for (runner undefined: that session has none). */
-  #frames: { readonly session: Session; readonly runner: FrameRunner | undefined } | undefined;
+  /** The preprocessing, checked and tabulated once for every image and for the stages. */
+  readonly #preprocessor: ImagePreprocessor;
+  /** classifyVideo's fused path, on the session it was made for (run undefined: none there). */
+  #frames: { readonly session: Session; readonly run: StagedRun | undefined } | undefined;
 
   private constructor(model: Session | LoadedModel, owned: boolean, options: ClassifierOptions) {
     super(model, owned);
@@ -109,7 +95,7 @@ export class ImageClassifier extends ModelClassifier {
         expected: 'metadata.preprocess or options.preprocess', received: 'none',
       });
     }
-    validatePreprocess(pre);
+    this.#preprocessor = imagePreprocessor(pre);
     const want = [pre.height, pre.width, pre.channels];
     if (input.shape.length !== 4 || input.shape.slice(1).some((d, i) => d !== want[i])) {
       throw new InputError(`input "${input.name}" of model "${meta.name ?? '?'}" does not take ${pre.width}x${pre.height}x${pre.channels} images (IR layout NHWC)`, {
@@ -119,7 +105,6 @@ export class ImageClassifier extends ModelClassifier {
     this.preprocess = pre;
     this.#inputName = input.name;
     this.#itemShape = [pre.height, pre.width, pre.channels];
-    this.#sourcePerm = input.sourcePerm;
     this.#batchFree = input.shape[0] === -1;
     this.#runBatch = this.#batchFree ? maxBatch : input.shape[0];
 
@@ -172,8 +157,8 @@ export class ImageClassifier extends ModelClassifier {
       const n = this.#batchFree ? chunk.length : this.#runBatch;
       const nhwc = new Float32Array(n * item);
       chunk.forEach((img, i) => this.#fill(img, nhwc, i, start + i));
-      const feed = this.#sourcePerm ? permute(nhwc, [n, H, W, C], this.#sourcePerm) : nhwc;
-      const out = (await this.model.run({ [this.#inputName]: feed }))[this.#outputName].data;
+      // In the runtime's layout: no permute on either side, whatever the source model's layout.
+      const out = (await this.model.run({ [this.#inputName]: nhwc }, { layout: 'ir' }))[this.#outputName].data;
       for (let i = 0; i < chunk.length; i++) {
         const row = out.subarray(i * this.classes, (i + 1) * this.classes);
         results.push(this.outputKind === 'logits' ? softmax(row) : Float32Array.from(row));
@@ -191,8 +176,8 @@ export class ImageClassifier extends ModelClassifier {
   }
 
   /**
-   * classifyVideo's GPU path for these options (validated here, once, as classify would do per frame). Each
-   * frame goes to the frame runner of the session of the moment; without one, the CPU path takes the frame.
+   * classifyVideo's fused path for these options (validated here, once, as classify would do per frame): each
+   * frame goes to the staged run of the session of the moment; without one, the canvas path takes the frame.
    */
   #frameClassify(options: ClassifyOptions): FrameClassify {
     this.#ranker(options);
@@ -205,43 +190,57 @@ export class ImageClassifier extends ModelClassifier {
       for (let i = 0; i < classes; i++) if ((!allow || allow.has(i)) && !deny?.has(i)) keep[i >> 5] |= 1 << i;
     }
     const k = Math.min(options.topK ?? this.topK, classes);
+    // A LoadedModel's use() holds its queue's turn: the run goes at once; a bare Session queues it.
+    const inTurn = this.model instanceof LoadedModel;
     return (video) => {
-      if (!this.#frameRunner(this.session)) return undefined;
+      if (!this.#stagedRun(this.session)) return undefined;
       // In the model's queue, like run(): no switch to another backend mid-frame, and a lost GPU falls back.
       return this.use(async (session) => {
-        const runner = this.#frameRunner(session);
-        if (!runner) return undefined; // the backend changed for one without a frame path
-        // A video with no frame yet is 0x0, which the runner refuses with an InputError, as the CPU path does.
-        const { indices, scores } = await runner.run({ width: video.videoWidth, height: video.videoHeight, source: video }, k, keep);
-        return indices
+        const run = this.#stagedRun(session);
+        if (!run) return undefined; // the backend changed for one without a fused path
+        // webgpu copies the video itself; the CPU backends take its RGBA bytes, read through a canvas (which
+        // refuses a video with no frame yet with an InputError, as does the GPU copy for its 0x0 size).
+        let frame: FrameInput;
+        if (run.sources) {
+          frame = { width: video.videoWidth, height: video.videoHeight, source: video };
+        } else {
+          const px = imageSourcePixels(video, 'video frame')!;
+          frame = { width: px.width, height: px.height, rgba: px.data };
+        }
+        const { indices, scores } = await (inTurn ? run.execute(frame, k, keep) : run.run(frame, k, keep));
+        const top = indices
           .map((index, j) => ({ index, label: classLabel(labels, index), score: scores[j] }))
-          // Scores come best first, so this keeps a prefix, as the CPU ranking's threshold does.
+          // Scores come best first, so this keeps a prefix, as the canvas path's threshold does.
           .filter((c) => min === undefined || c.score >= min);
+        return { top, backend: run.backend };
       });
     };
   }
 
-  /** `session`'s frame runner, made at its first use; none where it has none or pixels.background asks for compositing. */
-  #frameRunner(session: Session): FrameRunner | undefined {
+  /** `session`'s staged run, made at its first use; none where it has none or pixels.background asks for compositing. */
+  #stagedRun(session: Session): StagedRun | undefined {
     if (this.#frames?.session !== session) {
-      this.#frames?.runner?.dispose();
-      let runner: FrameRunner | undefined;
+      this.#frames?.run?.dispose();
+      let run: StagedRun | undefined;
       try {
-        if (!this.#pixelOptions.background) runner = session.frameRunner({ classes: this.classes, softmax: this.outputKind === 'logits', ...framePreprocess(this.preprocess) });
+        if (!this.#pixelOptions.background) {
+          run = session.stagedRun({ preprocess: this.#preprocessor.stage, rank: { classes: this.classes, softmax: this.outputKind === 'logits' } });
+        }
       } catch {
-        // The CPU path still works; VideoResult.path says which one ran.
+        // The canvas path still works; VideoResult.path says which one ran.
       }
-      this.#frames = { session, runner };
+      this.#frames = { session, run };
     }
-    return this.#frames.runner;
+    return this.#frames.run;
   }
 
-  /** Releases the GPU frame path, and the model when this classifier opened it. */
+  /** Releases the fused path, and the model when this classifier opened it. */
   override dispose(): void {
-    this.#frames?.runner?.dispose();
+    this.#frames?.run?.dispose();
     super.dispose();
   }
 
+  /** Writes image `index` of the caller's list into batch slot `slot` of `nhwc`; errors name it by `index`. */
   #fill(img: ClassifierInput, nhwc: Float32Array, slot: number, index: number): void {
     const [H, W, C] = this.#itemShape;
     const item = H * W * C;
@@ -262,11 +261,7 @@ export class ImageClassifier extends ModelClassifier {
     }
     const pixels = imageSourcePixels(img, `image ${index}`);
     if (!pixels) throw new InputError(`image ${index} is not an image`, { expected: IMAGE_KINDS, received: describeValue(img) });
-    try {
-      preprocessInto(pixels, this.preprocess, nhwc, slot, this.#pixelOptions);
-    } catch (e) {
-      throw index === slot || !(e instanceof InputError) ? e : renumbered(e, slot, index);
-    }
+    this.#preprocessor.into(pixels, nhwc, slot, this.#pixelOptions, `image ${index}`);
   }
 
   /** Validates the options once per call and returns the per-image ranking. */

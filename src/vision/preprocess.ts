@@ -3,8 +3,9 @@
 // (a Session converts to the source layout, e.g. NCHW, itself); x = (pixel * scale - mean[c]) / std[c].
 import { InputError, ModelFormatError } from '../errors.js';
 import type { ImagePreprocess } from '../graph/ir.js';
+import type { StagedSpec } from '../runtime/session.js';
 import type { Tensor } from '../tensor.js';
-import { centerCropStart, resizeBilinear, shorterSideSize, type ResizeRegion } from './resize.js';
+import { axisTaps, centerCropStart, resizeBilinear, shorterSideSize, type ResizeRegion } from './resize.js';
 
 export type PixelFormat = 'RGBA' | 'RGB' | 'GRAY';
 
@@ -197,6 +198,44 @@ function writeInto(image: PixelImage, p: Plan, out: Float32Array, offset: number
     const src = i * C, dst = offset + i * C;
     for (let c = 0; c < C; c++) out[dst + c] = lut[c * 256 + pixels[src + order[c]]];
   }
+}
+
+/** One model's preprocessing, checked and tabulated once: what each image of a classifier goes through. */
+export interface ImagePreprocessor {
+  readonly pre: ImagePreprocess;
+  /** Floats per image: H x W x C. */
+  readonly itemSize: number;
+  /**
+   * Writes one image as batch item `index` of `out` (which holds whole items); `where` names the image in
+   * error messages (e.g. "image 12", its place in the caller's list).
+   */
+  into(image: PixelImage, out: Float32Array, index: number, options: PreprocessOptions, where: string): void;
+  /**
+   * The same preprocessing as the tables a backend's preprocess stage takes (src/backends/stages.ts): this
+   * level table, channel order and, per frame size, the taps of resize.ts over this geometry. Its result
+   * equals into()'s bit for bit, on RGBA frames without compositing.
+   */
+  readonly stage: StagedSpec['preprocess'];
+}
+
+/** Checks `pre` once (ModelFormatError naming the field) and builds its tables. */
+export function imagePreprocessor(pre: ImagePreprocess): ImagePreprocessor {
+  const p = plan(pre);
+  const itemSize = pre.height * pre.width * p.channels;
+  return {
+    pre,
+    itemSize,
+    into: (image, out, index, options, where) => writeInto(image, p, out, index * itemSize, options, where),
+    stage: {
+      channels: p.channels,
+      order: p.order,
+      lut: p.lut,
+      resample: (width, height) => {
+        const { resized: r, region: c } = geometry(width, height, p);
+        return { x: axisTaps(width, r.width, c.x, c.width), y: axisTaps(height, r.height, c.y, c.height) };
+      },
+    },
+  };
 }
 
 /** One image → a [1, H, W, C] NHWC f32 tensor in the model's channel order. */

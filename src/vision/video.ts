@@ -1,12 +1,10 @@
 // Live classification of a playing <video> (a camera stream, a file): one frame at a time, never a
 // queue. Frames arriving while a classification (or an async onResult) is in flight are dropped and
 // counted; maxFps throttles. Browser-only at run time, importable anywhere (DOM looked up when called).
-// Where the session has a frame path (webgpu), frames never reach JS: see framePreprocess.
+// Frames normally take the fused path: the backend's preprocess and rank stages around the model in one run
+// (Session.stagedRun), so only the top k come back; on webgpu the frame never reaches JS at all.
+import type { BackendName } from '../backends/backend.js';
 import { InputError } from '../errors.js';
-import type { ImagePreprocess } from '../graph/ir.js';
-import type { AxisTaps, FrameSpec } from '../runtime/session.js';
-import { preprocessGeometry, preprocessImage } from './preprocess.js';
-import { axisTaps } from './resize.js';
 import { checkPositiveInt, type Classification, type ClassifyOptions } from './ranking.js';
 
 export interface VideoClassifyOptions extends ClassifyOptions {
@@ -28,10 +26,14 @@ export interface VideoResult {
   /** Frames that arrived while a classification was in flight, so far in this loop: skipped, never queued. */
   readonly dropped: number;
   /**
-   * 'gpu': the frame went to the model on the GPU and only its top classes came back (webgpu); 'cpu': read
-   * through a canvas and preprocessed in JS (other backends, or pixels.background set).
+   * 'fused': preprocessed, run and ranked by the backend in one run, only the top classes coming back (on
+   * webgpu the frame goes from the video to the GPU directly; on wasm and js its RGBA bytes are read through a
+   * canvas); 'canvas': read through a canvas and preprocessed and ranked in JS, as classify() does (no fused
+   * path: pixels.background set, a model that is not one image in, one row of scores out).
    */
-  readonly path: 'gpu' | 'cpu';
+  readonly path: 'fused' | 'canvas';
+  /** The backend that ran the fused path (undefined on the canvas path). */
+  readonly backend?: BackendName;
 }
 
 /**
@@ -71,15 +73,15 @@ function describe(v: unknown): string {
 }
 
 /**
- * Classifies the video's current frame on the GPU (the classifier's frame path). Undefined, or a promise of
- * undefined, when there is no such path now (its model's backend may change, even while the frame waits
- * its turn): the CPU path takes the frame.
+ * Classifies the video's current frame on the fused path (the classifier's staged run). Undefined, or a
+ * promise of undefined, when there is no such path now (its model's backend may change, even while the frame
+ * waits its turn): the canvas path takes the frame.
  */
-export type FrameClassify = (video: HTMLVideoElement) => Promise<Classification[] | undefined> | undefined;
+export type FrameClassify = (video: HTMLVideoElement) => Promise<{ top: Classification[]; backend: BackendName } | undefined> | undefined;
 
 /**
  * Runs `classify` on `video`'s frames until stopped. `classify` is the classifier's own classify()
- * (video.ts knows nothing of models); `frames`, when given, is asked once for a GPU path for these options
+ * (video.ts knows nothing of models); `frames`, when given, is asked once for a fused path for these options
  * (it validates them, and may have none). Bad arguments throw an InputError here, synchronously.
  */
 export function classifyVideo(
@@ -118,7 +120,7 @@ export function classifyVideo(
     else (globalThis as { cancelAnimationFrame?: (h: number) => void }).cancelAnimationFrame?.(h);
   };
 
-  const gpu = frames?.(classifyOptions);
+  const fused = frames?.(classifyOptions);
   const interval = maxFps === undefined ? 0 : 1000 / maxFps;
   let stopped = false;
   let pending: number | undefined;
@@ -158,9 +160,11 @@ export function classifyVideo(
     const t0 = performance.now();
     let failure: { e: unknown } | undefined;
     try {
-      const onGpu = await gpu?.(video);
-      const top = onGpu ?? await classify(video, classifyOptions);
-      if (!stopped) await onResult({ top, latencyMs: performance.now() - t0, frameTime, dropped, path: onGpu ? 'gpu' : 'cpu' });
+      const staged = await fused?.(video);
+      const top = staged?.top ?? await classify(video, classifyOptions);
+      if (!stopped) {
+        await onResult({ top, latencyMs: performance.now() - t0, frameTime, dropped, path: staged ? 'fused' : 'canvas', backend: staged?.backend });
+      }
     } catch (e) {
       failure = { e };
     }
@@ -218,28 +222,4 @@ export function classifyVideo(
     pending = request(onFrame);
   }
   return { stop, done, driver: byFrame ? 'requestVideoFrameCallback' : 'requestAnimationFrame' };
-}
-
-/**
- * The preprocessing of `pre` as a frame path runs it on the device: the CPU's own level table (its
- * preprocess applied to a 256-level ramp, so each value is the f32 the CPU writes), the channel order, and
- * per frame size the resample geometry of preprocessGeometry. The result equals preprocessImage bit for bit.
- */
-export function framePreprocess(pre: ImagePreprocess): Omit<FrameSpec, 'classes' | 'softmax'> {
-  const channels = pre.channels;
-  const ramp = new Uint8Array(256 * channels);
-  for (let v = 0; v < 256; v++) ramp.fill(v, v * channels, (v + 1) * channels);
-  const levels = preprocessImage({ width: 256, height: 1, data: ramp, format: channels === 1 ? 'GRAY' : 'RGB' },
-    { ...pre, width: 256, height: 1, resize: 'stretch', crop: 'none' }).data;
-  const lut = new Float32Array(channels * 256);
-  for (let v = 0; v < 256; v++) for (let c = 0; c < channels; c++) lut[c * 256 + v] = levels[v * channels + c];
-  return {
-    channels,
-    order: pre.colorOrder === 'BGR' ? [2, 1, 0] : pre.colorOrder === 'RGB' ? [0, 1, 2] : [0],
-    lut,
-    resample: (width, height) => {
-      const { resized: r, region: c } = preprocessGeometry(width, height, pre);
-      return { x: axisTaps(width, r.width, c.x, c.width), y: axisTaps(height, r.height, c.y, c.height) };
-    },
-  };
 }

@@ -24,7 +24,7 @@ export function jsPreprocessStage(input: DeviceTensor, spec: PreprocessSpec): Pr
   const C = spec.channels, { lut } = spec;
   const order = [spec.order[0], spec.order[1] ?? 0, spec.order[2] ?? 0];
   let size = { width: 0, height: 0 };
-  let taps = new Int32Array(0), yBase = 0, xStride = 0, yStride = 0;
+  let taps: Int32Array = new Int32Array(0), yBase = 0, xStride = 0, yStride = 0;
   let frame: Uint8Array | Uint8ClampedArray | undefined;
   const v = [0, 0, 0], row = [0, 0, 0], acc = [0, 0, 0];
   const step: Step = () => {
