@@ -48,9 +48,12 @@ export class InputError extends EdgeInferError {
 /** The requested backend cannot run here, or cannot run this model. */
 export class BackendUnavailableError extends EdgeInferError {
   readonly backend: string;
-  constructor(backend: string, reason: string) {
+  /** The model's ops that the backend lacks, when that is the reason. */
+  readonly missingOps?: readonly string[];
+  constructor(backend: string, reason: string, missingOps?: readonly string[]) {
     super('BACKEND_UNAVAILABLE', `backend ${backend} unavailable: ${reason}`);
     this.backend = backend;
+    if (missingOps) this.missingOps = missingOps;
   }
 }
 

@@ -1,5 +1,6 @@
 // Structural checks on a graph before anything runs it: every value defined once and before use,
-// every op known with valid attributes, shapes consistent at batch 1.
+// source permutations well formed. Ops, attributes and shapes are checked when the graph is prepared
+// (prepared.ts), which is what validateGraph adds.
 import { GraphError } from '../errors.js';
 import type { Graph } from './ir.js';
 import { resolveNodes } from './resolve.js';
@@ -13,7 +14,8 @@ function checkPerm(perm: readonly number[] | undefined, rank: number, where: str
   }
 }
 
-export function validateGraph(graph: Graph): void {
+/** Definitions, uses and input shapes; output permutations once shapes are known (checkOutputPerms). */
+export function checkStructure(graph: Graph): void {
   const defined = new Set<string>();
   const define = (name: string, where: string) => {
     if (name === '') return;
@@ -40,7 +42,16 @@ export function validateGraph(graph: Graph): void {
   for (const v of graph.outputs) {
     if (!defined.has(v.name)) throw new GraphError(`graph output "${v.name}" is never produced`, v.name);
   }
-  const resolved = resolveNodes(graph);
-  const shapes = inferShapes(graph, 1, resolved);
-  for (const v of graph.outputs) checkPerm(v.sourcePerm, shapes.get(v.name)!.length, v.name);
+}
+
+/** sourcePerm of each output against its rank (`rankOf` from the shapes at some batch). */
+export function checkOutputPerms(graph: Graph, rankOf: (name: string) => number): void {
+  for (const v of graph.outputs) checkPerm(v.sourcePerm, rankOf(v.name), v.name);
+}
+
+/** For tools that check a graph without running it (convert): structure, ops, attributes and shapes. */
+export function validateGraph(graph: Graph): void {
+  checkStructure(graph);
+  const shapes = inferShapes(graph, 1, resolveNodes(graph));
+  checkOutputPerms(graph, (name) => shapes.get(name)!.length);
 }

@@ -5,17 +5,18 @@ import type { Attrs } from './attrs.js';
 import { boolAttr, defineOp, REDUCTION } from './op.js';
 import {
   addMatVec, applyActivation, clipTo, directionBiases, parseRecurrentAttrs, recurrentDims, recurrentMacs,
-  recurrentOutputShapes, runRecurrent, type RecurrentAttrs, type RecurrentKind,
+  recurrentOutputShapes, runRecurrent, type RecurrentAttrs, SEQUENCE_LENS_INPUT, RECURRENT_GATES, type RecurrentKind,
 } from './recurrent.js';
 
 export interface GruAttrs extends RecurrentAttrs {
   readonly linearBeforeReset: boolean;
 }
 
-const KIND: RecurrentKind = { gates: 3, defaultActivations: ['Sigmoid', 'Tanh'] };
+const KIND: RecurrentKind = { gates: RECURRENT_GATES.GRU, defaultActivations: ['Sigmoid', 'Tanh'] };
 
 export const GRU = defineOp<GruAttrs>({
   name: 'GRU',
+  lengthInput: SEQUENCE_LENS_INPUT,
   parseAttrs: (raw: Attrs) => ({ ...parseRecurrentAttrs(raw, KIND), linearBeforeReset: boolAttr(raw, 'linearBeforeReset', false) }),
   inferShape: (inputs, attrs) => recurrentOutputShapes(recurrentDims(inputs, attrs, KIND.gates), 1),
   reference: (inputs, attrs, [y, yh]) => {

@@ -5,7 +5,7 @@ import type { Attrs } from './attrs.js';
 import { boolAttr, defineOp, REDUCTION } from './op.js';
 import {
   addMatVec, applyActivation, clipTo, directionBiases, expectShape, parseRecurrentAttrs, recurrentDims,
-  recurrentMacs, recurrentOutputShapes, runRecurrent, type RecurrentAttrs, type RecurrentKind,
+  recurrentMacs, recurrentOutputShapes, runRecurrent, type RecurrentAttrs, SEQUENCE_LENS_INPUT, RECURRENT_GATES, type RecurrentKind,
 } from './recurrent.js';
 
 export interface LstmAttrs extends RecurrentAttrs {
@@ -13,10 +13,11 @@ export interface LstmAttrs extends RecurrentAttrs {
   readonly inputForget: boolean;
 }
 
-const KIND: RecurrentKind = { gates: 4, defaultActivations: ['Sigmoid', 'Tanh', 'Tanh'] };
+const KIND: RecurrentKind = { gates: RECURRENT_GATES.LSTM, defaultActivations: ['Sigmoid', 'Tanh', 'Tanh'] };
 
 export const LSTM = defineOp<LstmAttrs>({
   name: 'LSTM',
+  lengthInput: SEQUENCE_LENS_INPUT,
   parseAttrs: (raw: Attrs) => ({ ...parseRecurrentAttrs(raw, KIND), inputForget: boolAttr(raw, 'inputForget', false) }),
   inferShape: (inputs, attrs) => {
     const dims = recurrentDims(inputs, attrs, KIND.gates);

@@ -22,6 +22,16 @@ export interface OpDef<A = unknown> {
   reference(inputs: readonly (Tensor | undefined)[], attrs: A, outputs: readonly Tensor[]): void;
   /** How far another backend may drift from the reference. */
   readonly tolerance: Tolerance;
+  /**
+   * Output 0 holds input 0's values unchanged, in another shape (Reshape, Flatten, Identity): the memory
+   * plan lets the two share bytes, and a backend's kernel may then do nothing.
+   */
+  readonly aliasesInput?: boolean;
+  /**
+   * An input that holds lengths (RNN's sequence_lens): integers in 0..shape(input `of`)[axis]. Random
+   * trial values there would be invalid.
+   */
+  readonly lengthInput?: { readonly index: number; readonly of: number; readonly axis: number };
   /** Multiply-adds for one inference at these shapes (for `inspect` and GFLOP/s figures). */
   macs?(inputs: readonly (Shape | undefined)[], outputs: readonly Shape[], attrs: A): number;
 }

@@ -10,6 +10,9 @@ import { OpError, floatAttr, intAttr, stringAttr } from './op.js';
 export type Direction = 'forward' | 'reverse' | 'bidirectional';
 export const DIRECTIONS: readonly Direction[] = ['forward', 'reverse', 'bidirectional'];
 
+/** sequence_lens (input 4) holds lengths up to X's (input 0) time axis (axis 1 in NTC). */
+export const SEQUENCE_LENS_INPUT = { index: 4, of: 0, axis: 1 } as const;
+
 export type RecurrentActivationName =
   | 'Relu' | 'Tanh' | 'Sigmoid' | 'Affine' | 'LeakyRelu' | 'ThresholdedRelu'
   | 'ScaledTanh' | 'HardSigmoid' | 'Elu' | 'Softsign' | 'Softplus';
@@ -67,6 +70,9 @@ export interface RecurrentAttrs {
   readonly activations: readonly RecurrentActivation[];
   readonly clip?: number;
 }
+
+/** Stacked gate blocks in W/R per op: RNN 1, GRU 3 (z, r, h), LSTM 4 (i, o, f, c). */
+export const RECURRENT_GATES = { RNN: 1, GRU: 3, LSTM: 4 } as const;
 
 export interface RecurrentKind {
   /** Stacked gate blocks in W/R: RNN 1, GRU 3 (z, r, h), LSTM 4 (i, o, f, c). */

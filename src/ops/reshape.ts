@@ -26,6 +26,7 @@ function copy([x]: readonly (Tensor | undefined)[], _attrs: unknown, [y]: readon
 
 export const Reshape = defineOp<ReshapeAttrs>({
   name: 'Reshape',
+  aliasesInput: true,
   parseAttrs: (raw: Attrs) => {
     const shape = intsAttr(raw, 'shape', undefined, { min: -1 });
     const allowzero = boolAttr(raw, 'allowzero', false);
@@ -63,6 +64,7 @@ export const Reshape = defineOp<ReshapeAttrs>({
 
 export const Flatten = defineOp<FlattenAttrs>({
   name: 'Flatten',
+  aliasesInput: true,
   parseAttrs: (raw: Attrs) => ({ axis: intAttr(raw, 'axis', 1) }),
   inferShape: ([x], { axis }) => {
     const input = inputX(x);
@@ -77,6 +79,7 @@ export const Flatten = defineOp<FlattenAttrs>({
 
 export const Identity = defineOp<IdentityAttrs>({
   name: 'Identity',
+  aliasesInput: true,
   parseAttrs: () => ({}),
   inferShape: ([x]) => [inputX(x, false)],
   reference: copy,

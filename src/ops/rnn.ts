@@ -3,15 +3,16 @@
 import { defineOp, REDUCTION } from './op.js';
 import {
   addMatVec, applyActivation, clipTo, directionBiases, parseRecurrentAttrs, recurrentDims, recurrentMacs,
-  recurrentOutputShapes, runRecurrent, type RecurrentAttrs, type RecurrentKind,
+  recurrentOutputShapes, runRecurrent, type RecurrentAttrs, SEQUENCE_LENS_INPUT, RECURRENT_GATES, type RecurrentKind,
 } from './recurrent.js';
 
 export type RnnAttrs = RecurrentAttrs;
 
-const KIND: RecurrentKind = { gates: 1, defaultActivations: ['Tanh'] };
+const KIND: RecurrentKind = { gates: RECURRENT_GATES.RNN, defaultActivations: ['Tanh'] };
 
 export const RNN = defineOp<RnnAttrs>({
   name: 'RNN',
+  lengthInput: SEQUENCE_LENS_INPUT,
   parseAttrs: (raw) => parseRecurrentAttrs(raw, KIND),
   inferShape: (inputs, attrs) => recurrentOutputShapes(recurrentDims(inputs, attrs, KIND.gates), 1),
   reference: (inputs, attrs, [y, yh]) => {

@@ -1,26 +1,64 @@
-// The backends this build knows. Several providers may share a name (wasm: a SIMD and a scalar
-// build); asking for a name gets the highest-priority one available here.
+// The backends this build knows, and the one path from backend names to a working backend: each name in
+// the caller's order, its providers (a SIMD and a scalar wasm build share a name) by priority, the first
+// that opens wins, and every attempt is recorded as a candidate.
 import type { Backend, BackendName, BackendOptions, BackendProvider } from '../backends/backend.js';
 import { jsProvider } from '../backends/js/backend.js';
 import { wasmScalarProvider, wasmSimdProvider } from '../backends/wasm/backend.js';
 import { webgpuProvider } from '../backends/webgpu/backend.js';
-import { BackendUnavailableError } from '../errors.js';
+import { message, noneWorked, type Candidate } from './report.js';
 
 // In Node, WebGPU comes from the caller (a backend instance from the `webgpu` package); browsers have navigator.gpu.
 const browserGpu = typeof navigator === 'undefined' ? undefined : (navigator as Navigator & { gpu?: GPU }).gpu;
 
-export const PROVIDERS: readonly BackendProvider[] = [webgpuProvider(browserGpu), wasmSimdProvider, wasmScalarProvider, jsProvider]
-  .sort((a, b) => b.priority - a.priority);
+export const PROVIDERS: readonly BackendProvider[] = byPriority([webgpuProvider(browserGpu), wasmSimdProvider, wasmScalarProvider, jsProvider]);
 
-export async function createBackend(name: BackendName, providers: readonly BackendProvider[] = PROVIDERS,
-  options: BackendOptions = {}): Promise<Backend> {
-  const candidates = providers.filter((p) => p.name === name);
-  if (!candidates.length) throw new BackendUnavailableError(name, 'not built into this version of edgeinfer');
-  const reasons: string[] = [];
-  for (const provider of candidates) {
-    const ok = await provider.available();
-    if (ok === true) return provider.create(options);
-    reasons.push(ok);
+export function byPriority(providers: readonly BackendProvider[]): BackendProvider[] {
+  // Stable: equal priorities keep the order they were given in.
+  return providers.map((p, i) => ({ p, i })).sort((a, b) => b.p.priority - a.p.priority || a.i - b.i).map((x) => x.p);
+}
+
+/** What opening one provider gave: the thing opened, or why not. */
+export type Attempt<T> = { readonly value: T } | { readonly status: 'unavailable' | 'unsupported' | 'failed'; readonly reason: string };
+
+/**
+ * The first provider of `names` (in that order; each name's providers by priority) for which `attempt`
+ * succeeds, with a candidate for every provider tried. Throws BackendUnavailableError listing them when none does.
+ */
+export async function firstWorking<T>(names: readonly BackendName[], providers: readonly BackendProvider[],
+  attempt: (p: BackendProvider) => Promise<Attempt<T>>): Promise<{ value: T; provider: BackendProvider; candidates: Candidate[] }> {
+  const candidates: Candidate[] = [];
+  for (const name of names) {
+    const ofName = byPriority(providers.filter((p) => p.name === name));
+    if (!ofName.length) candidates.push({ name, status: 'unavailable', reason: 'not built into this version of edgeinfer' });
+    for (const p of ofName) {
+      const got = await attempt(p);
+      const base = { name: p.name, priority: p.priority };
+      if ('value' in got) {
+        candidates.push({ ...base, status: 'chosen' });
+        return { value: got.value, provider: p, candidates };
+      }
+      candidates.push({ ...base, status: got.status, reason: got.reason });
+    }
   }
-  throw new BackendUnavailableError(name, reasons.join('; '));
+  throw noneWorked(names.join(' or '), candidates);
+}
+
+/** A backend of that name: the highest-priority provider available here that creates one. */
+export async function openNamed(name: BackendName, providers: readonly BackendProvider[] = PROVIDERS,
+  options: BackendOptions = {}): Promise<Backend> {
+  const { value } = await firstWorking([name], providers, async (p): Promise<Attempt<Backend>> => {
+    let ok: true | string;
+    try {
+      ok = await p.available();
+    } catch (e) {
+      ok = `its probe threw: ${message(e)}`;
+    }
+    if (ok !== true) return { status: 'unavailable', reason: String(ok) };
+    try {
+      return { value: await p.create(options) };
+    } catch (e) {
+      return { status: 'failed', reason: `create failed: ${message(e)}` };
+    }
+  });
+  return value;
 }

@@ -5,7 +5,10 @@
 // load revalidates a cached backend with a warm-up run, choosing anew when it no longer works.
 import type { BackendProvider } from '../backends/backend.js';
 import type { BackendLostError } from '../errors.js';
-import { byPriority, now, openWarm, Opener, type Candidate, type SelectContext, type Selection } from './select.js';
+import { byPriority } from './backends.js';
+import { now, type Candidate, type Selection } from './report.js';
+import type { SelectContext } from './select.js';
+import { Opener } from './trials.js';
 import type { Session } from './session.js';
 
 const same = (c: Candidate, p: BackendProvider): boolean => c.name === p.name && c.priority === p.priority;
@@ -34,7 +37,7 @@ export async function fallBack(ctx: SelectContext, sel: Selection, error: Backen
     const next = { ...candidates[i], name: p.name, priority: p.priority, ...c };
     if (i < 0) candidates.push(next); else candidates[i] = next;
   };
-  const opener = new Opener(ctx.graph, undefined, ctx.opts.precision);
+  const opener = new Opener(ctx.prepared, undefined, ctx.opts.precision, ctx.queue);
   const first: BackendProvider[] = [];
   const last: BackendProvider[] = [];
   for (const p of ranking(ctx, candidates)) {
@@ -44,11 +47,11 @@ export async function fallBack(ctx: SelectContext, sel: Selection, error: Backen
     else (!ctx.names && (await opener.deferral(p)) !== undefined ? last : first).push(p);
   }
   for (const p of [...first, ...last]) {
-    const opened = await openWarm(p, opener);
-    if ('session' in opened) {
+    const opened = await opener.openWarm(p);
+    if ('value' in opened) {
       record(p, { status: 'chosen', reason: `took over when ${sel.backend} was lost` });
       const fallback = { from: sel.backend, to: p.name, reason: error.message, atMs: now() - ctx.started };
-      return { session: opened.session, selection: { ...sel, backend: p.name, candidates, fallbacks: [...(sel.fallbacks ?? []), fallback] } };
+      return { session: opened.value, selection: { ...sel, backend: p.name, candidates, fallbacks: [...(sel.fallbacks ?? []), fallback] } };
     }
     record(p, opened);
   }

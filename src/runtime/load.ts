@@ -12,8 +12,10 @@ import { throwIfAborted } from './abort.js';
 import { browserLocalStorage, localStorageCache, type DecisionCache } from './decision-cache.js';
 import { browserIndexedDb, indexedDbCache } from './idb-cache.js';
 import { fallBack } from './fallback.js';
-import { choose, now, type Candidate, type Fallback, type SelectContext, type SelectOptions, type Selection, type WarmJob, type WarmStart } from './select.js';
-import type { Feeds, Session, TensorInfo } from './session.js';
+import { RunQueue } from './queue.js';
+import { now, type Candidate, type Fallback, type Selection, type WarmStart } from './report.js';
+import { choose, type SelectContext, type SelectOptions, type WarmJob } from './select.js';
+import { snapshotFeeds, type Feeds, type RunOptions, type Session, type TensorInfo } from './session.js';
 import { warmInBackground } from './warm-start.js';
 import { isGraph, readSource, type ModelSource, type SourceOptions } from './source.js';
 
@@ -34,14 +36,15 @@ export interface LoadOptions extends SourceOptions, Omit<SelectOptions, 'modelHa
 }
 
 /**
- * A model ready to run, and how its backend was chosen. Runs are queued, never interleaved; the backend
+ * A model ready to run, and how its backend was chosen. Runs go through one queue (shared by every session
+ * the model opens), never interleaved; the backend
  * may change between two of them: when it is lost (`auto` or a list: the next one takes over and the
  * call is retried there) and when a warm start's GPU is ready.
  */
 export class LoadedModel {
   #current: Session;
   #record: Selection;
-  #queue: Promise<unknown> = Promise.resolve();
+  readonly #queue: RunQueue;
   /** Set when the backend was lost and none could take over: every later run rejects with it. */
   #lost: BackendLostError | undefined;
   #closed = false;
@@ -60,6 +63,8 @@ export class LoadedModel {
     readonly modelHash: string | undefined,
     private readonly live?: { readonly ctx: SelectContext; readonly job?: WarmJob; readonly onFallback?: LoadOptions['onFallback'] },
   ) {
+    // The sessions' queue, made by load(); a model built around a bare session gets its own.
+    this.#queue = live?.ctx.queue ?? new RunQueue();
     this.#current = session;
     this.#record = selection;
     // Never rejects: nothing to handle for an app that does not wait for it.
@@ -98,16 +103,19 @@ export class LoadedModel {
     return this.#current.graph;
   }
 
-  run(feeds: Feeds): Promise<Record<string, Tensor>> {
-    return this.use((s) => s.run(feeds));
+  /** Runs the model (see Session.run: the inputs are read when run() is called, even if the run waits its turn). */
+  run(feeds: Feeds, options: RunOptions = {}): Promise<Record<string, Tensor>> {
+    const captured = this.#queue.idle ? feeds : snapshotFeeds(feeds);
+    return this.use((s) => s.execute(captured, options));
   }
 
   /**
    * Runs `work` on the current session in this model's queue (so no switch happens during it), and again
-   * on the next backend when it fails with BackendLostError and a fallback is allowed. For work beyond run().
+   * on the next backend when it fails with BackendLostError and a fallback is allowed. For work beyond run():
+   * `work` holds the queue's turn, and session.run() inside it runs at once.
    */
   use<T>(work: (session: Session) => Promise<T>): Promise<T> {
-    return this.#enqueue(() => this.#attempt(work));
+    return this.#queue.enqueue(() => this.#attempt(work), true);
   }
 
   /** Releases the session, and stops a warm start's background work (its GPU session is released too). */
@@ -118,9 +126,7 @@ export class LoadedModel {
   }
 
   #enqueue<T>(work: () => Promise<T>): Promise<T> {
-    const result = this.#queue.then(work);
-    this.#queue = result.catch(() => undefined);
-    return result;
+    return this.#queue.enqueue(work);
   }
 
   async #attempt<T>(work: (session: Session) => Promise<T>): Promise<T> {
@@ -223,7 +229,7 @@ export async function load(source: ModelSource, options: LoadOptions = {}): Prom
     modelHash = eimModelHash(bytes);
   }
   const cache = options.cache === undefined ? defaultCache() : options.cache;
-  const chosen = await choose(graph, { ...options, cache, modelHash, signal }, options.warmStart !== false);
+  const chosen = await choose(graph, { ...options, cache, modelHash, signal }, options.warmStart !== false, new RunQueue());
   if (signal?.aborted) {
     chosen.session.dispose();
     throwIfAborted(signal, 'backend selection');

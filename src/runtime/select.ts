@@ -1,82 +1,33 @@
 // Picks the backend a model runs on. `auto`: by provider priority, drop the unavailable and those
 // missing an op, time a short trial on each survivor, keep the fastest; a provider with a deferReason
-// (a software GPU) is tried only when none of the others works. The decision is cached per
-// (model, device). Explicit names skip the trial. Every candidate's fate is reported, with reasons.
-// With warm start (load()'s default), a GPU is set aside here and timed in the background (warm-start.ts).
+// (a software GPU) is tried only when none of the others works. The decision is cached per (model,
+// device). Explicit names skip the trial. Every candidate's fate is reported, with reasons (report.ts);
+// opening and timing are trials.ts's. With warm start (load()'s default), a GPU is set aside here and
+// timed in the background (warm-start.ts). The model is prepared once, here, for every candidate.
 import { checkPrecision, type BackendName, type BackendProvider, type GpuPrecision } from '../backends/backend.js';
-import { BackendUnavailableError, InputError } from '../errors.js';
 import type { Graph } from '../graph/ir.js';
-import { optimize } from '../graph/optimize.js';
-import { inferShapes } from '../graph/shapes.js';
-import { validateGraph } from '../graph/validate.js';
-import { sizeOf } from '../tensor.js';
+import { PreparedGraph } from '../graph/prepared.js';
 import { throwIfAborted } from './abort.js';
-import { PROVIDERS } from './backends.js';
+import { byPriority, firstWorking, PROVIDERS } from './backends.js';
 import { makeDecision, readDecision, writeDecision, type CachedDecision, type DecisionCache } from './decision-cache.js';
-import { Session, type Feeds } from './session.js';
+import type { RunQueue } from './queue.js';
+import {
+  BACKEND_NAMES, noneWorked, now, parsePreference, type BackendPreference, type Candidate, type Selection, type WarmStart,
+} from './report.js';
+import type { Session } from './session.js';
+import { Opener, Trials, warmUp, type TrialOptions } from './trials.js';
 
-export type BackendPreference = 'auto' | BackendName | readonly BackendName[];
-
-/** 'pending': being prepared in the background (warm start); 'lost': failed while running, after it was chosen. */
-export type CandidateStatus = 'chosen' | 'slower' | 'unavailable' | 'unsupported' | 'failed' | 'skipped' | 'pending' | 'lost';
-
-export interface Candidate {
-  readonly name: BackendName;
-  /** The provider's priority; absent when no provider of that name is built in. */
-  readonly priority?: number;
-  readonly status: CandidateStatus;
-  readonly reason?: string;
-  /** Median of the timed trial runs at batch 1 (for a cached choice: the median measured back then). */
-  readonly medianMs?: number;
-}
-
-export interface Selection {
-  readonly backend: BackendName;
-  /** 'auto': trial run now; 'cached': an earlier trial's choice reused; 'explicit': named by the caller. */
-  readonly mode: 'auto' | 'cached' | 'explicit';
-  readonly candidates: readonly Candidate[];
-  /** 'stale': a cached choice no longer works here (see cacheReason) and was replaced. */
-  readonly cache: 'hit' | 'miss' | 'stale' | 'off';
-  readonly cacheReason?: string;
-  /** Wall time spent choosing (probes, backend creation, trial runs). */
-  readonly elapsedMs: number;
-  /** Run-time switches away from a lost backend, oldest first. */
-  readonly fallbacks?: readonly Fallback[];
-  /** Present when a CPU backend answered first while the GPU prepared in the background. */
-  readonly warmStart?: WarmStart;
-}
-
-/** Every `...Ms` time below counts from the start of the selection. */
-export interface Fallback {
-  readonly from: BackendName;
-  readonly to: BackendName;
-  /** The BackendLostError's message. */
-  readonly reason: string;
-  readonly atMs: number;
-}
-
-export interface WarmStart {
-  readonly target: BackendName;
-  /**
-   * 'preparing': still in the background; 'switched': runs go to the target now; 'slower': it was timed
-   * slower than the CPU backend, which stays; 'failed': the target candidate says why; 'cancelled': the
-   * model was disposed first.
-   */
-  readonly state: 'preparing' | 'switched' | 'slower' | 'failed' | 'cancelled';
-  /** When the CPU backend was ready to answer (load() resolved then). */
-  readonly firstReadyMs: number;
-  /** When the target had prepared and been timed. */
-  readonly targetReadyMs?: number;
-  /** When the first run on the target could start (after the runs queued before it). */
-  readonly switchedAtMs?: number;
-}
+export type {
+  BackendPreference, Candidate, CandidateStatus, Fallback, Selection, WarmStart,
+} from './report.js';
+export { byPriority } from './backends.js';
 
 /** Optional on a provider: what hardware it would run on (e.g. a GPU adapter), folded into cache keys. */
 export interface DescribedProvider extends BackendProvider {
   deviceInfo?(): Promise<string | undefined>;
 }
 
-export interface SelectOptions {
+export interface SelectOptions extends TrialOptions {
   /** Default 'auto'. A name or a list: the first that works, in the caller's order, with no trial. */
   backend?: BackendPreference;
   /** Default: the providers built into this version (runtime/backends.ts). */
@@ -87,10 +38,6 @@ export interface SelectOptions {
   modelHash?: string;
   /** Identifies this device (browser, GPU, CPU); default: defaultDeviceKey(). */
   deviceKey?: () => string | Promise<string>;
-  /** Wall-time budget for all trials; a candidate is not started once it is spent (one is always timed). Default 1500. */
-  trialBudgetMs?: number;
-  /** Timed runs per candidate after one warm-up, fewer when the budget runs out. Default 3. */
-  trialRuns?: number;
   /** Run the graph passes first (default true). */
   optimize?: boolean;
   /**
@@ -107,17 +54,8 @@ export interface Selected {
   readonly selection: Selection;
 }
 
-const BACKEND_NAMES: readonly BackendName[] = ['webgpu', 'wasm', 'js'];
 /** The backend warm start prepares in the background; the others count as CPU backends. */
 const GPU: BackendName = 'webgpu';
-const DEFAULT_BUDGET_MS = 1500;
-const DEFAULT_RUNS = 3;
-
-export const now = (): number => performance.now();
-
-export function message(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
-}
 
 /** A browser's user agent, or Node's version and platform: timings differ between them. */
 export function defaultDeviceKey(): string {
@@ -131,212 +69,10 @@ export function defaultDeviceKey(): string {
   return 'unknown-device';
 }
 
-type Preference = { readonly mode: 'auto' } | { readonly mode: 'explicit'; readonly names: readonly BackendName[] };
-
-function backendName(v: unknown, where: string): BackendName {
-  if (typeof v !== 'string') throw new InputError(`${where} must be a backend name`, { expected: BACKEND_NAMES.join(' | '), received: typeof v });
-  if (!(BACKEND_NAMES as readonly string[]).includes(v)) {
-    throw new BackendUnavailableError(v, `not a backend of this version of edgeinfer (known: ${BACKEND_NAMES.join(', ')})`);
-  }
-  return v as BackendName;
-}
-
-function parsePreference(v: unknown): Preference {
-  if (v === undefined || v === 'auto') return { mode: 'auto' };
-  if (Array.isArray(v)) {
-    if (v.length === 0) throw new InputError('options.backend is an empty list', { expected: 'at least one backend name' });
-    return { mode: 'explicit', names: [...new Set(v.map((x, i) => backendName(x, `options.backend[${i}]`)))] };
-  }
-  if (typeof v !== 'string') {
-    throw new InputError('options.backend must be "auto", a backend name or a list of names', { received: v === null ? 'null' : typeof v });
-  }
-  return { mode: 'explicit', names: [backendName(v, 'options.backend')] };
-}
-
-export function byPriority(providers: readonly BackendProvider[]): BackendProvider[] {
-  // Stable: equal priorities keep the order they were given in.
-  return providers.map((p, i) => ({ p, i })).sort((a, b) => b.p.priority - a.p.priority || a.i - b.i).map((x) => x.p);
-}
-
-const RECURRENT = new Set(['RNN', 'LSTM', 'GRU']);
-
-/**
- * Inputs that feed a recurrent node's sequence_lens, with the full length T of that node's sequence:
- * random values there are not valid lengths (they must be integers in 0..T).
- */
-function sequenceLengthInputs(graph: Graph): Map<string, number> {
-  const lens = new Map<string, number>();
-  const isInput = new Set(graph.inputs.map((v) => v.name));
-  const feeding = graph.nodes.filter((n) => RECURRENT.has(n.op) && isInput.has(n.inputs[4] ?? ''));
-  if (feeding.length === 0) return lens;
-  const shapes = inferShapes(graph, 1);
-  for (const n of feeding) lens.set(n.inputs[4], shapes.get(n.inputs[0])![1]);
-  return lens;
-}
-
-/**
- * Batch-1 inputs of fixed pseudo-random values in [0, 1) (not all zeros, which some kernels short-cut),
- * and valid lengths where lengths are expected; the same every run.
- */
-function trialFeeds(session: Session): Feeds {
-  let state = 0x2545f491;
-  const lengths = sequenceLengthInputs(session.graph);
-  const feeds: Feeds = {};
-  for (const info of session.inputs) {
-    const data = new Float32Array(sizeOf(info.shape.map((d) => (d === -1 ? 1 : d))));
-    const length = lengths.get(info.name);
-    if (length !== undefined) data.fill(length);
-    else for (let i = 0; i < data.length; i++) {
-      state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
-      data[i] = state / 2 ** 32;
-    }
-    feeds[info.name] = data;
-  }
-  return feeds;
-}
-
-function median(xs: readonly number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-}
-
-export type Opened = { readonly session: Session } | { readonly status: 'unavailable' | 'unsupported' | 'failed'; readonly reason: string };
-
 /** The precision a model asks for: f16 when any of its weights is stored as f16. */
 export function modelPrecision(graph: Graph): GpuPrecision {
   for (const c of graph.constants.values()) if (c.dtype === 'f16') return 'f16';
   return 'f32';
-}
-
-/** Probes, creates the backend, checks op coverage and builds a session; failures become a status and a reason. */
-export class Opener {
-  private readonly ops: readonly string[];
-  constructor(private readonly graph: Graph, readonly signal: AbortSignal | undefined, private readonly precision: GpuPrecision = 'f32') {
-    this.ops = [...new Set(graph.nodes.map((n) => n.op))];
-  }
-
-  async probe(p: BackendProvider): Promise<true | string> {
-    throwIfAborted(this.signal, `probe of backend ${p.name}`);
-    try {
-      const ok = await p.available();
-      return ok === true ? true : String(ok);
-    } catch (e) {
-      return `its probe threw: ${message(e)}`;
-    }
-  }
-
-  /** The provider's reason to be tried last in `auto`; a hint that throws counts as none. */
-  async deferral(p: BackendProvider): Promise<string | undefined> {
-    if (!p.deferReason) return undefined;
-    throwIfAborted(this.signal, `probe of backend ${p.name}`);
-    try {
-      const reason = await p.deferReason();
-      return typeof reason === 'string' && reason !== '' ? reason : undefined;
-    } catch {
-      return undefined;
-    }
-  }
-
-  /** After a successful probe. The caller owns (and must dispose) the returned session. */
-  async open(p: BackendProvider): Promise<Opened> {
-    const stage = `creation of backend ${p.name}`;
-    throwIfAborted(this.signal, stage);
-    let backend;
-    try {
-      backend = await p.create({ precision: this.precision });
-    } catch (e) {
-      return { status: 'failed', reason: `create failed: ${message(e)}` };
-    }
-    const missing = this.ops.filter((op) => !backend.ops.has(op));
-    if (missing.length) {
-      backend.dispose();
-      return { status: 'unsupported', reason: `does not implement ${missing.join(', ')}` };
-    }
-    let session: Session;
-    try {
-      session = await Session.create(this.graph, { backend, optimize: false });
-    } catch (e) {
-      backend.dispose();
-      return { status: 'failed', reason: `prepare failed: ${message(e)}` };
-    }
-    if (this.signal?.aborted) {
-      session.dispose();
-      throwIfAborted(this.signal, stage);
-    }
-    return { session };
-  }
-}
-
-/**
- * Runs `work` while nothing else runs (a LoadedModel's queue), so that a trial in the background times
- * its backend rather than the app's runs on the main thread meanwhile.
- */
-export type Exclusive = <T>(work: () => Promise<T>) => Promise<T>;
-
-/**
- * One warm-up run (prepares the batch-1 plan: kernels compiled, weights packed), then up to `runs`
- * timed runs while the deadline allows; at least one is timed. Returns the run times in ms.
- */
-async function timeRuns(session: Session, runs: number, deadline: number, signal: AbortSignal | undefined, name: string, exclusive: Exclusive): Promise<number[]> {
-  const feeds = trialFeeds(session);
-  const stage = `trial of backend ${name}`;
-  await session.run(feeds);
-  const times: number[] = [];
-  while (times.length < runs) {
-    const t = await exclusive(async () => {
-      throwIfAborted(signal, stage);
-      const t0 = now();
-      await session.run(feeds);
-      return now() - t0;
-    });
-    times.push(t);
-    if (now() + t > deadline) break;
-  }
-  throwIfAborted(signal, stage);
-  return times;
-}
-
-function noneWorked(what: string, candidates: readonly Candidate[]): BackendUnavailableError {
-  const reasons = candidates.map((c) => `${c.name}${c.priority === undefined ? '' : `@${c.priority}`}: ${c.status}${c.reason ? ` (${c.reason})` : ''}`);
-  return new BackendUnavailableError(what, reasons.length ? `no candidate worked: ${reasons.join('; ')}` : 'no backend provider is registered');
-}
-
-type Best = { readonly session: Session; readonly index: number; readonly provider: BackendProvider; readonly medianMs: number };
-
-/** Times candidates against one deadline, keeping the session of the fastest so far: the caller owns (and disposes) `best`. */
-export class Trials {
-  best?: Best;
-  readonly deadline: number;
-  private readonly runs: number;
-  constructor(private readonly opener: Opener, opts: SelectOptions, private readonly exclusive: Exclusive = (work) => work()) {
-    this.deadline = now() + (opts.trialBudgetMs ?? DEFAULT_BUDGET_MS);
-    this.runs = Math.max(1, Math.floor(opts.trialRuns ?? DEFAULT_RUNS));
-  }
-
-  /** Opens and times `p` as candidates[index]; 'slower' unless the caller marks it chosen. */
-  async trial(p: BackendProvider, index: number, note?: string): Promise<Candidate> {
-    const base = { name: p.name, priority: p.priority, ...(note === undefined ? {} : { reason: note }) };
-    const { signal } = this.opener;
-    const opened = await this.opener.open(p);
-    if (!('session' in opened)) return { ...base, ...opened };
-    let times: number[];
-    try {
-      times = await timeRuns(opened.session, this.runs, this.deadline, signal, p.name, this.exclusive);
-    } catch (e) {
-      opened.session.dispose();
-      throwIfAborted(signal, `trial of backend ${p.name}`);
-      return { ...base, status: 'failed', reason: `trial run failed: ${message(e)}` };
-    }
-    const medianMs = median(times);
-    if (!this.best || medianMs < this.best.medianMs) {
-      this.best?.session.dispose();
-      this.best = { session: opened.session, index, provider: p, medianMs };
-    } else {
-      opened.session.dispose();
-    }
-    return { ...base, status: 'slower', medianMs };
-  }
 }
 
 /** A GPU set aside for warm start: candidates[index], to be timed in the background. */
@@ -348,8 +84,8 @@ export interface Later {
 interface AutoResult { session: Session; candidates: Candidate[]; chosen: BackendProvider; medianMs: number; later: Later[] }
 
 async function runAuto(providers: readonly BackendProvider[], opener: Opener, opts: SelectOptions, warm: boolean): Promise<AutoResult> {
-  const budget = opts.trialBudgetMs ?? DEFAULT_BUDGET_MS;
   const trials = new Trials(opener, opts);
+  const budget = trials.budgetMs;
   const candidates: Candidate[] = [];
   const deferred: { provider: BackendProvider; index: number; reason: string }[] = [];
   const later: Later[] = [];
@@ -395,48 +131,10 @@ async function runAuto(providers: readonly BackendProvider[], opener: Opener, op
   return { session: won.session, candidates, chosen: won.provider, medianMs: won.medianMs, later };
 }
 
-/** Opens `p` (already probed) and gives it its warm-up run: a ready session, or why not. */
-export async function openWarm(p: BackendProvider, opener: Opener): Promise<Opened> {
-  const opened = await opener.open(p);
-  if (!('session' in opened)) return opened;
-  const failure = await warmUp(opened.session, opener.signal, p.name);
-  return failure ? { status: 'failed', reason: failure } : opened;
-}
-
 /** The first provider in the caller's order that works; its session has had its warm-up run. */
 async function runExplicit(names: readonly BackendName[], providers: readonly BackendProvider[], opener: Opener): Promise<{ session: Session; candidates: Candidate[] }> {
-  const candidates: Candidate[] = [];
-  for (const name of names) {
-    const ofName = byPriority(providers.filter((p) => p.name === name));
-    if (!ofName.length) candidates.push({ name, status: 'unavailable', reason: 'not built into this version of edgeinfer' });
-    for (const p of ofName) {
-      const base = { name: p.name, priority: p.priority };
-      const ok = await opener.probe(p);
-      const opened = ok === true ? await openWarm(p, opener) : { status: 'unavailable' as const, reason: ok };
-      if ('session' in opened) {
-        candidates.push({ ...base, status: 'chosen' });
-        return { session: opened.session, candidates };
-      }
-      candidates.push({ ...base, ...opened });
-    }
-  }
-  throw noneWorked(names.join(' or '), candidates);
-}
-
-/** One untimed run, so a kernel that cannot prepare fails here rather than in the caller's first run. Disposes on failure. */
-async function warmUp(session: Session, signal: AbortSignal | undefined, name: string): Promise<string | undefined> {
-  try {
-    await session.run(trialFeeds(session));
-  } catch (e) {
-    session.dispose();
-    throwIfAborted(signal, `warm-up of backend ${name}`);
-    return `first run failed: ${message(e)}`;
-  }
-  if (signal?.aborted) {
-    session.dispose();
-    throwIfAborted(signal, `warm-up of backend ${name}`);
-  }
-  return undefined;
+  const { value, candidates } = await firstWorking(names, providers, (p) => opener.probeAndOpen(p));
+  return { session: value, candidates };
 }
 
 /** Revalidates a cached choice: its provider still exists, is available, opens and survives a warm-up run. */
@@ -447,13 +145,13 @@ async function reopen(cached: CachedDecision, providers: readonly BackendProvide
   const ok = await opener.probe(p);
   if (ok !== true) return { staleReason: `${label} unavailable: ${ok}` };
   const opened = await opener.open(p);
-  if (!('session' in opened)) return { staleReason: `${label} ${opened.status}: ${opened.reason}` };
-  const failure = await warmUp(opened.session, signal, p.name);
+  if (!('value' in opened)) return { staleReason: `${label} ${opened.status}: ${opened.reason}` };
+  const failure = await warmUp(opened.value, signal, p.name);
   if (failure) return { staleReason: `${label} ${failure}` };
   const candidate: Candidate = {
     name: p.name, priority: p.priority, status: 'chosen', reason: cachedNote(cached), medianMs: cached.medianMs,
   };
-  return { session: opened.session, candidate };
+  return { session: opened.value, candidate };
 }
 
 async function cacheKey(opts: SelectOptions, providers: readonly BackendProvider[]): Promise<string> {
@@ -474,8 +172,10 @@ async function cacheKey(opts: SelectOptions, providers: readonly BackendProvider
 
 /** What run-time fallback (fallback.ts) and warm start (warm-start.ts) need from the selection that made a session. */
 export interface SelectContext {
-  /** After the passes. */
-  readonly graph: Graph;
+  /** The model, prepared once for every candidate (after the passes). */
+  readonly prepared: PreparedGraph;
+  /** The queue of the sessions opened for the model: its owner's (a LoadedModel's), or each its own. */
+  readonly queue?: RunQueue;
   readonly providers: readonly BackendProvider[];
   /** The caller's list in explicit mode; undefined in auto. */
   readonly names?: readonly BackendName[];
@@ -504,7 +204,7 @@ export interface Chosen extends Selected {
  * selectBackend, plus what a LoadedModel needs to fall back and, with `warm`, a GPU left to prepare in the
  * background (job) while the returned CPU session answers: its owner must run or drop the job.
  */
-export async function choose(graph: Graph, options: SelectOptions = {}, warm = false): Promise<Chosen> {
+export async function choose(graph: Graph, options: SelectOptions = {}, warm = false, queue?: RunQueue): Promise<Chosen> {
   const started = now();
   // Resolved once, from the weights as stored (the passes may re-store folded ones as f32).
   if (options.precision !== undefined) checkPrecision(options.precision);
@@ -512,12 +212,11 @@ export async function choose(graph: Graph, options: SelectOptions = {}, warm = f
   const pref = parsePreference(opts.backend);
   const providers = opts.providers ?? PROVIDERS;
   throwIfAborted(opts.signal, 'backend selection');
-  const g = opts.optimize === false ? graph : optimize(graph);
-  validateGraph(g);
-  const opener = new Opener(g, opts.signal, opts.precision);
+  const prepared = PreparedGraph.build(graph, { optimize: opts.optimize });
+  const opener = new Opener(prepared, opts.signal, opts.precision, queue);
   const elapsed = () => now() - started;
   const warming = (): WarmStart => ({ target: GPU, state: 'preparing', firstReadyMs: elapsed() });
-  const base = { graph: g, providers, opts, started };
+  const base = { prepared, queue, providers, opts, started };
 
   if (pref.mode === 'explicit') {
     const { session, candidates } = await runExplicit(pref.names, providers, opener);

@@ -1,15 +1,15 @@
-// A loaded model bound to one backend: validated and prepared once per batch size, then run
-// with tensors in the source model's own layout. Calls are queued, never interleaved.
-import type { Backend, BackendName, DeviceTensor, FrameRunner, FrameSpec, GpuPrecision, Step } from '../backends/backend.js';
-import { BackendUnavailableError, EdgeInferError, InputError } from '../errors.js';
+// A loaded model bound to one backend. It consumes the prepared graph (src/graph/prepared.ts): per batch
+// size and layout, the backend turns the plan's nodes into steps and its values into tensors placed by
+// the plan's lifetimes, once; a run writes the inputs, runs the steps and reads the outputs back.
+// Runs go through a queue (the session's own, or the one of the LoadedModel that owns it).
+import type { Backend, BackendName, DeviceTensor, GpuPrecision, Step } from '../backends/backend.js';
+import { EdgeInferError, InputError } from '../errors.js';
 import type { Graph } from '../graph/ir.js';
-import { optimize } from '../graph/optimize.js';
-import { resolveNodes, type ResolvedNode } from '../graph/resolve.js';
-import { inferShapes } from '../graph/shapes.js';
-import { validateGraph } from '../graph/validate.js';
+import { PreparedGraph, type BatchPlan, type Layout, type ValueRef } from '../graph/prepared.js';
 import { shapeToString, sizeOf, type Shape, type Tensor } from '../tensor.js';
-import { createBackend } from './backends.js';
-import { inversePerm, permute, permuteShape } from './layout.js';
+import { openNamed } from './backends.js';
+import { RunQueue } from './queue.js';
+import { composeStages, type StagedRun, type StagedSpec } from '../backends/stages.js';
 
 export interface TensorInfo {
   readonly name: string;
@@ -27,132 +27,189 @@ export interface SessionOptions {
   precision?: GpuPrecision;
 }
 
+export interface RunOptions {
+  /**
+   * 'source' (default): inputs and outputs in the source model's layout (an ONNX image is NCHW), the
+   * permute done by the backend's own kernel. 'ir': in the runtime's layout (NHWC), with no permute at all.
+   */
+  readonly layout?: Layout;
+}
+
 export type Feeds = Record<string, Float32Array | Tensor>;
 
-interface Plan {
+/** What the backend built for one batch plan. */
+interface Prepared {
   readonly steps: Step[];
   readonly inputs: DeviceTensor[];
   readonly outputs: DeviceTensor[];
+  /** What values() placed: given back when the plan leaves the cache. */
+  readonly values: DeviceTensor[];
+}
+
+/** Copies of the feeds' data, for a run that waits its turn while the caller may refill its buffers. */
+export function snapshotFeeds(feeds: Feeds): Feeds {
+  if (typeof feeds !== 'object' || feeds === null) return feeds;
+  const copy: Feeds = {};
+  for (const [name, feed] of Object.entries(feeds)) {
+    copy[name] = feed instanceof Float32Array ? feed.slice()
+      : feed && feed.data instanceof Float32Array ? { shape: feed.shape, data: feed.data.slice() } : feed;
+  }
+  return copy;
+}
+
+function sourceShape(v: { shape: readonly number[]; sourcePerm?: readonly number[] }): number[] {
+  return v.sourcePerm ? v.sourcePerm.map((p) => v.shape[p]) : [...v.shape];
 }
 
 export class Session {
-  readonly #plans = new Map<number, Plan>();
+  readonly #prepared: PreparedGraph;
+  readonly #backend: Backend;
+  readonly #queue: RunQueue;
+  readonly #built = new Map<BatchPlan, Prepared>();
   readonly #constants = new Map<string, DeviceTensor>();
-  #queue: Promise<unknown> = Promise.resolve();
+  /** Open staged runs: given back before the backend. */
+  readonly #staged = new Set<StagedRun>();
   #disposed = false;
   readonly inputs: readonly TensorInfo[];
   readonly outputs: readonly TensorInfo[];
 
-  private constructor(readonly graph: Graph, private readonly backendImpl: Backend, private readonly resolved: ResolvedNode[]) {
-    this.inputs = graph.inputs.map((v) => ({ name: v.name, shape: v.sourcePerm ? permuteShape(v.shape, v.sourcePerm) : [...v.shape], dtype: 'float32' }));
-    const shapes1 = inferShapes(graph, 1, resolved);
-    this.outputs = graph.outputs.map((v) => {
-      const s = [...shapes1.get(v.name)!];
-      if (this.#batchFree) s[0] = -1;
-      return { name: v.name, shape: v.sourcePerm ? permuteShape(s, v.sourcePerm) : s, dtype: 'float32' };
+  private constructor(prepared: PreparedGraph, backend: Backend, queue: RunQueue) {
+    this.#prepared = prepared;
+    this.#backend = backend;
+    this.#queue = queue;
+    const g = prepared.graph;
+    this.inputs = g.inputs.map((v) => ({ name: v.name, shape: sourceShape(v), dtype: 'float32' }));
+    const plan1 = prepared.plan(1, 'ir');
+    this.outputs = g.outputs.map((v, i) => {
+      const ref = plan1.outputs[i];
+      const s = [...(ref.kind === 'value' ? plan1.values[ref.id].shape : g.constants.get(ref.name)!.shape)];
+      if (prepared.batchFree && ref.kind === 'value') s[0] = -1;
+      return { name: v.name, shape: sourceShape({ shape: s, sourcePerm: v.sourcePerm }), dtype: 'float32' };
     });
   }
 
+  /** Prepares `graph` (passes, checks, shapes) and opens it on a backend: a name, or an instance. */
   static async create(graph: Graph, options: SessionOptions = {}): Promise<Session> {
-    const g = options.optimize === false ? graph : optimize(graph);
-    validateGraph(g);
-    const backend = typeof options.backend === 'object' ? options.backend : await createBackend(options.backend ?? 'js', undefined, { precision: options.precision });
-    const missing = [...new Set(g.nodes.map((n) => n.op))].filter((op) => !backend.ops.has(op));
-    if (missing.length) throw new BackendUnavailableError(backend.name, `it does not implement ${missing.join(', ')}`);
-    return new Session(g, backend, resolveNodes(g));
+    const prepared = PreparedGraph.build(graph, { optimize: options.optimize });
+    const backend = typeof options.backend === 'object'
+      ? options.backend
+      : await openNamed(options.backend ?? 'js', undefined, { precision: options.precision });
+    try {
+      return Session.open(prepared, backend);
+    } catch (e) {
+      if (typeof options.backend !== 'object') backend.dispose();
+      throw e;
+    }
+  }
+
+  /**
+   * A session on a graph prepared once (PreparedGraph.build) and a backend; checks that the backend has
+   * every op. `queue`: the owner's (a LoadedModel shares one over all its sessions); default its own.
+   */
+  static open(prepared: PreparedGraph, backend: Backend, queue: RunQueue = new RunQueue()): Session {
+    prepared.checkCoverage(backend.ops, backend.name);
+    return new Session(prepared, backend, queue);
   }
 
   get backend(): BackendName {
-    return this.backendImpl.name;
+    return this.#backend.name;
+  }
+
+  /** The backend instance (its memory figures, its device). */
+  get backendInstance(): Backend {
+    return this.#backend;
   }
 
   /** How the backend stores weights and activations: 'f16' only on a GPU backend asked for it. */
   get precision(): GpuPrecision {
-    return this.backendImpl.precision ?? 'f32';
+    return this.#backend.precision ?? 'f32';
   }
 
-  get #batchFree(): boolean {
-    return this.graph.inputs.some((v) => v.shape[0] === -1);
+  /** The graph as prepared (after the passes). */
+  get graph(): Graph {
+    return this.#prepared.graph;
   }
 
-  /** Runs the model; inputs and outputs are in the source model's layout. */
-  run(feeds: Feeds): Promise<Record<string, Tensor>> {
-    const result = this.#queue.then(() => this.#runNow(feeds));
-    this.#queue = result.catch(() => undefined);
+  get prepared(): PreparedGraph {
+    return this.#prepared;
+  }
+
+  /**
+   * Runs the model in the queue. The inputs are read when run() is called: a caller may refill its
+   * buffers as soon as run() returns, even while this run waits for its turn.
+   */
+  run(feeds: Feeds, options: RunOptions = {}): Promise<Record<string, Tensor>> {
+    // Called from work that holds the queue's turn for this session (LoadedModel.use): run now.
+    if (this.#queue.lent) return this.execute(feeds, options);
+    const captured = this.#queue.idle ? feeds : snapshotFeeds(feeds);
+    return this.#queue.enqueue(() => this.execute(captured, options));
+  }
+
+  /**
+   * Runs at once, outside the queue: for the queue's owner (a LoadedModel's queued work, a trial) that
+   * already holds its turn. Two calls must not overlap.
+   */
+  async execute(feeds: Feeds, options: RunOptions = {}): Promise<Record<string, Tensor>> {
+    if (this.#disposed) throw new EdgeInferError('DISPOSED', 'session is disposed');
+    const layout = options.layout ?? 'source';
+    if (layout !== 'source' && layout !== 'ir') throw new InputError('unknown layout', { expected: "'source' | 'ir'", received: String(layout) });
+    const { batch, data } = this.#checkFeeds(feeds, layout);
+    const plan = this.#prepared.plan(batch, layout);
+    const built = this.#build(plan);
+    built.inputs.forEach((t, i) => this.#backend.write(t, data[i]));
+    const outs = await this.#backend.execute(built.steps, built.outputs);
+    const result: Record<string, Tensor> = {};
+    this.graph.outputs.forEach((v, i) => { result[v.name] = { shape: [...built.outputs[i].shape], data: outs[i] }; });
     return result;
   }
 
   /**
-   * The backend's frame path (Backend.frameRunner) on this session's plan for one image (item 0 of a fixed
-   * batch), or undefined when the backend has none or the model is not one image in, one row of scores out.
-   * Its runs go through this session's queue, so they never interleave with run().
+   * A frame in, its top k out, as one ordinary run in this session's queue: the backend's preprocess stage
+   * (writing item 0 of the input, NHWC), the model's steps, its rank stage on row 0 of the output; one
+   * read-back of 2k floats (src/backends/stages.ts). Undefined unless the model is one input, one output
+   * whose rows are in the IR's order.
    */
-  frameRunner(spec: FrameSpec): FrameRunner | undefined {
-    const b = this.backendImpl;
-    const out = this.graph.outputs[0];
-    if (this.#disposed || !b.frameRunner || this.graph.inputs.length !== 1 || !out || out.sourcePerm?.some((a, i) => a !== i)) return undefined;
-    const batch = this.graph.inputs[0].shape[0];
-    const plan = this.#planFor(batch === -1 ? 1 : batch);
-    const runner = b.frameRunner(plan.inputs[0], plan.outputs[0], plan.steps, spec);
-    return {
-      run: (frame, k, keep) => {
-        const result = this.#queue.then(() => {
-          if (this.#disposed) throw new EdgeInferError('DISPOSED', 'session is disposed');
-          return runner.run(frame, k, keep);
-        });
-        this.#queue = result.catch(() => undefined);
-        return result;
-      },
-      dispose: () => runner.dispose(),
-    };
+  stagedRun(spec: StagedSpec): StagedRun | undefined {
+    const g = this.graph, out = g.outputs[0];
+    if (this.#disposed || g.inputs.length !== 1 || !out || out.sourcePerm?.some((a, i) => a !== i)) return undefined;
+    const batch = g.inputs[0].shape[0] === -1 ? 1 : g.inputs[0].shape[0];
+    const run: StagedRun = composeStages(this.#backend, () => this.#build(this.#prepared.plan(batch, 'ir')), spec,
+      (work) => this.#queue.enqueue(work),
+      () => { if (this.#disposed) throw new EdgeInferError('DISPOSED', 'session is disposed'); },
+      () => this.#staged.delete(run));
+    this.#staged.add(run);
+    return run;
   }
 
   dispose(): void {
     if (this.#disposed) return;
+    for (const r of [...this.#staged]) r.dispose();
     this.#disposed = true;
-    this.#plans.clear();
+    this.#built.clear();
     this.#constants.clear();
-    this.backendImpl.dispose();
-  }
-
-  async #runNow(feeds: Feeds): Promise<Record<string, Tensor>> {
-    if (this.#disposed) throw new EdgeInferError('DISPOSED', 'session is disposed');
-    const { batch, data } = this.#checkFeeds(feeds);
-    const plan = this.#planFor(batch);
-    this.graph.inputs.forEach((v, i) => {
-      const d = data[i];
-      this.backendImpl.write(plan.inputs[i], v.sourcePerm ? permute(d, permuteShape(plan.inputs[i].shape, v.sourcePerm), inversePerm(v.sourcePerm)) : d);
-    });
-    const outs = await this.backendImpl.execute(plan.steps, plan.outputs);
-    const result: Record<string, Tensor> = {};
-    this.graph.outputs.forEach((v, i) => {
-      const irShape = plan.outputs[i].shape;
-      result[v.name] = v.sourcePerm
-        ? { shape: permuteShape(irShape, v.sourcePerm), data: permute(outs[i], irShape, v.sourcePerm) }
-        : { shape: [...irShape], data: outs[i] };
-    });
-    return result;
+    this.#backend.dispose();
   }
 
   /** Matches feeds to inputs and finds the batch size they imply. */
-  #checkFeeds(feeds: Feeds): { batch: number; data: Float32Array[] } {
+  #checkFeeds(feeds: Feeds, layout: Layout): { batch: number; data: Float32Array[] } {
+    if (typeof feeds !== 'object' || feeds === null) throw new InputError('feeds must be an object of named inputs', { received: String(feeds) });
     let batch: number | undefined;
-    const data = this.inputs.map((info, k) => {
-      const feed = feeds[info.name];
-      if (feed === undefined) throw new InputError(`missing input "${info.name}"`, { expected: shapeToString(info.shape) });
-      const values = feed instanceof Float32Array ? feed : feed.data;
-      if (!(values instanceof Float32Array)) throw new InputError(`input "${info.name}" must be a Float32Array`);
+    const data = this.graph.inputs.map((v) => {
+      const feed = feeds[v.name];
+      const shapeHere = layout === 'ir' ? [...v.shape] : sourceShape(v);
+      if (feed === undefined) throw new InputError(`missing input "${v.name}"`, { expected: shapeToString(shapeHere) });
+      const values = feed instanceof Float32Array ? feed : feed?.data;
+      if (!(values instanceof Float32Array)) throw new InputError(`input "${v.name}" must be a Float32Array`);
       // The batch is IR axis 0; in the source layout it sits wherever sourcePerm moved it.
-      const perm = this.graph.inputs[k].sourcePerm;
-      const batchAxis = perm ? perm.indexOf(0) : 0;
-      const free = info.shape[batchAxis] === -1;
-      const perSample = sizeOf(info.shape.filter((_, i) => i !== batchAxis));
-      const n = free ? values.length / perSample : info.shape[batchAxis];
-      const shape = info.shape.map((d, i) => (i === batchAxis ? n : d));
+      const batchAxis = layout === 'source' && v.sourcePerm ? v.sourcePerm.indexOf(0) : 0;
+      const free = shapeHere[batchAxis] === -1;
+      const perSample = sizeOf(shapeHere.filter((_, i) => i !== batchAxis));
+      const n = free ? values.length / perSample : shapeHere[batchAxis];
+      const shape = shapeHere.map((d, i) => (i === batchAxis ? n : d));
       const given = feed instanceof Float32Array ? undefined : feed.shape;
       if (!Number.isInteger(n) || n < 1 || values.length !== sizeOf(shape) || (given && shapeToString(given) !== shapeToString(shape))) {
-        throw new InputError(`input "${info.name}" has the wrong size`, {
-          expected: shapeToString(info.shape), received: given ? shapeToString(given) : `${values.length} values`,
+        throw new InputError(`input "${v.name}" has the wrong size`, {
+          expected: shapeToString(shapeHere), received: given ? shapeToString(given) : `${values.length} values`,
         });
       }
       if (free) {
@@ -164,44 +221,33 @@ export class Session {
     return { batch: batch ?? 1, data };
   }
 
-  #planFor(batch: number): Plan {
-    const cached = this.#plans.get(batch);
-    if (cached) return cached;
-    const b = this.backendImpl;
-    const shapes = inferShapes(this.graph, batch, this.resolved);
-    const values = new Map<string, DeviceTensor>();
-    for (const v of this.graph.inputs) values.set(v.name, b.alloc(shapes.get(v.name)!));
-    const tensorOf = (name: string): DeviceTensor => {
-      let t = values.get(name) ?? this.#constants.get(name);
+  /** The backend's steps and tensors for `plan`, built at its first use; plans the cache dropped are released. */
+  #build(plan: BatchPlan): Prepared {
+    const hit = this.#built.get(plan);
+    if (hit) return hit;
+    for (const [p, built] of this.#built) {
+      if (!this.#prepared.holds(p)) {
+        this.#built.delete(p);
+        this.#backend.release?.(built.values);
+      }
+    }
+    const b = this.#backend;
+    const values = b.values(plan);
+    const tensorOf = (r: ValueRef): DeviceTensor => {
+      if (r.kind === 'value') return values[r.id];
+      let t = this.#constants.get(r.name);
       if (!t) {
-        const c = this.graph.constants.get(name)!;
-        t = b.constant(c);
-        this.#constants.set(name, t);
+        t = b.constant(this.graph.constants.get(r.name)!);
+        this.#constants.set(r.name, t);
       }
       return t;
     };
-    const steps = this.resolved.map(({ node, op, attrs }) => {
-      const ins = node.inputs.map((n) => (n === '' ? undefined : tensorOf(n)));
-      // Every output the op produces gets a tensor, also those the node leaves unnamed or unlisted
-      // (ONNX may drop trailing outputs): ops write all of their outputs.
-      const outShapes = op.inferShape(ins.map((x) => x?.shape), attrs);
-      const outs = outShapes.map((shape, i) => {
-        const n = node.outputs[i] ?? '';
-        const t = b.alloc(n === '' ? shape : shapes.get(n)!);
-        if (n !== '') values.set(n, t);
-        return t;
-      });
-      return b.prepare(op, ins, attrs, outs);
-    });
-    const plan: Plan = {
-      steps,
-      inputs: this.graph.inputs.map((v) => values.get(v.name)!),
-      outputs: this.graph.outputs.map((v) => tensorOf(v.name)),
-    };
-    this.#plans.set(batch, plan);
-    return plan;
+    const steps = plan.nodes.map((n) => b.prepare(n.op, n.inputs.map((r) => (r ? tensorOf(r) : undefined)), n.attrs, n.outputs.map((id) => values[id])));
+    const built: Prepared = { steps, values, inputs: plan.inputs.map((id) => values[id]), outputs: plan.outputs.map(tensorOf) };
+    this.#built.set(plan, built);
+    return built;
   }
 }
 
 export type { Shape };
-export type { AxisTaps, FrameInput, FrameRunner, FrameSpec } from '../backends/backend.js';
+export type { FrameInput, StagedRun, StagedSpec, TopK } from '../backends/stages.js';

@@ -2,7 +2,9 @@
 // while a CPU session answers, and says whether to switch (the GPU works and, after a fresh trial, beat
 // the CPU's median). Never rejects; the final choice goes to the decision cache, unless cancelled.
 import { makeDecision, writeDecision } from './decision-cache.js';
-import { now, Opener, Trials, type Candidate, type Exclusive, type SelectContext, type WarmJob, type WarmStart } from './select.js';
+import { now, type Candidate, type WarmStart } from './report.js';
+import type { SelectContext, WarmJob } from './select.js';
+import { Opener, Trials, type Exclusive } from './trials.js';
 import type { Session } from './session.js';
 
 export interface WarmOutcome {
@@ -16,7 +18,7 @@ export interface WarmOutcome {
 
 /** Creation and the warm-up run (shader compilation) overlap the CPU's runs; the timed runs take turns with them (`exclusive`). */
 export async function warmInBackground(ctx: SelectContext, job: WarmJob, signal: AbortSignal, exclusive: Exclusive): Promise<WarmOutcome> {
-  const trials = new Trials(new Opener(ctx.graph, signal, ctx.opts.precision), ctx.opts, exclusive);
+  const trials = new Trials(new Opener(ctx.prepared, signal, ctx.opts.precision, ctx.queue), ctx.opts, exclusive);
   const updates: [number, Candidate][] = [];
   const end = (state: WarmStart['state'], session?: Session): WarmOutcome => ({ session, updates, state, readyMs: now() - ctx.started });
   try {

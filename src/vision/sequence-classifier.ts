@@ -2,7 +2,6 @@
 // windows), ranked {index, label, score} out, for recurrent (RNN/LSTM/GRU) and other models whose
 // one input is [batch, steps, features]. Browser-safe: no Node imports.
 import { InputError } from '../errors.js';
-import { permute } from '../runtime/layout.js';
 import type { LoadedModel } from '../runtime/load.js';
 import type { Session } from '../runtime/session.js';
 import { shapeToString } from '../tensor.js';
@@ -27,7 +26,6 @@ export class SequenceClassifier extends ModelClassifier {
   readonly features: number;
   readonly #inputName: string;
   readonly #outputName: string;
-  readonly #sourcePerm: readonly number[] | undefined;
   readonly #runBatch: number;
   readonly #batchFree: boolean;
 
@@ -45,7 +43,6 @@ export class SequenceClassifier extends ModelClassifier {
     }
     [, this.steps, this.features] = input.shape;
     this.#inputName = input.name;
-    this.#sourcePerm = input.sourcePerm;
     this.#batchFree = input.shape[0] === -1;
     this.#runBatch = this.#batchFree ? maxBatch : input.shape[0];
     const out = model.outputs[0];
@@ -85,8 +82,7 @@ export class SequenceClassifier extends ModelClassifier {
       const n = this.#batchFree ? chunk.length : this.#runBatch;
       const data = new Float32Array(n * item);
       chunk.forEach((seq, i) => this.#fill(seq, data, i * item, start + i));
-      const feed = this.#sourcePerm ? permute(data, [n, this.steps, this.features], this.#sourcePerm) : data;
-      const out = (await this.model.run({ [this.#inputName]: feed }))[this.#outputName].data;
+      const out = (await this.model.run({ [this.#inputName]: data }, { layout: 'ir' }))[this.#outputName].data;
       for (let i = 0; i < chunk.length; i++) {
         const row = out.subarray(i * this.classes, (i + 1) * this.classes);
         results.push(this.outputKind === 'logits' ? softmax(row) : Float32Array.from(row));

@@ -61,6 +61,9 @@ class FakeBackend implements Backend {
   alloc(shape: readonly number[]): DeviceTensor {
     return this.inner.alloc(shape);
   }
+  values(plan: Parameters<Backend['values']>[0]): DeviceTensor[] {
+    return this.inner.values(plan);
+  }
   prepare(op: OpDef<any>, inputs: readonly (DeviceTensor | undefined)[], attrs: unknown, outputs: readonly DeviceTensor[]): Step {
     this.counts.prepare++;
     if (this.spec.failAt === 'prepare') throw new Error(`no kernel for ${op.name} on this fake`);
@@ -74,6 +77,12 @@ class FakeBackend implements Backend {
   }
   write(t: DeviceTensor, data: Float32Array): void {
     this.inner.write(t, data);
+  }
+  preprocessStage(...a: Parameters<Backend['preprocessStage']>): ReturnType<Backend['preprocessStage']> {
+    return this.inner.preprocessStage(...a);
+  }
+  rankStage(...a: Parameters<Backend['rankStage']>): ReturnType<Backend['rankStage']> {
+    return this.inner.rankStage(...a);
   }
   execute(steps: readonly Step[], outputs: readonly DeviceTensor[]): Promise<Float32Array[]> {
     this.counts.execute++;

@@ -4,7 +4,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createWasmProvider, WasmBackend } from '../../src/backends/wasm/backend.js';
 import { hasSimd, instantiateKernels } from '../../src/backends/wasm/loader.js';
-import { planArena, type Lifetime } from '../../src/backends/wasm/plan.js';
+import { planArena, type Lifetime } from '../../src/graph/arena.js';
 import type { WasmTensor } from '../../src/backends/wasm/tensor.js';
 import { Relu, Sigmoid, Tanh } from '../../src/ops/unary.js';
 import { Conv } from '../../src/ops/conv.js';

@@ -5,7 +5,10 @@ import type { OpDef } from '../../ops/op.js';
 import { OPS } from '../../ops/registry.js';
 import type { Constant } from '../../graph/ir.js';
 import { dequantize } from '../../graph/constant.js';
+import type { BatchPlan } from '../../graph/prepared.js';
 import { sizeOf, type Shape, type Tensor } from '../../tensor.js';
+import type { PreprocessSpec, PreprocessStage, RankSpec, RankStage } from '../stages.js';
+import { jsPreprocessStage, jsRankStage } from './stages.js';
 
 class JsTensor implements DeviceTensor, Tensor {
   readonly size: number;
@@ -26,6 +29,13 @@ export class JsBackend implements Backend {
     return new JsTensor(shape, new Float32Array(sizeOf(shape)));
   }
 
+  /** Views into one array laid out by the plan (in elements): the reference shares memory like the others. */
+  values(plan: BatchPlan): DeviceTensor[] {
+    const { offsets, size } = plan.arena((v) => v.size, 4);
+    const arena = new Float32Array(size);
+    return plan.values.map((v) => new JsTensor(v.shape, arena.subarray(offsets[v.id], offsets[v.id] + v.size)));
+  }
+
   prepare(op: OpDef<any>, inputs: readonly (DeviceTensor | undefined)[], attrs: unknown, outputs: readonly DeviceTensor[]): Step {
     const ins = inputs as readonly (JsTensor | undefined)[];
     const outs = outputs as readonly JsTensor[];
@@ -39,6 +49,14 @@ export class JsBackend implements Backend {
   async execute(steps: readonly Step[], outputs: readonly DeviceTensor[]): Promise<Float32Array[]> {
     for (const step of steps) step();
     return outputs.map((o) => (o as JsTensor).data.slice());
+  }
+
+  preprocessStage(input: DeviceTensor, spec: PreprocessSpec): PreprocessStage {
+    return jsPreprocessStage(input, spec);
+  }
+
+  rankStage(scores: DeviceTensor, spec: RankSpec): RankStage {
+    return jsRankStage(scores, spec);
   }
 
   dispose(): void {}

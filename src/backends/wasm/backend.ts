@@ -4,6 +4,7 @@
 import type { Backend, BackendProvider, DeviceTensor, Step } from '../backend.js';
 import type { OpDef } from '../../ops/op.js';
 import type { Constant } from '../../graph/ir.js';
+import type { BatchPlan } from '../../graph/prepared.js';
 import { dequantize } from '../../graph/constant.js';
 import { BackendLostError, BackendUnavailableError, EdgeInferError, InputError } from '../../errors.js';
 import { shapeToString, sizeOf, type Shape } from '../../tensor.js';
@@ -14,6 +15,8 @@ import { LinearMemory } from './memory.js';
 import { packKey, type PackParams } from './pack.js';
 import { PlanState } from './plan-state.js';
 import { WasmTensor } from './tensor.js';
+import type { PreprocessSpec, PreprocessStage, RankSpec, RankStage } from '../stages.js';
+import { wasmPreprocessStage, wasmRankStage } from './stages.js';
 
 interface StepInfo { readonly plan: PlanState; readonly index: number; readonly op: string }
 
@@ -78,6 +81,20 @@ export class WasmBackend implements Backend, WasmContext {
 
   constant(c: Constant): DeviceTensor {
     return new WasmTensor(c.shape, sizeOf(c.shape), undefined, dequantize(c));
+  }
+
+  /** The plan's values in one new arena: lifetimes and aliases from the plan, scratch added at prepare. */
+  values(plan: BatchPlan): DeviceTensor[] {
+    this.#check();
+    const state = new PlanState();
+    this.#open = state;
+    const ts = plan.values.map((v) => {
+      const t = new WasmTensor(v.shape, v.size, state);
+      state.addPlanned(t, v.first, v.last);
+      return t;
+    });
+    for (const v of plan.values) if (v.aliasOf !== undefined) state.share(ts[v.id], ts[v.aliasOf]);
+    return ts;
   }
 
   alloc(shape: Shape): DeviceTensor {
@@ -149,6 +166,22 @@ export class WasmBackend implements Backend, WasmContext {
     return outs.map((o) => (o.isConstant ? o.host!.slice() : this.mem.read(o.ptr, o.size)));
   }
 
+  /** Stages (stages.ts): their steps read the tensors of `t`'s plan, so execute() takes them as that plan's. */
+  preprocessStage(input: DeviceTensor, spec: PreprocessSpec): PreprocessStage {
+    this.#check();
+    return this.#stage(wasmPreprocessStage(this, input as WasmTensor, spec), input as WasmTensor, 'preprocess stage');
+  }
+
+  rankStage(scores: DeviceTensor, spec: RankSpec): RankStage {
+    this.#check();
+    return this.#stage(wasmRankStage(this, scores as WasmTensor, spec), scores as WasmTensor, 'rank stage');
+  }
+
+  #stage<S extends { readonly step: Step }>(stage: S, t: WasmTensor, op: string): S {
+    if (t.plan) this.#steps.set(stage.step, { plan: t.plan, index: -1, op });
+    return stage;
+  }
+
   dispose(): void {
     this.#lostReason ??= 'disposed';
     this.#pending.clear();
@@ -198,6 +231,8 @@ export class WasmBackend implements Backend, WasmContext {
 
   share(y: WasmTensor, x: WasmTensor): boolean {
     const plan = this.#open;
+    // The prepared graph decided for its values.
+    if (plan?.isPlanned(y)) return plan.shares(y, x);
     if (!plan || plan.laidOut || x.plan !== plan || y.plan !== plan || x.isConstant || x.bytes < y.bytes) return false;
     plan.share(y, x);
     return true;

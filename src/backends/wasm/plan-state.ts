@@ -1,7 +1,7 @@
 // One prepared plan (one batch size of one model): its values, its steps in order, and, once laid
 // out, where each value lives in its arena. Lifetimes come from the order in which steps use values;
 // values that share bytes (a Reshape's output and its input) are placed once, live for their union.
-import { planArena } from './plan.js';
+import { planArena } from '../../graph/arena.js';
 import type { WasmTensor } from './tensor.js';
 
 export interface Kernel {
@@ -19,8 +19,27 @@ export class PlanState {
   private readonly spans = new Map<WasmTensor, Span>();
   /** A value that shares the bytes of another (Reshape's output) -> the value that owns them. */
   private readonly owners = new Map<WasmTensor, WasmTensor>();
+  /** Values whose lifetimes came from the prepared graph's plan: steps do not extend them. */
+  private readonly planned = new Set<WasmTensor>();
   laidOut = false;
   arenaBytes = 0;
+
+  /** A value of the prepared graph's plan, with the lifetime the plan gives it. */
+  addPlanned(t: WasmTensor, first: number, last: number): void {
+    this.values.push(t);
+    this.spans.set(t, { first, last });
+    this.planned.add(t);
+  }
+
+  /** Whether `t` shares the bytes of `of` (or of what `of` shares). */
+  shares(t: WasmTensor, of: WasmTensor): boolean {
+    const owner = this.owners.get(of) ?? of;
+    return this.owners.get(t) === owner;
+  }
+
+  isPlanned(t: WasmTensor): boolean {
+    return this.planned.has(t);
+  }
 
   addValue(t: WasmTensor): void {
     this.values.push(t);
@@ -44,12 +63,12 @@ export class PlanState {
     const index = this.kernels.length;
     this.kernels.push(kernel);
     for (const t of writes) {
-      if (t.plan !== this) continue;
+      if (t.plan !== this || this.planned.has(t)) continue;
       const s = this.spans.get(t);
       if (s) s.last = index; else this.spans.set(t, { first: index, last: index });
     }
     for (const t of reads) {
-      if (!t || t.plan !== this) continue;
+      if (!t || t.plan !== this || this.planned.has(t)) continue;
       const s = this.spans.get(t);
       // A value read before any step wrote it is a graph input: live from before the first step.
       if (s) s.last = index; else this.spans.set(t, { first: -1, last: index });

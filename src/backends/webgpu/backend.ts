@@ -4,13 +4,14 @@
 // out-of-memory error, like device loss, surfaces as BackendLostError from the next run. On its own device
 // the backend destroys the device on dispose; on a shared one (webgpuDeviceProvider) only its own buffers.
 import {
-  checkPrecision, type Backend, type BackendOptions, type BackendProvider, type DeviceTensor, type FrameRunner, type FrameSpec, type GpuPrecision,
+  checkPrecision, type Backend, type BackendOptions, type BackendProvider, type DeviceTensor, type GpuPrecision,
   type Step,
 } from '../backend.js';
 import type { OpDef } from '../../ops/op.js';
 import type { Constant } from '../../graph/ir.js';
+import type { BatchPlan } from '../../graph/prepared.js';
 import { dequantize, f16ToF32, f32ToF16 } from '../../graph/constant.js';
-import { BackendLostError, BackendUnavailableError, InputError, UnsupportedOpError } from '../../errors.js';
+import { BackendLostError, BackendUnavailableError, EdgeInferError, InputError, UnsupportedOpError } from '../../errors.js';
 import { shapeToString, sizeOf, type Shape } from '../../tensor.js';
 import {
   acquireDevice, checkBufferSize, grid1d, grid3d, requestAdapter, sharedDevice, softwareAdapterReason, softwareInfoReason, unmetLimit,
@@ -23,7 +24,8 @@ import { BufferUsage, MapMode } from './flags.js';
 import { GPU_KERNELS } from './kernels.js';
 import { loadShaders } from './shader-table.js';
 import type { ShaderStem } from './shaders.gen.js';
-import { GpuFrameRunner, type FrameHost } from './frame-runner.js';
+import type { PreprocessSpec, PreprocessStage, RankSpec, RankStage } from '../stages.js';
+import { gpuPreprocessStage, gpuRankStage, type StageHost } from './stages.js';
 
 const TENSOR_USAGE = BufferUsage.STORAGE | BufferUsage.COPY_SRC | BufferUsage.COPY_DST;
 
@@ -61,9 +63,9 @@ export class WebGpuBackend implements Backend {
   #halfInput = new Uint16Array(0);
   #failure: BackendLostError | undefined;
   #disposed = false;
-  #tail: Promise<unknown> = Promise.resolve();
-  /** Live frame runners: disposed with the backend (they hold textures, which the ledger does not count). */
-  readonly #frameRunners = new Set<GpuFrameRunner>();
+  #running = false;
+  /** What stage steps record before the compute pass of a run that includes them (stages.ts). */
+  readonly #beforePass = new WeakMap<Step, (encoder: GPUCommandEncoder) => void>();
 
   constructor(gpu: GpuDevice, precision: GpuPrecision = 'f32') {
     checkPrecision(precision);
@@ -138,6 +140,30 @@ export class WebGpuBackend implements Backend {
     });
   }
 
+  /**
+   * The plan's values in shared buffers: one buffer per slot of the plan (arena.ts planSlots), each reused
+   * whole by values that are never live together; an alias (Reshape) shares its input's buffer. Slots
+   * rather than offsets in one buffer: binding offsets would have to honour minStorageBufferOffsetAlignment,
+   * and whole buffers keep every kernel's bindings as they are.
+   */
+  values(plan: BatchPlan): DeviceTensor[] {
+    this.#usable();
+    const { slotOf, slotBytes } = plan.slots((v) => paddedBytes(v.size, this.precision));
+    const buffers = slotBytes.map((bytes, i) => {
+      const what = `values slot ${i} (batch ${plan.batch})`;
+      checkBufferSize(this.limits, bytes, what);
+      return this.#scoped(what, () => this.#buffer(bytes, TENSOR_USAGE, what));
+    });
+    return plan.values.map((v) => new GpuTensor(v.shape, v.size, buffers[slotOf[v.id]], false, this.precision));
+  }
+
+  /** Destroys the slots of a plan the session dropped. */
+  release(values: readonly DeviceTensor[]): void {
+    for (const b of new Set(values.map((t) => (t as GpuTensor).buffer))) {
+      if (this.#owned.delete(b)) this.#ledger.destroyBuffer(b);
+    }
+  }
+
   /** WebGPU zero-fills new buffers, which the recurrent kernels rely on for absent initial states. */
   alloc(shape: Shape, what = `tensor ${shapeToString(shape)}`): DeviceTensor {
     return this.#alloc(shape, what, this.precision);
@@ -155,6 +181,9 @@ export class WebGpuBackend implements Backend {
     this.#usable();
     const kernel = GPU_KERNELS[op.name];
     if (!kernel) throw new UnsupportedOpError(op.name, '?', '?', 'no WebGPU kernel');
+    // The plan gave the output its input's buffer: the values are already there.
+    const [x] = inputs as readonly (GpuTensor | undefined)[];
+    if (op.aliasesInput && x && x.buffer === (outputs[0] as GpuTensor).buffer) return () => {};
     return this.#scoped(`prepare ${op.name}`, () => kernel(this.#ctx, inputs as readonly (GpuTensor | undefined)[], attrs, outputs as readonly GpuTensor[]));
   }
 
@@ -174,11 +203,18 @@ export class WebGpuBackend implements Backend {
     this.#scoped('input upload', () => this.device.queue.writeBuffer(buffer, 0, half.buffer, 0, words * 4));
   }
 
-  execute(steps: readonly Step[], outputs: readonly DeviceTensor[]): Promise<Float32Array[]> {
-    // Runs one at a time: the staging buffer is shared and a mapped buffer cannot be reused.
-    const run = this.#tail.then(() => this.#executeNow(steps, outputs as readonly GpuTensor[]));
-    this.#tail = run.catch(() => undefined);
-    return run;
+  /**
+   * One run at a time (the staging buffer is shared and a mapped buffer cannot be reused): the session's
+   * queue serialises runs, so an overlapping call is a caller's bug and is refused, not queued a second time.
+   */
+  async execute(steps: readonly Step[], outputs: readonly DeviceTensor[]): Promise<Float32Array[]> {
+    if (this.#running) throw new EdgeInferError('BUSY', 'webgpu: execute() was called while a run was in flight; run through a Session, whose queue serialises runs');
+    this.#running = true;
+    try {
+      return await this.#executeNow(steps, outputs as readonly GpuTensor[]);
+    } finally {
+      this.#running = false;
+    }
   }
 
   /**
@@ -187,7 +223,6 @@ export class WebGpuBackend implements Backend {
    */
   dispose(): void {
     if (this.#disposed) return;
-    for (const r of [...this.#frameRunners]) r.dispose();
     this.#disposed = true;
     for (const b of this.#owned) this.#ledger.destroyBuffer(b);
     this.#owned.clear();
@@ -199,35 +234,32 @@ export class WebGpuBackend implements Backend {
     if (this.ownsDevice) this.device.destroy();
   }
 
-  /**
-   * Backend.frameRunner: frames preprocessed on the device into `input`, `steps`, and row 0 of `output`
-   * reduced to top-k there, in one encoder and one submit a frame (frame-runner.ts).
-   */
-  frameRunner(input: DeviceTensor, output: DeviceTensor, steps: readonly Step[], spec: FrameSpec): FrameRunner {
+  /** Backend.preprocessStage / rankStage (stages.ts): frames preprocessed and scores ranked on the device, in the run's one submit. */
+  preprocessStage(input: DeviceTensor, spec: PreprocessSpec): PreprocessStage {
+    return this.#scoped('preprocess stage', () => gpuPreprocessStage(this.#stageHost(), input as GpuTensor, spec));
+  }
+
+  rankStage(scores: DeviceTensor, spec: RankSpec): RankStage {
+    return this.#scoped('rank stage', () => gpuRankStage(this.#stageHost(), scores as GpuTensor, spec));
+  }
+
+  #stageHost(): StageHost {
     this.#usable();
-    const host: FrameHost = {
+    return {
       device: this.device,
       precision: this.precision,
       limits: this.limits,
       usable: () => this.#usable(),
-      buffer: (bytes, usage) => this.#buffer(bytes, usage, 'frame path'),
+      buffer: (bytes, usage) => this.#buffer(bytes, usage, 'stage'),
       release: (b) => { if (this.#owned.delete(b)) this.#ledger.destroyBuffer(b); },
       scoped: (what, fn) => this.#scoped(what, fn),
       pass: () => this.#pass,
-      execute: (upload, encode, frameSteps, outputs) => {
-        const run = this.#tail.then(() => { upload(); return this.#executeNow(frameSteps, outputs, encode); });
-        this.#tail = run.catch(() => undefined);
-        return run;
-      },
+      pending: (p) => { if (!p.pipeline) this.#unready.push(p); },
+      encodeBefore: (step, encode) => { this.#beforePass.set(step, encode); },
     };
-    const runner: GpuFrameRunner = this.#scoped('frame path', () => new GpuFrameRunner(host, input as GpuTensor, output as GpuTensor, steps, spec,
-      () => this.#frameRunners.delete(runner)));
-    this.#frameRunners.add(runner);
-    return runner;
   }
 
-  async #executeNow(steps: readonly Step[], outputs: readonly GpuTensor[],
-    encode?: (encoder: GPUCommandEncoder) => void): Promise<Float32Array[]> {
+  async #executeNow(steps: readonly Step[], outputs: readonly GpuTensor[]): Promise<Float32Array[]> {
     this.#usable();
     await this.#settle();
     const offsets: number[] = [];
@@ -238,7 +270,7 @@ export class WebGpuBackend implements Backend {
     device.pushErrorScope('validation');
     const staging = this.#stagingBuffer(Math.max(total, 16));
     const encoder = device.createCommandEncoder({ label: 'inference' });
-    encode?.(encoder);
+    for (const step of steps) this.#beforePass.get(step)?.(encoder);
     const pass = encoder.beginComputePass();
     this.#pass = pass;
     const once = this.#onceSteps;

@@ -1,0 +1,226 @@
+// Opening a provider on a prepared model and timing it: the machinery of backend selection (select.ts),
+// warm start (warm-start.ts) and fallback (fallback.ts). Probe failures, missing ops and failed runs
+// become a candidate status with a reason, never an exception (aborts excepted).
+import type { BackendProvider, GpuPrecision } from '../backends/backend.js';
+import { BackendUnavailableError } from '../errors.js';
+import type { PreparedGraph } from '../graph/prepared.js';
+import { sizeOf } from '../tensor.js';
+import { throwIfAborted } from './abort.js';
+import type { Attempt } from './backends.js';
+import type { RunQueue } from './queue.js';
+import { message, now, type Candidate } from './report.js';
+import { Session, type Feeds } from './session.js';
+
+const DEFAULT_BUDGET_MS = 1500;
+const DEFAULT_RUNS = 3;
+
+export interface TrialOptions {
+  /** Wall-time budget for all trials; a candidate is not started once it is spent (one is always timed). Default 1500. */
+  trialBudgetMs?: number;
+  /** Timed runs per candidate after one warm-up, fewer when the budget runs out. Default 3. */
+  trialRuns?: number;
+}
+
+export type Opened = Attempt<Session>;
+
+/**
+ * Inputs that hold lengths (an op's lengthInput, e.g. RNN's sequence_lens), with the largest valid
+ * length: random values there are not valid lengths.
+ */
+function lengthInputs(prepared: PreparedGraph): Map<string, number> {
+  const lens = new Map<string, number>();
+  const isInput = new Set(prepared.graph.inputs.map((v) => v.name));
+  const plan = prepared.plan(1, 'ir');
+  plan.nodes.forEach(({ node, op, inputs }) => {
+    const spec = op.lengthInput;
+    const of = spec && inputs[spec.of];
+    if (!spec || !isInput.has(node.inputs[spec.index] ?? '') || of?.kind !== 'value') return;
+    lens.set(node.inputs[spec.index], plan.values[of.id].shape[spec.axis]);
+  });
+  return lens;
+}
+
+/**
+ * Batch-1 inputs of fixed pseudo-random values in [0, 1) (not all zeros, which some kernels short-cut),
+ * and valid lengths where lengths are expected; the same every run.
+ */
+export function trialFeeds(session: Session): Feeds {
+  let state = 0x2545f491;
+  const lengths = lengthInputs(session.prepared);
+  const feeds: Feeds = {};
+  for (const info of session.inputs) {
+    const data = new Float32Array(sizeOf(info.shape.map((d) => (d === -1 ? 1 : d))));
+    const length = lengths.get(info.name);
+    if (length !== undefined) data.fill(length);
+    else for (let i = 0; i < data.length; i++) {
+      state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
+      data[i] = state / 2 ** 32;
+    }
+    feeds[info.name] = data;
+  }
+  return feeds;
+}
+
+function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+/** Probes, creates the backend and opens a session on the prepared model; failures become a status and a reason. */
+export class Opener {
+  constructor(
+    readonly prepared: PreparedGraph,
+    readonly signal: AbortSignal | undefined,
+    private readonly precision: GpuPrecision = 'f32',
+    /** The queue of the sessions opened here: their owner's, or each its own. */
+    private readonly queue?: RunQueue,
+  ) {}
+
+  async probe(p: BackendProvider): Promise<true | string> {
+    throwIfAborted(this.signal, `probe of backend ${p.name}`);
+    try {
+      const ok = await p.available();
+      return ok === true ? true : String(ok);
+    } catch (e) {
+      return `its probe threw: ${message(e)}`;
+    }
+  }
+
+  /** The provider's reason to be tried last in `auto`; a hint that throws counts as none. */
+  async deferral(p: BackendProvider): Promise<string | undefined> {
+    if (!p.deferReason) return undefined;
+    throwIfAborted(this.signal, `probe of backend ${p.name}`);
+    try {
+      const reason = await p.deferReason();
+      return typeof reason === 'string' && reason !== '' ? reason : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** After a successful probe. The caller owns (and must dispose) the returned session. */
+  async open(p: BackendProvider): Promise<Opened> {
+    const stage = `creation of backend ${p.name}`;
+    throwIfAborted(this.signal, stage);
+    let backend;
+    try {
+      backend = await p.create({ precision: this.precision });
+    } catch (e) {
+      return { status: 'failed', reason: `create failed: ${message(e)}` };
+    }
+    let session: Session;
+    try {
+      session = Session.open(this.prepared, backend, this.queue);
+    } catch (e) {
+      backend.dispose();
+      if (e instanceof BackendUnavailableError && e.missingOps) return { status: 'unsupported', reason: `does not implement ${e.missingOps.join(', ')}` };
+      return { status: 'failed', reason: `prepare failed: ${message(e)}` };
+    }
+    if (this.signal?.aborted) {
+      session.dispose();
+      throwIfAborted(this.signal, stage);
+    }
+    return { value: session };
+  }
+
+  /** Opens `p` (already probed) and gives it its warm-up run: a ready session, or why not. */
+  async openWarm(p: BackendProvider): Promise<Opened> {
+    const opened = await this.open(p);
+    if (!('value' in opened)) return opened;
+    const failure = await warmUp(opened.value, this.signal, p.name);
+    return failure ? { status: 'failed', reason: failure } : opened;
+  }
+
+  /** Probes `p`, then openWarm. */
+  async probeAndOpen(p: BackendProvider): Promise<Opened> {
+    const ok = await this.probe(p);
+    return ok === true ? this.openWarm(p) : { status: 'unavailable', reason: ok };
+  }
+}
+
+/**
+ * Runs `work` while nothing else runs (a LoadedModel's queue), so that a trial in the background times
+ * its backend rather than the app's runs on the main thread meanwhile.
+ */
+export type Exclusive = <T>(work: () => Promise<T>) => Promise<T>;
+
+/**
+ * One warm-up run (prepares the batch-1 plan: kernels compiled, weights packed), then up to `runs`
+ * timed runs while the deadline allows; at least one is timed. Returns the run times in ms.
+ */
+async function timeRuns(session: Session, runs: number, deadline: number, signal: AbortSignal | undefined, name: string, exclusive: Exclusive): Promise<number[]> {
+  const feeds = trialFeeds(session);
+  const stage = `trial of backend ${name}`;
+  // Not exclusive: a background GPU compiles its pipelines while the CPU backend answers.
+  await session.execute(feeds);
+  const times: number[] = [];
+  while (times.length < runs) {
+    const t = await exclusive(async () => {
+      throwIfAborted(signal, stage);
+      const t0 = now();
+      await session.execute(feeds);
+      return now() - t0;
+    });
+    times.push(t);
+    if (now() + t > deadline) break;
+  }
+  throwIfAborted(signal, stage);
+  return times;
+}
+
+type Best = { readonly session: Session; readonly index: number; readonly provider: BackendProvider; readonly medianMs: number };
+
+/** Times candidates against one deadline, keeping the session of the fastest so far: the caller owns (and disposes) `best`. */
+export class Trials {
+  best?: Best;
+  readonly deadline: number;
+  readonly budgetMs: number;
+  private readonly runs: number;
+  constructor(private readonly opener: Opener, opts: TrialOptions, private readonly exclusive: Exclusive = (work) => work()) {
+    this.budgetMs = opts.trialBudgetMs ?? DEFAULT_BUDGET_MS;
+    this.deadline = now() + this.budgetMs;
+    this.runs = Math.max(1, Math.floor(opts.trialRuns ?? DEFAULT_RUNS));
+  }
+
+  /** Opens and times `p` as candidates[index]; 'slower' unless the caller marks it chosen. */
+  async trial(p: BackendProvider, index: number, note?: string): Promise<Candidate> {
+    const base = { name: p.name, priority: p.priority, ...(note === undefined ? {} : { reason: note }) };
+    const { signal } = this.opener;
+    const opened = await this.opener.open(p);
+    if (!('value' in opened)) return { ...base, ...opened };
+    const session = opened.value;
+    let times: number[];
+    try {
+      times = await timeRuns(session, this.runs, this.deadline, signal, p.name, this.exclusive);
+    } catch (e) {
+      session.dispose();
+      throwIfAborted(signal, `trial of backend ${p.name}`);
+      return { ...base, status: 'failed', reason: `trial run failed: ${message(e)}` };
+    }
+    const medianMs = median(times);
+    if (!this.best || medianMs < this.best.medianMs) {
+      this.best?.session.dispose();
+      this.best = { session, index, provider: p, medianMs };
+    } else {
+      session.dispose();
+    }
+    return { ...base, status: 'slower', medianMs };
+  }
+}
+
+/** One untimed run, so a kernel that cannot prepare fails here rather than in the caller's first run. Disposes on failure. */
+export async function warmUp(session: Session, signal: AbortSignal | undefined, name: string): Promise<string | undefined> {
+  try {
+    await session.execute(trialFeeds(session));
+  } catch (e) {
+    session.dispose();
+    throwIfAborted(signal, `warm-up of backend ${name}`);
+    return `first run failed: ${message(e)}`;
+  }
+  if (signal?.aborted) {
+    session.dispose();
+    throwIfAborted(signal, `warm-up of backend ${name}`);
+  }
+  return undefined;
+}
