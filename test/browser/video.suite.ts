@@ -1,9 +1,9 @@
 // classifier.classifyVideo on a live camera in Chromium: a separate browser whose fake camera streams
 // pizza.jpg (written as a one-frame .y4m here), getUserMedia → <video> → the loop on wasm. It must
 // classify as Node does, report latencies, honour maxFps and stop(), drop frames (never queue them)
-// when the consumer is slower than the camera, and end on the first error. On webgpu the loop takes the
-// GPU frame path (no canvas; preprocess and top-k on the GPU) and agrees with the CPU path on the same
-// frames. Then examples/pwa-camera on the same camera: it shows labels, and still does offline after a reload.
+// when the consumer is slower than the camera, and end on the first error. Frames take the fused path
+// (the backend's preprocess and rank stages around the model in one run): on wasm from the canvas's bytes,
+// on webgpu straight from the video (no canvas), agreeing with classify()'s canvas path on the same frames. Then examples/pwa-camera on the same camera: it shows labels, and still does offline after a reload.
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -69,7 +69,7 @@ export async function launchWithCamera(photo: string): Promise<{ browser: Browse
   return { browser, remove: async () => { await browser.close(); rmSync(dir, { recursive: true, force: true }); } };
 }
 
-interface Result { top: TopClass[]; latencyMs: number; frameTime: number; dropped: number; path: string; at: number; afterStop: boolean; settledAt?: number }
+interface Result { top: TopClass[]; latencyMs: number; frameTime: number; dropped: number; path: string; backend?: string; at: number; afterStop: boolean; settledAt?: number }
 interface Ranked { index: number; label: string; score: number }
 interface Pair { gpu: Ranked[]; cpu: Ranked[]; path: string; latencyMs: number; cpuMs: number }
 interface ErrorData { name: string; message: string; expected?: string; received?: string; at?: number; afterStop?: boolean }
@@ -83,7 +83,7 @@ interface Api {
   badArguments(): Record<string, ErrorData | undefined>;
   openGpu(): Promise<{ backend: string; ms: number }>;
   gpuVsCpu(o: { frames: number; topK?: number; maxFps?: number; allowlist?: number[] }): Promise<{ pairs: Pair[]; errors: ErrorData[] }>;
-  gpuLost(o: { frames: number }): Promise<{ results: { path: string; top: Ranked[]; backend: string }[]; errors: ErrorData[]; backend: string; fallbacks: { from: string; to: string }[] }>;
+  gpuLost(o: { frames: number }): Promise<{ results: { path: string; ranOn?: string; top: Ranked[]; backend: string }[]; errors: ErrorData[]; backend: string; fallbacks: { from: string; to: string }[] }>;
   closeGpu(): void;
 }
 
@@ -127,8 +127,9 @@ export function videoSuite(setup: Setup): void {
     // 5 per second at most: 1.5 s allows 8 (the first one at once); more means the throttle leaks.
     expect(run.results.length).toBeLessThanOrEqual(9);
     for (const r of run.results) {
-      // wasm has no frame path: each frame goes through a canvas and the JS preprocess.
-      expect(r.path).toBe('cpu');
+      // wasm's fused path: the canvas's bytes through its preprocess and rank stages in one run.
+      expect(r.path).toBe('fused');
+      expect(r.backend).toBe('wasm');
       expect(r.top).toHaveLength(3);
       expect(r.top[0].label).toBe(want.label);
       expect(r.top[0].index).toBe(want.index);
@@ -202,7 +203,7 @@ export function videoSuite(setup: Setup): void {
     expect(out['topK 0']).toMatchObject({ name: 'InputError', received: '0' });
   });
 
-  describe('the GPU frame path on webgpu (SwiftShader)', () => {
+  describe('the fused path on webgpu (SwiftShader)', () => {
     if (setup.gpuSkipReason !== undefined) {
       it.skip(`webgpu (skipped: ${setup.gpuSkipReason})`, () => {});
       return;
@@ -217,12 +218,12 @@ export function videoSuite(setup: Setup): void {
       await call('closeGpu');
     });
 
-    it(`takes the GPU path; its top-1 is the CPU path's (and Node's) on the same frames, scores alike`, async () => {
+    it(`takes the fused path on the GPU; its top-1 is the canvas path's (and Node's) on the same frames, scores alike`, async () => {
       const { pairs, errors } = await call('gpuVsCpu', { frames: 2, topK: 3 });
       expect(errors).toEqual([]);
       let maxDiff = 0;
       for (const p of pairs) {
-        expect(p.path).toBe('gpu');
+        expect(p.path).toBe('fused');
         expect(p.gpu).toHaveLength(3);
         expect(p.gpu[0].index).toBe(p.cpu[0].index);
         expect(p.gpu[0]).toMatchObject({ index: want.index, label: want.label });
@@ -247,19 +248,19 @@ export function videoSuite(setup: Setup): void {
       const { pairs, errors } = await call('gpuVsCpu', { frames: 1, topK: 3, allowlist });
       expect(errors).toEqual([]);
       const [p] = pairs;
-      expect(p.path).toBe('gpu');
+      expect(p.path).toBe('fused');
       expect(p.gpu.map((c) => c.index)).toEqual(p.cpu.map((c) => c.index));
       expect(p.gpu.map((c) => c.index).sort((a, b) => a - b)).toEqual([...allowlist].sort((a, b) => a - b));
     }, 180_000);
 
-    it('a GPU lost mid-video: the loop goes on, fallen back to wasm, frames on the CPU path, no error', async () => {
+    it('a GPU lost mid-video: the loop goes on, fallen back to wasm, frames on wasm\'s fused path, no error', async () => {
       const out = await call('gpuLost', { frames: 3 });
-      console.log(`video: GPU lost after frame 1: ${out.results.map((r) => `${r.path}/${r.backend}`).join(', ')}; fallbacks ${JSON.stringify(out.fallbacks)}`);
+      console.log(`video: GPU lost after frame 1: ${out.results.map((r) => `${r.path} on ${r.ranOn}`).join(', ')}; fallbacks ${JSON.stringify(out.fallbacks)}`);
       expect(out.errors).toEqual([]);
       expect(out.results).toHaveLength(3);
-      expect(out.results[0].path).toBe('gpu');
+      expect(out.results[0]).toMatchObject({ path: 'fused', ranOn: 'webgpu' });
       for (const r of out.results) expect(r.top[0]).toMatchObject({ index: want.index, label: want.label });
-      expect(out.results.slice(1).map((r) => r.path)).toEqual(['cpu', 'cpu']);
+      expect(out.results.slice(1).map((r) => `${r.path} on ${r.ranOn}`)).toEqual(['fused on wasm', 'fused on wasm']);
       expect(out.backend).toBe('wasm');
       expect(out.fallbacks).toEqual([expect.objectContaining({ from: 'webgpu', to: 'wasm' })]);
     }, 180_000);

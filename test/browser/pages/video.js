@@ -105,7 +105,7 @@ publish({
 
   /**
    * classifyVideo on ['webgpu', 'wasm'] over an app-owned device that is destroyed after the first GPU
-   * result: the loop must go on (fallen back to wasm, frames on the CPU path) without an error.
+   * result: the loop must go on (fallen back to wasm, frames on wasm's fused path) without an error.
    */
   async gpuLost({ frames }) {
     const adapter = await navigator.gpu.requestAdapter();
@@ -117,7 +117,7 @@ publish({
     try {
       await new Promise((resolve) => {
         const loop = lossy.classifyVideo(video, (r) => {
-          results.push({ path: r.path, top: r.top, backend: lossy.backend });
+          results.push({ path: r.path, ranOn: r.backend, top: r.top, backend: lossy.backend });
           if (results.length === 1) device.destroy();
           if (results.length === frames) { loop.stop(); resolve(); }
         }, { topK: 1, maxFps: 4, onError: (e) => { errors.push(errorData(e)); resolve(); } });
