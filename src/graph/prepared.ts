@@ -85,9 +85,12 @@ export class PreparedGraph {
   readonly #plans = new Map<string, BatchPlan>();
   #source: { graph: Graph; resolved: ResolvedNode[] } | undefined;
 
+  readonly #permuted: boolean;
+
   private constructor(readonly graph: Graph, resolved: ResolvedNode[]) {
     this.#resolved = resolved;
     this.ops = new Set(graph.nodes.map((n) => n.op));
+    this.#permuted = graph.inputs.some((v) => v.sourcePerm) || graph.outputs.some((v) => v.sourcePerm);
   }
 
   /** Runs the passes (unless told not to), checks the graph, binds every node to its op: once per load. */
@@ -129,6 +132,8 @@ export class PreparedGraph {
   /** The plan for `batch` in `layout`: built at its first use, kept while among the last few used. */
   plan(batch: number, layout: Layout = 'source'): BatchPlan {
     if (!Number.isInteger(batch) || batch < 1) throw new RangeError(`batch must be a positive integer, got ${batch}`);
+    // Without a sourcePerm the two layouts are one: one plan serves both.
+    if (!this.#permuted) layout = 'ir';
     const key = `${layout}:${batch}`;
     const hit = this.#plans.get(key);
     if (hit) {
@@ -150,6 +155,11 @@ export class PreparedGraph {
     return this.#plans.get(`${plan.layout}:${plan.batch}`) === plan;
   }
 
+  /** How many batch plans are cached now (at most MAX_BATCH_PLANS per layout). */
+  get planCount(): number {
+    return this.#plans.size;
+  }
+
   /**
    * The graph as a caller in the source layout sees it: a Transpose into the IR layout after each input
    * that has a sourcePerm, and one back before each such output, so the backend's own kernel does the
@@ -158,9 +168,6 @@ export class PreparedGraph {
   #sourceGraph(): { graph: Graph; resolved: ResolvedNode[] } {
     if (this.#source) return this.#source;
     const g = this.graph;
-    if (!g.inputs.some((v) => v.sourcePerm) && !g.outputs.some((v) => v.sourcePerm)) {
-      return this.#source = { graph: g, resolved: [...this.#resolved] };
-    }
     const rename = new Map<string, string>();
     const fresh = (name: string, suffix: string): string => {
       let n = `${name}::${suffix}`;

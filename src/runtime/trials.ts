@@ -12,6 +12,11 @@ import { message, now, type Candidate } from './report.js';
 import { Session, type Feeds } from './session.js';
 
 const DEFAULT_BUDGET_MS = 1500;
+/**
+ * Trials run in the runtime's layout, as the classifiers do: the plan they prepare is the one classify()
+ * uses, and the source layout's edge transposes (only for callers of run() in that layout) are not timed.
+ */
+const IR = { layout: 'ir' } as const;
 const DEFAULT_RUNS = 3;
 
 export interface TrialOptions {
@@ -153,13 +158,13 @@ async function timeRuns(session: Session, runs: number, deadline: number, signal
   const feeds = trialFeeds(session);
   const stage = `trial of backend ${name}`;
   // Not exclusive: a background GPU compiles its pipelines while the CPU backend answers.
-  await session.execute(feeds);
+  await session.execute(feeds, IR);
   const times: number[] = [];
   while (times.length < runs) {
     const t = await exclusive(async () => {
       throwIfAborted(signal, stage);
       const t0 = now();
-      await session.execute(feeds);
+      await session.execute(feeds, IR);
       return now() - t0;
     });
     times.push(t);
@@ -212,7 +217,7 @@ export class Trials {
 /** One untimed run, so a kernel that cannot prepare fails here rather than in the caller's first run. Disposes on failure. */
 export async function warmUp(session: Session, signal: AbortSignal | undefined, name: string): Promise<string | undefined> {
   try {
-    await session.execute(trialFeeds(session));
+    await session.execute(trialFeeds(session), IR);
   } catch (e) {
     session.dispose();
     throwIfAborted(signal, `warm-up of backend ${name}`);
