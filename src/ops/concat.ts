@@ -11,6 +11,36 @@ function concatAxis(rank: number, axis: number, first: Shape): number {
   return axis < 0 ? axis + rank : axis;
 }
 
+/**
+ * A tensor cut along one axis into parts (Concat's inputs, Split's outputs), seen as [outer, row] with
+ * row = shape[axis] * inner: part i is the run of `parts[i].run` values at `parts[i].offset` of every row.
+ */
+export interface AxisParts {
+  readonly axis: number;
+  readonly outer: number;
+  readonly inner: number;
+  readonly row: number;
+  readonly parts: readonly { readonly offset: number; readonly run: number }[];
+}
+
+/** The parts of `shape` cut along normalised `axis` into pieces of `sizes` (summing to shape[axis]). */
+export function axisParts(shape: Shape, axis: number, sizes: readonly number[]): AxisParts {
+  const outer = shape.slice(0, axis).reduce((p, d) => p * d, 1), inner = shape.slice(axis + 1).reduce((p, d) => p * d, 1);
+  let offset = 0;
+  const parts = sizes.map((s) => {
+    const part = { offset, run: s * inner };
+    offset += part.run;
+    return part;
+  });
+  return { axis, outer, inner, row: shape[axis] * inner, parts };
+}
+
+/** Where each input lands in Concat's output y (shape `out`), for every backend. */
+export function concatGeometry(inputs: readonly Shape[], out: Shape, { axis }: ConcatAttrs): AxisParts {
+  const a = concatAxis(out.length, axis, out);
+  return axisParts(out, a, inputs.map((s) => s[a]));
+}
+
 export const Concat = defineOp<ConcatAttrs>({
   name: 'Concat',
   parseAttrs: (raw: Attrs) => ({ axis: intAttr(raw, 'axis') }),
@@ -32,21 +62,15 @@ export const Concat = defineOp<ConcatAttrs>({
     }
     return [out];
   },
-  // Each input is a sequence of `outer` contiguous blocks of shape[a]*inner values; interleave them.
-  reference: (inputs, { axis }, [y]) => {
-    const a = concatAxis(y.shape.length, axis, y.shape);
-    let outer = 1, inner = 1;
-    for (let i = 0; i < a; i++) outer *= y.shape[i];
-    for (let i = a + 1; i < y.shape.length; i++) inner *= y.shape[i];
-    const rowOut = y.shape[a] * inner;
-    let col = 0;
-    for (const t of inputs) {
-      const block = t!.shape[a] * inner;
+  // Each input is a sequence of `outer` contiguous blocks of `run` values; interleave them.
+  reference: (inputs, attrs, [y]) => {
+    const { outer, row, parts } = concatGeometry(inputs.map((t) => t!.shape), y.shape, attrs);
+    inputs.forEach((t, i) => {
+      const { offset, run } = parts[i];
       for (let o = 0; o < outer; o++) {
-        for (let k = 0; k < block; k++) y.data[o * rowOut + col + k] = t!.data[o * block + k];
+        for (let k = 0; k < run; k++) y.data[o * row + offset + k] = t!.data[o * run + k];
       }
-      col += block;
-    }
+    });
   },
   tolerance: EXACT,
 });

@@ -36,6 +36,22 @@ function cStrides(c: Shape, M: number, N: number): [number, number] {
   return [cm === 1 ? 0 : cn, cn === 1 ? 0 : 1];
 }
 
+export interface GemmGeometry extends GemmDims {
+  /** Element strides: A'[m,k] = A[m*sam + k*sak], B'[k,n] = B[k*sbk + n*sbn], C as [M,N] = C[m*scm + n*scn]. */
+  readonly sam: number; readonly sak: number;
+  readonly sbk: number; readonly sbn: number;
+  readonly scm: number; readonly scn: number;
+}
+
+/** Dimensions and the strides that read A', B' and C, for every backend (C absent: scm = scn = 0). */
+export function gemmGeometry(a: Shape | undefined, b: Shape | undefined, c: Shape | undefined, attrs: GemmAttrs): GemmGeometry {
+  const { M, N, K } = gemmDims(a, b, attrs);
+  const [sam, sak] = attrs.transA ? [1, M] : [K, 1];
+  const [sbk, sbn] = attrs.transB ? [1, K] : [N, 1];
+  const [scm, scn] = c ? cStrides(c, M, N) : [0, 0];
+  return { M, N, K, sam, sak, sbk, sbn, scm, scn };
+}
+
 export const Gemm = defineOp<GemmAttrs>({
   name: 'Gemm',
   parseAttrs: (raw: Attrs) => ({
@@ -51,12 +67,8 @@ export const Gemm = defineOp<GemmAttrs>({
     return [[M, N]];
   },
   reference: ([a, b, c], attrs, [y]) => {
-    const { M, N, K } = gemmDims(a?.shape, b?.shape, attrs);
+    const { M, N, K, sam, sak, sbk, sbn, scm, scn } = gemmGeometry(a?.shape, b?.shape, c?.shape, attrs);
     const A = a!.data, B = b!.data, Y = y.data, act = attrs.activation;
-    // A'[m,k] = A[m*sam + k*sak]; B'[k,n] = B[k*sbk + n*sbn].
-    const [sam, sak] = attrs.transA ? [1, M] : [K, 1];
-    const [sbk, sbn] = attrs.transB ? [1, K] : [N, 1];
-    const [scm, scn] = c ? cStrides(c.shape, M, N) : [0, 0];
     for (let m = 0; m < M; m++) {
       for (let n = 0; n < N; n++) {
         let acc = 0;

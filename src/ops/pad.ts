@@ -37,8 +37,26 @@ function source(i: number, begin: number, d: number, mode: PadAttrs['mode']): nu
   return s < 0 ? -s : 2 * (d - 1) - s;
 }
 
-/** The same rule for other backends: input index read by output index i of a padded axis, -1 = the constant. */
-export { source as padSourceIndex };
+export interface PadGeometry {
+  /** The output shape. */
+  readonly shape: Shape;
+  /** Per axis: the pad before (negative: cropped), the input's element stride. */
+  readonly begin: readonly number[];
+  readonly xStrides: readonly number[];
+  /** Per output axis and index: the input element offset it adds, -1 where the value is the constant. */
+  readonly offsets: readonly Int32Array[];
+}
+
+/** Where every output element of Pad reads, for every backend; throws OpError as shape inference does. */
+export function padGeometry(x: Shape, attrs: PadAttrs): PadGeometry {
+  const shape = padShape(x, attrs), xStrides = stridesOf(x);
+  const begin = attrs.pads.slice(0, x.length);
+  const offsets = shape.map((n, a) => Int32Array.from({ length: n }, (_, i) => {
+    const s = source(i, begin[a], x[a], attrs.mode);
+    return s < 0 ? -1 : s * xStrides[a];
+  }));
+  return { shape, begin, xStrides, offsets };
+}
 
 export const Pad = defineOp<PadAttrs>({
   name: 'Pad',
@@ -52,12 +70,8 @@ export const Pad = defineOp<PadAttrs>({
     return [padShape(x, attrs)];
   },
   reference: ([x], attrs, [y]) => {
-    const xs = x!.shape, ys = y.shape, r = xs.length, inStrides = stridesOf(xs);
-    // Per axis, the input offset contribution of each output index (-1: constant).
-    const maps = ys.map((n, a) => Int32Array.from({ length: n }, (_, i) => {
-      const s = source(i, attrs.pads[a], xs[a], attrs.mode);
-      return s < 0 ? -1 : s * inStrides[a];
-    }));
+    const ys = y.shape, r = ys.length;
+    const maps = padGeometry(x!.shape, attrs).offsets;
     const idx = new Array<number>(r).fill(0);
     for (let o = 0; o < y.data.length; o++) {
       let src = 0;

@@ -152,9 +152,19 @@ function globalMacs([x]: readonly (Shape | undefined)[]): number {
   return x ? x.reduce((a, b) => a * b, 1) : 0;
 }
 
+export interface GlobalPoolGeometry {
+  /** x seen as [N, S, C]: S = the product of the spatial dims. */
+  readonly N: number; readonly S: number; readonly C: number;
+}
+
+/** The reduction of GlobalAveragePool / GlobalMaxPool over x [N, ...spatial, C], for every backend. */
+export function globalPoolGeometry(x: Shape): GlobalPoolGeometry {
+  const N = x[0], C = x[x.length - 1];
+  return { N, S: x.slice(1, -1).reduce((p, d) => p * d, 1), C };
+}
+
 function globalPool(x: { shape: Shape; data: Float32Array }, y: Float32Array, max: boolean): void {
-  const N = x.shape[0], C = x.shape[x.shape.length - 1];
-  const S = x.data.length / (N * C);
+  const { N, S, C } = globalPoolGeometry(x.shape);
   for (let n = 0; n < N; n++) {
     for (let c = 0; c < C; c++) {
       let acc = max ? -F32_MAX : 0;

@@ -22,6 +22,40 @@ function reducedAxes(x: Shape, axes: readonly number[]): boolean[] {
   return reduced;
 }
 
+export interface ReduceMeanGeometry {
+  /** Per input axis: whether it is averaged over. */
+  readonly reduced: readonly boolean[];
+  /** How many values each output averages. */
+  readonly count: number;
+  /** The kept and the reduced axes (in order) with the input's element strides along them. */
+  readonly kept: { readonly shape: Shape; readonly strides: readonly number[] };
+  readonly summed: { readonly shape: Shape; readonly strides: readonly number[] };
+  /**
+   * The same mean as a chain of 3-D means, one per run of adjacent reduced axes, each over the previous one's
+   * result: [outer, R, inner] -> [outer, inner].
+   */
+  readonly runs: readonly { readonly outer: number; readonly R: number; readonly inner: number }[];
+}
+
+/** How ReduceMean walks its input, for every backend; throws OpError for bad axes. */
+export function reduceMeanGeometry(x: Shape, { axes }: ReduceMeanAttrs): ReduceMeanGeometry {
+  const reduced = reducedAxes(x, axes), xs = stridesOf(x);
+  const pick = (r: boolean) => ({ shape: x.filter((_, i) => reduced[i] === r), strides: xs.filter((_, i) => reduced[i] === r) });
+  const runs: { outer: number; R: number; inner: number }[] = [];
+  const shape = [...x];
+  for (let from = 0; from < shape.length; from++) {
+    if (!reduced[from]) continue;
+    let to = from + 1;
+    while (to < shape.length && reduced[to]) to++;
+    const size = (a: number, b: number) => shape.slice(a, b).reduce((p, d) => p * d, 1);
+    runs.push({ outer: size(0, from), R: size(from, to), inner: size(to, shape.length) });
+    shape.fill(1, from, to);
+    from = to;
+  }
+  const count = x.reduce((n, d, i) => (reduced[i] ? n * d : n), 1);
+  return { reduced, count, kept: pick(false), summed: pick(true), runs };
+}
+
 export const ReduceMean = defineOp<ReduceMeanAttrs>({
   name: 'ReduceMean',
   parseAttrs: (raw: Attrs) => ({ axes: intsAttr(raw, 'axes', []), keepdims: boolAttr(raw, 'keepdims', true) }),
@@ -31,8 +65,8 @@ export const ReduceMean = defineOp<ReduceMeanAttrs>({
     return [keepdims ? x.map((d, i) => (reduced[i] ? 1 : d)) : x.filter((_, i) => !reduced[i])];
   },
   // Accumulate each x element into its output slot (in f64), then divide by the reduced count.
-  reference: ([x], { axes }, [y]) => {
-    const xs = x!.shape, reduced = reducedAxes(xs, axes);
+  reference: ([x], attrs, [y]) => {
+    const xs = x!.shape, { reduced, count } = reduceMeanGeometry(xs, attrs);
     const keptShape = xs.map((d, i) => (reduced[i] ? 1 : d));
     const outStride = stridesOf(keptShape).map((s, i) => (reduced[i] ? 0 : s));
     const sums = new Float64Array(y.data.length);
@@ -47,7 +81,6 @@ export const ReduceMean = defineOp<ReduceMeanAttrs>({
         idx[k] = 0;
       }
     }
-    const count = xs.reduce((n, d, i) => (reduced[i] ? n * d : n), 1);
     for (let o = 0; o < sums.length; o++) y.data[o] = sums[o] / count;
   },
   tolerance: REDUCTION,

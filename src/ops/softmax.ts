@@ -14,12 +14,28 @@ function axisOf(shape: Shape, axis: number): number {
   return axis < 0 ? axis + shape.length : axis;
 }
 
-/** Runs f(base, stride, n) once per slice along `axis`: element k of the slice is at base + k*stride. */
-function forEachSlice(shape: Shape, axis: number, f: (base: number, stride: number, n: number) => void): void {
-  let outer = 1, inner = 1;
-  for (let i = 0; i < axis; i++) outer *= shape[i];
-  for (let i = axis + 1; i < shape.length; i++) inner *= shape[i];
-  const n = shape[axis];
+export interface SoftmaxGeometry {
+  /** The normalised axis (non-negative) and its length. */
+  readonly axis: number;
+  readonly n: number;
+  /** The input as [outer, n, inner]: outer * inner slices, element k of slice (o, j) at (o * n + k) * inner + j. */
+  readonly outer: number;
+  readonly inner: number;
+}
+
+/** The slices Softmax and LogSoftmax normalise, for every backend; throws OpError for an axis out of range. */
+export function softmaxGeometry(shape: Shape, { axis }: SoftmaxAttrs): SoftmaxGeometry {
+  const a = axisOf(shape, axis);
+  return {
+    axis: a,
+    n: shape[a],
+    outer: shape.slice(0, a).reduce((p, d) => p * d, 1),
+    inner: shape.slice(a + 1).reduce((p, d) => p * d, 1),
+  };
+}
+
+/** Runs f(base, stride, n) once per slice: element k of the slice is at base + k*stride. */
+function forEachSlice({ outer, n, inner }: SoftmaxGeometry, f: (base: number, stride: number, n: number) => void): void {
   for (let o = 0; o < outer; o++) {
     for (let j = 0; j < inner; j++) f(o * n * inner + j, inner, n);
   }
@@ -34,9 +50,9 @@ function softmaxOp(name: string, log: boolean): OpDef<SoftmaxAttrs> {
       axisOf(x, axis);
       return [x];
     },
-    reference: ([x], { axis }, [y]) => {
+    reference: ([x], attrs, [y]) => {
       const xd = x!.data, yd = y.data;
-      forEachSlice(x!.shape, axisOf(x!.shape, axis), (base, stride, n) => {
+      forEachSlice(softmaxGeometry(x!.shape, attrs), (base, stride, n) => {
         let max = -Infinity;
         for (let k = 0; k < n; k++) max = Math.max(max, xd[base + k * stride]);
         let sum = 0;

@@ -4,6 +4,7 @@
 import type { Shape } from '../tensor.js';
 import { shapeToString } from '../tensor.js';
 import type { Attrs } from './attrs.js';
+import { axisParts, type AxisParts } from './concat.js';
 import { defineOp, EXACT, intAttr, intsAttr, OpError } from './op.js';
 
 export interface SplitAttrs {
@@ -27,6 +28,12 @@ function partSizes(dim: number, { split, numOutputs }: SplitAttrs): number[] {
     throw new OpError(`cannot split a dim of ${dim} into ${numOutputs} non-empty parts`);
   }
   return Array.from({ length: numOutputs }, (_, i) => Math.min(chunk, dim - i * chunk));
+}
+
+/** Where each output of Split comes from in x, for every backend. */
+export function splitGeometry(x: Shape, attrs: SplitAttrs): AxisParts {
+  const a = splitAxis(x, attrs.axis);
+  return axisParts(x, a, partSizes(x[a], attrs));
 }
 
 export const Split = defineOp<SplitAttrs>({
@@ -56,19 +63,13 @@ export const Split = defineOp<SplitAttrs>({
   },
   // x is `outer` rows of dim*inner values; part j takes a contiguous run of each row.
   reference: ([x], attrs, outputs) => {
-    const xs = x!.shape, a = splitAxis(xs, attrs.axis);
-    let outer = 1, inner = 1;
-    for (let i = 0; i < a; i++) outer *= xs[i];
-    for (let i = a + 1; i < xs.length; i++) inner *= xs[i];
-    const row = xs[a] * inner;
-    let col = 0;
-    for (const y of outputs) {
-      const block = y.shape[a] * inner;
+    const { outer, row, parts } = splitGeometry(x!.shape, attrs);
+    outputs.forEach((y, j) => {
+      const { offset, run } = parts[j];
       for (let o = 0; o < outer; o++) {
-        for (let k = 0; k < block; k++) y.data[o * block + k] = x!.data[o * row + col + k];
+        for (let k = 0; k < run; k++) y.data[o * run + k] = x!.data[o * row + offset + k];
       }
-      col += block;
-    }
+    });
   },
   tolerance: EXACT,
 });

@@ -17,6 +17,19 @@ function resolvePerm(x: Shape, perm: readonly number[] | undefined): readonly nu
   return perm;
 }
 
+export interface TransposeGeometry {
+  readonly perm: readonly number[];
+  /** The output shape, and per output axis the input element stride it steps by. */
+  readonly shape: Shape;
+  readonly strides: readonly number[];
+}
+
+/** y[idx] = x[idx . strides] over y's shape: the only place a transpose's strides are derived. */
+export function transposeGeometry(x: Shape, attrs: TransposeAttrs): TransposeGeometry {
+  const perm = resolvePerm(x, attrs.perm), xs = stridesOf(x);
+  return { perm, shape: perm.map((p) => x[p]), strides: perm.map((p) => xs[p]) };
+}
+
 export const Transpose = defineOp<TransposeAttrs>({
   name: 'Transpose',
   parseAttrs: (raw: Attrs) => {
@@ -34,10 +47,8 @@ export const Transpose = defineOp<TransposeAttrs>({
   },
   reference: ([x], attrs, [y]) => {
     const xd = x!.data, yd = y.data, rank = y.shape.length;
-    const perm = resolvePerm(x!.shape, attrs.perm);
-    const inStrides = stridesOf(x!.shape);
     // Walk y in order; step[i] = how far the x offset moves when y's axis i advances.
-    const step = perm.map((p) => inStrides[p]);
+    const step = transposeGeometry(x!.shape, attrs).strides;
     const idx = new Array<number>(rank).fill(0);
     let src = 0;
     for (let o = 0; o < yd.length; o++) {

@@ -2,7 +2,7 @@
 // into the panels' bias); a run-time B is packed into scratch each run. A full C (or a run-time bias
 // that cannot be folded) is broadcast into Y first and accumulated by the kernel's epilogue.
 import { activationArgs } from '../../../ops/activation.js';
-import { gemmDims, type GemmAttrs } from '../../../ops/gemm.js';
+import { gemmGeometry, type GemmAttrs } from '../../../ops/gemm.js';
 import { matmulDims, type MatMulAttrs } from '../../../ops/matmul.js';
 import { forEachBroadcast } from '../../../ops/broadcast.js';
 import { sizeOf } from '../../../tensor.js';
@@ -13,10 +13,9 @@ import { broadcastScaled } from './elementwise.js';
 
 export const gemm: PrepareFn<GemmAttrs> = (b, [a, bIn, c], attrs, [y]) => {
   const A = b.raw(a!), B = bIn!;
-  const { M, N, K } = gemmDims(A.shape, B.shape, attrs);
+  const { M, N, K, sbk: sk, sbn: sn } = gemmGeometry(A.shape, B.shape, c?.shape, attrs);
   const { alpha, beta } = attrs;
   const act = activationArgs(attrs.activation);
-  const [sk, sn] = attrs.transB ? [1, K] : [N, 1];
   // C of shape [N], [1,N], [1] or [] varies by column at most: fold beta*C into the packed bias.
   const cPerColumn = c !== undefined && (c.shape.length < 2 || c.shape[0] === 1);
   const foldC = c !== undefined && cPerColumn && c.isConstant && B.isConstant;

@@ -1,16 +1,13 @@
 // Softmax / LogSoftmax, BatchNormalization, and the ops that only relabel bytes (Reshape, Flatten, Identity).
 import { activationArgs } from '../../../ops/activation.js';
-import type { SoftmaxAttrs } from '../../../ops/softmax.js';
+import { softmaxGeometry, type SoftmaxAttrs } from '../../../ops/softmax.js';
 import type { BatchNormAttrs } from '../../../ops/batch-norm.js';
-import { normAxis } from '../../../tensor.js';
 import type { PrepareFn } from '../context.js';
 
 export function softmax(log: boolean): PrepareFn<SoftmaxAttrs> {
-  return (b, [x], { axis }, [y]) => {
+  return (b, [x], attrs, [y]) => {
     const X = b.raw(x!);
-    const a = normAxis(axis, X.shape.length);
-    const outer = X.shape.slice(0, a).reduce((p, d) => p * d, 1), n = X.shape[a];
-    const inner = X.shape.slice(a + 1).reduce((p, d) => p * d, 1);
+    const { outer, n, inner } = softmaxGeometry(X.shape, attrs);
     return { run: () => b.k.softmax_f32(outer, n, inner, X.ptr, y.ptr, log ? 1 : 0) };
   };
 }

@@ -1,12 +1,11 @@
-// Ops that move values: Transpose, Split and Pad as one gather (per-axis offset tables, merged where
-// they chain so inner runs become memory.copy), Concat as strided row copies, ReduceMean as a chain
-// of globalpool_f32 means over runs of adjacent reduced axes.
-import type { TransposeAttrs } from '../../../ops/transpose.js';
-import type { SplitAttrs } from '../../../ops/split.js';
-import { padSourceIndex, type PadAttrs } from '../../../ops/pad.js';
-import type { ConcatAttrs } from '../../../ops/concat.js';
-import type { ReduceMeanAttrs } from '../../../ops/reduce-mean.js';
-import { normAxis, sizeOf, stridesOf } from '../../../tensor.js';
+// Ops that move values, each on its geometry from src/ops: Transpose and Pad as one gather (per-axis offset
+// tables, merged where they chain so inner runs become memory.copy), Concat and Split as strided row copies,
+// ReduceMean as a chain of globalpool_f32 means over runs of adjacent reduced axes.
+import { transposeGeometry, type TransposeAttrs } from '../../../ops/transpose.js';
+import { splitGeometry, type SplitAttrs } from '../../../ops/split.js';
+import { padGeometry, type PadAttrs } from '../../../ops/pad.js';
+import { concatGeometry, type ConcatAttrs } from '../../../ops/concat.js';
+import { reduceMeanGeometry, type ReduceMeanAttrs } from '../../../ops/reduce-mean.js';
 import type { PrepareFn, WasmContext } from '../context.js';
 import type { Kernel } from '../plan-state.js';
 import type { WasmTensor } from '../tensor.js';
@@ -56,66 +55,44 @@ function gather(b: WasmContext, x: WasmTensor, y: WasmTensor, axes: Axis[], valu
 }
 
 export const transpose: PrepareFn<TransposeAttrs> = (b, [x], attrs, [y]) => {
-  const xs = x!.shape, strides = stridesOf(xs);
-  const perm = attrs.perm ?? xs.map((_, i) => xs.length - 1 - i);
-  return gather(b, x!, y, perm.map((p) => linearAxis(xs[p], 0, strides[p])));
-};
-
-export const split: PrepareFn<SplitAttrs> = (b, [x], attrs, outputs) => {
-  const xs = x!.shape, strides = stridesOf(xs), a = normAxis(attrs.axis, xs.length);
-  let start = 0;
-  const kernels = outputs.map((y) => {
-    const k = gather(b, x!, y, y.shape.map((n, i) => linearAxis(n, i === a ? start * strides[i] : 0, strides[i])));
-    start += y.shape[a];
-    return k;
-  });
-  return { run: () => { for (const k of kernels) k.run(); } };
+  const g = transposeGeometry(x!.shape, attrs);
+  return gather(b, x!, y, g.shape.map((n, i) => linearAxis(n, 0, g.strides[i])));
 };
 
 export const pad: PrepareFn<PadAttrs> = (b, [x], attrs, [y]) => {
-  const xs = x!.shape, r = xs.length, strides = stridesOf(xs);
-  const axes = y.shape.map((n, a) => ({
-    n, map: Int32Array.from({ length: n }, (_, i) => {
-      const s = padSourceIndex(i, attrs.pads[a], xs[a], attrs.mode);
-      return s < 0 ? -1 : s * strides[a];
-    }),
-  }));
-  return r === 0 ? gather(b, x!, y, [linearAxis(1, 0, 1)], attrs.value) : gather(b, x!, y, axes, attrs.value);
+  const g = padGeometry(x!.shape, attrs);
+  const axes = g.offsets.map((map) => ({ n: map.length, map }));
+  return gather(b, x!, y, axes.length === 0 ? [linearAxis(1, 0, 1)] : axes, attrs.value);
 };
 
+/** Concat and Split: one strided row copy per part (rows of `run` values, `outer` of them). */
 export const concat: PrepareFn<ConcatAttrs> = (b, inputs, attrs, [y]) => {
-  const ys = y.shape, a = normAxis(attrs.axis, ys.length);
-  const outer = sizeOf(ys.slice(0, a)), inner = sizeOf(ys.slice(a + 1)), row = ys[a] * inner;
-  let start = 0;
-  const parts = inputs.map((t) => {
-    const X = b.raw(t!), run = X.shape[a] * inner, at = start;
-    start += run;
-    return { X, run, at };
-  });
+  const { outer, row, parts } = concatGeometry(inputs.map((t) => t!.shape), y.shape, attrs);
+  const copies = inputs.map((t, i) => ({ X: b.raw(t!), ...parts[i] }));
   return {
     run: () => {
-      for (const { X, run, at } of parts) b.k.copy2d_f32(X.ptr, run, y.ptr + at * 4, row, outer, run);
+      for (const { X, run, offset } of copies) b.k.copy2d_f32(X.ptr, run, y.ptr + offset * 4, row, outer, run);
+    },
+  };
+};
+
+export const split: PrepareFn<SplitAttrs> = (b, [x], attrs, outputs) => {
+  const { outer, row, parts } = splitGeometry(x!.shape, attrs);
+  const X = b.raw(x!);
+  return {
+    run: () => {
+      outputs.forEach((y, j) => b.k.copy2d_f32(X.ptr + parts[j].offset * 4, row, y.ptr, parts[j].run, outer, parts[j].run));
     },
   };
 };
 
 export const reduceMean: PrepareFn<ReduceMeanAttrs> = (b, [x], attrs, [y]) => {
   const X = b.raw(x!);
-  const shape = [...X.shape];
-  const reduced = shape.map(() => attrs.axes.length === 0);
-  for (const ax of attrs.axes) reduced[normAxis(ax, shape.length)] = true;
-  // Runs [from, to) of adjacent reduced axes; each is one mean over [outer, R, inner].
-  const runs: [number, number][] = [];
-  for (let i = 0; i < shape.length; i++) {
-    if (!reduced[i]) continue;
-    if (runs.length && runs[runs.length - 1][1] === i) runs[runs.length - 1][1] = i + 1; else runs.push([i, i + 1]);
-  }
+  const { runs } = reduceMeanGeometry(X.shape, attrs);
   if (runs.length === 0) return { run: () => b.k.copy_f32(X.ptr, y.ptr, y.size) };
   const calls: { outer: number; R: number; inner: number; src: () => number; dst: () => number }[] = [];
   let src: () => number = () => X.ptr;
-  runs.forEach(([from, to], k) => {
-    const outer = sizeOf(shape.slice(0, from)), R = sizeOf(shape.slice(from, to)), inner = sizeOf(shape.slice(to));
-    for (let i = from; i < to; i++) shape[i] = 1;
+  runs.forEach(({ outer, R, inner }, k) => {
     const last = k === runs.length - 1;
     const out = last ? y : b.scratch(outer * inner);
     const prev = src;

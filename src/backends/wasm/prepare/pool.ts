@@ -1,5 +1,5 @@
 // MaxPool / AveragePool with the geometry from poolGeometry, and the global pools, on NHWC.
-import { averagePoolCounts, poolGeometry, type PoolAttrs } from '../../../ops/pool.js';
+import { averagePoolCounts, globalPoolGeometry, poolGeometry, type PoolAttrs } from '../../../ops/pool.js';
 import type { PrepareFn } from '../context.js';
 
 export const maxPool: PrepareFn<PoolAttrs> = (b, [x], attrs, [y]) => {
@@ -25,7 +25,7 @@ export const averagePool: PrepareFn<PoolAttrs> = (b, [x], attrs, [y]) => {
 function globalPool(isMax: boolean): PrepareFn {
   return (b, [x], _attrs, [y]) => {
     const X = b.raw(x!);
-    const N = X.shape[0], C = X.shape[X.shape.length - 1], S = X.size / (N * C);
+    const { N, S, C } = globalPoolGeometry(X.shape);
     return { run: () => b.k.globalpool_f32(N, S, C, X.ptr, y.ptr, isMax ? 1 : 0) };
   };
 }

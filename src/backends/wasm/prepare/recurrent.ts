@@ -7,7 +7,7 @@ import { RECURRENT_ACTIVATION_CODES } from '../../../ops/codes.js';
 import type { GruAttrs } from '../../../ops/gru.js';
 import type { LstmAttrs } from '../../../ops/lstm.js';
 import {
-  isReverse, recurrentDims, sequenceLength, type RecurrentAttrs,
+  isReverse, RECURRENT_GATES, recurrentDims, sequenceLength, type RecurrentAttrs,
 } from '../../../ops/recurrent.js';
 import type { PrepareFn } from '../context.js';
 import { packPanels, panelFloats } from '../pack.js';
@@ -16,7 +16,6 @@ import type { WasmTensor } from '../tensor.js';
 type Kind = 'RNN' | 'LSTM' | 'GRU';
 type Attrs = RecurrentAttrs & Partial<Pick<LstmAttrs, 'inputForget'> & Pick<GruAttrs, 'linearBeforeReset'>>;
 
-const GATES: Record<Kind, number> = { RNN: 1, LSTM: 4, GRU: 3 };
 /** Work floats per batch entry, in units of H (assembly/kernels/{rnn,lstm,gru}.ts), for R packed by rows. */
 const WORK: Record<Kind, number> = { RNN: 2, LSTM: 6, GRU: 5 };
 /**
@@ -35,8 +34,8 @@ function recurrent(kind: Kind): PrepareFn<Attrs> {
   return (b, inputs, attrs, outputs) => {
     const [x, w, r, bias, seqLens, initialH, initialC, peep] = inputs;
     const [y, yh, yc] = outputs;
-    const { N, T, I, H, D } = recurrentDims(inputs.map((t) => t?.shape), attrs, GATES[kind]);
-    const GH = GATES[kind] * H, cols = D * GH;
+    const { N, T, I, H, D } = recurrentDims(inputs.map((t) => t?.shape), attrs, RECURRENT_GATES[kind]);
+    const GH = RECURRENT_GATES[kind] * H, cols = D * GH;
     const lbr = kind === 'GRU' && attrs.linearBeforeReset === true;
     const X = b.raw(x!), W = w!, R = r!, B = bias;
     const constB = B === undefined || B.isConstant;

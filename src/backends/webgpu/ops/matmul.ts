@@ -4,9 +4,9 @@
 // C broadcasting) becomes element strides.
 import type { Step } from '../../backend.js';
 import { activationArgs, type Activation } from '../../../ops/activation.js';
-import type { GemmAttrs } from '../../../ops/gemm.js';
-import type { MatMulAttrs } from '../../../ops/matmul.js';
-import { broadcastShape, broadcastStrides } from '../../../ops/broadcast.js';
+import { gemmGeometry, type GemmAttrs } from '../../../ops/gemm.js';
+import { matmulDims, type MatMulAttrs } from '../../../ops/matmul.js';
+import { broadcastStrides } from '../../../ops/broadcast.js';
 import { Uniforms, type GpuTensor, type KernelContext, type PrepareFn } from '../context.js';
 import { BackendUnavailableError } from '../../../errors.js';
 import { coalesce } from './nd.js';
@@ -62,25 +62,17 @@ export function gemmStep(ctx: KernelContext, s: GemmSpec): Step {
 }
 
 export const gemm: PrepareFn<GemmAttrs> = (ctx, [a, b, c], attrs, [y]) => {
-  const [M, N] = y.shape;
-  const K = attrs.transA ? a!.shape[0] : a!.shape[1];
-  const [scm, scn] = c ? broadcastStrides(c.shape, [M, N]) : [0, 0];
+  const { M, N, K, sam, sak, sbk, sbn, scm, scn } = gemmGeometry(a!.shape, b!.shape, c?.shape, attrs);
   return gemmStep(ctx, {
-    what: 'Gemm', M, N, K,
-    a: a!, sam: attrs.transA ? 1 : K, sak: attrs.transA ? M : 1,
-    b: b!, sbk: attrs.transB ? 1 : N, sbn: attrs.transB ? K : 1,
+    what: 'Gemm', M, N, K, a: a!, sam, sak, b: b!, sbk, sbn,
     c: c && attrs.beta !== 0 ? { t: c, scm, scn, beta: attrs.beta } : undefined,
     alpha: attrs.alpha, activation: attrs.activation, y,
   });
 };
 
 export const matmul: PrepareFn<MatMulAttrs> = (ctx, [a, b, bias], attrs, [y]) => {
-  // numpy rules: a rank-1 A is a row [1, K], a rank-1 B a column [K, 1]; Y's layout is the same either way.
-  const as = a!.shape.length === 1 ? [1, a!.shape[0]] : a!.shape;
-  const bs = b!.shape.length === 1 ? [b!.shape[0], 1] : b!.shape;
-  const M = as[as.length - 2], K = as[as.length - 1], N = bs[bs.length - 1];
-  const batchA = as.slice(0, -2), batchB = bs.slice(0, -2);
-  const batch = broadcastShape(batchA, batchB);
+  // numpy rules (matmulDims): a rank-1 A is a row [1, K], a rank-1 B a column [K, 1]; Y's layout is the same either way.
+  const { M, K, N, batchA, batchB, batch } = matmulDims(a!.shape, b!.shape);
   return gemmStep(ctx, {
     what: 'MatMul', M, N, K,
     a: a!, sam: K, sak: 1, b: b!, sbk: N, sbn: 1,

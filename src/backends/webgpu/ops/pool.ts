@@ -1,5 +1,5 @@
 // MaxPool / AveragePool (pool2d_nhwc_f32; geometry from poolGeometry) and the global pools (global_pool_f32).
-import { poolGeometry, type PoolAttrs } from '../../../ops/pool.js';
+import { globalPoolGeometry, poolGeometry, type PoolAttrs } from '../../../ops/pool.js';
 import { Uniforms, type PrepareFn } from '../context.js';
 
 const WG = 64;
@@ -17,8 +17,8 @@ export function pool(max: boolean): PrepareFn<PoolAttrs> {
 
 export function globalPool(max: boolean): PrepareFn {
   return (ctx, [x], _attrs, [y]) => {
-    const s = x!.shape, N = s[0], C = s[s.length - 1];
-    const u = new Uniforms().u32(C, x!.size / (N * C), N * C);
+    const { N, S, C } = globalPoolGeometry(x!.shape);
+    const u = new Uniforms().u32(C, S, N * C);
     return ctx.dispatch('global_pool_f32', { MAX: max, WG }, [x!.buffer, y.buffer], u,
       ctx.grid1d(Math.ceil((N * C) / WG), max ? 'GlobalMaxPool' : 'GlobalAveragePool'));
   };

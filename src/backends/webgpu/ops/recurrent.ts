@@ -6,7 +6,7 @@
 import type { Step } from '../../backend.js';
 import { F32_MAX } from '../../../ops/activation.js';
 import { RECURRENT_ACTIVATION_CODES } from '../../../ops/codes.js';
-import { isReverse, type RecurrentAttrs } from '../../../ops/recurrent.js';
+import { isReverse, RECURRENT_GATES, recurrentDims, type RecurrentAttrs } from '../../../ops/recurrent.js';
 import type { GruAttrs } from '../../../ops/gru.js';
 import type { LstmAttrs } from '../../../ops/lstm.js';
 import { Uniforms, type GpuTensor, type KernelContext, type PrepareFn } from '../context.js';
@@ -15,7 +15,8 @@ import { gemmStep } from './matmul.js';
 const WG = 64;
 
 type Cell = 'RNN' | 'GRU' | 'LSTM';
-const CELL = { RNN: { id: 0, gates: 1, perCell: 1 }, GRU: { id: 1, gates: 3, perCell: 2 }, LSTM: { id: 2, gates: 4, perCell: 3 } } as const;
+/** CELL override of kernels/recurrent_step_f32.wgsl, and the activations per direction. */
+const CELL = { RNN: { id: 0, perCell: 1 }, GRU: { id: 1, perCell: 2 }, LSTM: { id: 2, perCell: 3 } } as const;
 
 type AnyRecurrentAttrs = RecurrentAttrs & Partial<Pick<GruAttrs, 'linearBeforeReset'> & Pick<LstmAttrs, 'inputForget'>>;
 
@@ -24,9 +25,10 @@ export function recurrent(cell: Cell): PrepareFn<AnyRecurrentAttrs> {
     const [x, w, r, b, lens, initialH] = inputs;
     const initialC = inputs[6], peep = inputs[7];
     const [y, yh, yc] = outputs;
-    const { id, gates, perCell } = CELL[cell];
-    const [N, T, I] = x!.shape;
-    const H = attrs.hiddenSize, D = attrs.numDirections, GH = gates * H, NDH = N * D * H;
+    const { id, perCell } = CELL[cell];
+    const gates = RECURRENT_GATES[cell];
+    const { N, T, I, H, D } = recurrentDims(inputs.map((t) => t?.shape), attrs, gates);
+    const GH = gates * H, NDH = N * D * H;
     const xw = ctx.scratch(D * N * T * GH, `${cell} X W^T`);
     const state = ctx.scratch(2 * 3 * NDH, `${cell} state`, 'f32');
     const zeros = ctx.scratch(NDH, `${cell} zero state`); // never written: the absent initial state
