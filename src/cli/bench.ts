@@ -66,7 +66,10 @@ function label(provider: BackendProvider, backend?: Backend): string {
   return variant ? `${provider.name} ${variant}` : provider.name;
 }
 
-/** Feeds of `batch` samples of seeded noise, one per model input, in the source layout. */
+/** Runs take tensors in the runtime's layout (NHWC), as the classifiers give them: no permute is timed. */
+const IR = { layout: 'ir' } as const;
+
+/** Feeds of `batch` samples of seeded noise, one per model input (any layout: noise is noise). */
 function feedsFor(session: Session, batch: number): Record<string, Float32Array> {
   let seed = 1;
   const noise = () => { seed = (seed * 1103515245 + 12345) >>> 0; return seed / 2 ** 32 - 0.5; };
@@ -87,14 +90,14 @@ async function benchOne(provider: BackendProvider, graph: Graph, batch: number, 
     session = await Session.create(graph, { backend, optimize: false });
     const feeds = feedsFor(session, batch);
     const t1 = performance.now();
-    await session.run(feeds);
+    await session.run(feeds, IR);
     const t2 = performance.now();
     const start = performance.now();
-    for (let i = 0; i < WARMUP_RUNS && performance.now() - start < BUDGET_MS / 2; i++) await session.run(feeds);
+    for (let i = 0; i < WARMUP_RUNS && performance.now() - start < BUDGET_MS / 2; i++) await session.run(feeds, IR);
     const times: number[] = [];
     while (times.length < maxRuns && (times.length < 3 || performance.now() - start < BUDGET_MS)) {
       const s = performance.now();
-      await session.run(feeds);
+      await session.run(feeds, IR);
       times.push(performance.now() - s);
     }
     times.sort((a, b) => a - b);

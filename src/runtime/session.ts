@@ -108,7 +108,12 @@ export class Session {
    */
   static open(prepared: PreparedGraph, backend: Backend, queue: RunQueue = new RunQueue()): Session {
     prepared.checkCoverage(backend.ops, backend.name);
-    return new Session(prepared, backend, queue);
+    const session = new Session(prepared, backend, queue);
+    // Every kernel prepared and every weight packed now, not in the first run: the plan of the model's own
+    // batch (1 when free) in the layout the classifiers and trials run in.
+    const fixed = prepared.graph.inputs.find((v) => v.shape[0] !== -1)?.shape[0];
+    session.#build(prepared.plan(fixed ?? 1, 'ir'));
+    return session;
   }
 
   get backend(): BackendName {
