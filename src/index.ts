@@ -1,33 +1,36 @@
-// Public API for browsers and Node alike. Nothing reachable from here may import a Node module.
-export { Session, type SessionOptions, type TensorInfo, type Feeds } from './runtime/session.js';
-export { readEim, readEimStream } from './format/reader.js';
+// `edgeinfer` in browsers: what an application that classifies needs, and nothing it does not (docs/api.md).
+// Sessions, the .eim reader, ops, selection internals and preprocessing stages are in ./advanced.ts;
+// the converters in ./convert/index.ts. Nothing reachable from here may import a Node module.
+
+// Loading a model, and the record of how its backend was chosen.
+export { load, LoadedModel, type LoadOptions } from './runtime/load.js';
+export type { ModelSource, ProgressCallback } from './runtime/source.js';
+export type {
+  Selection, Candidate, CandidateStatus, BackendPreference, Fallback, WarmStart,
+} from './runtime/select.js';
+export type { BackendName, BackendProvider, GpuPrecision } from './backends/backend.js';
+// For `providers`: e.g. { backend: 'wasm', providers: [wasmScalarProvider] } forces the build without SIMD.
+export { webgpuProvider, webgpuDeviceProvider } from './backends/webgpu/backend.js';
+export { wasmSimdProvider, wasmScalarProvider } from './backends/wasm/backend.js';
+export { jsProvider } from './backends/js/backend.js';
+
+// Classifying.
+export {
+  ImageClassifier, type ClassifierInput, type ClassifierOptions, type ClassifyOptions, type Classification,
+} from './vision/classifier.js';
+export { SequenceClassifier, type Sequence, type SequenceClassifierOptions } from './vision/sequence-classifier.js';
+export type { VideoClassifyOptions, VideoResult, VideoResultCallback, VideoLoop } from './vision/video.js';
+export type { BrowserImageSource } from './vision/image-source.js';
+export type { PixelImage, PixelFormat } from './vision/preprocess.js';
+export { IMAGENET_PREPROCESS } from './vision/presets.js';
+export { labelsFromSynset, type ClassRef } from './vision/labels.js';
+// Types only: they appear in LoadedModel's and the classifiers' signatures (run, inputs, metadata, preprocess).
+export type { Tensor, Shape } from './tensor.js';
+export type { TensorInfo, Feeds } from './runtime/session.js';
+export type { ModelMetadata, ImagePreprocess } from './graph/ir.js';
+
+// Errors: every failure is one of these, with a code.
 export {
   EdgeInferError, ModelFormatError, UnsupportedOpError, InputError, BackendUnavailableError, BackendLostError, GraphError,
 } from './errors.js';
-export type { Graph, Node, Constant, ValueInfo, ModelMetadata, ImagePreprocess } from './graph/ir.js';
-export type { Tensor, Shape } from './tensor.js';
-export type { BackendName, BackendOptions, BackendProvider, GpuPrecision } from './backends/backend.js';
-export { webgpuProvider, webgpuDeviceProvider } from './backends/webgpu/backend.js';
-// For `providers`: e.g. { backend: 'wasm', providers: [wasmScalarProvider] } forces the build without SIMD.
-export { wasmSimdProvider, wasmScalarProvider } from './backends/wasm/backend.js';
-export { jsProvider } from './backends/js/backend.js';
-export { OPS } from './ops/registry.js';
-export {
-  preprocessImage, preprocessBatch, preprocessInto, preprocessedShape, validatePreprocess, type PixelImage,
-} from './vision/preprocess.js';
-export { load, LoadedModel, eimModelHash, type LoadOptions } from './runtime/load.js';
-export {
-  selectBackend, defaultDeviceKey, type Selection, type Candidate, type CandidateStatus, type BackendPreference, type SelectOptions,
-  type Fallback, type WarmStart,
-} from './runtime/select.js';
-export { memoryCache, localStorageCache, type DecisionCache, type CachedDecision } from './runtime/decision-cache.js';
-export { indexedDbCache } from './runtime/idb-cache.js';
 export { AbortError } from './runtime/abort.js';
-export type { ModelSource, ProgressCallback, FileReader } from './runtime/source.js';
-export { ImageClassifier, type ClassifierInput, type ClassifierOptions, type ClassifyOptions, type Classification } from './vision/classifier.js';
-export type { BrowserImageSource } from './vision/image-source.js';
-export type { VideoClassifyOptions, VideoResult, VideoResultCallback, VideoLoop } from './vision/video.js';
-export { SequenceClassifier, type Sequence, type SequenceClassifierOptions } from './vision/sequence-classifier.js';
-export { IMAGENET_PREPROCESS } from './vision/presets.js';
-export { softmax, topKIndices } from './vision/topk.js';
-export { labelsFromSynset, type ClassRef } from './vision/labels.js';

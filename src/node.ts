@@ -1,17 +1,16 @@
-// Node entry: everything in the browser entry plus file loading and the model converters.
+// `edgeinfer` in Node: the browser entry (./index.ts) with load() reading file paths and remembering
+// its backend decisions in a file, plus classifying image files. The tensor-level extras are in
+// ./advanced-node.ts and the converters in ./convert/index.ts, so that an application which only
+// classifies never loads onnx-proto or protobufjs (docs/api.md).
 import { useWasmBuildsOnDisk } from './backends/wasm/node-files.js';
 
 // Node's fetch cannot read file: URLs, so the wasm kernels are read from disk.
 useWasmBuildsOnDisk();
 
 export * from './index.js';
-export { readEimFile } from './format/node.js';
-export { writeEim } from './format/writer.js';
-export { importOnnx } from './convert/onnx.js';
-export { importTfjsLayers } from './convert/tfjs.js';
-export { readTfjsLayersDir } from './convert/tfjs-node.js';
-export { optimize } from './graph/optimize.js';
-export { quantizeWeights } from './graph/constant.js';
-export { decodeImage, readImageFile, applyOrientation } from './vision/node-image.js';
-export { load, jsonFileCache, nodeDeviceKey, readModelFile, DEFAULT_CACHE_PATH } from './runtime/node-load.js';
-export { NodeImageClassifier, DEFAULT_MODEL_PATH } from './vision/node-classifier.js';
+// Named here, it replaces the browser load() that `export *` would bring.
+export { load } from './runtime/node-load.js';
+export {
+  NodeImageClassifier, DEFAULT_MODEL_PATH, type NodeClassifierOptions, type NodeImageInput, type NodeModelSource,
+} from './vision/node-classifier.js';
+export { decodeImage, readImageFile, type DecodeOptions, type DecodedImage } from './vision/node-image.js';

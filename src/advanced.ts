@@ -1,0 +1,33 @@
+// `edgeinfer/advanced` in browsers: everything in `edgeinfer`, plus the tensor-level pieces below it
+// (docs/api.md). A superset on purpose: code that goes down to sessions still needs load, the errors
+// and the providers, and one import keeps one copy of each class (the bundle's advanced.js imports
+// index.js rather than repeating it, so `instanceof` holds across both entries).
+export * from './index.js';
+
+// Sessions on one backend, and how `auto` picks one.
+export { Session, type SessionOptions } from './runtime/session.js';
+export {
+  selectBackend, defaultDeviceKey, type SelectOptions, type Selected,
+} from './runtime/select.js';
+export type { BackendOptions } from './backends/backend.js';
+export {
+  memoryCache, localStorageCache, type DecisionCache, type CachedDecision, type KeyValueStorage,
+} from './runtime/decision-cache.js';
+export { indexedDbCache } from './runtime/idb-cache.js';
+export type { FileReader } from './runtime/source.js';
+
+// The model file and graph.
+export { readEim, readEimStream } from './format/reader.js';
+export { writeEim } from './format/writer.js';
+export { eimModelHash } from './runtime/load.js';
+export { optimize } from './graph/optimize.js';
+export { quantizeWeights } from './graph/constant.js';
+export { OPS } from './ops/registry.js';
+export type { Graph, Node, Constant, ValueInfo } from './graph/ir.js';
+
+// The stages ImageClassifier runs around a session, for inputs it does not cover.
+export {
+  preprocessImage, preprocessBatch, preprocessInto, preprocessedShape, validatePreprocess,
+  type PreprocessOptions,
+} from './vision/preprocess.js';
+export { softmax, topKIndices } from './vision/topk.js';
