@@ -1,7 +1,13 @@
-// Bundles: dist/browser/index.js (+ index.min.js) from src/index.ts, self-contained and free of Node imports,
-// with the wasm builds and edgeinfer-kernels.json (the WGSL) beside it; dist/node/index.js and dist/cli/main.js
-// (src/node.ts, src/cli/main.ts) leave Node builtins and package dependencies to Node. Types: tsconfig.build.json.
-import { existsSync, readFileSync } from 'node:fs';
+// Bundles, one build per target so that each class exists once however many entries an app imports:
+// - dist/browser: index.js (src/index.ts, `edgeinfer`) and advanced.js (src/advanced.ts, which re-exports
+//   index.ts, so rollup keeps the shared code in index.js and advanced.js imports it), each + .min.js;
+//   free of Node imports, with the wasm builds and edgeinfer-kernels.json (the WGSL) beside them.
+// - dist/node: index.js, advanced.js, convert.js (src/node.ts, src/advanced-node.ts, src/convert/index.ts)
+//   and the chunks they share; index.js never reaches the converters. Node builtins and package
+//   dependencies stay imports.
+// - dist/cli/main.js (src/cli/main.ts), one file.
+// Types: tsconfig.build.json.
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -83,6 +89,22 @@ function wgslKernelsAsset() {
   };
 }
 
+/**
+ * Deletes the shared chunks an earlier build left in `dir` (their names carry a content hash, so a new
+ * build writes new files beside the old ones rather than over them), so that dist/ ships only these.
+ */
+function removeStaleChunks() {
+  return {
+    name: 'edgeinfer-remove-stale-chunks',
+    writeBundle({ dir }, bundle) {
+      if (!dir || !existsSync(dir)) return;
+      for (const name of readdirSync(dir)) {
+        if (/^shared-.*\.js(\.map)?$/.test(name) && !(name in bundle)) rmSync(join(dir, name));
+      }
+    },
+  };
+}
+
 function typescript() {
   return esbuild({ target: TARGET, tsconfig: join(ROOT, 'tsconfig.json'), sourceMap: true });
 }
@@ -107,22 +129,37 @@ function strictWarnings(warning, warn) {
 export function createConfigs({ outDir = 'dist' } = {}) {
   const out = (p) => resolve(ROOT, outDir, p);
   const browser = {
-    input: join(ROOT, 'src/index.ts'),
+    input: { index: join(ROOT, 'src/index.ts'), advanced: join(ROOT, 'src/advanced.ts') },
+    // advanced.ts re-exports index.ts: its code then lands in index.js, which also exports (under short
+    // names, not API) what advanced.js takes from it, instead of a shared chunk behind an index.js facade.
+    // index.js stays one self-contained file: the size budget and service workers' file lists count on it.
+    preserveEntrySignatures: 'allow-extension',
     plugins: [noNodeBuiltins(), wgslKernelsAsset(), nodeResolve({ browser: true, preferBuiltins: false }), typescript(), wasmBuilds()],
     onwarn: strictWarnings,
     output: [
-      { file: out('browser/index.js'), format: 'es', sourcemap: true },
-      { file: out('browser/index.min.js'), format: 'es', sourcemap: true, plugins: [minifier()] },
+      { dir: out('browser'), entryFileNames: '[name].js', chunkFileNames: '[name]-[hash].js', format: 'es', sourcemap: true },
+      {
+        dir: out('browser'), entryFileNames: '[name].min.js', chunkFileNames: '[name]-[hash].min.js', format: 'es', sourcemap: true,
+        plugins: [minifier()],
+      },
     ],
   };
-  const forNode = (input, file, extra = []) => ({
-    input: join(ROOT, input),
+  const forNode = (input, output) => ({
+    input,
     external: (id) => isBuiltin(id) || isDependency(id),
-    plugins: [nodeResolve({ preferBuiltins: true, exportConditions: ['node'] }), typescript(), ...extra],
+    preserveEntrySignatures: 'allow-extension',
+    plugins: [nodeResolve({ preferBuiltins: true, exportConditions: ['node'] }), typescript(), wasmBuilds()],
     onwarn: strictWarnings,
-    output: { file: out(file), format: 'es', sourcemap: true },
+    output: { format: 'es', sourcemap: true, ...output },
   });
-  return [browser, forNode('src/node.ts', 'node/index.js', [wasmBuilds()]), forNode('src/cli/main.ts', 'cli/main.js', [wasmBuilds()])];
+  const node = forNode(
+    { index: join(ROOT, 'src/node.ts'), advanced: join(ROOT, 'src/advanced-node.ts'), convert: join(ROOT, 'src/convert/index.ts') },
+    // Shared chunks sit beside the entries: node-files.ts and node-classifier.ts find the wasm builds and
+    // models/ relative to the module that holds them.
+    { dir: out('node'), entryFileNames: '[name].js', chunkFileNames: 'shared-[hash].js', plugins: [removeStaleChunks()] },
+  );
+  const cli = forNode(join(ROOT, 'src/cli/main.ts'), { file: out('cli/main.js') });
+  return [browser, node, cli];
 }
 
 export default createConfigs();

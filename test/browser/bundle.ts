@@ -1,4 +1,4 @@
-// Builds the browser bundle (dist/browser/index.js and the wasm kernel builds beside it) the way
+// Builds the browser bundle (dist/browser/index.js, advanced.js and the wasm kernel builds beside them) the way
 // `npm run build:bundle` does, through rollup.config.mjs's createConfigs, into a scratch folder under
 // the git-ignored .cache/ that the tests serve and then delete. Only the browser configuration is built.
 import { mkdirSync, readdirSync, rmSync } from 'node:fs';
@@ -9,11 +9,11 @@ import { rollup, type OutputOptions, type RollupOptions } from 'rollup';
 export const ROOT = join(import.meta.dirname, '../..');
 
 export interface BrowserBundle {
-  /** Folder holding index.js, the edgeinfer-*.wasm files and edgeinfer-kernels.json. */
+  /** Folder holding index.js, advanced.js, the edgeinfer-*.wasm files and edgeinfer-kernels.json. */
   readonly dir: string;
   /** Every file written there (index.js, index.js.map, the wasm builds, ...). */
   readonly files: readonly string[];
-  /** Static and dynamic imports left in index.js: both must be empty for a self-contained bundle. */
+  /** Static and dynamic imports left in index.js: both must be empty for a self-contained bundle (advanced.js imports index.js). */
   readonly imports: readonly string[];
   readonly dynamicImports: readonly string[];
   readonly buildMs: number;
@@ -47,19 +47,20 @@ export async function buildBrowserBundle(): Promise<BrowserBundle> {
   rmSync(outDir, { recursive: true, force: true });
   const configUrl = pathToFileURL(join(ROOT, 'rollup.config.mjs')).href;
   const { createConfigs } = (await import(configUrl)) as { createConfigs(o: { outDir: string }): RollupOptions[] };
-  const config = createConfigs({ outDir }).find((c) => String(c.input).endsWith(join('src', 'index.ts')));
+  const entry = join('src', 'index.ts');
+  const config = createConfigs({ outDir }).find((c) => Object.values(c.input as Record<string, string>).some((i) => i.endsWith(entry)));
   if (!config) throw new Error('rollup.config.mjs has no configuration for src/index.ts (the browser bundle)');
   const outputs = (Array.isArray(config.output) ? config.output : [config.output]) as OutputOptions[];
   // The unminified output: stack traces from the page then name the SDK's own functions.
-  const plain = outputs.find((o) => o.file?.endsWith(join('browser', 'index.js')));
-  if (!plain?.file) throw new Error('the browser configuration has no browser/index.js output');
+  const plain = outputs.find((o) => o.dir?.endsWith('browser') && o.entryFileNames === '[name].js');
+  if (!plain) throw new Error('the browser configuration has no browser/[name].js output');
   const bundle = await rollup(config);
   let imports: string[] = [];
   let dynamicImports: string[] = [];
   try {
     const { output } = await bundle.write(plain);
-    const entry = output.find((c) => c.type === 'chunk' && c.isEntry);
-    if (entry?.type === 'chunk') ({ imports, dynamicImports } = entry);
+    const index = output.find((c) => c.type === 'chunk' && c.fileName === 'index.js');
+    if (index?.type === 'chunk') ({ imports, dynamicImports } = index);
   } finally {
     await bundle.close();
   }

@@ -1,6 +1,9 @@
 // Runs the rollup build (rollup.config.mjs) into a scratch folder and checks the bundles: the browser
-// bundle is self-contained with no Node import and ships the WGSL kernels beside it (edgeinfer-kernels.json)
-// rather than inside, the Node and CLI bundles load and work (the kernels embedded); prints sizes.
+// entries (index.js, advanced.js) are free of Node imports, index.js is one self-contained file and
+// advanced.js imports only it; the WGSL kernels ship beside them (edgeinfer-kernels.json) rather than
+// inside; the Node entries (index.js, advanced.js, convert.js) and the CLI load and work (the kernels
+// embedded), and the Node index.js never reaches the converters; prints sizes.
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, mkdirSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import { dirname, join } from 'node:path';
@@ -15,7 +18,8 @@ const ROOT = join(import.meta.dirname, '../..');
 mkdirSync(join(ROOT, '.cache'), { recursive: true });
 const OUT = mkdtempSync(join(ROOT, '.cache', 'bundle-test-'));
 
-interface Built { file: string; imports: string[]; dynamicImports: string[] }
+/** A chunk written, keyed by its path under OUT (browser/index.js); `imports` are paths under OUT too, or external ids. */
+interface Built { file: string; isEntry: boolean; imports: string[]; dynamicImports: string[]; moduleIds: string[] }
 const built = new Map<string, Built>();
 
 beforeAll(async () => {
@@ -25,16 +29,41 @@ beforeAll(async () => {
     const bundle = await rollup(config);
     const outputs = (Array.isArray(config.output) ? config.output : [config.output]) as OutputOptions[];
     for (const o of outputs) {
+      const dir = o.dir ?? dirname(o.file!);
+      const rel = dir.slice(OUT.length + 1);
       const { output } = await bundle.write(o);
-      const chunk = output.find((c) => c.type === 'chunk' && c.isEntry);
-      if (chunk?.type !== 'chunk') throw new Error(`no entry chunk for ${o.file}`);
-      built.set(o.file!.slice(OUT.length + 1), { file: o.file!, imports: chunk.imports, dynamicImports: chunk.dynamicImports });
+      const names = new Set(output.map((c) => c.fileName));
+      const local = (id: string) => (names.has(id) ? `${rel}/${id}` : id);
+      for (const c of output) {
+        if (c.type !== 'chunk') continue;
+        built.set(`${rel}/${c.fileName}`, {
+          file: join(dir, c.fileName), isEntry: c.isEntry, imports: c.imports.map(local), dynamicImports: c.dynamicImports.map(local), moduleIds: c.moduleIds,
+        });
+      }
     }
     await bundle.close();
   }
 }, 180_000);
 
 afterAll(() => rmSync(OUT, { recursive: true, force: true }));
+
+/** `name` and every chunk it imports, transitively. */
+function closure(name: string): Built[] {
+  const seen = new Map<string, Built>();
+  const visit = (n: string) => {
+    const b = built.get(n);
+    if (!b || seen.has(n)) return;
+    seen.set(n, b);
+    [...b.imports, ...b.dynamicImports].forEach(visit);
+  };
+  visit(name);
+  return [...seen.values()];
+}
+
+/** External ids (packages, builtins) imported by `name` or any chunk it loads. */
+function externals(name: string): string[] {
+  return closure(name).flatMap((b) => [...b.imports, ...b.dynamicImports]).filter((id) => !built.has(id));
+}
 
 const NODE_IMPORT = [
   /\bfrom\s*["']node:/,                              // import x from "node:fs"
@@ -45,13 +74,23 @@ const NODE_IMPORT = [
 ];
 
 describe('bundles', () => {
-  it('writes all four files', () => {
-    expect([...built.keys()].sort()).toEqual(['browser/index.js', 'browser/index.min.js', 'cli/main.js', 'node/index.js']);
+  it('writes every entry', () => {
+    const entries = [...built].filter(([, b]) => b.isEntry).map(([name]) => name).sort();
+    expect(entries).toEqual([
+      'browser/advanced.js', 'browser/advanced.min.js', 'browser/index.js', 'browser/index.min.js',
+      'cli/main.js', 'node/advanced.js', 'node/convert.js', 'node/index.js',
+    ]);
+    // One browser file per entry: no shared chunk for a page or a service worker to list.
+    expect([...built.keys()].filter((n) => n.startsWith('browser/')).sort()).toEqual(
+      ['browser/advanced.js', 'browser/advanced.min.js', 'browser/index.js', 'browser/index.min.js']);
   });
 
-  it.each(['browser/index.js', 'browser/index.min.js'])('%s is self-contained and imports nothing from Node', (name) => {
+  it.each([
+    ['browser/index.js', []], ['browser/index.min.js', []],
+    ['browser/advanced.js', ['browser/index.js']], ['browser/advanced.min.js', ['browser/index.min.js']],
+  ])('%s imports nothing from Node and nothing but %j', (name, imports) => {
     const b = built.get(name)!;
-    expect(b.imports).toEqual([]);
+    expect(b.imports).toEqual(imports);
     expect(b.dynamicImports).toEqual([]);
     const code = readFileSync(b.file, 'utf8');
     for (const re of NODE_IMPORT) expect(code, `${name} matches ${re}`).not.toMatch(re);
@@ -66,6 +105,8 @@ describe('bundles', () => {
     const wasm = ['simd', 'relaxed', 'scalar'].map((v) => [v, readFileSync(join(dirname(built.get('browser/index.js')!.file), `edgeinfer-${v}.wasm`)).length] as const);
     console.log(`browser bundle: ${(plain.length / 1024).toFixed(1)} KiB, minified ${(min.length / 1024).toFixed(1)} KiB, min+gzip ${(gz / 1024).toFixed(1)} KiB (${gz} B); `
       + wasm.map(([v, n]) => `${v} wasm ${(n / 1024).toFixed(1)} KiB (gzip ${(gzipSync(readFileSync(join(dirname(built.get('browser/index.js')!.file), `edgeinfer-${v}.wasm`)), { level: 9 }).length / 1024).toFixed(1)} KiB)`).join(', '));
+    const advanced = gzipSync(readFileSync(built.get('browser/advanced.min.js')!.file), { level: 9 }).length;
+    console.log(`browser advanced.min.js (beside index.min.js): min+gzip ${(advanced / 1024).toFixed(1)} KiB (${advanced} B)`);
     expect(min.length).toBeLessThan(plain.length);
     expect(gz).toBeGreaterThan(1024);             // not an empty bundle
     expect(gz).toBeLessThanOrEqual(60 * 1000);
@@ -73,9 +114,9 @@ describe('bundles', () => {
   });
 
   // CPU-only clients must not download the WGSL: it is fetched from the asset when a WebGPU backend is created.
-  it.each(['browser/index.js', 'browser/index.min.js'])('%s holds no WGSL and has every kernel beside it in edgeinfer-kernels.json', (name) => {
+  it.each(['browser/index.js', 'browser/index.min.js', 'browser/advanced.js', 'browser/advanced.min.js'])('%s holds no WGSL and has every kernel beside it in edgeinfer-kernels.json', (name) => {
     const file = built.get(name)!.file;
-    const code = readFileSync(file, 'utf8');
+    const code = closure(name).map((b) => readFileSync(b.file, 'utf8')).join('\n');   // advanced.js: with index.js
     expect(code).not.toContain('@compute');
     expect(code).not.toContain('@workgroup_size');
     expect(code).toContain('edgeinfer-kernels.json');
@@ -89,7 +130,7 @@ describe('bundles', () => {
 
   it('keeps the WGSL embedded in the Node and CLI bundles (no fetch in Node)', () => {
     for (const name of ['node/index.js', 'cli/main.js']) {
-      const code = readFileSync(built.get(name)!.file, 'utf8');
+      const code = closure(name).map((b) => readFileSync(b.file, 'utf8')).join('\n');
       expect(code, name).toContain('@compute');
       expect(code, name).not.toContain('edgeinfer-kernels.json');
     }
@@ -106,23 +147,60 @@ describe('bundles', () => {
   it('leaves only Node builtins and package dependencies external in the Node bundles', () => {
     const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { dependencies?: Record<string, string> };
     const deps = Object.keys(pkg.dependencies ?? {});
-    for (const name of ['node/index.js', 'cli/main.js']) {
-      for (const id of built.get(name)!.imports) {
+    for (const name of ['node/index.js', 'node/advanced.js', 'node/convert.js', 'cli/main.js']) {
+      for (const id of externals(name)) {
         const ok = id.startsWith('node:') || deps.some((d) => id === d || id.startsWith(`${d}/`)) || builtinModules.includes(id);
         expect(ok, `${name} imports ${id}`).toBe(true);
       }
     }
   });
 
-  it('the browser bundle loads in Node and reads a model written by the Node bundle', async () => {
+  // A classifying app must not pay for the converters (onnx-proto, protobufjs, src/convert): they are edgeinfer/convert.
+  it('keeps the converters out of the Node index.js, and in convert.js', () => {
+    const reached = (name: string) => closure(name).flatMap((b) => b.moduleIds).filter((id) => id.includes(`${join('src', 'convert')}/`) || /onnx-proto|protobufjs/.test(id));
+    for (const name of ['node/index.js', 'node/advanced.js']) {
+      expect(reached(name), name).toEqual([]);
+      expect(externals(name).filter((id) => /onnx-proto|protobufjs/.test(id)), name).toEqual([]);
+    }
+    expect(reached('node/convert.js').length).toBeGreaterThan(0);
+    expect(externals('node/convert.js')).toContain('onnx-proto');
+  });
+
+  // The same, seen by Node itself: a resolve hook reports every package the import resolves.
+  it('importing the Node index.js resolves neither onnx-proto nor protobufjs', () => {
+    const hook = `export async function resolve(s, c, next) { if (!s.startsWith('node:') && !s.startsWith('.') && !s.startsWith('file:')) console.log('resolve ' + s); return next(s, c); }`;
+    const register = `import { register } from 'node:module'; register(${JSON.stringify(`data:text/javascript,${encodeURIComponent(hook)}`)});`;
+    const run = (name: string) => {
+      const r = spawnSync(process.execPath, ['--import', `data:text/javascript,${encodeURIComponent(register)}`, '-e', `await import(${JSON.stringify(pathToFileURL(built.get(name)!.file).href)})`],
+        { cwd: ROOT, encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: '' } });
+      expect(r.status, r.stderr).toBe(0);
+      return r.stdout.split('\n').filter((l) => l.startsWith('resolve ')).map((l) => l.slice(8)).sort();
+    };
+    const index = run('node/index.js');
+    expect(index).toContain('jpeg-js');                        // the hook sees package imports
+    expect(index.filter((id) => /onnx-proto|protobufjs/.test(id))).toEqual([]);
+    expect(run('node/convert.js')).toContain('onnx-proto');
+  });
+
+  it('the browser bundle loads in Node and reads a model written by the Node convert.js', async () => {
+    const convert = await import(pathToFileURL(built.get('node/convert.js')!.file).href);
     const nodeApi = await import(pathToFileURL(built.get('node/index.js')!.file).href);
     const browserApi = await import(pathToFileURL(built.get('browser/index.min.js')!.file).href);
-    const graph = nodeApi.importOnnx(new Uint8Array(readFileSync(join(ROOT, 'test/fixtures/models/mnist-8/mnist-8.onnx'))), { name: 'mnist-8' });
-    const bytes: Uint8Array = nodeApi.writeEim(nodeApi.optimize(graph));
-    const back = browserApi.readEim(bytes);
+    const browserAdvanced = await import(pathToFileURL(built.get('browser/advanced.min.js')!.file).href);
+    const graph = convert.importOnnx(new Uint8Array(readFileSync(join(ROOT, 'test/fixtures/models/mnist-8/mnist-8.onnx'))), { name: 'mnist-8' });
+    const bytes: Uint8Array = convert.writeEim(convert.quantizeWeights(convert.optimize(graph), 'int8'));
+    const back = browserAdvanced.readEim(bytes);
     expect(back.metadata.name).toBe('mnist-8');
     expect(back.nodes.map((n: { op: string }) => n.op)).toContain('Conv');
-    expect(typeof browserApi.Session.create).toBe('function');
+    expect(typeof browserAdvanced.Session.create).toBe('function');
+    // advanced re-exports index's classes rather than copies: one class, so instanceof holds across entries.
+    expect(browserAdvanced.ModelFormatError).toBe(browserApi.ModelFormatError);
+    expect(browserAdvanced.load).toBe(browserApi.load);
+    expect(() => browserAdvanced.readEim(new Uint8Array(8))).toThrow(browserApi.ModelFormatError);
+    // In Node, the converters' errors are the main entry's classes too (shared chunks, not copies).
+    expect(() => convert.importOnnx(new Uint8Array([1, 2, 3]))).toThrow(nodeApi.ModelFormatError);
+    expect(nodeApi.readEim).toBeUndefined();
+    expect(nodeApi.importOnnx).toBeUndefined();
   });
 
   it('the CLI bundle runs convert and inspect', async () => {
