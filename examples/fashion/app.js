@@ -1,7 +1,8 @@
 // The Fashion-MNIST page: opens a model with the browser bundle, classifies 12 test images at a time
 // (read from the committed gzip'd idx files), the drawing on #draw after each stroke, and a chosen
 // picture; every result shows the class names. URL options: ?model=NAME&backend=auto|webgpu|wasm|js&int8=1
-import * as sdk from '../../dist/browser/index.js';
+// advanced: pictureInput (fashion.mjs) runs preprocessImage itself.
+import * as sdk from '../../dist/browser/advanced.js';
 import { formatTop, MODELS, openFashionModel, pictureInput, SIZE, testImageInput } from './fashion.mjs';
 
 const $ = (id) => document.getElementById(id);

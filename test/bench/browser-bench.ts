@@ -68,7 +68,7 @@ function publishModel(server: TestServer, m: BenchModel, runtimes: readonly stri
     });
   }
   return {
-    sdkUrl: '/dist/index.js', ortUrl: '/ort/ort.min.mjs',
+    sdkUrl: '/dist/advanced.js', ortUrl: '/ort/ort.min.mjs',
     batches: m.batches, inputName: m.inputName, outputName: m.outputName, irShape, onnxPerm: perm,
     eim: `${at}.eim`, onnx: `${at}.onnx`, ...(m.int8Onnx ? { int8Onnx: `${at}-int8.onnx` } : {}),
     tfjsJson: `${at}.tfjs/model.json`, tfjsWeights: `${at}.tfjs/weights.bin`,
