@@ -10,7 +10,7 @@ export type {
 } from './runtime/select.js';
 export type { BackendName, BackendProvider, GpuPrecision } from './backends/backend.js';
 // For `providers`: e.g. { backend: 'wasm', providers: [wasmScalarProvider] } forces the build without SIMD.
-export { webgpuProvider, webgpuDeviceProvider } from './backends/webgpu/backend.js';
+export { webgpuProvider, webgpuDeviceProvider } from './backends/webgpu/provider.js';
 export { wasmSimdProvider, wasmScalarProvider } from './backends/wasm/backend.js';
 export { jsProvider } from './backends/js/backend.js';
 

@@ -4,7 +4,7 @@
 import type { Backend, BackendName, BackendOptions, BackendProvider } from '../backends/backend.js';
 import { jsProvider } from '../backends/js/backend.js';
 import { wasmScalarProvider, wasmSimdProvider } from '../backends/wasm/backend.js';
-import { webgpuProvider } from '../backends/webgpu/backend.js';
+import { webgpuProvider } from '../backends/webgpu/provider.js';
 import { message, noneWorked, type Candidate } from './report.js';
 
 // In Node, WebGPU comes from the caller (a backend instance from the `webgpu` package); browsers have navigator.gpu.

@@ -5,7 +5,8 @@
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { webgpuDeviceProvider, type WebGpuBackend } from '../../src/backends/webgpu/backend.js';
+import type { WebGpuBackend } from '../../src/backends/webgpu/backend.js';
+import { webgpuDeviceProvider } from '../../src/backends/webgpu/provider.js';
 import { ledgerOf } from '../../src/backends/webgpu/ledger.js';
 import type { Graph } from '../../src/graph/ir.js';
 import { optimize } from '../../src/graph/optimize.js';

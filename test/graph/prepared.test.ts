@@ -87,9 +87,8 @@ describe('PreparedGraph', () => {
   it('keeps plans for a few batch sizes only, and the session gives back the others', async () => {
     const g = await readEimFile(CNN);
     const prepared = PreparedGraph.build(g);
-    const backend = new JsBackend();
     const released: number[] = [];
-    backend.release = (values) => { released.push(values.length); };
+    const backend = Object.assign(new JsBackend(), { release: (values: readonly unknown[]) => { released.push(values.length); } });
     const s = Session.open(prepared, backend);
     const name = g.inputs[0].name;
     const item = s.inputs[0].shape.slice(1).reduce((a, b) => a * b, 1);
@@ -128,7 +127,7 @@ describe('run() reads its inputs when called', () => {
       const model = await make();
       const name = model.inputs[0].name, out = model.outputs[0].name;
       const buf = new Float32Array(28 * 28);
-      const want = [];
+      const want: number[][] = [];
       for (const v of [0, 1]) { buf.fill(v); want.push(Array.from((await model.run({ [name]: buf }, { layout: 'ir' }))[out].data)); }
       const runs = [];
       for (let i = 0; i < 200; i++) { buf.fill(i % 2); runs.push(model.run({ [name]: buf }, { layout: 'ir' })); }

@@ -2,27 +2,20 @@
 // bind groups built at prepare; one command encoder, one compute pass and one submit per inference, and
 // only the outputs are copied back. Every GPU call runs inside error scopes, so a validation or
 // out-of-memory error, like device loss, surfaces as BackendLostError from the next run. On its own device
-// the backend destroys the device on dispose; on a shared one (webgpuDeviceProvider) only its own buffers.
-import {
-  checkPrecision, type Backend, type BackendOptions, type BackendProvider, type DeviceTensor, type GpuPrecision,
-  type Step,
-} from '../backend.js';
+// the backend destroys the device on dispose; on a shared one (provider.ts) only its own buffers.
+import { checkPrecision, type Backend, type DeviceTensor, type GpuPrecision, type Step } from '../backend.js';
 import type { OpDef } from '../../ops/op.js';
 import type { Constant } from '../../graph/ir.js';
 import type { BatchPlan } from '../../graph/prepared.js';
 import { dequantize, f16ToF32, f32ToF16 } from '../../graph/constant.js';
 import { BackendLostError, BackendUnavailableError, EdgeInferError, InputError, UnsupportedOpError } from '../../errors.js';
 import { shapeToString, sizeOf, type Shape } from '../../tensor.js';
-import {
-  acquireDevice, checkBufferSize, grid1d, grid3d, requestAdapter, sharedDevice, softwareAdapterReason, softwareInfoReason, unmetLimit,
-  type GpuDevice,
-} from './device.js';
+import { checkBufferSize, grid1d, grid3d, type GpuDevice } from './device.js';
 import { pipelineCacheOf, type Constants, type PendingPipeline, type PipelineCache } from './pipeline-cache.js';
 import { ledgerOf, type DeviceLedger } from './ledger.js';
 import { GpuTensor, type KernelContext, type Uniforms } from './context.js';
 import { BufferUsage, MapMode } from './flags.js';
 import { GPU_KERNELS } from './kernels.js';
-import { loadShaders } from './shader-table.js';
 import type { ShaderStem } from './shaders.gen.js';
 import type { PreprocessSpec, PreprocessStage, RankSpec, RankStage } from '../stages.js';
 import { gpuPreprocessStage, gpuRankStage, type StageHost } from './stages.js';
@@ -388,51 +381,4 @@ export class WebGpuBackend implements Backend {
     if (lost) this.#failure ??= new BackendLostError('webgpu', lost);
     if (this.#failure) throw this.#failure;
   }
-}
-
-/**
- * The WebGPU provider for `gpu` (navigator.gpu in a browser; in Node, `create([])` from the `webgpu`
- * package, which the caller imports so that browser bundles never see it).
- */
-export function webgpuProvider(gpu: GPU | undefined): BackendProvider {
-  return {
-    name: 'webgpu',
-    priority: 30,
-    available: async () => {
-      const adapter = await requestAdapter(gpu);
-      return typeof adapter === 'string' ? adapter : true;
-    },
-    // Asked again rather than remembered from available(): requestAdapter is cheap (a few ms) and the
-    // provider stays stateless.
-    deferReason: async () => {
-      const adapter = await requestAdapter(gpu);
-      return typeof adapter === 'string' ? undefined : softwareAdapterReason(adapter);
-    },
-    // The kernels first: where they cannot be had (the browser's asset), no device is requested at all.
-    create: async (options?: BackendOptions) => {
-      await loadShaders();
-      return new WebGpuBackend(await acquireDevice(gpu), options?.precision);
-    },
-  };
-}
-
-/**
- * A WebGPU provider on the app's own GPUDevice (e.g. the one that draws its canvas): every backend it
- * creates shares that device and its compiled pipelines, and dispose() gives back only the backend's own
- * buffers, never the device. Once the device is lost, the provider is unavailable and says why.
- */
-export function webgpuDeviceProvider(device: GPUDevice): BackendProvider {
-  const unusable = () => ledgerOf(device).lost ?? unmetLimit(device.limits);
-  return {
-    name: 'webgpu',
-    priority: 30,
-    available: async () => unusable() ?? true,
-    deferReason: async () => softwareInfoReason((device as GPUDevice & { adapterInfo?: GPUAdapterInfo }).adapterInfo),
-    create: async (options?: BackendOptions) => {
-      const why = unusable();
-      if (why) throw new BackendUnavailableError('webgpu', why);
-      await loadShaders();
-      return new WebGpuBackend(sharedDevice(device), options?.precision);
-    },
-  };
 }

@@ -2,4 +2,4 @@
 // .eim reader, Session and the WebGPU provider (so the page creates the backend itself and can time it).
 export { readEim } from '../../../src/format/reader.js';
 export { Session } from '../../../src/runtime/session.js';
-export { webgpuProvider } from '../../../src/backends/webgpu/backend.js';
+export { webgpuProvider } from '../../../src/backends/webgpu/provider.js';
