@@ -4,6 +4,7 @@
 // so a fallback or a warm start's switch reaches the classifier; it disposes the model only when it opened it.
 import { InputError } from '../errors.js';
 import type { ImagePreprocess } from '../graph/ir.js';
+import type { BackendName } from '../backends/backend.js';
 import { LoadedModel, type LoadOptions } from '../runtime/load.js';
 import type { FrameInput, Session, StagedRun } from '../runtime/session.js';
 import type { ModelSource } from '../runtime/source.js';
@@ -53,6 +54,12 @@ function describeValue(v: unknown): string {
   if (typeof v !== 'object') return typeof v;
   const name = (v as object).constructor?.name;
   return name && name !== 'Object' ? name : `object with keys ${Object.keys(v).slice(0, 5).join(', ') || '(none)'}`;
+}
+
+/** Pixels the fused path takes as they are: RGBA bytes of a valid size (anything else gets classifyBatch's checks and errors). */
+function isRgba({ width, height, data, format }: PixelImage): boolean {
+  return (data instanceof Uint8Array || data instanceof Uint8ClampedArray) && Number.isInteger(width) && Number.isInteger(height)
+    && width > 0 && height > 0 && data.length === width * height * 4 && (format === undefined || format === 'RGBA');
 }
 
 export class ImageClassifier extends ModelClassifier {
@@ -133,9 +140,25 @@ export class ImageClassifier extends ModelClassifier {
     return openClassifier(source, options, (model, owned) => new ImageClassifier(model, owned, options));
   }
 
-  /** The ranked classes for one image. */
+  /**
+   * The ranked classes for one image. RGBA pixels (ImageData, or a browser source read through a canvas) take
+   * the fused path where the session has one: the backend's preprocess and rank stages around the model in
+   * one run, only the top k coming back (the same preprocessing bit for bit, the same ranking). Other pixels,
+   * tensors and pixels.background go as classifyBatch does.
+   */
   async classify(image: ClassifierInput, options: ClassifyOptions = {}): Promise<Classification[]> {
-    return (await this.classifyBatch([image], options))[0];
+    const fused = this.#fused(options);
+    let input = image;
+    if (!this.#pixelOptions.background && typeof image === 'object' && image !== null && !('shape' in image && image.data instanceof Float32Array)) {
+      // Read once here (a browser source through the canvas, with classifyBatch's errors), used by either path.
+      const px = imageSourcePixels(image, 'image 0');
+      if (px && isRgba(px)) {
+        const ranked = await fused(() => ({ width: px.width, height: px.height, rgba: px.data }));
+        if (ranked) return ranked.top;
+      }
+      input = px ?? image;
+    }
+    return (await this.classifyBatch([input], options))[0];
   }
 
   /** The ranked classes for each image, in order; images run through the model in batches. */
@@ -172,14 +195,29 @@ export class ImageClassifier extends ModelClassifier {
    * not queued), at most options.maxFps per second; see video.ts. Browser only.
    */
   classifyVideo(video: HTMLVideoElement, onResult: VideoResultCallback, options: VideoClassifyOptions = {}): VideoLoop {
-    return classifyVideo((frame, o) => this.classify(frame, o), video, onResult, options, (o) => this.#frameClassify(o));
+    return classifyVideo(async (frame, o) => (await this.classifyBatch([frame], o))[0], video, onResult, options, (o) => this.#frameClassify(o));
   }
 
   /**
-   * classifyVideo's fused path for these options (validated here, once, as classify would do per frame): each
-   * frame goes to the staged run of the session of the moment; without one, the canvas path takes the frame.
+   * classifyVideo's fused path: webgpu copies the video itself; the CPU backends take its RGBA bytes, read
+   * through a canvas (which refuses a video with no frame yet with an InputError, as does the GPU copy for
+   * its 0x0 size).
    */
   #frameClassify(options: ClassifyOptions): FrameClassify {
+    const fused = this.#fused(options);
+    return (video) => fused((sources) => {
+      if (sources) return { width: video.videoWidth, height: video.videoHeight, source: video };
+      const px = imageSourcePixels(video, 'video frame')!;
+      return { width: px.width, height: px.height, rgba: px.data };
+    });
+  }
+
+  /**
+   * The fused path for these options (validated here, once): each image goes to the staged run of the
+   * session of the moment, as `frame(sources)` gives it (sources: the backend copies browser sources itself);
+   * undefined, or a promise of it, where that session has none (the caller then takes the JS path).
+   */
+  #fused(options: ClassifyOptions): (frame: (sources: boolean) => FrameInput) => Promise<{ top: Classification[]; backend: BackendName } | undefined> | undefined {
     this.#ranker(options);
     const { classes, labels } = this;
     const { allowlist: a, denylist: d, scoreThreshold: min } = options;
@@ -192,21 +230,13 @@ export class ImageClassifier extends ModelClassifier {
     const k = Math.min(options.topK ?? this.topK, classes);
     // A LoadedModel's use() holds its queue's turn: the run goes at once; a bare Session queues it.
     const inTurn = this.model instanceof LoadedModel;
-    return (video) => {
+    return (frameOf) => {
       if (!this.#stagedRun(this.session)) return undefined;
       // In the model's queue, like run(): no switch to another backend mid-frame, and a lost GPU falls back.
       return this.use(async (session) => {
         const run = this.#stagedRun(session);
         if (!run) return undefined; // the backend changed for one without a fused path
-        // webgpu copies the video itself; the CPU backends take its RGBA bytes, read through a canvas (which
-        // refuses a video with no frame yet with an InputError, as does the GPU copy for its 0x0 size).
-        let frame: FrameInput;
-        if (run.sources) {
-          frame = { width: video.videoWidth, height: video.videoHeight, source: video };
-        } else {
-          const px = imageSourcePixels(video, 'video frame')!;
-          frame = { width: px.width, height: px.height, rgba: px.data };
-        }
+        const frame = frameOf(run.sources);
         const { indices, scores } = await (inTurn ? run.execute(frame, k, keep) : run.run(frame, k, keep));
         const top = indices
           .map((index, j) => ({ index, label: classLabel(labels, index), score: scores[j] }))

@@ -3,12 +3,13 @@
 // reference rounded to halves, as the GPU rounds), over resize up and down, crop only, one axis only, gray,
 // BGR and frame-size changes; the rank stage ranks as topKIndices over softmax does (ties, keep masks, large
 // logits); and Session.stagedRun gives the top k of the canvas path (preprocessImage, run, softmax, top-k).
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { Backend } from '../../src/backends/backend.js';
 import { InputError } from '../../src/errors.js';
 import { f16ToF32, f32ToF16 } from '../../src/graph/constant.js';
 import type { ImagePreprocess } from '../../src/graph/ir.js';
 import { Session } from '../../src/runtime/session.js';
+import { ImageClassifier } from '../../src/vision/classifier.js';
 import { imagePreprocessor, preprocessImage } from '../../src/vision/preprocess.js';
 import { softmax, topKIndices } from '../../src/vision/topk.js';
 import { useBackends } from '../helpers/backends.js';
@@ -154,6 +155,28 @@ for (const v of variants) {
       if (v.kind === 'js' || v.kind === 'wasm') expect(worst).toBeLessThan(1e-7);
       staged.dispose();
       await expect(staged.run({ width: 40, height: 30, rgba: rgba(40, 30, 1) }, 1)).rejects.toThrow(/disposed/);
+    });
+
+    it('ImageClassifier.classify of RGBA pixels takes the fused path: classifyBatch\'s ranking (allowlist, threshold)', async () => {
+      const b = await v.backend();
+      const session = await Session.create(tinyClassifier(), { backend: b });
+      const p = pre({ width: 16, height: 16, resize: 'shorter-side', resizeTo: 20, crop: 'center' });
+      const classifier = await ImageClassifier.create(session, { preprocess: p, outputKind: 'logits', topK: 4 });
+      const staged = vi.spyOn(session, 'stagedRun');
+      try {
+        for (const [options, seed] of [[{}, 1], [{ allowlist: [1, 5, 9, 13, 36], scoreThreshold: 0.01 }, 2]] as const) {
+          const image = { width: 45, height: 33, data: rgba(45, 33, seed) };
+          const got = await classifier.classify(image, options);
+          const want = (await classifier.classifyBatch([image], options))[0];
+          expect(got.map((c) => c.index)).toEqual(want.map((c) => c.index));
+          got.forEach((c, j) => expect(Math.abs(c.score - want[j].score)).toBeLessThanOrEqual(v.precision === 'f16' ? 2e-3 : v.kind === 'webgpu' ? 1e-6 : 0));
+        }
+        expect(staged).toHaveBeenCalledTimes(1); // made once, used by both calls
+        // RGB pixels are not RGBA: the JS path, and its errors, as before.
+        await expect(classifier.classify({ width: 2, height: 2, data: new Uint8Array(11) })).rejects.toThrow(/image 0: pixel data length fits no format/);
+      } finally {
+        classifier.dispose();
+      }
     });
   });
 }

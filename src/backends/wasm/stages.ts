@@ -2,7 +2,7 @@
 // blocks of the backend's linear memory taken once: the level table, the rank scratch and read-back, and
 // for frames a byte buffer and a taps table that grow only when a larger frame comes. Per frame: its bytes
 // copied in (the one copy a CPU kernel needs) and, when its size changed, its taps.
-import { BackendUnavailableError, InputError } from '../../errors.js';
+import { InputError } from '../../errors.js';
 import type { Step } from '../backend.js';
 import {
   checkFrame, checkPreprocessInput, checkRank, checkRankInput, packTaps, readTopK,
@@ -10,21 +10,6 @@ import {
 } from '../stages.js';
 import type { WasmContext } from './context.js';
 import { WasmTensor } from './tensor.js';
-
-/** The stage kernels' exports (assembly/index.ts); an older build without them has no stages. */
-interface StageExports {
-  preprocess_u8(src: number, rowBytes: number, taps: number, W: number, H: number, xStride: number, yBase: number, yStride: number,
-    channels: number, order: number, lut: number, dst: number): void;
-  topk_f32(scores: number, n: number, k: number, keep: number, soft: boolean | number, probs: number, best: number, out: number): void;
-}
-
-function stageExports(b: WasmContext): StageExports {
-  const k = b.k as unknown as Partial<StageExports>;
-  if (typeof k.preprocess_u8 !== 'function' || typeof k.topk_f32 !== 'function') {
-    throw new BackendUnavailableError('wasm', 'this kernel build has no stage kernels (preprocess_u8, topk_f32)');
-  }
-  return k as StageExports;
-}
 
 /** A byte view of the backend's memory, made again only after memory.grow replaced the buffer. */
 function bytesOf(b: WasmContext): () => Uint8Array {
@@ -45,7 +30,7 @@ function growable(b: WasmContext): (bytes: number) => number {
 }
 
 export function wasmPreprocessStage(b: WasmContext, input: WasmTensor, spec: PreprocessSpec): PreprocessStage {
-  const kern = stageExports(b);
+  const kern = b.k;
   const { H, W } = checkPreprocessInput(input, spec);
   const C = spec.channels;
   const lut = b.persistent(C * 256 * 4);
@@ -85,7 +70,7 @@ export function wasmPreprocessStage(b: WasmContext, input: WasmTensor, spec: Pre
 }
 
 export function wasmRankStage(b: WasmContext, scores: WasmTensor, spec: RankSpec): RankStage {
-  const kern = stageExports(b);
+  const kern = b.k;
   checkRankInput(scores, spec);
   const n = spec.classes;
   const words = Math.ceil(n / 32);
