@@ -1,5 +1,6 @@
 // BatchNormalization with the channel on the last axis: a hand case, a sweep against onnxruntime-web
 // (channel on axis 1 there: x is moved at the boundary), fused activation, errors.
+// Then the case table (batch-norm.cases.ts) on every backend.
 import { describe, expect, it } from 'vitest';
 import { BatchNormalization } from '../../src/ops/batch-norm.js';
 import { OpError } from '../../src/ops/op.js';
@@ -8,6 +9,8 @@ import type { Attrs } from '../../src/graph/ir.js';
 import { tensor, type Shape, type Tensor } from '../../src/tensor.js';
 import { expectClose, randomTensor, runReference, transposeData } from '../helpers/harness.js';
 import { runOrtNode } from '../helpers/ort.js';
+import { sweepBackends } from '../helpers/run-op.js';
+import { CASES as BACKEND_CASES } from './batch-norm.cases.js';
 
 function expectOpError(fn: () => unknown, pattern: RegExp): void {
   expect(fn).toThrow(OpError);
@@ -94,3 +97,5 @@ describe('BatchNormalization errors', () => {
     expectOpError(() => BatchNormalization.inferShape([undefined], attrs), /input x is missing/);
   });
 });
+
+await sweepBackends('BatchNormalization', BACKEND_CASES);

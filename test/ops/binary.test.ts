@@ -1,5 +1,6 @@
 // Add/Sub/Mul/Div/PRelu and broadcasting: hand-checked values, broadcast shapes as the
-// importers produce them (scalar, [C] over NHWC, [N,1,1,C], both sides), onnxruntime-web, errors.
+// importers produce them (scalar, [C] over NHWC, [N,1,1,C], both sides), onnxruntime-web, errors; then the case table
+// (binary.cases.ts) on every backend.
 import { describe, expect, it } from 'vitest';
 import { Add, Div, Mul, PRelu, Sub } from '../../src/ops/binary.js';
 import { broadcastShape, broadcastStrides, forEachBroadcast } from '../../src/ops/broadcast.js';
@@ -7,8 +8,10 @@ import { OpError, type OpDef } from '../../src/ops/op.js';
 import { tensor, type Shape, type Tensor } from '../../src/tensor.js';
 import { expectClose, randomTensor, runReference } from '../helpers/harness.js';
 import { runOrtNode } from '../helpers/ort.js';
+import { sweepBackends } from '../helpers/run-op.js';
+import { BROADCASTS, CASES } from './binary.cases.js';
+import { SIZES } from './unary.cases.js';
 
-const SIZES = [1, 3, 4, 5, 7, 8, 9, 63, 64, 65, 255, 256, 257];
 const t = (shape: Shape, values: number[]): Tensor => tensor(shape, Float32Array.from(values));
 
 /** Random values kept away from 0 (|v| in [0.5, 2]) so Div stays well-conditioned. */
@@ -78,19 +81,6 @@ describe('binary ops: hand-written cases', () => {
   });
 });
 
-// [a shape, b shape]: same shape, scalar, [C] over NHWC, [N,1,1,C], both sides, b the larger.
-const BROADCASTS: [Shape, Shape][] = [
-  [[2, 3, 4, 5], [2, 3, 4, 5]],
-  [[2, 3, 4, 5], []],
-  [[], [3, 5]],
-  [[2, 5, 6, 8], [8]],
-  [[2, 5, 6, 64], [64]],
-  [[3, 4, 5, 7], [3, 1, 1, 7]],
-  [[1, 1, 1, 9], [2, 4, 3, 9]],
-  [[2, 1, 6, 1], [1, 5, 1, 3]],
-  [[5, 1], [4]],
-  [[1], [7, 3]],
-];
 
 describe('binary ops match onnxruntime-web', () => {
   for (const op of [Add, Sub, Mul, Div]) {
@@ -141,3 +131,5 @@ describe('binary ops reject bad input', () => {
     expect(PRelu.inferShape([[2, 4, 3], [4, 1]], {})).toEqual([[2, 4, 3]]);
   });
 });
+
+await sweepBackends('binary ops', CASES);

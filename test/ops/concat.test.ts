@@ -1,10 +1,13 @@
 // Concat: hand-checked joins, NHWC channel concat with tails, every axis, onnxruntime-web, errors.
+// Then the case table (concat.cases.ts) on every backend.
 import { describe, expect, it } from 'vitest';
 import { Concat } from '../../src/ops/concat.js';
 import { OpError } from '../../src/ops/op.js';
 import { tensor, type Shape } from '../../src/tensor.js';
 import { expectClose, randomTensor, runReference } from '../helpers/harness.js';
 import { runOrtNode } from '../helpers/ort.js';
+import { sweepBackends } from '../helpers/run-op.js';
+import { CASES as BACKEND_CASES } from './concat.cases.js';
 
 describe('Concat: hand-written cases', () => {
   const a = tensor([2, 2], Float32Array.of(1, 2, 3, 4));
@@ -57,3 +60,5 @@ describe('Concat rejects bad input', () => {
     expect(() => Concat.inferShape([], { axis: 0 })).toThrow(/at least one input/);
   });
 });
+
+await sweepBackends('Concat', BACKEND_CASES);

@@ -1,5 +1,6 @@
 // Conv: hand-computed cases, convGeometry, attribute/shape errors, and a sweep of hard shapes against
-// onnxruntime-web (NCHW/OIHW there, so inputs and outputs are transposed at the boundary).
+// onnxruntime-web (NCHW/OIHW there, so inputs and outputs are transposed at the boundary); then the case
+// table (conv.cases.ts) on every backend.
 import { describe, expect, it } from 'vitest';
 import { Conv, convGeometry, parseConvAttrs } from '../../src/ops/conv.js';
 import { OpError } from '../../src/ops/op.js';
@@ -8,6 +9,8 @@ import type { Attrs } from '../../src/graph/ir.js';
 import { tensor, type Shape } from '../../src/tensor.js';
 import { expectClose, NCHW_TO_NHWC, NHWC_TO_NCHW, randomTensor, runReference, transposeData } from '../helpers/harness.js';
 import { runOrtNode, type OrtAttr } from '../helpers/ort.js';
+import { sweepBackends } from '../helpers/run-op.js';
+import { CASES as BACKEND_CASES } from './conv.cases.js';
 
 const OHWI_TO_OIHW = [0, 3, 1, 2];
 
@@ -221,3 +224,5 @@ describe('Conv reference speed', () => {
     expect(ms).toBeLessThan(2000);
   });
 });
+
+await sweepBackends('Conv', BACKEND_CASES);

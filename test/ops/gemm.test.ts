@@ -1,4 +1,5 @@
 // Gemm: hand-computed cases, every transA/transB and C broadcast form against onnxruntime-web, errors.
+// Then the case table (gemm.cases.ts) on every backend.
 import { describe, expect, it } from 'vitest';
 import { Gemm } from '../../src/ops/gemm.js';
 import { OpError } from '../../src/ops/op.js';
@@ -7,6 +8,8 @@ import type { Attrs } from '../../src/graph/ir.js';
 import { tensor, type Shape } from '../../src/tensor.js';
 import { expectClose, randomTensor, runReference, transposeData } from '../helpers/harness.js';
 import { runOrtNode } from '../helpers/ort.js';
+import { sweepBackends } from '../helpers/run-op.js';
+import { CASES as BACKEND_CASES } from './gemm.cases.js';
 
 function expectOpError(fn: () => unknown, pattern: RegExp): void {
   expect(fn).toThrow(OpError);
@@ -115,3 +118,5 @@ describe('Gemm errors', () => {
     expect(Gemm.macs!([[5, 3], [5, 7]], [[3, 7]], attrs)).toBe(3 * 7 * 5);
   });
 });
+
+await sweepBackends('Gemm', BACKEND_CASES);

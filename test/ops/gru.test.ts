@@ -1,9 +1,13 @@
+// GRU: the reference against onnxruntime-web over a covering sweep, by hand, and its errors; then the
+// case table (gru.cases.ts) on every backend.
 import { describe, expect, it } from 'vitest';
 import { GRU } from '../../src/ops/gru.js';
 import { OpError } from '../../src/ops/op.js';
 import { tensor } from '../../src/tensor.js';
 import type { Attrs } from '../../src/graph/ir.js';
 import { expectClose, runReference } from '../helpers/harness.js';
+import { sweepBackends } from '../helpers/run-op.js';
+import { CASES as BACKEND_CASES } from './gru.cases.js';
 import {
   caseName, expectMatchesOrt, makeInputs, runReferenceOverNaN, sweepCases, type RecurrentCase,
 } from './recurrent-oracle.js';
@@ -121,3 +125,5 @@ describe('GRU errors', () => {
     expect(GRU.macs!(ok, [], attrs)).toBe(3 * 4 * 2 * 3 * 5 * 12);
   });
 });
+
+await sweepBackends('GRU', BACKEND_CASES);

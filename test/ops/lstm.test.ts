@@ -1,9 +1,13 @@
+// LSTM: the reference against onnxruntime-web over a covering sweep, by hand, and its errors; then the
+// case table (lstm.cases.ts) on every backend.
 import { describe, expect, it } from 'vitest';
 import { LSTM } from '../../src/ops/lstm.js';
 import { OpError } from '../../src/ops/op.js';
 import { tensor } from '../../src/tensor.js';
 import type { Attrs } from '../../src/graph/ir.js';
 import { expectClose, runReference } from '../helpers/harness.js';
+import { sweepBackends } from '../helpers/run-op.js';
+import { CASES as BACKEND_CASES } from './lstm.cases.js';
 import {
   caseName, expectMatchesOrt, makeInputs, runReferenceOverNaN, sweepCases, type RecurrentCase,
 } from './recurrent-oracle.js';
@@ -128,3 +132,5 @@ describe('LSTM errors', () => {
     expect(LSTM.macs!(ok, [], attrs)).toBe(3 * 4 * 4 * 5 * 12);
   });
 });
+
+await sweepBackends('LSTM', BACKEND_CASES);

@@ -1,5 +1,6 @@
 // MatMul: numpy rank-1 rules, batch broadcasting, bias and fused activation; sweep against
 // onnxruntime-web (which has no bias input: the bias case adds it to ORT's product); errors.
+// Then the case table (matmul.cases.ts) on every backend.
 import { describe, expect, it } from 'vitest';
 import { MatMul } from '../../src/ops/matmul.js';
 import { OpError } from '../../src/ops/op.js';
@@ -8,6 +9,8 @@ import type { Attrs } from '../../src/graph/ir.js';
 import { tensor, type Shape } from '../../src/tensor.js';
 import { expectClose, randomTensor, runReference } from '../helpers/harness.js';
 import { runOrtNode } from '../helpers/ort.js';
+import { sweepBackends } from '../helpers/run-op.js';
+import { CASES as BACKEND_CASES } from './matmul.cases.js';
 
 function expectOpError(fn: () => unknown, pattern: RegExp): void {
   expect(fn).toThrow(OpError);
@@ -119,3 +122,5 @@ describe('MatMul errors', () => {
     expect(MatMul.macs!([[4], [4]], [[]], {})).toBe(4);
   });
 });
+
+await sweepBackends('MatMul', BACKEND_CASES);

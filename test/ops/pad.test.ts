@@ -1,5 +1,6 @@
 // Pad: constant/reflect/edge by hand (including negative pads that crop), a sweep against
 // onnxruntime-web (opset 13: pads and the constant are inputs there), errors.
+// Then the case table (pad.cases.ts) on every backend.
 import { describe, expect, it } from 'vitest';
 import { Pad } from '../../src/ops/pad.js';
 import { OpError } from '../../src/ops/op.js';
@@ -7,6 +8,8 @@ import type { Attrs } from '../../src/graph/ir.js';
 import { tensor, type Shape } from '../../src/tensor.js';
 import { expectClose, randomTensor, runReference } from '../helpers/harness.js';
 import { runOrtNode } from '../helpers/ort.js';
+import { sweepBackends } from '../helpers/run-op.js';
+import { CASES as BACKEND_CASES } from './pad.cases.js';
 
 function expectOpError(fn: () => unknown, pattern: RegExp): void {
   expect(fn).toThrow(OpError);
@@ -93,3 +96,5 @@ describe('Pad errors', () => {
     expect(Pad.inferShape([[2, 3]], Pad.parseAttrs({ pads: [1, -1, 0, 2], mode: 'edge' }))).toEqual([[3, 4]]);
   });
 });
+
+await sweepBackends('Pad', BACKEND_CASES);

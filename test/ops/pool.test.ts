@@ -1,5 +1,6 @@
 // Pools: hand-computed cases (padding, ceilMode, countIncludePad), poolGeometry, errors, and a sweep of
 // hard shapes against onnxruntime-web (NCHW there; opset 19 so AveragePool takes dilations).
+// Then the case table (pool.cases.ts) on every backend.
 import { describe, expect, it } from 'vitest';
 import { AveragePool, GlobalAveragePool, GlobalMaxPool, MaxPool, poolGeometry } from '../../src/ops/pool.js';
 import { OpError, type OpDef } from '../../src/ops/op.js';
@@ -8,6 +9,8 @@ import type { Attrs } from '../../src/graph/ir.js';
 import { tensor, type Tensor } from '../../src/tensor.js';
 import { expectClose, NCHW_TO_NHWC, NHWC_TO_NCHW, randomTensor, runReference, transposeData } from '../helpers/harness.js';
 import { runOrtNode, type OrtAttr } from '../helpers/ort.js';
+import { sweepBackends } from '../helpers/run-op.js';
+import { CASES as BACKEND_CASES } from './pool.cases.js';
 
 function expectOpError(fn: () => unknown, pattern: RegExp): void {
   expect(fn).toThrow(OpError);
@@ -201,3 +204,5 @@ describe('pools vs onnxruntime-web', () => {
     }
   });
 });
+
+await sweepBackends('pools', BACKEND_CASES);

@@ -1,11 +1,14 @@
-// Shared by the RNN/LSTM/GRU tests: random cases in our batch-first layout, and onnxruntime-web as the
-// oracle, which runs ONNX's default layout 0 (X [T,N,I], states [D,N,H], Y [T,D,N,H]).
+// Shared by the RNN/LSTM/GRU tests: random cases in our batch-first layout, onnxruntime-web as the
+// oracle, which runs ONNX's default layout 0 (X [T,N,I], states [D,N,H], Y [T,D,N,H]), and the rows of
+// each op's case table (<op>.cases.ts).
 import { expect } from 'vitest';
-import type { OpDef } from '../../src/ops/op.js';
+import type { OpDef, Tolerance } from '../../src/ops/op.js';
 import type { Attrs } from '../../src/graph/ir.js';
 import { tensor, type Tensor } from '../../src/tensor.js';
 import { expectClose, randomF32, runReference, transposeData } from '../helpers/harness.js';
 import { runOrtNode, type OrtAttr, type OrtTensorIn } from '../helpers/ort.js';
+import { F16_ULP } from '../helpers/precision.js';
+import type { OpCase } from '../helpers/run-op.js';
 
 export interface RecurrentCase {
   readonly direction: 'forward' | 'reverse' | 'bidirectional';
@@ -134,4 +137,59 @@ export function sweepCases(extra: (i: number) => Partial<RecurrentCase> = () => 
     }
   }
   return cases;
+}
+
+/** Cases every recurrent op's table has beside its sweep: long sequences, wide states, lengths (0 included), clip. */
+export const SHARED_CASES: RecurrentCase[] = [
+  { direction: 'forward', N: 1, T: 28, I: 28, H: 128, bias: true },
+  { direction: 'forward', N: 3, T: 28, I: 28, H: 128, bias: true, initial: true },
+  { direction: 'bidirectional', N: 3, T: 28, I: 7, H: 16, bias: true, initial: true, seqLens: [28, 0, 13] },
+  { direction: 'reverse', N: 3, T: 9, I: 7, H: 5, bias: true, initial: true, seqLens: [9, 4, 1] },
+  { direction: 'bidirectional', N: 1, T: 4, I: 7, H: 128, initial: true, attrs: { clip: 0.4 } },
+  { direction: 'forward', N: 3, T: 4, I: 1, H: 6, seqLens: [0, 0, 0] },
+];
+
+/**
+ * makeInputs draws weights in +-0.7 whatever H is; at H = 128 that makes the recurrence chaotic (R's
+ * spectral radius is near 4), so any two f32 orders of summation drift apart without bound:
+ * onnxruntime-web itself is 0.9 away from the reference on such an RNN. Wide cases get weights in
+ * +-1/sqrt(H) instead, the range of the usual initialisers and of trained layers.
+ */
+function realisticWeights(inputs: (Tensor | undefined)[], H: number): (Tensor | undefined)[] {
+  if (H < 64) return inputs;
+  const scale = 1 / Math.sqrt(H) / 0.7;
+  return inputs.map((t, i) => (t && [1, 2, 3, 7].includes(i) ? tensor(t.shape, t.data.map((v) => v * scale)) : t));
+}
+
+/** Which inputs are graph constants, rotating over a table: all but X; only W and R; none (all fed per run). */
+const WEIGHT_MODES: readonly (readonly [string, readonly number[]])[] = [
+  ['all constant but X', [1, 2, 3, 4, 5, 6, 7]], ['W and R constant', [1, 2]], ['nothing constant', []],
+];
+
+/**
+ * On f16 the state stays f32 but X·W^T is stored as halves (WebGPU): every step's preactivations are off up
+ * to an ulp of their size (about the output's scale with these inputs), and the state carries that into
+ * later steps. With these weights a carried error shrinks rather than grows, so the output may be off up
+ * to T ulps of its scale, absolute (an error in h reaches small outputs too), on top of the op's tolerance.
+ */
+function f16Tolerance(tol: Tolerance, T: number): (want: readonly Tensor[]) => Tolerance {
+  return (want) => {
+    let scale = 1;
+    for (const w of want) for (const v of w.data) scale = Math.max(scale, Math.abs(v));
+    return { atol: tol.atol + T * F16_ULP * scale, rtol: tol.rtol + F16_ULP };
+  };
+}
+
+/** An op's table rows from recurrent cases (seeded by position); `kernel` names the backend path a row was written for. */
+export function recurrentCases(op: OpDef<any>, info: RecurrentOpInfo, rows: readonly (RecurrentCase & { kernel?: string })[]): OpCase[] {
+  return rows.map((c, i): OpCase => {
+    const [mode, constants] = WEIGHT_MODES[i % WEIGHT_MODES.length];
+    return {
+      name: `${caseName(c)}, ${mode}`, op, kernel: c.kernel,
+      inputs: realisticWeights(makeInputs(info, c, 300 + i), c.H),
+      attrs: { hiddenSize: c.H, direction: c.direction, ...c.attrs },
+      constants,
+      f16Tolerance: f16Tolerance(op.tolerance, c.T),
+    };
+  });
 }

@@ -1,11 +1,14 @@
 // ReduceMean: hand-checked means, keepdims, empty axes = all, NHWC global average, sweeps
 // against onnxruntime-web (opset 13 attribute, opset 18 int64 input), errors.
+// Then the case table (reduce-mean.cases.ts) on every backend.
 import { describe, expect, it } from 'vitest';
 import { ReduceMean } from '../../src/ops/reduce-mean.js';
 import { OpError } from '../../src/ops/op.js';
 import { tensor, type Shape } from '../../src/tensor.js';
 import { expectClose, randomTensor, runReference } from '../helpers/harness.js';
 import { runOrtNode } from '../helpers/ort.js';
+import { sweepBackends } from '../helpers/run-op.js';
+import { CASES as BACKEND_CASES } from './reduce-mean.cases.js';
 
 describe('ReduceMean: hand-written cases', () => {
   const x = tensor([2, 2], Float32Array.of(1, 2, 3, 4));
@@ -66,3 +69,5 @@ describe('ReduceMean rejects bad input', () => {
     expect(() => ReduceMean.inferShape([undefined], { axes: [], keepdims: true })).toThrow(OpError);
   });
 });
+
+await sweepBackends('ReduceMean', BACKEND_CASES);

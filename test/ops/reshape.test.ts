@@ -1,11 +1,14 @@
 // Reshape (ONNX 0/-1, a free batch), Flatten and Identity: shapes by hand, a batch of N through
 // the importers' leading 0/-1, comparison with onnxruntime-web (shape as an int64 input), errors.
+// Then the case table (reshape.cases.ts) on every backend.
 import { describe, expect, it } from 'vitest';
 import { Flatten, Identity, Reshape } from '../../src/ops/reshape.js';
 import { OpError } from '../../src/ops/op.js';
 import type { Shape } from '../../src/tensor.js';
 import { expectClose, randomTensor, runReference } from '../helpers/harness.js';
 import { runOrtNode } from '../helpers/ort.js';
+import { sweepBackends } from '../helpers/run-op.js';
+import { CASES as BACKEND_CASES } from './reshape.cases.js';
 
 const infer = (x: Shape, shape: number[], allowzero = false) => Reshape.inferShape([x], Reshape.parseAttrs({ shape, allowzero }))[0];
 
@@ -113,3 +116,5 @@ describe('Reshape / Flatten reject bad input', () => {
     expect(() => Flatten.parseAttrs({ axis: 'x' })).toThrow(/attribute axis/);
   });
 });
+
+await sweepBackends('Reshape / Flatten / Identity', BACKEND_CASES);

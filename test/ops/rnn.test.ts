@@ -1,3 +1,5 @@
+// RNN: the reference against onnxruntime-web over a covering sweep, by hand, and its errors; then the
+// case table (rnn.cases.ts) on every backend.
 import { describe, expect, it } from 'vitest';
 import { RNN } from '../../src/ops/rnn.js';
 import { OpError } from '../../src/ops/op.js';
@@ -5,6 +7,8 @@ import { InputError } from '../../src/errors.js';
 import { tensor } from '../../src/tensor.js';
 import type { Attrs } from '../../src/graph/ir.js';
 import { expectClose, runReference } from '../helpers/harness.js';
+import { sweepBackends } from '../helpers/run-op.js';
+import { CASES as BACKEND_CASES } from './rnn.cases.js';
 import {
   caseName, expectMatchesOrt, makeInputs, runReferenceOverNaN, sweepCases, type RecurrentCase,
 } from './recurrent-oracle.js';
@@ -182,3 +186,5 @@ describe('RNN errors', () => {
     expect(() => runReference(RNN, inputs, { hiddenSize: 3 })).toThrow(/sequence_lens\[0\]/);
   });
 });
+
+await sweepBackends('RNN', BACKEND_CASES);

@@ -1,13 +1,15 @@
 // Softmax / LogSoftmax: known values, stability on huge logits, every axis, sweeps against
 // onnxruntime-web (opset 13, single-axis semantics), errors.
+// Then the case table (softmax.cases.ts) on every backend.
 import { describe, expect, it } from 'vitest';
 import { LogSoftmax, Softmax } from '../../src/ops/softmax.js';
 import { OpError } from '../../src/ops/op.js';
 import { tensor, type Shape } from '../../src/tensor.js';
 import { expectClose, randomTensor, runReference } from '../helpers/harness.js';
 import { runOrtNode } from '../helpers/ort.js';
+import { sweepBackends } from '../helpers/run-op.js';
+import { CASES as BACKEND_CASES, SIZES } from './softmax.cases.js';
 
-const SIZES = [1, 3, 4, 5, 7, 8, 9, 63, 64, 65, 255, 256, 257, 1000];
 const SOFT_123 = [0.09003057317038046, 0.24472847105479767, 0.6652409557748219];
 const LOG_123 = [-2.40760596444438, -1.40760596444438, -0.40760596444437994];
 const TIGHT = { atol: 1e-7, rtol: 1e-6 };
@@ -76,3 +78,5 @@ describe('Softmax / LogSoftmax reject bad input', () => {
     expect(() => Softmax.inferShape([undefined], { axis: -1 })).toThrow(/input X/);
   });
 });
+
+await sweepBackends('Softmax / LogSoftmax', BACKEND_CASES);

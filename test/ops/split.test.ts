@@ -1,11 +1,14 @@
 // Split: sizes given, equal parts (with the ONNX-18 smaller last part), every axis, several
 // outputs against onnxruntime-web, errors.
+// Then the case table (split.cases.ts) on every backend.
 import { describe, expect, it } from 'vitest';
 import { Split } from '../../src/ops/split.js';
 import { OpError } from '../../src/ops/op.js';
 import { tensor, type Shape } from '../../src/tensor.js';
 import { expectClose, randomTensor, runReference } from '../helpers/harness.js';
 import { runOrtNode } from '../helpers/ort.js';
+import { sweepBackends } from '../helpers/run-op.js';
+import { CASES as BACKEND_CASES } from './split.cases.js';
 
 describe('Split: hand-written cases', () => {
   const x = tensor([6], Float32Array.of(1, 2, 3, 4, 5, 6));
@@ -77,3 +80,5 @@ describe('Split rejects bad input', () => {
     expect(() => Split.inferShape([undefined], Split.parseAttrs({ numOutputs: 2 }))).toThrow(/input X/);
   });
 });
+
+await sweepBackends('Split', BACKEND_CASES);

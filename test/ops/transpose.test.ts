@@ -1,11 +1,14 @@
 // Transpose: hand-checked layouts, default (reversed) perm, random ranks and perms against
 // onnxruntime-web, errors.
+// Then the case table (transpose.cases.ts) on every backend.
 import { describe, expect, it } from 'vitest';
 import { Transpose } from '../../src/ops/transpose.js';
 import { OpError } from '../../src/ops/op.js';
 import { tensor, type Shape } from '../../src/tensor.js';
 import { expectClose, NCHW_TO_NHWC, NHWC_TO_NCHW, randomTensor, rng, runReference, transposeData } from '../helpers/harness.js';
 import { runOrtNode } from '../helpers/ort.js';
+import { sweepBackends } from '../helpers/run-op.js';
+import { CASES as BACKEND_CASES } from './transpose.cases.js';
 
 describe('Transpose: hand-written cases', () => {
   it('reverses the axes by default', () => {
@@ -68,3 +71,5 @@ describe('Transpose rejects bad input', () => {
     expect(() => Transpose.inferShape([undefined], Transpose.parseAttrs({}))).toThrow(/input X/);
   });
 });
+
+await sweepBackends('Transpose', BACKEND_CASES);

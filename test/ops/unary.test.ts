@@ -1,4 +1,5 @@
-// Unary activations: hand-checked values, ONNX defaults, sweeps against onnxruntime-web, errors.
+// Unary activations: hand-checked values, ONNX defaults, sweeps against onnxruntime-web, errors; then the
+// case table (unary.cases.ts) on every backend.
 import { describe, expect, it } from 'vitest';
 import { Clip, HardSigmoid, HardSwish, LeakyRelu, Relu, Sigmoid, Tanh } from '../../src/ops/unary.js';
 import { F32_MAX } from '../../src/ops/activation.js';
@@ -7,8 +8,9 @@ import type { Attrs } from '../../src/graph/ir.js';
 import { tensor } from '../../src/tensor.js';
 import { expectClose, randomTensor, runReference } from '../helpers/harness.js';
 import { runOrtNode, type OrtAttr, type OrtTensorIn } from '../helpers/ort.js';
+import { sweepBackends } from '../helpers/run-op.js';
+import { CASES as BACKEND_CASES, SIZES } from './unary.cases.js';
 
-const SIZES = [1, 3, 4, 5, 7, 8, 9, 63, 64, 65, 255, 256, 257];
 
 function run(op: OpDef<any>, values: number[], attrs: Attrs = {}): number[] {
   return [...runReference(op, [tensor([values.length], Float32Array.from(values))], attrs)[0].data];
@@ -94,3 +96,5 @@ describe('unary ops reject bad input', () => {
     expect(() => Sigmoid.inferShape([], Sigmoid.parseAttrs({}))).toThrow(/input X/);
   });
 });
+
+await sweepBackends('unary ops', BACKEND_CASES);
