@@ -86,8 +86,9 @@ publish({
 
   /**
    * classifyVideo on the webgpu classifier until `frames` results (options as run's), then stop(); right after
-   * each result, classify() (the CPU path: canvas, JS preprocess, the same session) takes the camera's frame
-   * too, so each GPU result has a CPU one on the same (still) picture.
+   * each result, classifyBatch() (the canvas path: canvas, JS preprocess and ranking, the same session; classify()
+   * of one image would take the fused path) takes the camera's frame too, so each GPU result has a CPU one on
+   * the same (still) picture.
    */
   async gpuVsCpu({ frames, topK = 3, maxFps = 2, allowlist }) {
     const pairs = [];
@@ -95,7 +96,7 @@ publish({
     await new Promise((resolve) => {
       const loop = gpuClassifier.classifyVideo(video, async (r) => {
         const t0 = performance.now();
-        const cpu = await gpuClassifier.classify(video, { topK, allowlist });
+        const [cpu] = await gpuClassifier.classifyBatch([video], { topK, allowlist });
         pairs.push({ gpu: r.top, path: r.path, latencyMs: r.latencyMs, cpu, cpuMs: performance.now() - t0 });
         if (pairs.length === frames) { loop.stop(); resolve(); }
       }, { topK, maxFps, allowlist, onError: (e) => { errors.push(errorData(e)); resolve(); } });
