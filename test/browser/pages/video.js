@@ -7,7 +7,7 @@ import { imageDataOf } from './sources.js';
 
 const video = document.getElementById('camera');
 let classifier;
-/** A second classifier on webgpu, for the GPU frame path. */
+/** A second classifier on webgpu, for the fused path on the GPU. */
 let gpuClassifier;
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
