@@ -56,10 +56,16 @@ function describeValue(v: unknown): string {
   return name && name !== 'Object' ? name : `object with keys ${Object.keys(v).slice(0, 5).join(', ') || '(none)'}`;
 }
 
+/**
+ * Largest still image (pixels) classify() sends down the fused path: a backend keeps its frame buffer at the
+ * largest size it has seen (wasm memory never shrinks), so a one-off large photo goes the JS path instead.
+ */
+const FUSED_STILL_PIXELS = 1 << 21;
+
 /** Pixels the fused path takes as they are: RGBA bytes of a valid size (anything else gets classifyBatch's checks and errors). */
 function isRgba({ width, height, data, format }: PixelImage): boolean {
   return (data instanceof Uint8Array || data instanceof Uint8ClampedArray) && Number.isInteger(width) && Number.isInteger(height)
-    && width > 0 && height > 0 && data.length === width * height * 4 && (format === undefined || format === 'RGBA');
+    && width > 0 && height > 0 && width * height <= FUSED_STILL_PIXELS && data.length === width * height * 4 && (format === undefined || format === 'RGBA');
 }
 
 export class ImageClassifier extends ModelClassifier {
@@ -144,7 +150,7 @@ export class ImageClassifier extends ModelClassifier {
    * The ranked classes for one image. RGBA pixels (ImageData, or a browser source read through a canvas) take
    * the fused path where the session has one: the backend's preprocess and rank stages around the model in
    * one run, only the top k coming back (the same preprocessing bit for bit, the same ranking). Other pixels,
-   * tensors and pixels.background go as classifyBatch does.
+   * images over 2 megapixels, tensors and pixels.background go as classifyBatch does.
    */
   async classify(image: ClassifierInput, options: ClassifyOptions = {}): Promise<Classification[]> {
     const fused = this.#fused(options);
