@@ -144,7 +144,7 @@ describe('warm start, no cached decision', () => {
       const model = await load(graph, { providers: p.all });
       p.open();
       const final = await model.ready;
-      const reason = failAt === 'create' ? 'create failed: device request refused' : 'trial run failed: no kernel for Conv on this fake';
+      const reason = failAt === 'create' ? 'create failed: device request refused' : 'prepare failed: no kernel for Conv on this fake';
       expect(final.candidates[0]).toMatchObject({ name: 'webgpu', status: 'failed', reason: expect.stringContaining(reason) });
       expect(final.warmStart).toMatchObject({ state: 'failed' });
       expect(model.backend).toBe('wasm');
