@@ -1,11 +1,8 @@
-// Test helpers for the wasm backend: builds the kernels once (cached by source hash in build/wasm),
-// creates a backend per build, and runs one op on it the way Session does (weights as constants).
+// Test helpers for the wasm backend: builds the kernels once (cached by source hash in build/wasm) and
+// creates a backend per build. Op math runs from the op tables (test/ops/<op>.cases.ts, test/helpers/run-op.ts).
 import { readFile } from 'node:fs/promises';
 import { WasmBackend } from '../../src/backends/wasm/backend.js';
 import { hasRelaxedSimd, instantiateKernels, type WasmVariant } from '../../src/backends/wasm/loader.js';
-import type { OpDef } from '../../src/ops/op.js';
-import type { Attrs } from '../../src/graph/ir.js';
-import type { Tensor } from '../../src/tensor.js';
 
 /**
  * The builds this engine runs: relaxed SIMD joins where it validates (Node 20 needs
@@ -36,23 +33,4 @@ export function wasmBinaries(): Promise<Record<WasmVariant, Uint8Array<ArrayBuff
 export async function createWasmBackend(variant: WasmVariant): Promise<WasmBackend> {
   const bin = await wasmBinaries();
   return new WasmBackend(await instantiateKernels(variant, bin[variant]), variant);
-}
-
-/** An op input: a runtime tensor, or a weight (graph constant) when `constant` is set. */
-export type OpInput = Tensor | { readonly constant: Tensor } | undefined;
-
-/** Prepares one node on `b` and runs it once; returns every output's values. */
-export async function runWasmOp<A>(b: WasmBackend, op: OpDef<A>, inputs: readonly OpInput[], rawAttrs: Attrs = {}): Promise<Float32Array[]> {
-  const attrs = op.parseAttrs(rawAttrs);
-  const tensors = inputs.map((x) => (x === undefined ? undefined : 'constant' in x ? x.constant : x));
-  const outShapes = op.inferShape(tensors.map((t) => t?.shape), attrs);
-  const dev = inputs.map((x) => {
-    if (x === undefined) return undefined;
-    if ('constant' in x) return b.constant({ shape: x.constant.shape, dtype: 'f32', data: x.constant.data });
-    return b.alloc(x.shape);
-  });
-  const outs = outShapes.map((s) => b.alloc(s));
-  const step = b.prepare(op, dev, attrs, outs);
-  inputs.forEach((x, i) => { if (x && !('constant' in x)) b.write(dev[i]!, x.data); });
-  return b.execute([step], outs);
 }

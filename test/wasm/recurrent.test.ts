@@ -1,130 +1,26 @@
-// RNN, LSTM and GRU on both wasm builds vs the reference ops: the sweep of test/ops (every direction,
-// batch 1 and 3, hidden 1/5/16, lengths 1/4/9, with and without B and initial states), hidden 128 and
-// length 28 (the 28x28 -> 128 sequence classifiers), sequence_lens, peepholes, clip, input_forget,
-// linear_before_reset and every non-default activation; weights as constants and given at run time;
-// LSTM in both of its forms (blocked up to batch 3, GEMM per step from 4). Also the accuracy of the
-// f32x4 sigmoid and tanh (rational approximations) over their whole range.
+// RNN, LSTM and GRU on the wasm builds, beyond the op math (which is in test/ops/<op>.cases.ts, run on
+// every backend): the accuracy of the f32x4 sigmoid and tanh (rational approximations) over their whole
+// range, every output element written on every run, and sequence_lens out of range rejected with the
+// backend left usable.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { RNN } from '../../src/ops/rnn.js';
 import { LSTM } from '../../src/ops/lstm.js';
 import { GRU } from '../../src/ops/gru.js';
-import type { OpDef } from '../../src/ops/op.js';
 import type { Attrs } from '../../src/graph/ir.js';
 import type { WasmBackend } from '../../src/backends/wasm/backend.js';
 import type { WasmTensor } from '../../src/backends/wasm/tensor.js';
 import { InputError } from '../../src/errors.js';
 import { tensor, type Tensor } from '../../src/tensor.js';
 import { expectClose, runReference } from '../helpers/harness.js';
-import { caseName, makeInputs, sweepCases, type RecurrentCase, type RecurrentOpInfo } from '../ops/recurrent-oracle.js';
-import { createWasmBackend, runWasmOp, VARIANTS, type OpInput } from './helpers.js';
-
-interface OpUnderTest { op: OpDef<any>; info: RecurrentOpInfo; cases: RecurrentCase[] }
-
-/** Cases every op gets beside the sweep: long sequences, wide states, lengths (0 included), clip. */
-const SHARED: RecurrentCase[] = [
-  { direction: 'forward', N: 1, T: 28, I: 28, H: 128, bias: true },
-  { direction: 'forward', N: 3, T: 28, I: 28, H: 128, bias: true, initial: true },
-  { direction: 'bidirectional', N: 3, T: 28, I: 7, H: 16, bias: true, initial: true, seqLens: [28, 0, 13] },
-  { direction: 'reverse', N: 3, T: 9, I: 7, H: 5, bias: true, initial: true, seqLens: [9, 4, 1] },
-  { direction: 'bidirectional', N: 1, T: 4, I: 7, H: 128, initial: true, attrs: { clip: 0.4 } },
-  { direction: 'forward', N: 3, T: 4, I: 1, H: 6, seqLens: [0, 0, 0] },
-];
-
-const OPS: OpUnderTest[] = [
-  {
-    op: RNN, info: { gates: 1, states: 1 },
-    cases: [...sweepCases(), ...SHARED,
-      { direction: 'bidirectional', N: 3, T: 4, I: 7, H: 5, bias: true, attrs: { activations: ['Relu', 'Sigmoid'] } },
-      { direction: 'forward', N: 3, T: 9, I: 7, H: 5, bias: true, initial: true, attrs: { activations: ['LeakyRelu'], activationAlpha: [0.1] } },
-      { direction: 'bidirectional', N: 1, T: 4, I: 7, H: 16, initial: true,
-        attrs: { activations: ['HardSigmoid', 'Elu'], activationAlpha: [0.3, 0.7], activationBeta: [0.4] } },
-      { direction: 'bidirectional', N: 3, T: 4, I: 1, H: 5, bias: true,
-        attrs: { activations: ['Affine', 'ScaledTanh'], activationAlpha: [0.5, 1.5], activationBeta: [0.2, 0.8] } },
-      { direction: 'bidirectional', N: 3, T: 9, I: 7, H: 5, bias: true, attrs: { activations: ['Softsign', 'Softplus'] } },
-      { direction: 'forward', N: 3, T: 4, I: 7, H: 5, attrs: { activations: ['ThresholdedRelu'], activationAlpha: [0.1] } },
-      { direction: 'forward', N: 1, T: 4, I: 7, H: 16, bias: true, seqLens: [2], attrs: { activations: ['Relu'], clip: 1.5 } },
-    ],
-  },
-  {
-    op: LSTM, info: { gates: 4, states: 2 },
-    cases: [...sweepCases((i) => ({ peepholes: i % 3 === 1 })), ...SHARED,
-      { direction: 'bidirectional', N: 3, T: 9, I: 7, H: 5, bias: true, initial: true, peepholes: true, seqLens: [3, 9, 6] },
-      { direction: 'bidirectional', N: 3, T: 4, I: 7, H: 5, bias: true, initial: true, peepholes: true, attrs: { inputForget: 1 } },
-      { direction: 'forward', N: 3, T: 9, I: 7, H: 16, bias: true, initial: true, peepholes: true, attrs: { clip: 0.3 } },
-      { direction: 'bidirectional', N: 3, T: 4, I: 7, H: 5, bias: true, initial: true, peepholes: true,
-        attrs: { activations: ['HardSigmoid', 'Tanh', 'Softsign', 'Sigmoid', 'LeakyRelu', 'Elu'], activationAlpha: [0.25, 0.05, 0.9], activationBeta: [0.45] } },
-      { direction: 'forward', N: 3, T: 4, I: 7, H: 5, bias: true, initial: true,
-        attrs: { activations: ['Sigmoid', 'Affine', 'ScaledTanh'], activationAlpha: [0.5, 1.2], activationBeta: [0.1, 0.9] } },
-      { direction: 'reverse', N: 3, T: 4, I: 7, H: 5, bias: true, attrs: { activations: ['Sigmoid', 'Softplus', 'Relu'] } },
-      { direction: 'forward', N: 1, T: 4, I: 7, H: 5, bias: true, initial: true,
-        attrs: { activations: ['Sigmoid', 'ThresholdedRelu', 'Tanh'], activationAlpha: [0.2] } },
-      { direction: 'forward', N: 1, T: 28, I: 28, H: 128, bias: true, peepholes: true, initial: true },
-      // Batches from 4 on take the GEMM-per-step form in the SIMD builds (the sweep's 1 and 3 the blocked one).
-      { direction: 'bidirectional', N: 5, T: 9, I: 7, H: 13, bias: true, initial: true, peepholes: true, seqLens: [9, 0, 4, 9, 1] },
-      { direction: 'forward', N: 4, T: 28, I: 28, H: 128, bias: true, initial: true },
-      { direction: 'reverse', N: 6, T: 4, I: 3, H: 20, attrs: { clip: 0.5, inputForget: 1 } },
-      { direction: 'forward', N: 2, T: 9, I: 5, H: 20, bias: true, initial: true, seqLens: [3, 6], attrs: { clip: 0.6 } },
-    ],
-  },
-  {
-    op: GRU, info: { gates: 3, states: 1 },
-    cases: [...sweepCases((i) => ({ attrs: { linearBeforeReset: i % 3 === 0 ? 1 : 0 } })), ...SHARED,
-      ...SHARED.map((c) => ({ ...c, attrs: { ...c.attrs, linearBeforeReset: 1 } })),
-      { direction: 'bidirectional', N: 3, T: 9, I: 7, H: 5, bias: true, initial: true, seqLens: [3, 9, 6], attrs: { linearBeforeReset: 1 } },
-      { direction: 'forward', N: 3, T: 9, I: 7, H: 5, bias: true, initial: true, attrs: { clip: 0.3, linearBeforeReset: true } },
-      { direction: 'bidirectional', N: 3, T: 4, I: 7, H: 5, bias: true, initial: true,
-        attrs: { activations: ['HardSigmoid', 'Softsign', 'Sigmoid', 'Elu'], activationAlpha: [0.25, 0.8], activationBeta: [0.45] } },
-      { direction: 'forward', N: 3, T: 4, I: 7, H: 5, bias: true, initial: true,
-        attrs: { activations: ['Sigmoid', 'ScaledTanh'], activationAlpha: [1.3], activationBeta: [0.7], linearBeforeReset: 1 } },
-      { direction: 'reverse', N: 3, T: 4, I: 7, H: 5, bias: true, attrs: { activations: ['Sigmoid', 'Relu'] } },
-      { direction: 'bidirectional', N: 1, T: 4, I: 1, H: 5, bias: true,
-        attrs: { activations: ['Sigmoid', 'Softplus', 'LeakyRelu', 'Tanh'], activationAlpha: [0.5], linearBeforeReset: 1 } },
-    ],
-  },
-];
-
-/** Which inputs are graph constants (all but X; only W and R; none); the rest arrive at run time. */
-const WEIGHT_MODES = { all: [1, 2, 3, 4, 5, 6, 7], 'W and R': [1, 2], none: [] } as const;
-type WeightMode = keyof typeof WEIGHT_MODES;
-
-/** Inputs as the wasm op gets them. */
-function asOpInputs(inputs: readonly (Tensor | undefined)[], mode: WeightMode): OpInput[] {
-  return inputs.map((t, i) => (t && (WEIGHT_MODES[mode] as readonly number[]).includes(i) ? { constant: t } : t));
-}
+import { runOp } from '../helpers/run-op.js';
+import { makeInputs, type RecurrentCase } from '../ops/recurrent-oracle.js';
+import { createWasmBackend, VARIANTS } from './helpers.js';
 
 const NAMES = ['Y', 'Y_h', 'Y_c'];
-
-/**
- * makeInputs draws weights in +-0.7 whatever H is; at H = 128 that makes the recurrence chaotic (R's
- * spectral radius is near 4), so any two f32 orders of summation drift apart without bound:
- * onnxruntime-web itself is 0.9 away from the reference on such an RNN. Wide cases get weights in
- * +-1/sqrt(H) instead, the range of the usual initialisers and of trained layers.
- */
-function realisticWeights(inputs: (Tensor | undefined)[], H: number): (Tensor | undefined)[] {
-  if (H < 64) return inputs;
-  const scale = 1 / Math.sqrt(H) / 0.7;
-  return inputs.map((t, i) => (t && [1, 2, 3, 7].includes(i) ? tensor(t.shape, t.data.map((v) => v * scale)) : t));
-}
+/** All inputs but X are graph constants. */
+const WEIGHTS = [1, 2, 3, 4, 5, 6, 7];
 
 for (const variant of VARIANTS) {
-  for (const { op, info, cases } of OPS) {
-    describe(`wasm ${op.name} [${variant}]`, () => {
-      let b: WasmBackend;
-      beforeAll(async () => { b = await createWasmBackend(variant); });
-
-      it.each(cases.map((c, i) => [caseName(c), c, i] as const))('%s', async (_name, c, i) => {
-        const inputs = realisticWeights(makeInputs(info, c, 300 + i), c.H);
-        const raw: Attrs = { hiddenSize: c.H, direction: c.direction, ...c.attrs };
-        const want = runReference(op, inputs, raw);
-        // Constant weights are packed at prepare with the biases folded in; run-time ones are packed per run.
-        for (const mode of Object.keys(WEIGHT_MODES) as WeightMode[]) {
-          const got = await runWasmOp(b, op, asOpInputs(inputs, mode), raw);
-          want.forEach((w, k) => expectClose(got[k], w.data, op.tolerance, `${op.name} ${caseName(c)} ${NAMES[k]}, constant: ${mode}`));
-        }
-      });
-    });
-  }
-
   describe(`wasm recurrent runs [${variant}]`, () => {
     let b: WasmBackend;
     beforeAll(async () => { b = await createWasmBackend(variant); });
@@ -142,7 +38,7 @@ for (const variant of VARIANTS) {
       x.fill(-Infinity, 2 * T, 3 * T);
       x.fill(NaN, 3 * T);
       const inputs = [tensor([4, T, 1], x), tensor([1, H, 1], new Float32Array(H).fill(1)), tensor([1, H, H])];
-      const [y] = await runWasmOp(b, RNN, [inputs[0], { constant: inputs[1] }, { constant: inputs[2] }], { hiddenSize: H, activations: [name] });
+      const [{ data: y }] = await runOp(b, RNN, { inputs, attrs: { hiddenSize: H, activations: [name] }, constants: [1, 2] });
       // Worst |error| per entry (NaN where any output is NaN).
       const worst = (n: number, want: (t: number) => number) => {
         let w = 0;
@@ -184,14 +80,14 @@ for (const variant of VARIANTS) {
       for (const lens of [[5, 1, 1], [1, 1.5, 1], [1, 1, -1]]) {
         const withLens = [...inputs];
         withLens[4] = tensor([3], Float32Array.from(lens));
-        await expect(runWasmOp(b, GRU, asOpInputs(withLens, 'all'), { hiddenSize: 3 })).rejects.toThrow(InputError);
-        await expect(runWasmOp(b, GRU, asOpInputs(withLens, 'all'), { hiddenSize: 3 })).rejects.toThrow(/sequence_lens\[\d\]/);
+        await expect(runOp(b, GRU, { inputs: withLens, attrs: { hiddenSize: 3 }, constants: WEIGHTS })).rejects.toThrow(InputError);
+        await expect(runOp(b, GRU, { inputs: withLens, attrs: { hiddenSize: 3 }, constants: WEIGHTS })).rejects.toThrow(/sequence_lens\[\d\]/);
       }
       expect(b.usable).toBe(true);
       const ok = [...inputs];
       ok[4] = tensor([3], Float32Array.of(4, 0, 2));
-      const got = await runWasmOp(b, GRU, asOpInputs(ok, 'all'), { hiddenSize: 3 });
-      expectClose(got[0], runReference(GRU, ok, { hiddenSize: 3 })[0].data, GRU.tolerance, 'GRU after a rejected run');
+      const got = await runOp(b, GRU, { inputs: ok, attrs: { hiddenSize: 3 }, constants: WEIGHTS });
+      expectClose(got[0].data, runReference(GRU, ok, { hiddenSize: 3 })[0].data, GRU.tolerance, 'GRU after a rejected run');
     });
   });
 }

@@ -1,6 +1,7 @@
 // The relaxed-SIMD build: chosen by the SIMD provider exactly where the engine validates relaxed SIMD,
 // with the plain SIMD build as the fallback. Node 20 has relaxed SIMD only behind a V8 flag, so here the
-// GEMM, Conv and recurrent sweeps run a second time in a child vitest with the flag, on that build alone.
+// Gemm, MatMul, Conv and recurrent case tables (and the wasm recurrent runs) run a second time in a child
+// vitest with the flag, on that build alone (EDGEINFER_TEST_BACKENDS=wasm-relaxed, tests filtered to it).
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -33,14 +34,17 @@ describe('relaxed-SIMD build', () => {
     expect(((await createWasmProvider('simd', () => bin.simd, 20, () => BROKEN).create()) as WasmBackend).variant).toBe('simd');
   });
 
-  it.skipIf(hasRelaxedSimd())('passes the GEMM, Conv and recurrent sweeps with --experimental-wasm-relaxed-simd', () => {
-    const files = ['gemm', 'conv', 'recurrent', 'relaxed'].map((f) => `test/wasm/${f}.test.ts`);
+  it.skipIf(hasRelaxedSimd())('passes the Gemm, MatMul, Conv and recurrent tables with --experimental-wasm-relaxed-simd', () => {
+    const files = [...['gemm', 'matmul', 'conv', 'rnn', 'lstm', 'gru'].map((f) => `test/ops/${f}.test.ts`),
+      'test/wasm/recurrent.test.ts', 'test/wasm/relaxed.test.ts'];
     const r = spawnSync(process.execPath, [
-      'node_modules/vitest/vitest.mjs', 'run', '--execArgv=--experimental-wasm-relaxed-simd', ...files,
-    ], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, EDGEINFER_WASM_VARIANTS: 'relaxed', NO_COLOR: '1', CI: '' } });
+      'node_modules/vitest/vitest.mjs', 'run', '--execArgv=--experimental-wasm-relaxed-simd',
+      '-t', 'on wasm-relaxed|\\[relaxed\\]|relaxed-SIMD build', ...files,
+    ], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, EDGEINFER_TEST_BACKENDS: 'wasm-relaxed', EDGEINFER_WASM_VARIANTS: 'relaxed', NO_COLOR: '1', CI: '' } });
     const out = `${r.stdout}${r.stderr}`;
     expect(r.status, out.slice(-4000)).toBe(0);
-    // With the flag VARIANTS is ['relaxed'], so each sweep file has tests (else vitest fails it as empty).
-    expect(out).toMatch(/Test Files\s+4 passed/);
+    // With the flag the relaxed variant runs, so each file has tests that pass (else vitest fails it as empty).
+    expect(out).toMatch(/Test Files\s+8 passed/);
+    expect(out).not.toMatch(/skipped: this engine has no WebAssembly relaxed SIMD/);
   }, 120_000);
 });
