@@ -3,9 +3,9 @@
 // relaxed-SIMD build where Chromium has relaxed SIMD), onnxruntime-web (wasm EP) and tfjs-backend-wasm,
 // one thread each, served from localhost with COOP/COEP. Each model gets a fresh page, so every engine
 // starts cold there and its wasm heap holds that model only. Prints the Node bench's tables and writes
-// test/bench/results/browser.{txt,json}.
+// bench/results/browser.{txt,json}.
 //
-// Run:    npx tsx test/bench/browser-bench.ts   (package.json: npm run bench:browser; a few minutes)
+// Run:    npx tsx bench/browser-bench.ts   (package.json: npm run bench:browser; a few minutes)
 // Needs:  /usr/bin/chromium (or EDGEINFER_CHROMIUM); builds the wasm kernels and the bundle itself.
 // Narrow: EDGEINFER_BENCH_MODELS=cnn,mobilenetv2,rnn,lstm  EDGEINFER_BENCH_RUNTIMES=edgeinfer-wasm-simd,ort-wasm,
 //         tfjs-wasm,ort-wasm-int8 (ort-wasm always runs)  EDGEINFER_BENCH_TIME=<ms per case, default 2000>
@@ -14,11 +14,11 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
 import type { Browser, Page } from 'playwright';
-import { buildBrowserBundle, ROOT, type BrowserBundle } from '../browser/bundle.js';
-import { launchChromium } from '../browser/chromium.js';
-import { startServer, type TestServer } from '../browser/server.js';
-import { writeEim } from '../../src/format/writer.js';
-import type { Graph } from '../../src/graph/ir.js';
+import { buildBrowserBundle, ROOT, type BrowserBundle } from '../test/browser/bundle.js';
+import { launchChromium } from '../test/browser/chromium.js';
+import { startServer, type TestServer } from '../test/browser/server.js';
+import { writeEim } from '../src/format/writer.js';
+import type { Graph } from '../src/graph/ir.js';
 import { allRuntimes } from './lib/runtimes.js';
 import { browserEnvironment, writeReport, type ReportCase, type ReportSetup, type RuntimeInfo } from './lib/report.js';
 import { latencyStats } from './lib/stats.js';
@@ -36,7 +36,7 @@ const RUNTIME_IDS = ['edgeinfer-wasm-simd', 'ort-wasm', 'tfjs-wasm', 'ort-wasm-i
 /** The page's script: page.ts and the bench libraries it uses, bundled; the SDK and ort stay URL imports. */
 async function pageScript(): Promise<Uint8Array> {
   const out = await build({
-    entryPoints: [join(ROOT, 'test/bench/browser/page.ts')],
+    entryPoints: [join(ROOT, 'bench/browser/page.ts')],
     bundle: true, format: 'esm', platform: 'browser', target: 'es2022', write: false, logLevel: 'warning',
   });
   return out.outputFiles[0].contents;
@@ -128,7 +128,7 @@ async function main(): Promise<void> {
     log(`bundle built in ${bundle.buildMs.toFixed(0)} ms; Chromium ${browser.version()}`);
     server = await startServer({
       '/dist/': bundle.dir,
-      '/bench/': join(ROOT, 'test/bench/browser'),
+      '/bench/': join(ROOT, 'bench/browser'),
       '/ort/': join(ROOT, 'node_modules/onnxruntime-web/dist'),
       '/tfjs/': join(ROOT, 'node_modules/@tensorflow/tfjs/dist'),
       '/tfjs-wasm/': join(ROOT, 'node_modules/@tensorflow/tfjs-backend-wasm/dist'),

@@ -1,14 +1,14 @@
 // CPU side-by-side bench: edgeinfer (js reference, wasm SIMD, wasm scalar) against onnxruntime-web
 // (wasm) and @tensorflow/tfjs-backend-wasm, all single-threaded with SIMD, in one process.
 //
-// Run:    npx vitest bench --run test/bench/cpu.bench.ts      (about 2 minutes; npm test never runs it)
+// Run:    npx vitest bench --run bench/cpu.bench.ts      (about 2 minutes; npm test never runs it)
 // Needs:  npm install --no-save @tensorflow/tfjs-backend-wasm@4.22.0 (else the tfjs rows say why they are missing).
 //         The wasm backend is imported dynamically; until src/backends/wasm exists its rows say "not built".
 // Narrow: EDGEINFER_BENCH_MODELS=cnn,mobilenetv2,rnn,lstm  EDGEINFER_BENCH_RUNTIMES=edgeinfer-js,edgeinfer-wasm-simd,
 //         edgeinfer-wasm-scalar,ort-wasm,tfjs-wasm,ort-wasm-int8 (ort-wasm always runs: it is the output reference)
 //         EDGEINFER_BENCH_TIME=<ms of timed runs per case, default 2000>  EDGEINFER_BENCH_PASSES=<default 4>.
 //
-// Models (test/bench/models/, one set of weights per model across runtimes): Keras CNN 28x28x1 (batch 1 and 32;
+// Models (bench/models/, one set of weights per model across runtimes): Keras CNN 28x28x1 (batch 1 and 32;
 // trained weights from models/fashion/cnn when present, else seeded), MobileNetV2 224x224x3 float (the staged int8
 // zoo model dequantized, see dequantize-mobilenet.ts; input = the staged cat photo), SimpleRNN(128) and LSTM(128)
 // over 28x28 sequences (seeded). edgeinfer runs the .eim, onnxruntime-web the ONNX, tfjs a graph model with fused
@@ -17,7 +17,7 @@
 //
 // Before timing, each runtime's output on the bench input is checked against onnxruntime-web's (|Δ| <= 1e-4 +
 // 1e-4·|ref|); a runtime that disagrees is reported and not timed. Vitest prints its own per-group table; at the end
-// this file prints (and writes to test/bench/results/cpu.{txt,json}, git-ignored) the table that matters:
+// this file prints (and writes to bench/results/cpu.{txt,json}, git-ignored) the table that matters:
 //   median ms / p90 ms   latency of one whole inference (input copied in, output read back), after warm-up
 //                        (1.5 s and at least 5 calls: V8 optimizes wasm only after several calls), over all passes:
 //                        each case is timed in 4 passes, the runtimes of a group taking turns, so load changes on

@@ -5,18 +5,18 @@
 //     output range: every such grid tops out at <= 6; the linear bottlenecks have a zero point inside);
 //   QLinearAdd -> Add; QLinearGlobalAveragePool -> GlobalAveragePool; QLinearMatMul + QLinearAdd(bias) -> Gemm;
 //   the Shape/Gather/Unsqueeze/Concat/Reshape flatten -> Flatten(axis 1); Quantize/DequantizeLinear dropped.
-// Run directly (npx tsx test/bench/dequantize-mobilenet.ts) to write test/bench/models/out/mobilenetv2-12-float.onnx
+// Run directly (npx tsx bench/dequantize-mobilenet.ts) to write bench/models/out/mobilenetv2-12-float.onnx
 // and check that its top-1 on the ten staged photos equals the int8 model's.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import onnxProto from 'onnx-proto';
-import { decodeTensor, intValues, realValues, type ConstTensor } from '../../src/convert/onnx/tensor.js';
+import { decodeTensor, intValues, realValues, type ConstTensor } from '../src/convert/onnx/tensor.js';
 
 const { onnx } = onnxProto;
 type NodeProto = onnxProto.onnx.INodeProto;
 type TensorProto = onnxProto.onnx.ITensorProto;
 
-const FIXTURES = fileURLToPath(new URL('../fixtures/models/', import.meta.url));
+const FIXTURES = fileURLToPath(new URL('../test/fixtures/models/', import.meta.url));
 export const INT8_MOBILENET = `${FIXTURES}mobilenetv2-12-int8/mobilenetv2-12-int8.onnx`;
 export const PHOTOS = ['beer_bottle', 'cat', 'dog_retriever', 'dog_weimaraner', 'dog_whippet', 'elephant', 'piano', 'pizza', 'saxophone', 'wine_bottles'] as const;
 
@@ -195,7 +195,7 @@ export function dequantizeMobilenet(int8Bytes: Uint8Array = readFileSync(INT8_MO
   if (!flattened) throw new Error('no Reshape found before the classifier');
   const out = onnx.ModelProto.create({
     irVersion: 7,
-    producerName: 'edgeinfer test/bench/dequantize-mobilenet.ts',
+    producerName: 'edgeinfer bench/dequantize-mobilenet.ts',
     docString: 'mobilenetv2-12-int8 (ONNX Model Zoo) with its int8 weights dequantized to float32 and QLinear ops replaced by float ops',
     opsetImport: [{ domain: '', version: 13 }],
     graph: { name: 'mobilenetv2-12-float', node: rw.nodes, initializer: rw.inits, input: g.input!.filter((i) => i.name === 'input'), output: g.output },

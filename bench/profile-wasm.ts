@@ -2,15 +2,15 @@
 // (best of 5 rounds after warm-up), summed by kind (1x1 conv, depthwise, other conv, then per op) and the
 // slowest steps listed with their shapes. Steps run in isolation keep their data in cache, so the sum
 // is a little under a whole run.
-// Run: npx tsx test/bench/profile-wasm.ts [cnn|mobilenetv2|rnn|lstm] [simd|scalar]   (default mobilenetv2 simd)
-import { WasmBackend } from '../../src/backends/wasm/backend.js';
-import { instantiateKernels, type WasmVariant } from '../../src/backends/wasm/loader.js';
-import { readEim } from '../../src/format/reader.js';
-import { Session } from '../../src/runtime/session.js';
-import { inferShapes } from '../../src/graph/shapes.js';
-import type { Step } from '../../src/backends/backend.js';
-import { resolveNodes } from '../../src/graph/resolve.js';
-import { wasmBinaries } from '../wasm/helpers.js';
+// Run: npx tsx bench/profile-wasm.ts [cnn|mobilenetv2|rnn|lstm] [simd|scalar]   (default mobilenetv2 simd)
+import { WasmBackend } from '../src/backends/wasm/backend.js';
+import { instantiateKernels, type WasmVariant } from '../src/backends/wasm/loader.js';
+import { readEim } from '../src/format/reader.js';
+import { Session } from '../src/runtime/session.js';
+import { inferShapes } from '../src/graph/shapes.js';
+import type { Step } from '../src/backends/backend.js';
+import { resolveNodes } from '../src/graph/resolve.js';
+import { wasmBinaries } from '../test/wasm/helpers.js';
 import { benchInputs, benchModels } from './models/catalog.js';
 
 const [id = 'mobilenetv2', variant = 'simd'] = process.argv.slice(2);

@@ -3,7 +3,7 @@
 // page loads first, 1 thread, SIMD) on one model's files. Cold start, load, first run, output check
 // against onnxruntime-web, then the Node bench's timing scheme (lib/timing.ts): passes in which the
 // runtimes take turns. Bundled by browser-bench.ts with esbuild; the SDK and ort stay URL imports.
-import type * as Sdk from '../../../src/advanced.js';
+import type * as Sdk from '../../src/advanced.js';
 import type * as OrtModule from 'onnxruntime-web';
 import type * as TfModule from '@tensorflow/tfjs';
 import { compareOutputs } from '../lib/stats.js';

@@ -1,11 +1,11 @@
 // Per-node timing of a graph on the WebGPU backend: the plan is built as Session builds it (one tensor per
 // value, weights uploaded once), then each node's step is submitted on its own and awaited.
-import { acquireDevice } from '../../../src/backends/webgpu/device.js';
-import { WebGpuBackend } from '../../../src/backends/webgpu/backend.js';
-import type { DeviceTensor, Step } from '../../../src/backends/backend.js';
-import type { Graph } from '../../../src/graph/ir.js';
-import { resolveNodes } from '../../../src/graph/resolve.js';
-import { inferShapes } from '../../../src/graph/shapes.js';
+import { acquireDevice } from '../../src/backends/webgpu/device.js';
+import { WebGpuBackend } from '../../src/backends/webgpu/backend.js';
+import type { DeviceTensor, Step } from '../../src/backends/backend.js';
+import type { Graph } from '../../src/graph/ir.js';
+import { resolveNodes } from '../../src/graph/resolve.js';
+import { inferShapes } from '../../src/graph/shapes.js';
 
 export interface NodeTime {
   readonly name: string;

@@ -1,7 +1,7 @@
 // Per-node GPU time of edgeinfer's WebGPU backend on the bench models, in Node (Dawn; SwiftShader here):
 // each node's step is submitted alone and awaited, so the figures add the submit overhead of one dispatch
 // chain per node but show where a whole inference spends its time. A tool for kernel work, not a benchmark.
-// Usage: npx tsx test/bench/gpu/profile.ts [cnn|mobilenetv2|rnn|lstm ...] [--batch N] [--runs N]
+// Usage: npx tsx bench/gpu/profile.ts [cnn|mobilenetv2|rnn|lstm ...] [--batch N] [--runs N]
 import { benchModels } from '../models/catalog.js';
 import { nodeGpu } from './node-gpu.js';
 import { profileGraph } from './profile-lib.js';

@@ -1,9 +1,9 @@
 // GPU side-by-side bench in headless Chromium: edgeinfer's WebGPU backend, @tensorflow/tfjs-backend-webgpu
 // (graph model) and onnxruntime-web's webgpu EP, on one page per model case, same weights and inputs
-// (test/bench/models). Here the only adapter is SwiftShader, so every figure is "SwiftShader (CPU emulation)":
+// (bench/models). Here the only adapter is SwiftShader, so every figure is "SwiftShader (CPU emulation)":
 // it ranks kernels by how much work they do on a CPU, which is not how a real GPU would rank them.
 //
-// Run:    npx tsx test/bench/gpu/run.ts        (a few minutes; `npm run bench:gpu` once wired)
+// Run:    npx tsx bench/gpu/run.ts        (a few minutes; `npm run bench:gpu` once wired)
 // Needs:  /usr/bin/chromium (npm test installs it), npm install --no-save @tensorflow/tfjs-backend-webgpu@4.22.0
 //         (else the tfjs rows say why they are missing).
 // Narrow: --models cnn,mobilenetv2,rnn,lstm  --runtimes edgeinfer,edgeinfer-f16,tfjs,ort  --passes 3  --pass-ms 1500
@@ -12,14 +12,14 @@
 // the model and runs it once with the output read back (cold = load + first inference, pipeline creation
 // included), its output is checked against onnxruntime-web's wasm EP run in Node, and it is timed warm in
 // `passes` passes, the runtimes taking turns so that load changes on this shared machine hit all alike.
-// warm = median of all timed runs (input copied in, output read back). Results: test/bench/gpu/results/.
+// warm = median of all timed runs (input copied in, output read back). Results: bench/gpu/results/.
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { chromium, type Page } from 'playwright';
-import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../../browser/chromium.js';
-import { startServer } from '../../browser/server.js';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../../test/browser/chromium.js';
+import { startServer } from '../../test/browser/server.js';
 import { benchInputs, benchModels, macsOf, type BenchModel } from '../models/catalog.js';
 import { exportOnnx } from '../models/export-onnx.js';
 import { transposeData } from '../models/graph-info.js';
@@ -27,7 +27,7 @@ import { compareOutputs, latencyStats } from '../lib/stats.js';
 import { formatReport, type CaseResult, type RuntimeId, RUNTIME_LABELS } from './report.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
-const ROOT = join(HERE, '../../..');
+const ROOT = join(HERE, '../..');
 
 const args = process.argv.slice(2);
 const opt = (name: string): string | undefined => { const i = args.indexOf(`--${name}`); return i >= 0 ? args[i + 1] : undefined; };

@@ -2,7 +2,7 @@
 // prepares every (model, batch, runtime) case (timed: load and first run), and checks each runtime's
 // output against onnxruntime-web's on the same input. A case that is skipped, fails or disagrees is
 // kept with its reason and never timed.
-import { BackendUnavailableError } from '../../../src/errors.js';
+import { BackendUnavailableError } from '../../src/errors.js';
 import type { BenchModel } from '../models/catalog.js';
 import { benchModels, macsOf } from '../models/catalog.js';
 import { argmax } from '../dequantize-mobilenet.js';

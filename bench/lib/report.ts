@@ -1,5 +1,5 @@
 // The bench's tables: warm latency per (model, batch, runtime) with GFLOP/s and edgeinfer's ratio to the
-// faster peer, memory per case, then cold start per runtime. Also the same as JSON (test/bench/results/,
+// faster peer, memory per case, then cold start per runtime. Also the same as JSON (bench/results/,
 // git-ignored). The Node bench (cpu.bench.ts) and the Chromium one (browser-bench.ts) share these tables.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';

@@ -3,11 +3,11 @@
 // in the runtime's native layout to a Float32Array out (input copy-in and output read-back included).
 // All run on one thread with WebAssembly SIMD where they have it.
 import { fileURLToPath } from 'node:url';
-import type { BackendProvider } from '../../../src/backends/backend.js';
-import { jsProvider } from '../../../src/backends/js/backend.js';
-import type { WasmMemoryReport } from '../../../src/backends/wasm/backend.js';
-import { readEim } from '../../../src/format/reader.js';
-import { Session } from '../../../src/runtime/session.js';
+import type { BackendProvider } from '../../src/backends/backend.js';
+import { jsProvider } from '../../src/backends/js/backend.js';
+import type { WasmMemoryReport } from '../../src/backends/wasm/backend.js';
+import { readEim } from '../../src/format/reader.js';
+import { Session } from '../../src/runtime/session.js';
 import { benchInputs, type BenchModel } from '../models/catalog.js';
 import { exportOnnx } from '../models/export-onnx.js';
 import { transposeData } from '../models/graph-info.js';
@@ -58,7 +58,7 @@ export interface Runtime {
   load(model: BenchModel, batch: number): Promise<Prepared>;
 }
 
-const REPO = new URL('../../../', import.meta.url);
+const REPO = new URL('../../', import.meta.url);
 
 function inputShape(model: BenchModel, batch: number): number[] {
   return model.graph.inputs[0].shape.map((d, i) => (i === 0 ? batch : d));
@@ -127,7 +127,7 @@ function memoryOf(backend: unknown): MemoryUse | undefined {
 async function wasmProvider(variant: 'simd' | 'scalar'): Promise<BackendProvider | string> {
   let mod: Record<string, unknown>;
   try {
-    mod = await import('../../../src/backends/wasm/backend.js');
+    mod = await import('../../src/backends/wasm/backend.js');
   } catch (e) {
     return `not built (src/backends/wasm/backend.ts: ${(e as Error).message.split('\n')[0]})`;
   }
@@ -139,7 +139,7 @@ async function wasmProvider(variant: 'simd' | 'scalar'): Promise<BackendProvider
     const script = new URL('scripts/build-wasm.mjs', REPO).href;
     const { buildWasm } = (await import(script)) as { buildWasm(): Promise<Record<string, string>> };
     await buildWasm();
-    const { wasmSourcesFromFiles } = await import('../../../src/backends/wasm/node.js');
+    const { wasmSourcesFromFiles } = await import('../../src/backends/wasm/node.js');
     configure(wasmSourcesFromFiles(fileURLToPath(new URL('build/wasm/', REPO))));
   } catch (e) {
     return `not built (${(e as Error).message.split('\n')[0]})`;

@@ -1,7 +1,7 @@
-// Writes every bench model in every form to test/bench/models/out/ (git-ignored), for inspection or for
+// Writes every bench model in every form to bench/models/out/ (git-ignored), for inspection or for
 // other harnesses (a browser page): <id>.eim, <id>.onnx, <id>.tfjs/{model.json, weights.bin}, and
 // manifest.json (title, weights, MACs per batch, input name, shape and each form's layout).
-// Usage: npx tsx test/bench/models/build.ts
+// Usage: npx tsx bench/models/build.ts
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { benchModels, macsOf } from './catalog.js';

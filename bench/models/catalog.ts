@@ -1,13 +1,13 @@
 // The bench models, each in every form a runtime needs, all from one IR graph and so one set of weights:
 // .eim for edgeinfer, ONNX for onnxruntime-web, a TF.js graph model for tfjs. Built in memory on demand
-// (a few seconds); build.ts writes them to test/bench/models/out/ for inspection or other harnesses.
+// (a few seconds); build.ts writes them to bench/models/out/ for inspection or other harnesses.
 import { readFileSync } from 'node:fs';
-import { importOnnx } from '../../../src/convert/onnx.js';
-import { writeEim } from '../../../src/format/writer.js';
-import type { Graph } from '../../../src/graph/ir.js';
-import { optimize } from '../../../src/graph/optimize.js';
-import { resolveNodes } from '../../../src/graph/resolve.js';
-import { inferShapes } from '../../../src/graph/shapes.js';
+import { importOnnx } from '../../src/convert/onnx.js';
+import { writeEim } from '../../src/format/writer.js';
+import type { Graph } from '../../src/graph/ir.js';
+import { optimize } from '../../src/graph/optimize.js';
+import { resolveNodes } from '../../src/graph/resolve.js';
+import { inferShapes } from '../../src/graph/shapes.js';
 import { dequantizeMobilenet, INT8_MOBILENET, photoInput } from '../dequantize-mobilenet.js';
 import { exportOnnx, type OnnxInputLayout } from './export-onnx.js';
 import { exportTfjsGraph } from './export-tfjs.js';

@@ -3,10 +3,10 @@
 // consumer needs another layout (and Flatten/Reshape restore the IR's NHWC order first).
 // Covers the ops the bench models use; anything else throws naming the node.
 import onnxProto from 'onnx-proto';
-import type { Activation } from '../../../src/ops/activation.js';
-import type { ConvAttrs } from '../../../src/ops/conv.js';
-import type { Graph } from '../../../src/graph/ir.js';
-import type { ResolvedNode } from '../../../src/graph/resolve.js';
+import type { Activation } from '../../src/ops/activation.js';
+import type { ConvAttrs } from '../../src/ops/conv.js';
+import type { Graph } from '../../src/graph/ir.js';
+import type { ResolvedNode } from '../../src/graph/resolve.js';
 import { GraphInfo, identity, invertPerm, keepsDataOrder } from './graph-info.js';
 import { OnnxWriter, type Attr } from './onnx-writer.js';
 

@@ -2,10 +2,10 @@
 // kernels TensorFlow's converter emits (_FusedConv2D, FusedDepthwiseConv2dNative, _FusedMatMul with
 // BiasAdd + activation), NHWC as in the IR, so weights only change layout (OHWI -> HWIO / HWC1).
 // RNN/LSTM are unrolled over their static steps (tfjs-recurrent.ts). Unhandled ops throw.
-import type { Activation } from '../../../src/ops/activation.js';
-import { convGeometry, type ConvAttrs } from '../../../src/ops/conv.js';
-import type { Graph } from '../../../src/graph/ir.js';
-import type { ResolvedNode } from '../../../src/graph/resolve.js';
+import type { Activation } from '../../src/ops/activation.js';
+import { convGeometry, type ConvAttrs } from '../../src/ops/conv.js';
+import type { Graph } from '../../src/graph/ir.js';
+import type { ResolvedNode } from '../../src/graph/resolve.js';
 import { GraphInfo, transposeData } from './graph-info.js';
 import { unrollRecurrent } from './tfjs-recurrent.js';
 import { tfAttr, TfWriter, type TfAttr, type TfjsGraphArtifacts } from './tfjs-writer.js';

@@ -1,10 +1,10 @@
 // What both exporters need to know about an IR graph: each node bound to its op, every value's
 // shape at batch 1, which axis of it is the batch, and the float values of its constants.
-import { dequantize } from '../../../src/graph/constant.js';
-import type { Graph } from '../../../src/graph/ir.js';
-import { resolveNodes, type ResolvedNode } from '../../../src/graph/resolve.js';
-import { inferShapes } from '../../../src/graph/shapes.js';
-import type { Shape } from '../../../src/tensor.js';
+import { dequantize } from '../../src/graph/constant.js';
+import type { Graph } from '../../src/graph/ir.js';
+import { resolveNodes, type ResolvedNode } from '../../src/graph/resolve.js';
+import { inferShapes } from '../../src/graph/shapes.js';
+import type { Shape } from '../../src/tensor.js';
 
 export class GraphInfo {
   readonly resolved: ResolvedNode[];

@@ -2,7 +2,7 @@
 // Glorot weights: Conv2D(32,3x3,relu) → MaxPool 2 → Conv2D(64,3x3,relu) → MaxPool 2 →
 // Conv2D(64,3x3,relu) → Flatten → Dense(64,relu) → Dense(10,softmax). The same network as
 // examples/train/models.mjs trains into models/fashion/cnn (preferred when present, see trained.ts).
-import type { Graph } from '../../../src/graph/ir.js';
+import type { Graph } from '../../src/graph/ir.js';
 import { glorot, smallBias } from './seeded.js';
 
 export function seededKerasCnn(seed = 1000): Graph {

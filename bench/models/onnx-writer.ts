@@ -1,7 +1,7 @@
 // Building blocks of the ONNX exporter: attribute encoding, initializers, and the bookkeeping of where
 // each IR value lives in the ONNX graph (its name there and its layout, transpose(IR value, perm)).
 import onnxProto from 'onnx-proto';
-import type { Activation } from '../../../src/ops/activation.js';
+import type { Activation } from '../../src/ops/activation.js';
 import { GraphInfo, invertPerm, isIdentity, transposeData } from './graph-info.js';
 
 const { onnx } = onnxProto;

@@ -3,7 +3,7 @@
 // out as ONNX wants them (W [1,G*H,I], R [1,G*H,H], B [1,2*G*H]; LSTM gates i, o, f, c). The same networks
 // as examples/train/models.mjs trains into models/fashion/{simplernn,lstm} (preferred when present, see
 // trained.ts), except that the trained ones end in a softmax.
-import type { Graph } from '../../../src/graph/ir.js';
+import type { Graph } from '../../src/graph/ir.js';
 import { f32Const, glorot, smallBias, uniform } from './seeded.js';
 
 export const SEQ_STEPS = 28;

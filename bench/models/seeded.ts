@@ -1,7 +1,7 @@
 // Seeded weights for the bench models: the same seed gives the same bytes on every machine, so
 // every runtime is handed identical weights. Glorot-uniform for kernels, small uniform biases.
-import type { Constant } from '../../../src/graph/ir.js';
-import { rng } from '../../helpers/random.js';
+import type { Constant } from '../../src/graph/ir.js';
+import { rng } from '../../test/helpers/random.js';
 
 export function uniform(n: number, lo: number, hi: number, seed: number): Float32Array {
   const r = rng(seed);

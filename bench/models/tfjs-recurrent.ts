@@ -2,8 +2,8 @@
 // static number of steps, which is how a graph model runs them fastest (tfjs has no fused recurrent
 // kernel; a while loop would need executeAsync). The input projection of all steps is one
 // _FusedMatMul; each step then adds h @ R^T and applies the gates.
-import type { ResolvedNode } from '../../../src/graph/resolve.js';
-import type { RecurrentAttrs } from '../../../src/ops/recurrent.js';
+import type { ResolvedNode } from '../../src/graph/resolve.js';
+import type { RecurrentAttrs } from '../../src/ops/recurrent.js';
 import type { TfExportContext } from './export-tfjs.js';
 import { transposeData } from './graph-info.js';
 import { tfAttr } from './tfjs-writer.js';

@@ -122,7 +122,7 @@ export class TfWriter {
     return {
       format: 'graph-model',
       generatedBy: 'edgeinfer bench exporter',
-      convertedBy: 'test/bench/models/export-tfjs.ts',
+      convertedBy: 'bench/models/export-tfjs.ts',
       modelTopology: { node: nodes, library: {}, versions: { producer: 1 } },
       weightSpecs: kept.map((w) => w.spec),
       weightData: bytes.buffer,

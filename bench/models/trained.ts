@@ -4,11 +4,11 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { importTfjsLayers } from '../../../src/convert/tfjs.js';
-import { readTfjsLayersDir } from '../../../src/convert/tfjs-node.js';
-import type { Graph } from '../../../src/graph/ir.js';
+import { importTfjsLayers } from '../../src/convert/tfjs.js';
+import { readTfjsLayersDir } from '../../src/convert/tfjs-node.js';
+import type { Graph } from '../../src/graph/ir.js';
 
-export const TRAINED_DIR = fileURLToPath(new URL('../../../models/fashion/', import.meta.url));
+export const TRAINED_DIR = fileURLToPath(new URL('../../models/fashion/', import.meta.url));
 
 export interface WeightedGraph {
   readonly graph: Graph;
