@@ -57,7 +57,7 @@ export interface Backend extends StageKernels {
   release?(values: readonly DeviceTensor[]): void;
   /** Load time: build everything the node needs; returns the per-run step. */
   prepare(op: OpDef<any>, inputs: readonly (DeviceTensor | undefined)[], attrs: unknown, outputs: readonly DeviceTensor[]): Step;
-  /** Copies a graph input in. */
+  /** Copies a graph input in, for the next execute() of its plan (run that before another plan's steps: plans may share memory). */
   write(t: DeviceTensor, data: Float32Array): void;
   /** Runs steps in order, then reads `outputs` back once. */
   execute(steps: readonly Step[], outputs: readonly DeviceTensor[]): Promise<Float32Array[]>;

@@ -163,7 +163,7 @@ for (const variant of VARIANTS) {
       expectClose(got, runReference(Relu, [again])[0].data, Relu.tolerance, 'small plan after grow');
     });
 
-    it('reports where its linear memory goes: packed weights, tables, one arena per plan, total and peak', async () => {
+    it('reports where its linear memory goes: packed weights, tables, the arena blocks plans share, total and peak', async () => {
       const fresh = await createWasmBackend(variant);
       const empty = fresh.memoryReport();
       expect(empty).toMatchObject({ weightsBytes: 0, tablesBytes: 0, arenaBytes: 0, arenas: [] });
@@ -196,6 +196,11 @@ for (const variant of VARIANTS) {
       expect(four.arenas[0]).toBe(one.arenas[0]);
       expect(four.arenas[1]).toBeGreaterThan(3 * one.arenas[0]);
       expect(four.arenaBytes).toBe(four.arenas[0] + four.arenas[1]);
+      // Plans take turns in one block: smaller batches after it take no new memory.
+      const smaller = [await plan(3), await plan(2), await plan(1)].at(-1)!;
+      expect(smaller.arenas).toHaveLength(5);
+      expect(smaller.arenaBytes).toBe(four.arenaBytes);
+      expect(smaller.memoryBytes).toBe(four.memoryBytes);
     });
 
     it('turns a kernel trap into BackendLostError and reports itself unusable', async () => {

@@ -28,7 +28,10 @@ export interface WasmMemoryReport {
   readonly weightsBytes: number;
   /** Tables derived from attributes and shapes: conv indirection, pooling divisors, sequence lengths. */
   readonly tablesBytes: number;
-  /** The arenas of the plans laid out so far (one per batch size a session ran), summed. */
+  /**
+   * Linear memory held by arena blocks. Plans take turns (one run at a time, nothing kept in an arena
+   * between runs), so they share one block; a plan larger than it takes a new one, at least twice as large.
+   */
   readonly arenaBytes: number;
   /** Each laid-out plan's arena, in layout order. */
   readonly arenas: readonly number[];
@@ -51,6 +54,9 @@ export class WasmBackend implements Backend, WasmContext {
   #lostReason: string | undefined;
   readonly #bytes = { weights: 0, tables: 0 };
   readonly #arenas: number[] = [];
+  /** The block every plan's arena starts at, and the bytes of every block taken so far. */
+  #arena = { ptr: 0, bytes: 0 };
+  readonly #blocks: number[] = [];
 
   constructor(readonly k: KernelExports, readonly variant: WasmVariant) {
     this.mem = new LinearMemory(k.memory, k.heap_base());
@@ -72,7 +78,7 @@ export class WasmBackend implements Backend, WasmContext {
       staticBytes: this.k.heap_base(),
       weightsBytes: this.#bytes.weights,
       tablesBytes: this.#bytes.tables,
-      arenaBytes: this.#arenas.reduce((a, b) => a + b, 0),
+      arenaBytes: this.#blocks.reduce((a, b) => a + b, 0),
       arenas: [...this.#arenas],
       totalBytes: this.mem.used,
       memoryBytes: this.k.memory.buffer.byteLength,
@@ -241,7 +247,7 @@ export class WasmBackend implements Backend, WasmContext {
   #layOut(plan: PlanState, outs: readonly WasmTensor[]): void {
     if (!plan.laidOut) {
       const pinned = new Set(outs.filter((o) => o.plan === plan));
-      plan.layOut(pinned, (bytes) => this.mem.alloc(bytes));
+      plan.layOut(pinned, (bytes) => this.#arenaBlock(bytes));
       this.#arenas.push(plan.arenaBytes);
       this.#pinned.set(plan, pinned);
       for (const [t, data] of this.#pending) {
@@ -256,6 +262,15 @@ export class WasmBackend implements Backend, WasmContext {
     if (outs.some((o) => o.plan === plan && !pinned.has(o))) {
       throw new EdgeInferError('WASM_PLAN', 'a plan\'s outputs are fixed at its first run; prepare a new plan to read other tensors');
     }
+  }
+
+  #arenaBlock(bytes: number): number {
+    if (bytes > this.#arena.bytes) {
+      const size = Math.max(bytes, 2 * this.#arena.bytes);
+      this.#arena = { ptr: this.mem.alloc(size), bytes: size };
+      this.#blocks.push(size);
+    }
+    return this.#arena.ptr;
   }
 
   #check(): void {
