@@ -123,8 +123,9 @@ const settle = (p: Promise<Tensor[]>): Promise<Settled> => p.then((value) => ({ 
 
 /**
  * For each backend variant, a describe block with one test per case. Skipped variants show with their
- * reason. On webgpu every case is started before the first is awaited, so their pipelines compile in
- * parallel as a model's do (SwiftShader takes ~1-2 s per tiled kernel); runs on one backend are queued.
+ * reason. On webgpu every case of both precisions is started before the file's tests, so their pipelines
+ * compile in parallel as a model's do (SwiftShader takes ~1-2 s per tiled kernel) while the CPU variants
+ * run; runs on one backend are queued.
  */
 export async function sweepBackends(table: string, cases: readonly OpCase[]): Promise<void> {
   const variants = await useBackends();
@@ -135,6 +136,14 @@ export async function sweepBackends(table: string, cases: readonly OpCase[]): Pr
     console.log(`${table} worst errors: ${parts.join('; ')}`);
     worst.delete(table);
   });
+  const started = new Map<BackendVariant, Map<OpCase, Promise<Settled>>>();
+  beforeAll(async () => {
+    for (const v of variants) {
+      if (v.kind !== 'webgpu' || v.skipReason !== undefined) continue;
+      const b = await v.backend();
+      started.set(v, new Map(cases.map((c) => [c, settle(runOp(b, c.op, c))])));
+    }
+  });
   for (const v of variants) {
     const title = `${table} on ${v.id}`;
     if (v.skipReason !== undefined) {
@@ -142,15 +151,9 @@ export async function sweepBackends(table: string, cases: readonly OpCase[]): Pr
       continue;
     }
     describe(title, () => {
-      let runs: Map<OpCase, Promise<Settled>> | undefined;
-      if (v.kind === 'webgpu') {
-        beforeAll(async () => {
-          const b = await v.backend();
-          runs = new Map(cases.map((c) => [c, settle(runOp(b, c.op, c))]));
-        });
-      }
       it.each(cases.map((c) => [caseTitle(c), c] as const))('%s', async (_title, c) => {
         let got: Tensor[];
+        const runs = started.get(v);
         if (runs) {
           const r = await runs.get(c)!;
           if ('error' in r) throw r.error;
