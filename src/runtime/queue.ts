@@ -34,3 +34,12 @@ export class RunQueue {
     return result;
   }
 }
+
+const BACKEND_QUEUES = new WeakMap<object, RunQueue>();
+
+/** The queue of sessions opened on `backend` without an owner's queue: sessions sharing a backend take turns. */
+export function queueOf(backend: object): RunQueue {
+  let q = BACKEND_QUEUES.get(backend);
+  if (!q) BACKEND_QUEUES.set(backend, q = new RunQueue());
+  return q;
+}

@@ -8,7 +8,7 @@ import type { Graph } from '../graph/ir.js';
 import { PreparedGraph, type BatchPlan, type Layout, type ValueRef } from '../graph/prepared.js';
 import { shapeToString, sizeOf, type Shape, type Tensor } from '../tensor.js';
 import { openNamed } from './backends.js';
-import { RunQueue } from './queue.js';
+import { queueOf, RunQueue } from './queue.js';
 import { composeStages, type StagedRun, type StagedSpec } from '../backends/stages.js';
 
 export interface TensorInfo {
@@ -104,9 +104,10 @@ export class Session {
 
   /**
    * A session on a graph prepared once (PreparedGraph.build) and a backend; checks that the backend has
-   * every op. `queue`: the owner's (a LoadedModel shares one over all its sessions); default its own.
+   * every op. `queue`: the owner's (a LoadedModel shares one over all its sessions); default the backend's,
+   * so sessions that share a backend instance take turns on it.
    */
-  static open(prepared: PreparedGraph, backend: Backend, queue: RunQueue = new RunQueue()): Session {
+  static open(prepared: PreparedGraph, backend: Backend, queue: RunQueue = queueOf(backend)): Session {
     prepared.checkCoverage(backend.ops, backend.name);
     const session = new Session(prepared, backend, queue);
     // Every kernel prepared and every weight packed now, not in the first run: the plan of the model's own
