@@ -42,3 +42,14 @@ export function normAxis(axis: number, rank: number): number {
   if (a < 0 || a >= rank) throw new RangeError(`axis ${axis} out of range for rank ${rank}`);
   return a;
 }
+
+/** Ranking order of scores: a before b when its score is higher, NaN last, ties to the lower index. */
+export function ranksBefore(scores: ArrayLike<number>, a: number, b: number): boolean {
+  const sa = scores[a], sb = scores[b];
+  if (sa !== sb) {
+    if (Number.isNaN(sb)) return !Number.isNaN(sa);
+    if (Number.isNaN(sa)) return false;
+    return sa > sb;
+  }
+  return a < b;
+}

@@ -1,5 +1,6 @@
 // Scores → ranked classes: a numerically stable softmax and a top-k selection over one score row.
 // Ties rank the lower class index first, so results are the same on every backend and run.
+import { ranksBefore } from '../tensor.js';
 
 /** exp(x - max) / sum, in double precision: large logits never overflow, tiny ones round to 0. */
 export function softmax(logits: ArrayLike<number>): Float32Array {
@@ -17,17 +18,6 @@ export function softmax(logits: ArrayLike<number>): Float32Array {
   return out;
 }
 
-/** Whether a ranks before b: higher score first, NaN last, then lower index. */
-function before(scores: ArrayLike<number>, a: number, b: number): boolean {
-  const sa = scores[a], sb = scores[b];
-  if (sa !== sb) {
-    if (Number.isNaN(sb)) return !Number.isNaN(sa);
-    if (Number.isNaN(sa)) return false;
-    return sa > sb;
-  }
-  return a < b;
-}
-
 /**
  * The indices of the k best scores, best first, looking only at indices for which `keep` (when
  * given) is true. A bounded insertion list: O(n·k), which beats sorting for the usual k ≤ 10.
@@ -37,10 +27,10 @@ export function topKIndices(scores: ArrayLike<number>, k: number, keep?: (index:
   if (k <= 0) return best;
   for (let i = 0; i < scores.length; i++) {
     if (keep && !keep(i)) continue;
-    if (best.length === k && !before(scores, i, best[k - 1])) continue;
+    if (best.length === k && !ranksBefore(scores, i, best[k - 1])) continue;
     let j = Math.min(best.length, k - 1);
     if (best.length < k) best.push(i);
-    while (j > 0 && before(scores, i, best[j - 1])) { best[j] = best[j - 1]; j--; }
+    while (j > 0 && ranksBefore(scores, i, best[j - 1])) { best[j] = best[j - 1]; j--; }
     best[j] = i;
   }
   return best;

@@ -8,6 +8,7 @@ import {
   type FrameInput, type PreprocessSpec, type PreprocessStage, type RankSpec, type RankStage,
 } from '../stages.js';
 import { InputError } from '../../errors.js';
+import { ranksBefore } from '../../tensor.js';
 
 type HostTensor = DeviceTensor & { readonly data: Float32Array };
 
@@ -76,17 +77,6 @@ export function jsPreprocessStage(input: DeviceTensor, spec: PreprocessSpec): Pr
   };
 }
 
-/** Higher score first, NaN last, then the lower index: src/vision/topk.ts's order. */
-function before(s: Float32Array, a: number, b: number): boolean {
-  const sa = s[a], sb = s[b];
-  if (sa !== sb) {
-    if (Number.isNaN(sb)) return !Number.isNaN(sa);
-    if (Number.isNaN(sa)) return false;
-    return sa > sb;
-  }
-  return a < b;
-}
-
 export function jsRankStage(scores: DeviceTensor, spec: RankSpec): RankStage {
   checkRankInput(scores, spec);
   const n = spec.classes;
@@ -113,10 +103,10 @@ export function jsRankStage(scores: DeviceTensor, spec: RankSpec): RankStage {
     let m = 0;
     for (let i = 0; i < n; i++) {
       if (keep && !(keep[i >>> 5] & (1 << (i & 31)))) continue;
-      if (m === k && !before(s, i, best[k - 1])) continue;
+      if (m === k && !ranksBefore(s, i, best[k - 1])) continue;
       let j = Math.min(m, k - 1);
       if (m < k) m++;
-      while (j > 0 && before(s, i, best[j - 1])) { best[j] = best[j - 1]; j--; }
+      while (j > 0 && ranksBefore(s, i, best[j - 1])) { best[j] = best[j - 1]; j--; }
       best[j] = i;
     }
     for (let j = 0; j < k; j++) {
