@@ -174,7 +174,7 @@ export function formatReport(s: ReportSetup, env: BenchEnvironment = nodeEnviron
     + `models:\n${models}\n\n${warm}\n\n${formatMemory(s, env.memoryLegend)}\n${cold}\n`
     + 'init = engine instantiate, JS loading excluded (edgeinfer: create a backend, i.e. compile + instantiate its wasm;\n'
     + '  onnxruntime-web: the first session, of a 1-node model; tfjs: setBackend("wasm") + ready).\n'
-    + 'load = parse + prepare (edgeinfer: readEim + backend + Session.create; peers: session / loadGraphModel); edgeinfer prepares every kernel and packs every weight in load, so its 1st run is the engine's tier-up (V8 runs a wasm function's first long call in its baseline code).\n'
+    + 'load = parse + prepare (edgeinfer: readEim + backend + Session.create; peers: session / loadGraphModel); edgeinfer prepares every kernel and packs every weight in load, so its 1st run is the tier-up of the engine (V8 runs the first long call of a wasm function in its baseline code).\n'
     + 'passes = half the spread of the per-pass medians relative to the median; min = fastest run. Both show machine noise:\n'
     + 'other load only ever adds time, so on a busy machine min is the closer estimate of the uncontended latency.\n';
 }

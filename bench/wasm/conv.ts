@@ -1,9 +1,9 @@
 // GFLOP/s of the wasm Conv paths on one core (both builds): 3x3 indirect GEMM, 1x1 as GEMM, depthwise.
-// Run: npx tsx test/wasm/bench-conv.ts. Warm-up first: V8 optimizes wasm functions only after several calls.
+// Run: npx tsx bench/wasm/conv.ts. Warm-up first: V8 optimizes wasm functions only after several calls.
 import { Conv } from '../../src/ops/conv.js';
 import type { Attrs } from '../../src/graph/ir.js';
-import { randomTensor } from '../helpers/harness.js';
-import { createWasmBackend, VARIANTS } from './helpers.js';
+import { randomTensor } from '../../test/helpers/harness.js';
+import { createWasmBackend, VARIANTS } from '../../test/wasm/helpers.js';
 
 const CASES: [string, number[], number[], Attrs][] = [
   ['3x3 56x56 64->64', [1, 56, 56, 64], [64, 3, 3, 64], { pads: [1, 1, 1, 1] }],

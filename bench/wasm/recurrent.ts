@@ -3,11 +3,11 @@
 // LSTM batch-1 run goes: the input projection (one GEMM), the recurrent product alone (28 GEMMs of h by
 // R), the whole recurrence kernel (product + cell math), and Session.run around them. Reports CPU time
 // per run (process.cpuUsage), steadier than wall time on a shared machine. Warms up first: V8 optimizes
-// wasm functions only after several calls. Run: npx tsx test/wasm/bench-recurrent.ts
+// wasm functions only after several calls. Run: npx tsx bench/wasm/recurrent.ts
 import { Session } from '../../src/runtime/session.js';
 import type { Graph } from '../../src/graph/ir.js';
-import { randomF32 } from '../helpers/harness.js';
-import { createWasmBackend, VARIANTS } from './helpers.js';
+import { randomF32 } from '../../test/helpers/harness.js';
+import { createWasmBackend, VARIANTS } from '../../test/wasm/helpers.js';
 import type { WasmVariant } from '../../src/backends/wasm/loader.js';
 
 const T = 28, I = 28, H = 128;

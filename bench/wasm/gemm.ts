@@ -1,8 +1,8 @@
 // GFLOP/s of the wasm GEMM (MatMul with a constant, pre-packed B) on one core, both builds.
-// Run: npx tsx test/wasm/bench-gemm.ts [M K N]. Warms up first: V8 tiers wasm up only after several calls.
+// Run: npx tsx bench/wasm/gemm.ts [M K N]. Warms up first: V8 tiers wasm up only after several calls.
 import { MatMul } from '../../src/ops/matmul.js';
-import { randomTensor } from '../helpers/harness.js';
-import { createWasmBackend, VARIANTS } from './helpers.js';
+import { randomTensor } from '../../test/helpers/harness.js';
+import { createWasmBackend, VARIANTS } from '../../test/wasm/helpers.js';
 
 const [M, K, N] = process.argv.slice(2).map(Number).concat([256, 256, 256]).slice(0, 3);
 
