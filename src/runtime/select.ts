@@ -16,6 +16,7 @@ import {
 } from './report.js';
 import type { Session } from './session.js';
 import { Opener, Trials, warmUp, type TrialOptions } from './trials.js';
+import type { Reference } from './verify.js';
 
 export type {
   BackendPreference, Candidate, CandidateStatus, Fallback, Selection, WarmStart,
@@ -40,6 +41,12 @@ export interface SelectOptions extends TrialOptions {
   deviceKey?: () => string | Promise<string>;
   /** Run the graph passes first (default true). */
   optimize?: boolean;
+  /**
+   * With a backend name or list: check the backend's answer to a seeded input against a more trusted backend's
+   * (a GPU against wasm, wasm against js) before using it; one that disagrees is passed over as 'failed', with
+   * the measured difference. `auto` always checks its candidates against the first CPU backend it times.
+   */
+  verify?: boolean;
   /**
    * How the GPU backend stores weights and activations ('f16': half the memory and bandwidth, math in
    * f32). Default: 'f16' when the model's weights are stored as f16 (`edgeinfer convert --weights f16`),
@@ -81,7 +88,7 @@ export interface Later {
   readonly index: number;
 }
 
-interface AutoResult { session: Session; candidates: Candidate[]; chosen: BackendProvider; medianMs: number; later: Later[] }
+interface AutoResult { session: Session; candidates: Candidate[]; chosen: BackendProvider; medianMs: number; later: Later[]; reference?: Reference }
 
 async function runAuto(providers: readonly BackendProvider[], opener: Opener, opts: SelectOptions, warm: boolean): Promise<AutoResult> {
   const trials = new Trials(opener, opts);
@@ -125,15 +132,24 @@ async function runAuto(providers: readonly BackendProvider[], opener: Opener, op
     trials.best?.session.dispose();
     throw e;
   }
+  for (const [i, reason] of trials.rejected) candidates[i] = { ...candidates[i], status: 'failed', reason };
   const won = trials.best;
   if (!won) throw noneWorked('auto', candidates);
   candidates[won.index] = { ...candidates[won.index], status: 'chosen' };
-  return { session: won.session, candidates, chosen: won.provider, medianMs: won.medianMs, later };
+  return { session: won.session, candidates, chosen: won.provider, medianMs: won.medianMs, later, reference: trials.reference };
 }
 
 /** The first provider in the caller's order that works; its session has had its warm-up run. */
-async function runExplicit(names: readonly BackendName[], providers: readonly BackendProvider[], opener: Opener): Promise<{ session: Session; candidates: Candidate[] }> {
-  const { value, candidates } = await firstWorking(names, providers, (p) => opener.probeAndOpen(p));
+async function runExplicit(names: readonly BackendName[], providers: readonly BackendProvider[], opener: Opener,
+  verify = false): Promise<{ session: Session; candidates: Candidate[] }> {
+  const { value, candidates } = await firstWorking(names, providers, async (p) => {
+    const opened = await opener.probeAndOpen(p);
+    if (!verify || !('value' in opened)) return opened;
+    const wrong = await opener.verify(opened.value, p, providers);
+    if (!wrong) return opened;
+    opened.value.dispose();
+    return { status: 'failed', reason: wrong };
+  });
   return { session: value, candidates };
 }
 
@@ -193,6 +209,8 @@ export interface WarmJob {
   readonly cpu: { readonly name: BackendName; readonly priority: number; readonly medianMs?: number };
   /** Kept as the GPU candidate's reason (a cached decision's date). */
   readonly note?: string;
+  /** The CPU trial's answer, which the GPU's must agree with (verify.ts); absent for a cached choice. */
+  readonly reference?: Reference;
 }
 
 export interface Chosen extends Selected {
@@ -219,7 +237,7 @@ export async function choose(graph: Graph, options: SelectOptions = {}, warm = f
   const base = { prepared, queue, providers, opts, started };
 
   if (pref.mode === 'explicit') {
-    const { session, candidates } = await runExplicit(pref.names, providers, opener);
+    const { session, candidates } = await runExplicit(pref.names, providers, opener, opts.verify === true);
     return { session, ctx: { ...base, names: pref.names }, selection: { backend: session.backend, mode: 'explicit', candidates, cache: 'off', elapsedMs: elapsed() } };
   }
 
@@ -228,7 +246,7 @@ export async function choose(graph: Graph, options: SelectOptions = {}, warm = f
   const ctx: SelectContext = store && key ? { ...base, cache: { store, key } } : base;
   /** A warm start writes its decision once the GPU has been timed; an early write would keep the GPU out for good. */
   const auto = (r: AutoResult, cache: Selection['cache'], reasons: (string | undefined)[]): Chosen => {
-    const job = r.later.length ? { later: r.later, cpu: { name: r.chosen.name, priority: r.chosen.priority, medianMs: r.medianMs } } : undefined;
+    const job = r.later.length ? { later: r.later, cpu: { name: r.chosen.name, priority: r.chosen.priority, medianMs: r.medianMs }, reference: r.reference } : undefined;
     const cacheReason = reasons.filter((x) => x).join('; ') || undefined;
     const selection: Selection = { backend: r.session.backend, mode: 'auto', candidates: r.candidates, cache, cacheReason, elapsedMs: elapsed() };
     return { session: r.session, ctx, job, selection: job ? { ...selection, warmStart: warming() } : selection };
@@ -250,8 +268,11 @@ export async function choose(graph: Graph, options: SelectOptions = {}, warm = f
     staleReason = reuse.staleReason;
   }
   const r = await runAuto(providers, opener, opts, warm);
-  const written = r.later.length > 0 || await writeDecision(store!, key, makeDecision(r.chosen.name, r.chosen.priority, r.medianMs));
-  return auto(r, staleReason ? 'stale' : 'miss', [staleReason, written ? undefined : 'the cache refused the write']);
+  // A choice made because a better backend failed (e.g. its files 404) must not outlive the failure.
+  const failed = r.candidates.find((c) => c.status === 'failed' && (c.priority ?? -Infinity) > r.chosen.priority);
+  const unwritten = failed && `not written: ${failed.name}@${failed.priority} failed (${failed.reason})`;
+  const written = r.later.length > 0 || (!failed && await writeDecision(store!, key, makeDecision(r.chosen.name, r.chosen.priority, r.medianMs)));
+  return auto(r, staleReason ? 'stale' : 'miss', [staleReason, unwritten || (written ? undefined : 'the cache refused the write')]);
 }
 
 function cachedNote(cached: CachedDecision): string {

@@ -9,6 +9,7 @@ import { throwIfAborted } from './abort.js';
 import type { Attempt } from './backends.js';
 import type { RunQueue } from './queue.js';
 import { message, now, type Candidate } from './report.js';
+import { disagreement, TRUST, type Reference } from './verify.js';
 import { Session, type Feeds } from './session.js';
 
 const DEFAULT_BUDGET_MS = 1500;
@@ -142,6 +143,30 @@ export class Opener {
     const ok = await this.probe(p);
     return ok === true ? this.openWarm(p) : { status: 'unavailable', reason: ok };
   }
+
+  /**
+   * Why `session` (opened from `p`) cannot be trusted, or undefined: its answer to the trial inputs against
+   * that of the least costly more trusted provider among `providers` that works here (a GPU against wasm, wasm
+   * against js). Nothing to compare with (p is js, or none opens): undefined.
+   */
+  async verify(session: Session, p: BackendProvider, providers: readonly BackendProvider[]): Promise<string | undefined> {
+    const feeds = trialFeeds(session);
+    const refs = providers.filter((r) => TRUST[r.name] > TRUST[p.name]).sort((a, b) => TRUST[a.name] - TRUST[b.name] || b.priority - a.priority);
+    for (const r of refs) {
+      if ((await this.probe(r)) !== true) continue;
+      const opened = await this.open(r);
+      if (!('value' in opened)) continue;
+      try {
+        const ref: Reference = { name: r.name, outputs: outputsOf(opened.value, await opened.value.execute(feeds, IR)) };
+        return disagreement(outputsOf(session, await session.execute(feeds, IR)), ref, session.precision);
+      } catch {
+        continue;
+      } finally {
+        opened.value.dispose();
+      }
+    }
+    return undefined;
+  }
 }
 
 /**
@@ -154,11 +179,12 @@ export type Exclusive = <T>(work: () => Promise<T>) => Promise<T>;
  * One warm-up run (prepares the batch-1 plan: kernels compiled, weights packed), then up to `runs`
  * timed runs while the deadline allows; at least one is timed. Returns the run times in ms.
  */
-async function timeRuns(session: Session, runs: number, deadline: number, signal: AbortSignal | undefined, name: string, exclusive: Exclusive): Promise<number[]> {
+async function timeRuns(session: Session, runs: number, deadline: number, signal: AbortSignal | undefined, name: string,
+  exclusive: Exclusive): Promise<{ times: number[]; outputs: Float32Array[] }> {
   const feeds = trialFeeds(session);
   const stage = `trial of backend ${name}`;
   // Not exclusive: a background GPU compiles its pipelines while the CPU backend answers.
-  await session.execute(feeds, IR);
+  const outputs = outputsOf(session, await session.execute(feeds, IR));
   const times: number[] = [];
   while (times.length < runs) {
     const t = await exclusive(async () => {
@@ -171,21 +197,41 @@ async function timeRuns(session: Session, runs: number, deadline: number, signal
     if (now() + t > deadline) break;
   }
   throwIfAborted(signal, stage);
-  return times;
+  return { times, outputs };
+}
+
+function outputsOf(session: Session, result: Record<string, { data: Float32Array }>): Float32Array[] {
+  return session.graph.outputs.map((v) => result[v.name].data);
 }
 
 type Best = { readonly session: Session; readonly index: number; readonly provider: BackendProvider; readonly medianMs: number };
 
-/** Times candidates against one deadline, keeping the session of the fastest so far: the caller owns (and disposes) `best`. */
+/**
+ * Times candidates against one deadline, keeping the session of the fastest so far: the caller owns (and
+ * disposes) `best`. Each candidate's outputs are checked against the reference (verify.ts): the first
+ * trusted backend's that ran, or the one given; a candidate timed before any reference existed is checked
+ * once one does, and lands in `rejected` when it disagrees.
+ */
 export class Trials {
   best?: Best;
   readonly deadline: number;
   readonly budgetMs: number;
+  /** Candidates found to disagree after their trial returned: index -> reason; the caller marks them failed. */
+  readonly rejected = new Map<number, string>();
+  #reference: Reference | undefined;
+  readonly #unchecked: { index: number; outputs: Float32Array[]; precision: GpuPrecision }[] = [];
   private readonly runs: number;
-  constructor(private readonly opener: Opener, opts: TrialOptions, private readonly exclusive: Exclusive = (work) => work()) {
+  constructor(private readonly opener: Opener, opts: TrialOptions, private readonly exclusive: Exclusive = (work) => work(),
+    reference?: Reference) {
     this.budgetMs = opts.trialBudgetMs ?? DEFAULT_BUDGET_MS;
     this.deadline = now() + this.budgetMs;
     this.runs = Math.max(1, Math.floor(opts.trialRuns ?? DEFAULT_RUNS));
+    this.#reference = reference;
+  }
+
+  /** What the trusted backend answered on the trial inputs, once one has run. */
+  get reference(): Reference | undefined {
+    return this.#reference;
   }
 
   /** Opens and times `p` as candidates[index]; 'slower' unless the caller marks it chosen. */
@@ -195,15 +241,23 @@ export class Trials {
     const opened = await this.opener.open(p);
     if (!('value' in opened)) return { ...base, ...opened };
     const session = opened.value;
-    let times: number[];
+    let timed: { times: number[]; outputs: Float32Array[] };
     try {
-      times = await timeRuns(session, this.runs, this.deadline, signal, p.name, this.exclusive);
+      timed = await timeRuns(session, this.runs, this.deadline, signal, p.name, this.exclusive);
     } catch (e) {
       session.dispose();
       throwIfAborted(signal, `trial of backend ${p.name}`);
       return { ...base, status: 'failed', reason: `trial run failed: ${message(e)}` };
     }
-    const medianMs = median(times);
+    const medianMs = median(timed.times);
+    const ref = this.#reference;
+    const wrong = ref && disagreement(timed.outputs, ref, session.precision);
+    if (wrong) {
+      session.dispose();
+      return { ...base, status: 'failed', medianMs, reason: wrong };
+    }
+    if (!ref && TRUST[p.name] > 0) this.#trust({ name: p.name, outputs: timed.outputs });
+    else if (!ref) this.#unchecked.push({ index, outputs: timed.outputs, precision: session.precision });
     if (!this.best || medianMs < this.best.medianMs) {
       this.best?.session.dispose();
       this.best = { session, index, provider: p, medianMs };
@@ -211,6 +265,20 @@ export class Trials {
       session.dispose();
     }
     return { ...base, status: 'slower', medianMs };
+  }
+
+  /** The first trusted answer: the candidates timed before it are checked against it now. */
+  #trust(ref: Reference): void {
+    this.#reference = ref;
+    for (const u of this.#unchecked.splice(0)) {
+      const wrong = disagreement(u.outputs, ref, u.precision);
+      if (!wrong) continue;
+      this.rejected.set(u.index, wrong);
+      if (this.best?.index === u.index) {
+        this.best.session.dispose();
+        this.best = undefined;
+      }
+    }
   }
 }
 

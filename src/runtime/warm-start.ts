@@ -18,7 +18,7 @@ export interface WarmOutcome {
 
 /** Creation and the warm-up run (shader compilation) overlap the CPU's runs; the timed runs take turns with them (`exclusive`). */
 export async function warmInBackground(ctx: SelectContext, job: WarmJob, signal: AbortSignal, exclusive: Exclusive): Promise<WarmOutcome> {
-  const trials = new Trials(new Opener(ctx.prepared, signal, ctx.opts.precision, ctx.queue), ctx.opts, exclusive);
+  const trials = new Trials(new Opener(ctx.prepared, signal, ctx.opts.precision, ctx.queue), ctx.opts, exclusive, job.reference);
   const updates: [number, Candidate][] = [];
   const end = (state: WarmStart['state'], session?: Session): WarmOutcome => ({ session, updates, state, readyMs: now() - ctx.started });
   try {

@@ -34,6 +34,8 @@ export interface FakeSpec {
   lost?: string;
   /** create() waits for it: a GPU whose device and pipelines take a while, without blocking the thread. */
   gate?: Promise<unknown>;
+  /** Answers wrong at full speed, as a broken GPU path does: all zeros, NaN, or every value doubled. */
+  wrong?: 'zeros' | 'nan' | 'doubled';
 }
 
 export type FakeProvider = BackendProvider & {
@@ -87,7 +89,9 @@ class FakeBackend implements Backend {
   execute(steps: readonly Step[], outputs: readonly DeviceTensor[]): Promise<Float32Array[]> {
     this.counts.execute++;
     if (this.spec.lost !== undefined) return Promise.reject(new BackendLostError(this.name, this.spec.lost));
-    return this.inner.execute(steps, outputs);
+    const { wrong } = this.spec;
+    if (!wrong) return this.inner.execute(steps, outputs);
+    return this.inner.execute(steps, outputs).then((outs) => outs.map((o) => o.map((v) => (wrong === 'zeros' ? 0 : wrong === 'nan' ? NaN : 2 * v))));
   }
   dispose(): void {
     this.counts.dispose++;
