@@ -367,7 +367,9 @@ describe('selectBackend: decision cache', () => {
     broken[1] = fakeProvider({ name: 'wasm', priority: 20 });
     const s = await selectBackend(graph, { ...base, providers: broken, cache });
     expect(s.selection).toMatchObject({ cache: 'stale', backend: 'wasm' });
-    expect(s.selection.cacheReason).toBe('cached backend webgpu@30 first run failed: kernel exploded');
+    // wasm won because webgpu, ranked above it, failed: that choice is not written (the old entry stays).
+    expect(s.selection.cacheReason).toBe('cached backend webgpu@30 first run failed: kernel exploded; not written: webgpu@30 failed (trial run failed: kernel exploded)');
+    expect([...cache.entries.values()].map((d) => d.backend)).toEqual(['webgpu']);
     expect(alive(broken[0])).toBe(0);
   });
 
