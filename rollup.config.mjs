@@ -20,7 +20,8 @@ const ROOT = fileURLToPath(new URL('.', import.meta.url));
 const TARGET = 'es2022';
 
 const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
-const DEPENDENCIES = Object.keys(pkg.dependencies ?? {});
+// Peer dependencies too: the optional `webgpu` package is imported at run time by the Node entry, never bundled.
+const DEPENDENCIES = Object.keys({ ...pkg.dependencies, ...pkg.peerDependencies });
 const BUILTINS = new Set(builtinModules);
 
 function isBuiltin(id) {

@@ -9,6 +9,7 @@ import type { Selection } from '../runtime/select.js';
 import type { Classification } from '../vision/classifier.js';
 import { DEFAULT_MODEL_PATH, NodeImageClassifier } from '../vision/node-classifier.js';
 import { readImageFile } from '../vision/node-image.js';
+import { nodeProviders, openedAdapter, wantsWebgpu } from '../runtime/node-webgpu.js';
 import { parseArgs, stringOption, UsageError, type OptionSpecs } from './args.js';
 import { formatDuration } from './format.js';
 import { CliError, type CliIO } from './io.js';
@@ -27,7 +28,8 @@ Options:
   -m, --model FILE      the .eim model (default: the bundled MobileNetV2, ImageNet 1000 classes,
                         models/mobilenetv2-12-int8.eim)
   -b, --backend B       ${BACKENDS.join('|')} (default auto: the fastest that runs the model
-                        here, measured once per model and device and remembered)
+                        here, measured once per model and device and remembered). WebGPU
+                        needs the optional package \`webgpu\` (and a Vulkan driver: see README)
   -k, --top K           classes per image (default 5)
   --json                print one JSON document instead of text
   -h, --help            show this help
@@ -62,6 +64,8 @@ export interface ClassifyReport {
   backend: BackendName;
   /** How the backend was chosen: 'explicit' (--backend NAME), 'auto' (timed trial now) or 'cached'. */
   backendChoice: Selection['mode'];
+  /** On webgpu: the adapter (adapterDescription) and whether it is a software one (SwiftShader, llvmpipe...). */
+  adapter?: { description: string; software: boolean };
   images: ImageReport[];
 }
 
@@ -82,17 +86,19 @@ export async function classifyCommand(argv: readonly string[], io: CliIO): Promi
   let classifier: NodeImageClassifier | undefined;
   try {
     progress.stage('load');
-    classifier = await openModel(modelFile, modelFile === DEFAULT_MODEL_PATH, backend);
+    classifier = await openModel(modelFile, modelFile === DEFAULT_MODEL_PATH, backend, io.env);
+    const adapter = classifier.backend === 'webgpu' ? await adapterOf(classifier) : undefined;
     const report: ClassifyReport = {
       model: classifier.classifier.session.graph.metadata.name ?? modelFile,
       modelFile,
       backend: classifier.backend,
       backendChoice: classifier.selection?.mode ?? 'explicit',
+      ...(adapter ? { adapter } : {}),
       images: [],
     };
     progress.stage('classify');
     progress.done();
-    if (!json) io.stdout.write(`model ${report.model} (${classifier.classes} classes) on backend ${report.backend}${choiceNote(classifier.selection)}\n`);
+    if (!json) io.stdout.write(`model ${report.model} (${classifier.classes} classes) on backend ${report.backend}${adapterNote(adapter)}${choiceNote(classifier.selection)}\n`);
     for (const [i, file] of files.entries()) {
       const r = await classifyFile(classifier, file, top);
       report.images.push(r);
@@ -119,9 +125,22 @@ export function choiceNote(selection: Selection | undefined): string {
   return ` (auto${timed.length > 1 ? `: ${timed.join(', ')} per run` : ''})`;
 }
 
-async function openModel(file: string, isDefault: boolean, backend: BackendName | 'auto'): Promise<NodeImageClassifier> {
+/** The GPU adapter a webgpu classifier runs on, as the backend and the Node WebGPU probe describe it. */
+async function adapterOf(classifier: NodeImageClassifier): Promise<ClassifyReport['adapter']> {
+  const probed = await openedAdapter();
+  const own = (classifier.classifier.session.backendInstance as { adapter?: unknown }).adapter;
+  const description = typeof own === 'string' ? own : probed?.description;
+  return description === undefined ? undefined : { description, software: probed?.software !== undefined };
+}
+
+function adapterNote(adapter: ClassifyReport['adapter']): string {
+  return adapter ? ` [${adapter.description}${adapter.software ? ', software adapter' : ''}]` : '';
+}
+
+/** WebGPU, where the backend may be it, from the `webgpu` package (node-webgpu.ts; EDGEINFER_NO_NODE_WEBGPU=1 in `env` hides it). */
+async function openModel(file: string, isDefault: boolean, backend: BackendName | 'auto', env: CliIO['env']): Promise<NodeImageClassifier> {
   try {
-    return await NodeImageClassifier.create(file, { backend });
+    return await NodeImageClassifier.create(file, { backend, providers: wantsWebgpu(backend) ? nodeProviders(env) : undefined });
   } catch (e) {
     if (isDefault && e instanceof ModelFormatError && /ENOENT/.test(e.message)) {
       throw new CliError(`the default model ${file} is missing: rebuild it with \`npx tsx scripts/make-default-model.ts\` or pass --model FILE`, { cause: e });

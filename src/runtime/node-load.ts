@@ -10,6 +10,7 @@ import { AbortError } from './abort.js';
 import { parseDecision, type CachedDecision, type DecisionCache } from './decision-cache.js';
 import { load as loadCore, type LoadOptions, type LoadedModel } from './load.js';
 import { useWasmBuildsOnDisk } from '../backends/wasm/node-files.js';
+import { nodeProviders, wantsWebgpu } from './node-webgpu.js';
 import type { FileReader, ModelSource } from './source.js';
 
 /** Keeps the file small and its rewrite cheap; the oldest decisions go first. */
@@ -95,7 +96,8 @@ export function jsonFileCache(path: string = DEFAULT_CACHE_PATH): DecisionCache 
 
 /**
  * load() for Node: as the browser's, plus file paths and file: URLs, and by default a JSON-file
- * decision cache (DEFAULT_CACHE_PATH) and nodeDeviceKey().
+ * decision cache (DEFAULT_CACHE_PATH) and nodeDeviceKey(). Without `providers`, WebGPU ('auto', 'webgpu'
+ * or a list naming it) comes from the optional `webgpu` package, opened once per process (node-webgpu.ts).
  */
 export function load(source: ModelSource, options: LoadOptions = {}): Promise<LoadedModel> {
   // Node's fetch cannot read file: URLs, so the wasm kernels are read from disk.
@@ -105,5 +107,6 @@ export function load(source: ModelSource, options: LoadOptions = {}): Promise<Lo
     readFile: options.readFile ?? readModelFile,
     cache: options.cache === undefined ? jsonFileCache() : options.cache,
     deviceKey: options.deviceKey ?? nodeDeviceKey,
+    providers: options.providers ?? (wantsWebgpu(options.backend) ? nodeProviders() : undefined),
   });
 }

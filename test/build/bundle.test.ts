@@ -145,14 +145,17 @@ describe('bundles', () => {
   });
 
   it('leaves only Node builtins and package dependencies external in the Node bundles', () => {
-    const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { dependencies?: Record<string, string> };
-    const deps = Object.keys(pkg.dependencies ?? {});
+    const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { dependencies?: Record<string, string>; peerDependencies?: Record<string, string> };
+    // The optional peer `webgpu` is imported at run time (src/runtime/node-webgpu.ts), never bundled.
+    const deps = Object.keys({ ...pkg.dependencies, ...pkg.peerDependencies });
     for (const name of ['node/index.js', 'node/advanced.js', 'node/convert.js', 'cli/main.js']) {
       for (const id of externals(name)) {
         const ok = id.startsWith('node:') || deps.some((d) => id === d || id.startsWith(`${d}/`)) || builtinModules.includes(id);
         expect(ok, `${name} imports ${id}`).toBe(true);
       }
     }
+    // WebGPU in Node: imported when first needed, from the user's node_modules.
+    for (const name of ['node/index.js', 'cli/main.js']) expect(externals(name), name).toContain('webgpu');
   });
 
   // A classifying app must not pay for the converters (onnx-proto, protobufjs, src/convert): they are edgeinfer/convert.
@@ -179,6 +182,7 @@ describe('bundles', () => {
     const index = run('node/index.js');
     expect(index).toContain('jpeg-js');                        // the hook sees package imports
     expect(index.filter((id) => /onnx-proto|protobufjs/.test(id))).toEqual([]);
+    expect(index).not.toContain('webgpu');                     // only once a model may run on WebGPU
     expect(run('node/convert.js')).toContain('onnx-proto');
   });
 
