@@ -34,3 +34,6 @@ export {
   EdgeInferError, ModelFormatError, UnsupportedOpError, InputError, BackendUnavailableError, BackendLostError, GraphError,
 } from './errors.js';
 export { AbortError } from './runtime/abort.js';
+
+// Where the runtime's files (the wasm builds) are served, when not beside the bundle (README: "Where the runtime's files live").
+export { setAssetPaths, type AssetPaths, type WasmPaths } from './runtime/assets.js';

@@ -18,6 +18,7 @@ import { choose, type SelectContext, type SelectOptions, type WarmJob } from './
 import { snapshotFeeds, type Feeds, type RunOptions, type Session, type TensorInfo } from './session.js';
 import { warmInBackground } from './warm-start.js';
 import { isGraph, readSource, type ModelSource, type SourceOptions } from './source.js';
+import { withWasmPaths, type WasmPaths } from './assets.js';
 
 export interface LoadOptions extends SourceOptions, Omit<SelectOptions, 'modelHash' | 'signal' | 'cache'> {
   /**
@@ -33,6 +34,11 @@ export interface LoadOptions extends SourceOptions, Omit<SelectOptions, 'modelHa
   warmStart?: boolean;
   /** Called after a run-time fallback (`auto` or a list of backends), with the selection that records it. */
   onFallback?: (fallback: Fallback, selection: Selection) => void;
+  /**
+   * Where this load's wasm providers fetch the kernel builds: a URL prefix or { simd, scalar, relaxed? }
+   * (see setAssetPaths for every load). It replaces the built-in wasm providers (in `providers` too).
+   */
+  wasmPaths?: WasmPaths;
 }
 
 /**
@@ -229,7 +235,8 @@ export async function load(source: ModelSource, options: LoadOptions = {}): Prom
     modelHash = eimModelHash(bytes);
   }
   const cache = options.cache === undefined ? defaultCache() : options.cache;
-  const chosen = await choose(graph, { ...options, cache, modelHash, signal }, options.warmStart !== false, new RunQueue());
+  const providers = withWasmPaths(options.providers, options.wasmPaths);
+  const chosen = await choose(graph, { ...options, providers, cache, modelHash, signal }, options.warmStart !== false, new RunQueue());
   if (signal?.aborted) {
     chosen.session.dispose();
     throwIfAborted(signal, 'backend selection');

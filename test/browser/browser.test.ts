@@ -15,6 +15,7 @@ import { benchmarkExampleSuite } from './benchmark-example.suite.js';
 import { recurrentSuite } from './recurrent.suite.js';
 import { serviceWorkerSuite } from './service-worker.suite.js';
 import { kernelsAssetSuite } from './kernels-asset.suite.js';
+import { assetsSuite } from './assets.suite.js';
 
 const setup = await setupBrowser();
 
@@ -29,6 +30,7 @@ if (setup.ctx) {
   describe('recurrent models (RNN, LSTM, GRU) on webgpu in Chromium', () => recurrentSuite(setup));
   describe('the SDK in a module service worker', () => serviceWorkerSuite(setup));
   describe('the WGSL kernels asset (edgeinfer-kernels.json) unreachable or corrupt in Chromium', () => kernelsAssetSuite(setup));
+  describe('the wasm builds missing beside the bundle, then found through wasmPaths, in Chromium', () => assetsSuite(setup));
 } else {
   console.warn(`browser tests skipped: ${setup.skipReason}`);
   it.skip(`browser tests (skipped: ${setup.skipReason})`, () => {});

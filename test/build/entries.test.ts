@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 
 const APP = [
-  'load', 'LoadedModel', 'ImageClassifier', 'SequenceClassifier', 'IMAGENET_PREPROCESS', 'labelsFromSynset',
+  'load', 'LoadedModel', 'setAssetPaths', 'ImageClassifier', 'SequenceClassifier', 'IMAGENET_PREPROCESS', 'labelsFromSynset',
   'webgpuProvider', 'webgpuDeviceProvider', 'wasmSimdProvider', 'wasmScalarProvider', 'jsProvider',
   'EdgeInferError', 'ModelFormatError', 'UnsupportedOpError', 'InputError', 'BackendUnavailableError', 'BackendLostError',
   'GraphError', 'AbortError',

@@ -292,16 +292,35 @@ let sources: WasmSources = {
   scalar: new URL('./edgeinfer-scalar.wasm', import.meta.url),
   relaxed: new URL('./edgeinfer-relaxed.wasm', import.meta.url),
 };
+/** True once the application said where the builds are (setAssetPaths): defaults no longer replace them. */
+let setByApp = false;
 
-/** Tells the wasm providers where to load the kernel builds from (URLs, bytes or loaders). */
+/** Tells the wasm providers where to load the kernel builds from (URLs, bytes or loaders); the app's word (setAssetPaths). */
 export function configureWasmSources(s: WasmSources): void {
   sources = s;
+  setByApp = true;
+}
+
+/** A default location (Node: the builds found on disk); ignored once the application configured its own. */
+export function configureDefaultWasmSources(s: WasmSources): void {
+  if (!setByApp) sources = s;
+}
+
+const warned = new Set<string>();
+
+/** Once per URL: a build that cannot be fetched or compiled is a deployment problem the app must hear of. */
+function warnMissing(source: WasmSource | undefined, e: unknown): void {
+  const url = typeof source === 'string' || source instanceof URL ? String(source) : undefined;
+  if (url === undefined || warned.has(url)) return;
+  warned.add(url);
+  console.warn(`edgeinfer: ${(e as Error).message}; copy edgeinfer/dist/browser/*.wasm and set wasmPaths`);
 }
 
 /**
  * A provider for one build; `source` is read when a backend is created. A SIMD provider given a
  * `relaxed` source creates the relaxed-SIMD build instead where the engine has relaxed SIMD, and the
- * plain SIMD build when that one cannot be loaded; the backend's `variant` says which runs.
+ * plain SIMD build when that one cannot be loaded; the backend's `variant` says which runs. A build at a
+ * URL that cannot be fetched or compiled is reported once per URL with console.warn.
  */
 export function createWasmProvider(variant: WasmVariant, source: () => WasmSource, priority: number,
   relaxed?: () => WasmSource | undefined): BackendProvider {
@@ -314,14 +333,25 @@ export function createWasmProvider(variant: WasmVariant, source: () => WasmSourc
       if (r !== undefined) {
         try {
           return new WasmBackend(await instantiateKernels('relaxed', r), 'relaxed');
-        } catch {
+        } catch (e) {
           // A bundle without the relaxed build, or an engine that rejects it: the SIMD build does the same work.
+          warnMissing(r, e);
         }
       }
-      return new WasmBackend(await instantiateKernels(variant, source()), variant);
+      const s = source();
+      try {
+        return new WasmBackend(await instantiateKernels(variant, s), variant);
+      } catch (e) {
+        warnMissing(s, e);
+        throw e;
+      }
     },
   };
 }
 
-export const wasmSimdProvider = createWasmProvider('simd', () => sources.simd, 20, () => sources.relaxed);
-export const wasmScalarProvider = createWasmProvider('scalar', () => sources.scalar, 15);
+/** The SIMD and scalar providers (the built-ins' priorities) reading `s()`: LoadOptions.wasmPaths makes its own. */
+export function wasmProvidersFor(s: () => WasmSources): [simd: BackendProvider, scalar: BackendProvider] {
+  return [createWasmProvider('simd', () => s().simd, 20, () => s().relaxed), createWasmProvider('scalar', () => s().scalar, 15)];
+}
+
+export const [wasmSimdProvider, wasmScalarProvider] = wasmProvidersFor(() => sources);

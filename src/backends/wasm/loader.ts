@@ -67,10 +67,10 @@ async function resolveSource(source: WasmSource): Promise<BufferSource | Respons
   if (typeof source === 'string' || source instanceof URL) {
     const url = new URL(source, typeof location === 'object' ? location.href : undefined);
     if (url.protocol === 'file:') {
-      throw new Error(`cannot fetch ${url.href}: in Node give the build's bytes (wasmSourcesFromFiles in backends/wasm/node.ts)`);
+      throw new Error(`cannot fetch ${url.href} in Node: give the bytes (wasmSourcesFromFiles)`);
     }
     const res = await fetch(url);
-    if (!res.ok) throw new Error(`fetching ${url.href} failed: HTTP ${res.status}`);
+    if (!res.ok) throw new Error(`HTTP ${res.status}`);
     return res;
   }
   return source;
@@ -106,7 +106,8 @@ export async function instantiateKernels(variant: WasmVariant, source: WasmSourc
       env: { abort: () => { throw new WebAssembly.RuntimeError('abort called by the kernel module'); } },
     });
   } catch (e) {
-    throw new BackendUnavailableError('wasm', `cannot load the ${variant} kernels: ${(e as Error).message}`);
+    const from = typeof source === 'string' || source instanceof URL ? ` from ${source}` : '';
+    throw new BackendUnavailableError('wasm', `cannot load the ${variant} kernels${from}: ${(e as Error).message}`);
   }
   const ex = instance.exports as unknown as KernelExports;
   const missing = KERNEL_EXPORT_NAMES.filter((k) => ex[k] === undefined);

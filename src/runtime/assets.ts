@@ -1,0 +1,54 @@
+// Where the runtime's files live: the wasm kernel builds (edgeinfer-{simd,relaxed,scalar}.wasm). By default
+// they are fetched from beside the bundle (new URL('./file', import.meta.url)); bundlers that do not copy
+// them (esbuild) or apps that serve them elsewhere say where with setAssetPaths() or LoadOptions.wasmPaths.
+import type { BackendProvider } from '../backends/backend.js';
+import {
+  configureWasmSources, wasmProvidersFor, wasmScalarProvider, wasmSimdProvider, type WasmSources,
+} from '../backends/wasm/backend.js';
+import { InputError } from '../errors.js';
+import { PROVIDERS } from './backends.js';
+
+/**
+ * Where the wasm builds are: a URL prefix (a folder, e.g. '/assets/edgeinfer/' or a URL on a CDN), the
+ * three file names are appended to; or each file's own URL (`relaxed` optional: without it the SIMD build
+ * runs where relaxed SIMD would have). Relative URLs resolve against the page.
+ */
+export type WasmPaths = string | URL | {
+  readonly simd: string | URL;
+  readonly scalar: string | URL;
+  readonly relaxed?: string | URL;
+};
+
+export interface AssetPaths {
+  /** Where edgeinfer-simd.wasm, edgeinfer-relaxed.wasm and edgeinfer-scalar.wasm are served. */
+  readonly wasmPaths?: WasmPaths;
+}
+
+/** The sources `paths` names (a prefix gets edgeinfer-{simd,scalar,relaxed}.wasm appended); InputError when malformed. */
+export function wasmSourcesFromPaths(paths: WasmPaths): WasmSources {
+  if (typeof paths === 'string' || paths instanceof URL) {
+    const file = (v: string) => `${String(paths).replace(/\/?$/, '/')}edgeinfer-${v}.wasm`;
+    return { simd: file('simd'), scalar: file('scalar'), relaxed: file('relaxed') };
+  }
+  if (!paths?.simd || !paths.scalar) throw new InputError('wasmPaths: a URL prefix or { simd, scalar, relaxed? }');
+  return paths;
+}
+
+/**
+ * Says, for every later load() in this page or process, where the runtime's files are. Call it before
+ * the first load(). An option left out keeps its current location.
+ */
+export function setAssetPaths(paths: AssetPaths): void {
+  if (paths.wasmPaths !== undefined) configureWasmSources(wasmSourcesFromPaths(paths.wasmPaths));
+}
+
+/**
+ * `providers` (default: the built-in ones) with the built-in wasm providers replaced by ones reading the
+ * builds from `paths`; the caller's own providers are kept as given. Undefined paths: `providers` unchanged.
+ */
+export function withWasmPaths(providers: readonly BackendProvider[] | undefined, paths: WasmPaths | undefined): readonly BackendProvider[] | undefined {
+  if (paths === undefined) return providers;
+  const sources = wasmSourcesFromPaths(paths);
+  const [simd, scalar] = wasmProvidersFor(() => sources);
+  return (providers ?? PROVIDERS).map((p) => (p === wasmSimdProvider ? simd : p === wasmScalarProvider ? scalar : p));
+}
