@@ -123,7 +123,7 @@ export function readTopK(out: Float32Array, k: number): TopK {
 }
 
 /** The frame's taps packed as the kernels read them: x's start[W], count[W], weights[W * x.stride], then y's likewise from yBase. */
-export function packTaps(W: number, H: number, x: AxisTaps, y: AxisTaps): { taps: Int32Array; yBase: number } {
+function packTaps(W: number, H: number, x: AxisTaps, y: AxisTaps): { taps: Int32Array; yBase: number } {
   const yBase = W * (2 + x.stride);
   const taps = new Int32Array(yBase + H * (2 + y.stride));
   let at = 0;
@@ -132,6 +132,27 @@ export function packTaps(W: number, H: number, x: AxisTaps, y: AxisTaps): { taps
     at += part.length;
   }
   return { taps, yBase };
+}
+
+/** A frame size's packed taps (x then y, as packTaps lays them out) and the tap strides every preprocess kernel reads. */
+export interface FrameTaps {
+  readonly taps: Int32Array;
+  readonly yBase: number;
+  readonly xStride: number;
+  readonly yStride: number;
+}
+
+/** The taps of a width x height frame onto the input's H x W (spec.resample, packed). */
+export function frameTaps(spec: PreprocessSpec, W: number, H: number, width: number, height: number): FrameTaps {
+  const { x, y } = spec.resample(width, height);
+  return { ...packTaps(W, H, x, y), xStride: x.stride, yStride: y.stride };
+}
+
+/** A frame's RGBA bytes, for a stage that takes no browser image sources; checks the frame first. */
+export function rgbaOf(frame: FrameInput, backend: BackendName): Uint8Array | Uint8ClampedArray {
+  checkFrame(frame);
+  if (!('rgba' in frame)) throw new InputError(`the ${backend} backend takes frames as RGBA bytes`, { expected: 'rgba', received: 'an image source' });
+  return frame.rgba;
 }
 
 /** What Session.stagedRun composes: a preprocess stage before a model, a rank stage after it. */

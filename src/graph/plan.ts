@@ -51,8 +51,8 @@ export interface BatchPlan {
    * `bytes(v)` of the largest member: what arena.ts lays out.
    */
   owners(bytes: (v: PlannedValue) => number): { readonly ids: readonly number[]; readonly items: readonly Lifetime[] };
-  /** Offsets of every value (aliases share their owner's) in one block, `extra` items after them. */
-  arena(bytes: (v: PlannedValue) => number, align: number, extra?: readonly Lifetime[]): { readonly offsets: readonly number[]; readonly extra: readonly number[]; readonly size: number };
+  /** Offsets of every value in one block (aliases share their owner's), and the block's size. */
+  arena(bytes: (v: PlannedValue) => number, align: number): { readonly offsets: readonly number[]; readonly size: number };
   /** A slot (a whole buffer reused whole) for every value, and the slots' sizes. */
   slots(bytes: (v: PlannedValue) => number): { readonly slotOf: readonly number[]; readonly slotBytes: readonly number[] };
 }
@@ -135,23 +135,30 @@ class Plan implements BatchPlan {
     return { ids: [...spans.keys()], items: [...spans.values()] };
   }
 
-  arena(bytes: (v: PlannedValue) => number, align: number, extra: readonly Lifetime[] = []): { offsets: number[]; extra: number[]; size: number } {
+  arena(bytes: (v: PlannedValue) => number, align: number): { offsets: number[]; size: number } {
     const { ids, items } = this.owners(bytes);
-    const laid: ArenaPlan = planArena([...items, ...extra], align);
-    const offsets = new Array<number>(this.values.length);
-    ids.forEach((id, i) => { offsets[id] = laid.offsets[i]; });
-    for (const v of this.values) if (v.aliasOf !== undefined) offsets[v.id] = offsets[v.aliasOf];
-    return { offsets, extra: laid.offsets.slice(ids.length), size: laid.size };
+    const laid: ArenaPlan = planArena(items, align);
+    return { offsets: this.#perValue(ids, laid.offsets), size: laid.size };
   }
 
   slots(bytes: (v: PlannedValue) => number): { slotOf: number[]; slotBytes: number[] } {
     const { ids, items } = this.owners(bytes);
     const laid: SlotPlan = planSlots(items);
-    const slotOf = new Array<number>(this.values.length);
-    ids.forEach((id, i) => { slotOf[id] = laid.slotOf[i]; });
-    for (const v of this.values) if (v.aliasOf !== undefined) slotOf[v.id] = slotOf[v.aliasOf];
-    return { slotOf, slotBytes: laid.slotBytes };
+    return { slotOf: this.#perValue(ids, laid.slotOf), slotBytes: laid.slotBytes };
   }
+
+  /** `placed[i]` is where owner ids[i] went: every value gets its owner's place. */
+  #perValue(ids: readonly number[], placed: readonly number[]): number[] {
+    const of = new Array<number>(this.values.length);
+    ids.forEach((id, i) => { of[id] = placed[i]; });
+    for (const v of this.values) if (v.aliasOf !== undefined) of[v.id] = of[v.aliasOf];
+    return of;
+  }
+}
+
+/** A value's shape as the source model sees it: transpose(shape, sourcePerm) when it has one. */
+export function sourceShape(v: { readonly shape: readonly number[]; readonly sourcePerm?: readonly number[] }): number[] {
+  return v.sourcePerm ? v.sourcePerm.map((p) => v.shape[p]) : [...v.shape];
 }
 
 export function inversePerm(perm: readonly number[]): number[] {

@@ -7,11 +7,11 @@ import { BackendUnavailableError } from '../errors.js';
 import { Transpose } from '../ops/transpose.js';
 import type { Graph, Node, ValueInfo } from './ir.js';
 import { optimize } from './optimize.js';
-import { buildPlan, inversePerm, type BatchPlan, type Layout } from './plan.js';
+import { buildPlan, inversePerm, sourceShape, type BatchPlan, type Layout } from './plan.js';
 import { modelName, resolveNodes, type ResolvedNode } from './resolve.js';
 import { checkOutputPerms, checkStructure } from './validate.js';
 
-export type { BatchPlan, Layout, PlannedNode, PlannedValue, ValueRef } from './plan.js';
+export { sourceShape, type BatchPlan, type Layout, type PlannedNode, type PlannedValue, type ValueRef } from './plan.js';
 
 /** Batch plans kept per layout; the least recently used one goes first. */
 export const MAX_BATCH_PLANS = 4;
@@ -62,6 +62,11 @@ export class PreparedGraph {
   /** Whether the batch is free (an input's dim 0 is -1). */
   get batchFree(): boolean {
     return this.graph.inputs.some((v) => v.shape[0] === -1);
+  }
+
+  /** The batch a run gets unless its inputs say otherwise: the model's fixed batch, else 1. */
+  get defaultBatch(): number {
+    return this.graph.inputs.find((v) => v.shape[0] !== -1)?.shape[0] ?? 1;
   }
 
   /** The ops of the graph that `ops` lacks, in first-use order. */
@@ -126,7 +131,7 @@ export class PreparedGraph {
       const ir = fresh(v.name, 'ir');
       rename.set(v.name, ir);
       head.push({ name: fresh(v.name, 'to-ir'), op: 'Transpose', inputs: [v.name], outputs: [ir], attrs: { perm: inversePerm(v.sourcePerm) } });
-      return { name: v.name, shape: v.sourcePerm.map((p) => v.shape[p]) };
+      return { name: v.name, shape: sourceShape(v) };
     });
     const tail: Node[] = [];
     for (const v of g.outputs) {
@@ -142,7 +147,7 @@ export class PreparedGraph {
       ...g,
       nodes: [...head, ...body, ...tail],
       inputs,
-      outputs: g.outputs.map((v) => ({ name: v.name, shape: v.sourcePerm ? v.sourcePerm.map((p) => v.shape[p]) : v.shape })),
+      outputs: g.outputs.map((v) => ({ name: v.name, shape: sourceShape(v) })),
     };
     // The model's own nodes keep their parsed attributes; only the edge Transposes are parsed here.
     const edge = (n: Node): ResolvedNode => ({ node: n, op: Transpose, attrs: Transpose.parseAttrs(n.attrs) });

@@ -43,17 +43,22 @@ export async function firstWorking<T>(names: readonly BackendName[], providers: 
   throw noneWorked(names.join(' or '), candidates);
 }
 
+/** The provider's probe: true, or why it is unavailable (a probe that throws says so). */
+export async function probe(p: BackendProvider): Promise<true | string> {
+  try {
+    const ok = await p.available();
+    return ok === true ? true : String(ok);
+  } catch (e) {
+    return `its probe threw: ${message(e)}`;
+  }
+}
+
 /** A backend of that name: the highest-priority provider available here that creates one. */
 export async function openNamed(name: BackendName, providers: readonly BackendProvider[] = PROVIDERS,
   options: BackendOptions = {}): Promise<Backend> {
   const { value } = await firstWorking([name], providers, async (p): Promise<Attempt<Backend>> => {
-    let ok: true | string;
-    try {
-      ok = await p.available();
-    } catch (e) {
-      ok = `its probe threw: ${message(e)}`;
-    }
-    if (ok !== true) return { status: 'unavailable', reason: String(ok) };
+    const ok = await probe(p);
+    if (ok !== true) return { status: 'unavailable', reason: ok };
     try {
       return { value: await p.create(options) };
     } catch (e) {

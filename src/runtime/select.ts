@@ -142,14 +142,7 @@ async function runAuto(providers: readonly BackendProvider[], opener: Opener, op
 /** The first provider in the caller's order that works; its session has had its warm-up run. */
 async function runExplicit(names: readonly BackendName[], providers: readonly BackendProvider[], opener: Opener,
   verify = false): Promise<{ session: Session; candidates: Candidate[] }> {
-  const { value, candidates } = await firstWorking(names, providers, async (p) => {
-    const opened = await opener.probeAndOpen(p);
-    if (!verify || !('value' in opened)) return opened;
-    const wrong = await opener.verify(opened.value, p, providers);
-    if (!wrong) return opened;
-    opened.value.dispose();
-    return { status: 'failed', reason: wrong };
-  });
+  const { value, candidates } = await firstWorking(names, providers, (p) => opener.probeAndOpen(p, verify ? providers : undefined));
   return { session: value, candidates };
 }
 
@@ -162,8 +155,8 @@ async function reopen(cached: CachedDecision, providers: readonly BackendProvide
   if (ok !== true) return { staleReason: `${label} unavailable: ${ok}` };
   const opened = await opener.open(p);
   if (!('value' in opened)) return { staleReason: `${label} ${opened.status}: ${opened.reason}` };
-  const failure = await warmUp(opened.value, signal, p.name);
-  if (failure) return { staleReason: `${label} ${failure}` };
+  const warm = await warmUp(opened.value, signal, p.name);
+  if ('failure' in warm) return { staleReason: `${label} ${warm.failure}` };
   const candidate: Candidate = {
     name: p.name, priority: p.priority, status: 'chosen', reason: cachedNote(cached), medianMs: cached.medianMs,
   };

@@ -5,7 +5,7 @@
 import type { Backend, BackendName, DeviceTensor, GpuPrecision, Step } from '../backends/backend.js';
 import { EdgeInferError, InputError } from '../errors.js';
 import type { Graph } from '../graph/ir.js';
-import { PreparedGraph, type BatchPlan, type Layout, type ValueRef } from '../graph/prepared.js';
+import { PreparedGraph, sourceShape, type BatchPlan, type Layout, type ValueRef } from '../graph/prepared.js';
 import { shapeToString, sizeOf, type Shape, type Tensor } from '../tensor.js';
 import { openNamed } from './backends.js';
 import { queueOf, RunQueue } from './queue.js';
@@ -55,10 +55,6 @@ export function snapshotFeeds(feeds: Feeds): Feeds {
       : feed && feed.data instanceof Float32Array ? { shape: feed.shape, data: feed.data.slice() } : feed;
   }
   return copy;
-}
-
-function sourceShape(v: { shape: readonly number[]; sourcePerm?: readonly number[] }): number[] {
-  return v.sourcePerm ? v.sourcePerm.map((p) => v.shape[p]) : [...v.shape];
 }
 
 export class Session {
@@ -112,8 +108,7 @@ export class Session {
     const session = new Session(prepared, backend, queue);
     // Every kernel prepared and every weight packed now, not in the first run: the plan of the model's own
     // batch (1 when free) in the layout the classifiers and trials run in.
-    const fixed = prepared.graph.inputs.find((v) => v.shape[0] !== -1)?.shape[0];
-    session.#build(prepared.plan(fixed ?? 1, 'ir'));
+    session.#build(prepared.plan(prepared.defaultBatch, 'ir'));
     return session;
   }
 
@@ -178,7 +173,7 @@ export class Session {
   stagedRun(spec: StagedSpec): StagedRun | undefined {
     const g = this.graph, out = g.outputs[0];
     if (this.#disposed || g.inputs.length !== 1 || !out || out.sourcePerm?.some((a, i) => a !== i)) return undefined;
-    const batch = g.inputs[0].shape[0] === -1 ? 1 : g.inputs[0].shape[0];
+    const batch = this.#prepared.defaultBatch;
     const run: StagedRun = composeStages(this.#backend, () => this.#build(this.#prepared.plan(batch, 'ir')), spec,
       (work) => this.#queue.enqueue(work),
       () => { if (this.#disposed) throw new EdgeInferError('DISPOSED', 'session is disposed'); },

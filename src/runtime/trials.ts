@@ -6,7 +6,7 @@ import { BackendUnavailableError } from '../errors.js';
 import type { PreparedGraph } from '../graph/prepared.js';
 import { sizeOf } from '../tensor.js';
 import { throwIfAborted } from './abort.js';
-import type { Attempt } from './backends.js';
+import { probe, type Attempt } from './backends.js';
 import type { RunQueue } from './queue.js';
 import { message, now, type Candidate } from './report.js';
 import { disagreement, TRUST, type Reference } from './verify.js';
@@ -85,12 +85,7 @@ export class Opener {
 
   async probe(p: BackendProvider): Promise<true | string> {
     throwIfAborted(this.signal, `probe of backend ${p.name}`);
-    try {
-      const ok = await p.available();
-      return ok === true ? true : String(ok);
-    } catch (e) {
-      return `its probe threw: ${message(e)}`;
-    }
+    return probe(p);
   }
 
   /** The provider's reason to be tried last in `auto`; a hint that throws counts as none. */
@@ -130,39 +125,43 @@ export class Opener {
     return { value: session };
   }
 
-  /** Opens `p` (already probed) and gives it its warm-up run: a ready session, or why not. */
-  async openWarm(p: BackendProvider): Promise<Opened> {
+  /**
+   * Opens `p` (already probed) and gives it its warm-up run: a ready session, or why not. With `verifyWith`,
+   * the warm-up's answer must also agree with that of the least costly more trusted provider among them that
+   * works here (a GPU against wasm, wasm against js); nothing to compare with (p is js, none opens): accepted.
+   */
+  async openWarm(p: BackendProvider, verifyWith?: readonly BackendProvider[]): Promise<Opened> {
     const opened = await this.open(p);
     if (!('value' in opened)) return opened;
-    const failure = await warmUp(opened.value, this.signal, p.name);
-    return failure ? { status: 'failed', reason: failure } : opened;
+    const session = opened.value;
+    const warm = await warmUp(session, this.signal, p.name);
+    if ('failure' in warm) return { status: 'failed', reason: warm.failure };
+    const wrong = verifyWith && await this.#disagreement(warm.outputs, session.precision, p, verifyWith);
+    if (!wrong) return opened;
+    session.dispose();
+    return { status: 'failed', reason: wrong };
   }
 
   /** Probes `p`, then openWarm. */
-  async probeAndOpen(p: BackendProvider): Promise<Opened> {
+  async probeAndOpen(p: BackendProvider, verifyWith?: readonly BackendProvider[]): Promise<Opened> {
     const ok = await this.probe(p);
-    return ok === true ? this.openWarm(p) : { status: 'unavailable', reason: ok };
+    return ok === true ? this.openWarm(p, verifyWith) : { status: 'unavailable', reason: ok };
   }
 
-  /**
-   * Why `session` (opened from `p`) cannot be trusted, or undefined: its answer to the trial inputs against
-   * that of the least costly more trusted provider among `providers` that works here (a GPU against wasm, wasm
-   * against js). Nothing to compare with (p is js, or none opens): undefined.
-   */
-  async verify(session: Session, p: BackendProvider, providers: readonly BackendProvider[]): Promise<string | undefined> {
-    const feeds = trialFeeds(session);
+  async #disagreement(outputs: Float32Array[], precision: GpuPrecision, p: BackendProvider, providers: readonly BackendProvider[]): Promise<string | undefined> {
     const refs = providers.filter((r) => TRUST[r.name] > TRUST[p.name]).sort((a, b) => TRUST[a.name] - TRUST[b.name] || b.priority - a.priority);
     for (const r of refs) {
       if ((await this.probe(r)) !== true) continue;
       const opened = await this.open(r);
       if (!('value' in opened)) continue;
+      const ref = opened.value;
       try {
-        const ref: Reference = { name: r.name, outputs: outputsOf(opened.value, await opened.value.execute(feeds, IR)) };
-        return disagreement(outputsOf(session, await session.execute(feeds, IR)), ref, session.precision);
+        // trialFeeds is seeded: the reference answers the inputs p's warm-up ran on.
+        return disagreement(outputs, { name: r.name, outputs: outputsOf(ref, await ref.execute(trialFeeds(ref), IR)) }, precision);
       } catch {
         continue;
       } finally {
-        opened.value.dispose();
+        ref.dispose();
       }
     }
     return undefined;
@@ -282,18 +281,22 @@ export class Trials {
   }
 }
 
-/** One untimed run, so a kernel that cannot prepare fails here rather than in the caller's first run. Disposes on failure. */
-export async function warmUp(session: Session, signal: AbortSignal | undefined, name: string): Promise<string | undefined> {
+/**
+ * One untimed run, so a kernel that cannot prepare fails here rather than in the caller's first run: its
+ * outputs, or why it failed (the session is then disposed).
+ */
+export async function warmUp(session: Session, signal: AbortSignal | undefined, name: string): Promise<{ outputs: Float32Array[] } | { failure: string }> {
+  let outputs: Float32Array[];
   try {
-    await session.execute(trialFeeds(session), IR);
+    outputs = outputsOf(session, await session.execute(trialFeeds(session), IR));
   } catch (e) {
     session.dispose();
     throwIfAborted(signal, `warm-up of backend ${name}`);
-    return `first run failed: ${message(e)}`;
+    return { failure: `first run failed: ${message(e)}` };
   }
   if (signal?.aborted) {
     session.dispose();
     throwIfAborted(signal, `warm-up of backend ${name}`);
   }
-  return undefined;
+  return { outputs };
 }

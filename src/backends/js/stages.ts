@@ -4,7 +4,7 @@
 // insertion top-k of src/vision/topk.ts. Tables are sized once; a frame of a new size rebuilds its taps.
 import type { DeviceTensor, Step } from '../backend.js';
 import {
-  checkFrame, checkPreprocessInput, checkRank, checkRankInput, packTaps, readTopK,
+  checkPreprocessInput, checkRank, checkRankInput, frameTaps, readTopK, rgbaOf,
   type FrameInput, type PreprocessSpec, type PreprocessStage, type RankSpec, type RankStage,
 } from '../stages.js';
 import { InputError } from '../../errors.js';
@@ -62,16 +62,12 @@ export function jsPreprocessStage(input: DeviceTensor, spec: PreprocessSpec): Pr
     step,
     sources: false,
     set: async (f: FrameInput) => {
-      checkFrame(f);
-      if (!('rgba' in f)) throw new InputError('the js backend takes frames as RGBA bytes', { expected: 'rgba', received: 'an image source' });
+      const rgba = rgbaOf(f, 'js');
       if (f.width !== size.width || f.height !== size.height) {
-        const { x, y } = spec.resample(f.width, f.height);
-        ({ taps, yBase } = packTaps(W, H, x, y));
-        xStride = x.stride;
-        yStride = y.stride;
+        ({ taps, yBase, xStride, yStride } = frameTaps(spec, W, H, f.width, f.height));
         size = { width: f.width, height: f.height };
       }
-      frame = f.rgba;
+      frame = rgba;
     },
     dispose: () => { frame = undefined; },
   };

@@ -5,7 +5,7 @@
 import { InputError } from '../../errors.js';
 import type { Step } from '../backend.js';
 import {
-  checkFrame, checkPreprocessInput, checkRank, checkRankInput, packTaps, readTopK,
+  checkPreprocessInput, checkRank, checkRankInput, frameTaps, readTopK, rgbaOf,
   type FrameInput, type PreprocessSpec, type PreprocessStage, type RankSpec, type RankStage,
 } from '../stages.js';
 import type { WasmContext } from './context.js';
@@ -48,21 +48,17 @@ export function wasmPreprocessStage(b: WasmContext, input: WasmTensor, spec: Pre
     step,
     sources: false,
     set: async (f: FrameInput) => {
-      checkFrame(f);
-      if (!('rgba' in f)) throw new InputError('the wasm backend takes frames as RGBA bytes', { expected: 'rgba', received: 'an image source' });
+      const rgba = rgbaOf(f, 'wasm');
       if (f.width !== size.width || f.height !== size.height) {
         ready = false;
-        const { x, y } = spec.resample(f.width, f.height);
-        const packed = packTaps(W, H, x, y);
+        const packed = frameTaps(spec, W, H, f.width, f.height);
         taps = tapsBlock(packed.taps.byteLength);
         b.mem.i32.set(packed.taps, taps >> 2);
-        ({ yBase } = packed);
-        xStride = x.stride;
-        yStride = y.stride;
+        ({ yBase, xStride, yStride } = packed);
         src = frameBlock(f.width * f.height * 4);
         size = { width: f.width, height: f.height };
       }
-      u8().set(f.rgba, src);
+      u8().set(rgba, src);
       ready = true;
     },
     dispose: () => { disposed = true; },

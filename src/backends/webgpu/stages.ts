@@ -6,7 +6,7 @@
 // frame and a 16-byte parameter block are written.
 import type { GpuPrecision, Step } from '../backend.js';
 import {
-  checkFrame, checkPreprocessInput, checkRank, checkRankInput, packTaps, readTopK,
+  checkFrame, checkPreprocessInput, checkRank, checkRankInput, frameTaps, readTopK,
   type FrameInput, type PreprocessSpec, type PreprocessStage, type RankSpec, type RankStage,
 } from '../stages.js';
 import { BackendUnavailableError, InputError } from '../../errors.js';
@@ -99,10 +99,9 @@ export function gpuPreprocessStage(host: StageHost, input: GpuTensor, spec: Prep
     if (width > max || height > max) throw new GpuLimitError('maxTextureDimension2D', Math.max(width, height), max, what);
     const rowBytes = Math.ceil(width / 64) * 256;
     checkBufferSize(host.limits, rowBytes * height, what);
-    const { x, y } = spec.resample(width, height);
-    const { taps, yBase } = packTaps(W, H, x, y);
+    const { taps, yBase, xStride, yStride } = frameTaps(spec, W, H, width, height);
     const o = spec.order;
-    const params = new Uint32Array([rowBytes / 4, spec.channels, W, H, x.stride, yBase, y.stride, 0, o[0], o[1] ?? 0, o[2] ?? 0, 0]);
+    const params = new Uint32Array([rowBytes / 4, spec.channels, W, H, xStride, yBase, yStride, 0, o[0], o[1] ?? 0, o[2] ?? 0, 0]);
     release();
     size = host.scoped(what, () => {
       const texture = host.device.createTexture({ size: [width, height], format: 'rgba8unorm', usage: TEXTURE_USAGE });
