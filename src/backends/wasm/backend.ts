@@ -89,7 +89,7 @@ export class WasmBackend implements Backend, WasmContext {
     return new WasmTensor(c.shape, sizeOf(c.shape), undefined, dequantize(c));
   }
 
-  /** The plan's values in one new arena: lifetimes and aliases from the plan, scratch added at prepare. */
+  /** The plan's values, laid out at its first run in the arena block plans share: lifetimes and aliases from the plan, scratch added at prepare. */
   values(plan: BatchPlan): DeviceTensor[] {
     this.#check();
     const state = new PlanState();
