@@ -1,11 +1,13 @@
-// Where the runtime's files live: the wasm kernel builds (edgeinfer-{simd,relaxed,scalar}.wasm). By default
-// they are fetched from beside the bundle (new URL('./file', import.meta.url)); bundlers that do not copy
-// them (esbuild) or apps that serve them elsewhere say where with setAssetPaths() or LoadOptions.wasmPaths.
+// Where the runtime's files live: the wasm kernel builds (edgeinfer-{simd,relaxed,scalar}.wasm) and, for
+// the browser bundle's WebGPU backend, the WGSL kernels (edgeinfer-kernels.json). By default they are
+// fetched from beside the bundle (new URL('./file', import.meta.url)); bundlers that do not copy them
+// (esbuild) or apps that serve them elsewhere say where with setAssetPaths() (or LoadOptions.wasmPaths).
 import type { BackendProvider } from '../backends/backend.js';
 import {
   configureWasmSources, wasmProvidersFor, wasmScalarProvider, wasmSimdProvider, type WasmSources,
 } from '../backends/wasm/backend.js';
 import { InputError } from '../errors.js';
+import { setKernelsUrl } from '../backends/webgpu/shader-table.js';
 import { PROVIDERS } from './backends.js';
 
 /**
@@ -20,14 +22,26 @@ export type WasmPaths = string | URL | {
 };
 
 export interface AssetPaths {
-  /** Where edgeinfer-simd.wasm, edgeinfer-relaxed.wasm and edgeinfer-scalar.wasm are served. */
+  /**
+   * Where edgeinfer-simd.wasm, edgeinfer-relaxed.wasm and edgeinfer-scalar.wasm are served. A URL prefix
+   * is the folder of all the runtime's files: edgeinfer-kernels.json is looked for there too, unless
+   * `kernels` says otherwise.
+   */
   readonly wasmPaths?: WasmPaths;
+  /**
+   * The URL of edgeinfer-kernels.json, the WGSL kernels the browser bundle's WebGPU backend fetches when
+   * it is first created (the Node bundles embed them). Takes effect for the next WebGPU backend created
+   * unless the kernels are already loaded.
+   */
+  readonly kernels?: string | URL;
 }
+
+const inFolder = (prefix: string | URL, file: string) => `${String(prefix).replace(/\/?$/, '/')}${file}`;
 
 /** The sources `paths` names (a prefix gets edgeinfer-{simd,scalar,relaxed}.wasm appended); InputError when malformed. */
 export function wasmSourcesFromPaths(paths: WasmPaths): WasmSources {
   if (typeof paths === 'string' || paths instanceof URL) {
-    const file = (v: string) => `${String(paths).replace(/\/?$/, '/')}edgeinfer-${v}.wasm`;
+    const file = (v: string) => inFolder(paths, `edgeinfer-${v}.wasm`);
     return { simd: file('simd'), scalar: file('scalar'), relaxed: file('relaxed') };
   }
   if (!paths?.simd || !paths.scalar) throw new InputError('wasmPaths: a URL prefix or { simd, scalar, relaxed? }');
@@ -39,7 +53,10 @@ export function wasmSourcesFromPaths(paths: WasmPaths): WasmSources {
  * the first load(). An option left out keeps its current location.
  */
 export function setAssetPaths(paths: AssetPaths): void {
-  if (paths.wasmPaths !== undefined) configureWasmSources(wasmSourcesFromPaths(paths.wasmPaths));
+  const { wasmPaths, kernels } = paths;
+  if (wasmPaths !== undefined) configureWasmSources(wasmSourcesFromPaths(wasmPaths));
+  const folder = typeof wasmPaths === 'string' || wasmPaths instanceof URL ? inFolder(wasmPaths, 'edgeinfer-kernels.json') : undefined;
+  if (kernels !== undefined || folder !== undefined) setKernelsUrl(kernels ?? folder!);
 }
 
 /**

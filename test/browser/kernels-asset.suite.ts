@@ -1,6 +1,8 @@
 // The browser bundle's WGSL kernels come from edgeinfer-kernels.json beside it, fetched when a WebGPU
 // backend is created. Routed to a 404 or to a corrupt file, `webgpu` fails with BackendUnavailableError
 // naming the asset, a list falls back to wasm and `auto` still classifies; a failure is not remembered.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Page, Route } from 'playwright';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Session } from '../../src/runtime/session.js';
@@ -158,6 +160,40 @@ export function kernelsAssetSuite(setup: Setup): void {
     if (!r.ok) throw new Error(`${r.name}: ${r.message}`);
     expect(r.backend).toBe('webgpu');
     sameClasses(r.logits);
+  });
+
+  // A page of its own, as the app esbuild bundled: nothing at /dist, the files copied to /static/edgeinfer/.
+  it('missing beside the bundle: warns once naming the URL and the fix; setAssetPaths (a wasmPaths folder, or kernels) finds it', async () => {
+    answer = (route) => route.fulfill({ status: 404, contentType: 'text/plain', body: 'not found' });
+    const other = await sdkPage();
+    const warnings: string[] = [];
+    other.on('console', (m) => {
+      if (m.type() === 'warning') warnings.push(m.text());
+    });
+    const copied = `${ctx!.server.origin}/static/edgeinfer/edgeinfer-kernels.json`;
+    let copiedRequests = 0;
+    await other.route(copied, async (route) => {
+      copiedRequests++;
+      await route.fulfill({ status: 200, contentType: 'application/json', body: readFileSync(join(ctx!.bundle.dir, 'edgeinfer-kernels.json')) });
+    });
+    try {
+      for (let i = 0; i < 2; i++) expect((await classify(other, 'webgpu', pixels)).ok).toBe(false);
+      const mine = warnings.filter((w) => w.includes(assetUrl));
+      expect(mine, JSON.stringify(warnings)).toHaveLength(1);
+      expect(mine[0]).toContain('setAssetPaths');
+      await other.evaluate(() => (globalThis as unknown as { sdk: { setAssetPaths(p: object): void } }).sdk.setAssetPaths({ kernels: '/elsewhere/k.json', wasmPaths: { simd: '/dist/edgeinfer-simd.wasm', scalar: '/dist/edgeinfer-scalar.wasm' } }));
+      const elsewhere = await classify(other, 'webgpu', pixels);
+      expect(elsewhere.ok).toBe(false);
+      if (!elsewhere.ok) expect(elsewhere.message).toContain(`${ctx!.server.origin}/elsewhere/k.json: HTTP 404`);
+      await other.evaluate(() => (globalThis as unknown as { sdk: { setAssetPaths(p: object): void } }).sdk.setAssetPaths({ wasmPaths: '/static/edgeinfer' }));
+      const r = await classify(other, 'webgpu', pixels);
+      if (!r.ok) throw new Error(`${r.name}: ${r.message}`);
+      expect(r.backend).toBe('webgpu');
+      expect(copiedRequests).toBe(1);
+      sameClasses(r.logits);
+    } finally {
+      await other.close();
+    }
   });
 
   // Last, in a page of its own: a well-formed table is kept for the page's lifetime.

@@ -5,11 +5,17 @@ import { BackendUnavailableError } from '../../errors.js';
 import type { ShaderTable } from './shader-table.js';
 
 // This exact form, like the wasm builds' URLs, is what bundlers recognise to copy the file along.
-const KERNELS_URL = new URL('./edgeinfer-kernels.json', import.meta.url).href;
+let kernelsUrl = new URL('./edgeinfer-kernels.json', import.meta.url).href;
 const KINDS: readonly unknown[] = ['read', 'read_write', 'uniform'];
 
 let table: ShaderTable | undefined;
 let loading: Promise<ShaderTable> | undefined;
+const warned = new Set<string>();
+
+/** Where edgeinfer-kernels.json is served (setAssetPaths), resolved against the page; a table already loaded stays. */
+export function setKernelsUrl(url: string | URL): void {
+  kernelsUrl = new URL(url, location.href).href;
+}
 
 export function loadShaders(): Promise<ShaderTable> {
   loading ??= fetchTable().then((t) => (table = t), (e: unknown) => {
@@ -21,21 +27,26 @@ export function loadShaders(): Promise<ShaderTable> {
 }
 
 export function shaderTable(): ShaderTable {
-  if (!table) throw new BackendUnavailableError('webgpu', `the WGSL kernels (${KERNELS_URL}) are not loaded`);
+  if (!table) throw new BackendUnavailableError('webgpu', `the WGSL kernels (${kernelsUrl}) are not loaded`);
   return table;
 }
 
 async function fetchTable(): Promise<ShaderTable> {
+  const url = kernelsUrl;
   let json: unknown;
   try {
-    const res = await fetch(KERNELS_URL);
+    const res = await fetch(url);
     if (!res.ok) throw new Error(`HTTP ${res.status}`);
     json = await res.json();
   } catch (e) {
-    throw new BackendUnavailableError('webgpu', `cannot load the WGSL kernels from ${KERNELS_URL}: ${(e as Error).message}`);
+    const error = new BackendUnavailableError('webgpu', `cannot load the WGSL kernels from ${url}: ${(e as Error).message}`);
+    // Once per URL, like a missing wasm build: a deployment problem the app must hear of.
+    if (!warned.has(url)) console.warn(`edgeinfer: ${error.message}; copy edgeinfer/dist/browser/edgeinfer-kernels.json and set kernels (setAssetPaths)`);
+    warned.add(url);
+    throw error;
   }
   const why = malformed(json);
-  if (why) throw new BackendUnavailableError('webgpu', `the WGSL kernels at ${KERNELS_URL} ${why}`);
+  if (why) throw new BackendUnavailableError('webgpu', `the WGSL kernels at ${url} ${why}`);
   return json as ShaderTable;
 }
 

@@ -5,6 +5,9 @@ import { SHADERS, type ShaderSource, type ShaderStem } from './shaders.gen.js';
 
 export type ShaderTable = Readonly<Record<ShaderStem, ShaderSource>>;
 
+/** The browser bundle's kernels URL (shader-table.browser.ts); nothing to locate where they are embedded. */
+export function setKernelsUrl(_url: string | URL): void {}
+
 /** Resolves with every kernel; the providers await it before they create a backend. */
 export async function loadShaders(): Promise<ShaderTable> {
   return SHADERS;
