@@ -205,7 +205,8 @@ export class Session {
       const batchAxis = layout === 'source' && v.sourcePerm ? v.sourcePerm.indexOf(0) : 0;
       const free = shapeHere[batchAxis] === -1;
       const perSample = sizeOf(shapeHere.filter((_, i) => i !== batchAxis));
-      const n = free ? values.length / perSample : shapeHere[batchAxis];
+      // A rank-0 input has no batch axis: one value, batch 1.
+      const n = free ? values.length / perSample : shapeHere[batchAxis] ?? 1;
       const shape = shapeHere.map((d, i) => (i === batchAxis ? n : d));
       const given = feed instanceof Float32Array ? undefined : feed.shape;
       if (!Number.isInteger(n) || n < 1 || values.length !== sizeOf(shape) || (given && shapeToString(given) !== shapeToString(shape))) {
