@@ -1,3 +1,9 @@
+/**
+ * `import … from 'edgeinfer/advanced'` in Node: everything in {@link "edgeinfer (Node)"} and in
+ * {@link "edgeinfer/advanced"}, plus reading `.eim` files, the decision cache file and the device key.
+ *
+ * @module edgeinfer/advanced (Node)
+ */
 // `edgeinfer/advanced` in Node: everything in `edgeinfer` (./node.ts) plus the browser advanced
 // extras (./advanced.ts) and the Node-only pieces below: the decision cache file, the device key,
 // reading .eim files. Not the converters: those are `edgeinfer/convert` (docs/api.md).

@@ -1,3 +1,10 @@
+/**
+ * `import … from 'edgeinfer/advanced'` in browsers, workers and service workers: everything in
+ * {@link edgeinfer}, plus sessions on one backend, backend selection and its decision caches, the `.eim`
+ * reader and writer, the graph types, the op table and the preprocessing and ranking stages.
+ *
+ * @module edgeinfer/advanced
+ */
 // `edgeinfer/advanced` in browsers: everything in `edgeinfer`, plus the tensor-level pieces below it
 // (docs/api.md). A superset on purpose: code that goes down to sessions still needs load, the errors
 // and the providers, and one import keeps one copy of each class (the bundle's advanced.js imports

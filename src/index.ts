@@ -1,3 +1,11 @@
+/**
+ * `import … from 'edgeinfer'` in browsers, workers and service workers: loading a model, the classifiers,
+ * the backend providers, the typed errors, and the option and result types these use. An application that
+ * classifies needs nothing else. In Node the same import resolves to {@link "edgeinfer (Node)"}, which has all
+ * of this plus file paths and image files.
+ *
+ * @module edgeinfer
+ */
 // `edgeinfer` in browsers: what an application that classifies needs, and nothing it does not (docs/api.md).
 // Sessions, the .eim reader, ops, selection internals and preprocessing stages are in ./advanced.ts;
 // the converters in ./convert/index.ts. Nothing reachable from here may import a Node module.

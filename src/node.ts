@@ -1,3 +1,11 @@
+/**
+ * `import … from 'edgeinfer'` in Node: everything in {@link edgeinfer}, with a {@link load} that also reads
+ * file paths and `file:` URLs and remembers its backend decisions in a file, plus
+ * {@link NodeImageClassifier} (JPEG and PNG files or Buffers, the bundled model by default) and the image
+ * decoders. WebGPU comes from the optional package `webgpu` when it is installed.
+ *
+ * @module edgeinfer (Node)
+ */
 // `edgeinfer` in Node: the browser entry (./index.ts) with load() reading file paths and remembering
 // its backend decisions in a file, plus classifying image files. The tensor-level extras are in
 // ./advanced-node.ts and the converters in ./convert/index.ts, so that an application which only

@@ -9,7 +9,7 @@ import type { Selection } from '../runtime/select.js';
 import type { Classification } from '../vision/classifier.js';
 import { DEFAULT_MODEL_PATH, NodeImageClassifier } from '../vision/node-classifier.js';
 import { readImageFile } from '../vision/node-image.js';
-import { nodeProviders, openedAdapter, wantsWebgpu } from '../runtime/node-webgpu.js';
+import { nodeProviders, wantsWebgpu } from '../runtime/node-webgpu.js';
 import { parseArgs, stringOption, UsageError, type OptionSpecs } from './args.js';
 import { formatDuration } from './format.js';
 import { CliError, type CliIO } from './io.js';
@@ -87,7 +87,7 @@ export async function classifyCommand(argv: readonly string[], io: CliIO): Promi
   try {
     progress.stage('load');
     classifier = await openModel(modelFile, modelFile === DEFAULT_MODEL_PATH, backend, io.env);
-    const adapter = classifier.backend === 'webgpu' ? await adapterOf(classifier) : undefined;
+    const adapter = classifier.selection?.adapter;
     const report: ClassifyReport = {
       model: classifier.classifier.session.graph.metadata.name ?? modelFile,
       modelFile,
@@ -123,14 +123,6 @@ export function choiceNote(selection: Selection | undefined): string {
   if (selection.mode === 'cached') return ' (auto: remembered choice)';
   const timed = selection.candidates.filter((c) => c.medianMs !== undefined).map((c) => `${c.name} ${formatDuration(c.medianMs!)}`);
   return ` (auto${timed.length > 1 ? `: ${timed.join(', ')} per run` : ''})`;
-}
-
-/** The GPU adapter a webgpu classifier runs on, as the backend and the Node WebGPU probe describe it. */
-async function adapterOf(classifier: NodeImageClassifier): Promise<ClassifyReport['adapter']> {
-  const probed = await openedAdapter();
-  const own = (classifier.classifier.session.backendInstance as { adapter?: unknown }).adapter;
-  const description = typeof own === 'string' ? own : probed?.description;
-  return description === undefined ? undefined : { description, software: probed?.software !== undefined };
 }
 
 function adapterNote(adapter: ClassifyReport['adapter']): string {

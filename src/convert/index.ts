@@ -1,3 +1,10 @@
+/**
+ * `import … from 'edgeinfer/convert'` (Node only): the ONNX and TensorFlow.js Layers importers, the graph
+ * optimizer, weight quantization and the `.eim` writer, as `edgeinfer convert` uses them. Its own entry,
+ * so an application that only classifies never loads the converters.
+ *
+ * @module edgeinfer/convert
+ */
 // `edgeinfer/convert` (Node): ONNX and TensorFlow.js Layers models to a graph, then optimized,
 // quantized and written as .eim, as `edgeinfer convert` does. A separate entry so that `edgeinfer`
 // never loads onnx-proto and protobufjs (docs/api.md).

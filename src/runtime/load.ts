@@ -61,6 +61,7 @@ export class LoadedModel {
    */
   readonly ready: Promise<Selection>;
 
+  /** @internal Models are made by {@link load}. */
   constructor(
     session: Session,
     selection: Selection,
@@ -74,7 +75,7 @@ export class LoadedModel {
     this.#current = session;
     this.#record = selection;
     // Never rejects: nothing to handle for an app that does not wait for it.
-    this.ready = live?.job ? this.#warm(live.ctx, live.job).catch(() => this.#record) : Promise.resolve(selection);
+    this.ready = live?.job ? this.#warm(live.ctx, live.job).catch(() => this.selection) : Promise.resolve(this.selection);
   }
 
   /** The session runs go to now; it changes on a fallback or a warm start's switch. */
@@ -84,6 +85,10 @@ export class LoadedModel {
 
   /** How the backend was chosen, and every change since; a new object after each change. */
   get selection(): Selection {
+    const { adapter: description, software } = this.#current.backendInstance as { adapter?: string; software?: boolean };
+    const { adapter, ...rest } = this.#record;
+    // Follows the session runs go to (a fallback or warm start switches it), kept as one object while unchanged.
+    if (adapter?.description !== description) this.#record = description === undefined ? rest : { ...rest, adapter: { description, software: !!software } };
     return this.#record;
   }
 
@@ -178,7 +183,7 @@ export class LoadedModel {
       this.#record = { ...this.#record, backend: this.#current.backend, candidates, warmStart };
     };
     update(gpu ? 'preparing' : out.state);
-    if (!gpu) return this.#record;
+    if (!gpu) return this.selection;
     // Queued behind the runs already waiting: they finish on the CPU backend, later ones go to the GPU.
     await this.#enqueue(async () => {
       if (this.#closed) {
@@ -190,7 +195,7 @@ export class LoadedModel {
       this.#lost = undefined;
       update('switched', now() - ctx.started);
     });
-    return this.#record;
+    return this.selection;
   }
 }
 

@@ -140,9 +140,3 @@ export function wantsWebgpu(backend: unknown): boolean {
 export function nodeProviders(env: Readonly<Record<string, string | undefined>> = process.env): BackendProvider[] {
   return PROVIDERS.map((p) => (p.name === 'webgpu' ? nodeWebgpuProvider(env, p.priority) : p));
 }
-
-/** The adapter the Node WebGPU provider runs on, once it has been opened; undefined before, or without one. */
-export async function openedAdapter(): Promise<NodeGpuAdapter | undefined> {
-  const got = await opened;
-  return got && 'adapter' in got ? got.adapter : undefined;
-}

@@ -32,6 +32,8 @@ export interface Selection {
   readonly fallbacks?: readonly Fallback[];
   /** Present when a CPU backend answered first while the GPU prepared in the background. */
   readonly warmStart?: WarmStart;
+  /** The GPU adapter runs go to, while that is webgpu; `software`: a CPU rasterizer such as SwiftShader. */
+  readonly adapter?: { readonly description: string; readonly software: boolean };
 }
 
 /** Every `...Ms` time below counts from the start of the selection. */

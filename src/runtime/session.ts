@@ -102,6 +102,7 @@ export class Session {
    * A session on a graph prepared once (PreparedGraph.build) and a backend; checks that the backend has
    * every op. `queue`: the owner's (a LoadedModel shares one over all its sessions); default the backend's,
    * so sessions that share a backend instance take turns on it.
+   * @internal load() and the backend trials open sessions this way; applications use {@link Session.create}.
    */
   static open(prepared: PreparedGraph, backend: Backend, queue: RunQueue = queueOf(backend)): Session {
     prepared.checkCoverage(backend.ops, backend.name);
@@ -131,6 +132,7 @@ export class Session {
     return this.#prepared.graph;
   }
 
+  /** @internal The graph prepared once per load, which the runtime shares between backends. */
   get prepared(): PreparedGraph {
     return this.#prepared;
   }
@@ -149,6 +151,7 @@ export class Session {
   /**
    * Runs at once, outside the queue: for the queue's owner (a LoadedModel's queued work, a trial) that
    * already holds its turn. Two calls must not overlap.
+   * @internal Applications call {@link Session.run}.
    */
   async execute(feeds: Feeds, options: RunOptions = {}): Promise<Record<string, Tensor>> {
     if (this.#disposed) throw new EdgeInferError('DISPOSED', 'session is disposed');
@@ -169,6 +172,7 @@ export class Session {
    * (writing item 0 of the input, NHWC), the model's steps, its rank stage on row 0 of the output; one
    * read-back of 2k floats (src/backends/stages.ts). Undefined unless the model is one input, one output
    * whose rows are in the IR's order.
+   * @internal The classifiers' path for video frames and single images.
    */
   stagedRun(spec: StagedSpec): StagedRun | undefined {
     const g = this.graph, out = g.outputs[0];

@@ -58,7 +58,7 @@ withGpu(`edgeinfer classify --backend webgpu in Node${skipReason ? ` (skipped: $
     expect(CATS).toContain(report.images[0].top![0].index);
   }, 120_000);
 
-  it('load(): the provider names the adapter, and auto records a software adapter as the reason to defer it', async () => {
+  it('load(): the provider and the selection name the adapter, and auto records a software adapter as the reason to defer it', async () => {
     const provider = nodeWebgpuProvider();
     const adapter = 'adapter' in probe ? probe.adapter : undefined;
     expect(await provider.available()).toBe(true);
@@ -69,6 +69,9 @@ withGpu(`edgeinfer classify --backend webgpu in Node${skipReason ? ` (skipped: $
     try {
       expect(explicit.backend).toBe('webgpu');
       expect(explicit.selection.candidates).toEqual([{ name: 'webgpu', priority: 30, status: 'chosen' }]);
+      // The selection names the adapter runs go to, and whether it is a software one (SwiftShader here).
+      expect(explicit.selection.adapter).toEqual({ description: adapter!.description, software: adapter!.software !== undefined });
+      expect((await explicit.ready).adapter).toBe(explicit.selection.adapter);
     } finally {
       explicit.dispose();
     }
@@ -77,6 +80,7 @@ withGpu(`edgeinfer classify --backend webgpu in Node${skipReason ? ` (skipped: $
       const gpu = auto.selection.candidates.find((c) => c.name === 'webgpu')!;
       if (adapter!.software) expect(gpu).toMatchObject({ status: 'skipped', reason: adapter!.software });
       else expect(gpu.status).not.toBe('unavailable');
+      if (auto.backend !== 'webgpu') expect(auto.selection.adapter).toBeUndefined();
     } finally {
       auto.dispose();
     }

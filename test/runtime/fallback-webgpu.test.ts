@@ -35,7 +35,7 @@ describeGpu('fallback from a real WebGPU device', () => {
     const { providers, created } = realProviders();
     const told: Fallback[] = [];
     const model = await load(bytes, { providers, cache: alwaysWebgpu, deviceKey: () => 'test', warmStart: false, onFallback: (f) => told.push(f) });
-    expect(model.selection).toMatchObject({ mode: 'cached', backend: 'webgpu' });
+    expect(model.selection).toMatchObject({ mode: 'cached', backend: 'webgpu', adapter: { description: created[0].adapter, software: created[0].software } });
     const classifier = await ImageClassifier.create(model, { topK: 3 });
     const onGpu = await classifier.classify(TINY_PIXELS);
     expect(classifier.backend).toBe('webgpu');
@@ -46,6 +46,7 @@ describeGpu('fallback from a real WebGPU device', () => {
     expect(classifier.backend).toBe('wasm');
     const sel = classifier.selection!;
     expect(sel.backend).toBe('wasm');
+    expect(sel.adapter).toBeUndefined();
     expect(sel.candidates[0]).toMatchObject({ name: 'webgpu', status: 'lost', reason: expect.stringMatching(/^backend webgpu lost: /) });
     expect(sel.candidates.find((c) => c.status === 'chosen')).toMatchObject({ name: 'wasm', reason: 'took over when webgpu was lost' });
     expect(sel.fallbacks).toEqual([{ from: 'webgpu', to: 'wasm', reason: sel.candidates[0].reason, atMs: expect.any(Number) }]);
@@ -60,6 +61,7 @@ describeGpu('fallback from a real WebGPU device', () => {
     const { providers, created } = realProviders();
     const model = await load(bytes, { providers, cache: alwaysWebgpu, deviceKey: () => 'test' });
     expect(model.selection).toMatchObject({ mode: 'cached', backend: 'wasm', warmStart: { target: 'webgpu', state: 'preparing' } });
+    expect(model.selection.adapter).toBeUndefined();
     const classifier = await ImageClassifier.create(model, { topK: 3 });
     const onCpu = await classifier.classify(TINY_PIXELS);
     expect(classifier.backend).toBe('wasm');
@@ -67,6 +69,7 @@ describeGpu('fallback from a real WebGPU device', () => {
     const final = await model.ready;
     expect(final.warmStart).toMatchObject({ state: 'switched', targetReadyMs: expect.any(Number), switchedAtMs: expect.any(Number) });
     expect(classifier.backend).toBe('webgpu');
+    expect(final.adapter).toEqual({ description: created[0].adapter, software: created[0].software });
     expectSame(await classifier.classify(TINY_PIXELS), onCpu);
 
     created[0].device.destroy();

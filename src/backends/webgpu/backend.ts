@@ -33,6 +33,7 @@ export class WebGpuBackend implements Backend {
   readonly device: GPUDevice;
   readonly limits: GPUSupportedLimits;
   readonly adapter: string;
+  readonly software: boolean;
   /** f16: every tensor holds half floats (the kernels' `half` variants); inputs and outputs convert on the CPU. */
   readonly precision: GpuPrecision;
   /** true: dispose() destroys the device; false: the device is shared and outlives the backend. */
@@ -66,6 +67,7 @@ export class WebGpuBackend implements Backend {
     this.device = gpu.device;
     this.limits = gpu.limits;
     this.adapter = gpu.description;
+    this.software = gpu.software;
     this.#owners = gpu.owners;
     this.ownsDevice = gpu.owned;
     this.#cache = pipelineCacheOf(this.device);

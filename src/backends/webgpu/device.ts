@@ -35,6 +35,8 @@ export interface GpuDevice {
   readonly limits: GPUSupportedLimits;
   /** e.g. "swiftshader", or the vendor/architecture of a hardware adapter. */
   readonly description: string;
+  /** A CPU rasterizer or fallback adapter (softwareAdapterReason). */
+  readonly software: boolean;
   /**
    * true: the backend requested this device and destroys it on dispose. false: the app's device, shared
    * (with the app and other backends): dispose gives back only the backend's own buffers.
@@ -54,7 +56,7 @@ function infoDescription(info: GPUAdapterInfo | undefined): string {
 export function sharedDevice(device: GPUDevice): GpuDevice {
   // adapterInfo is on GPUDevice since 2024; older implementations lack it.
   const info = (device as GPUDevice & { adapterInfo?: GPUAdapterInfo }).adapterInfo;
-  return { device, owners: [], limits: device.limits, description: `${infoDescription(info)} (shared device)`, owned: false };
+  return { device, owners: [], limits: device.limits, description: `${infoDescription(info)} (shared device)`, software: !!softwareInfoReason(info), owned: false };
 }
 
 /** Adapter descriptions of CPU rasterizers: Dawn's SwiftShader, Mesa's llvmpipe/lavapipe/softpipe, Windows WARP. */
@@ -112,7 +114,7 @@ export async function acquireDevice(gpu: GPU | undefined): Promise<GpuDevice> {
   } catch (e) {
     throw new BackendUnavailableError('webgpu', `requestDevice failed: ${(e as Error).message}`);
   }
-  return { device, owners: [gpu, adapter], limits: device.limits, description: adapterDescription(adapter), owned: true };
+  return { device, owners: [gpu, adapter], limits: device.limits, description: adapterDescription(adapter), software: !!softwareAdapterReason(adapter), owned: true };
 }
 
 /** Throws GpuLimitError unless a storage buffer of `bytes` can be created and bound whole. */
