@@ -180,7 +180,8 @@ export class LoadedModel {
         return switchedAtMs !== undefined && c.status === 'chosen' ? { ...c, status: 'slower', reason: `answered until ${gpu!.backend} was ready` } : c;
       });
       const warmStart = { ...this.#record.warmStart!, state, targetReadyMs: out.readyMs, switchedAtMs };
-      this.#record = { ...this.#record, backend: this.#current.backend, candidates, warmStart };
+      const cacheReason = out.cacheReason ?? this.#record.cacheReason;
+      this.#record = { ...this.#record, backend: this.#current.backend, candidates, warmStart, ...(cacheReason ? { cacheReason } : {}) };
     };
     update(gpu ? 'preparing' : out.state);
     if (!gpu) return this.selection;

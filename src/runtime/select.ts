@@ -204,6 +204,8 @@ export interface WarmJob {
   readonly note?: string;
   /** The CPU trial's answer, which the GPU's must agree with (verify.ts); absent for a cached choice. */
   readonly reference?: Reference;
+  /** Why the CPU backend must not be written as the decision: a better one failed in the trial. */
+  readonly unwritten?: string;
 }
 
 export interface Chosen extends Selected {
@@ -239,7 +241,7 @@ export async function choose(graph: Graph, options: SelectOptions = {}, warm = f
   const ctx: SelectContext = store && key ? { ...base, cache: { store, key } } : base;
   /** A warm start writes its decision once the GPU has been timed; an early write would keep the GPU out for good. */
   const auto = (r: AutoResult, cache: Selection['cache'], reasons: (string | undefined)[]): Chosen => {
-    const job = r.later.length ? { later: r.later, cpu: { name: r.chosen.name, priority: r.chosen.priority, medianMs: r.medianMs }, reference: r.reference } : undefined;
+    const job = r.later.length ? { later: r.later, cpu: { name: r.chosen.name, priority: r.chosen.priority, medianMs: r.medianMs }, reference: r.reference, unwritten: failedAbove(r) } : undefined;
     const cacheReason = reasons.filter((x) => x).join('; ') || undefined;
     const selection: Selection = { backend: r.session.backend, mode: 'auto', candidates: r.candidates, cache, cacheReason, elapsedMs: elapsed() };
     return { session: r.session, ctx, job, selection: job ? { ...selection, warmStart: warming() } : selection };
@@ -261,11 +263,18 @@ export async function choose(graph: Graph, options: SelectOptions = {}, warm = f
     staleReason = reuse.staleReason;
   }
   const r = await runAuto(providers, opener, opts, warm);
-  // A choice made because a better backend failed (e.g. its files 404) must not outlive the failure.
-  const failed = r.candidates.find((c) => c.status === 'failed' && (c.priority ?? -Infinity) > r.chosen.priority);
-  const unwritten = failed && `not written: ${failed.name}@${failed.priority} failed (${failed.reason})`;
-  const written = r.later.length > 0 || (!failed && await writeDecision(store!, key, makeDecision(r.chosen.name, r.chosen.priority, r.medianMs)));
+  const unwritten = failedAbove(r);
+  const written = r.later.length > 0 || (!unwritten && await writeDecision(store!, key, makeDecision(r.chosen.name, r.chosen.priority, r.medianMs)));
   return auto(r, staleReason ? 'stale' : 'miss', [staleReason, unwritten || (written ? undefined : 'the cache refused the write')]);
+}
+
+/** A choice made because a better backend failed (e.g. its files 404) must not outlive the failure: why not to write it. */
+function failedAbove(r: AutoResult): string | undefined {
+  return notWritten(r.candidates.find((c) => c.status === 'failed' && (c.priority ?? -Infinity) > r.chosen.priority));
+}
+
+export function notWritten(failed: Candidate | undefined): string | undefined {
+  return failed && `not written: ${failed.name}@${failed.priority} failed (${failed.reason})`;
 }
 
 function cachedNote(cached: CachedDecision): string {

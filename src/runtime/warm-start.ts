@@ -3,7 +3,7 @@
 // the CPU's median). Never rejects; the final choice goes to the decision cache, unless cancelled.
 import { makeDecision, writeDecision } from './decision-cache.js';
 import { now, type Candidate, type WarmStart } from './report.js';
-import type { SelectContext, WarmJob } from './select.js';
+import { notWritten, type SelectContext, type WarmJob } from './select.js';
 import { Opener, Trials, type Exclusive } from './trials.js';
 import type { Session } from './session.js';
 
@@ -14,13 +14,16 @@ export interface WarmOutcome {
   readonly updates: readonly (readonly [number, Candidate])[];
   readonly state: WarmStart['state'];
   readonly readyMs: number;
+  /** Why the decision cache was left as it was: the CPU backend answers only because something failed. */
+  readonly cacheReason?: string;
 }
 
 /** Creation and the warm-up run (shader compilation) overlap the CPU's runs; the timed runs take turns with them (`exclusive`). */
 export async function warmInBackground(ctx: SelectContext, job: WarmJob, signal: AbortSignal, exclusive: Exclusive): Promise<WarmOutcome> {
   const trials = new Trials(new Opener(ctx.prepared, signal, ctx.opts.precision, ctx.queue), ctx.opts, exclusive, job.reference);
   const updates: [number, Candidate][] = [];
-  const end = (state: WarmStart['state'], session?: Session): WarmOutcome => ({ session, updates, state, readyMs: now() - ctx.started });
+  let cacheReason: string | undefined;
+  const end = (state: WarmStart['state'], session?: Session): WarmOutcome => ({ session, updates, state, readyMs: now() - ctx.started, cacheReason });
   try {
     for (const { provider, index } of job.later) updates.push([index, await trials.trial(provider, index, job.note)]);
   } catch {
@@ -32,7 +35,9 @@ export async function warmInBackground(ctx: SelectContext, job: WarmJob, signal:
   const { cpu } = job;
   const wins = best !== undefined && !(best.medianMs >= (cpu.medianMs ?? Infinity));
   if (best && !wins) best.session.dispose();
-  if (ctx.cache) {
+  // Staying on the CPU because the GPU (or a better CPU backend) failed is no decision to keep: the next load tries again.
+  cacheReason = wins ? undefined : job.unwritten ?? notWritten(updates.map(([, c]) => c).find((c) => c.status === 'failed'));
+  if (ctx.cache && !cacheReason) {
     const d = wins ? makeDecision(best.provider.name, best.provider.priority, best.medianMs) : makeDecision(cpu.name, cpu.priority, cpu.medianMs);
     await writeDecision(ctx.cache.store, ctx.cache.key, d);
   }

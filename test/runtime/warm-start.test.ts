@@ -153,6 +153,32 @@ describe('warm start, no cached decision', () => {
     }
   });
 
+  it('a CPU choice that a failure produced is not written once the GPU is timed: wasm failed, js answered, the GPU was slower', async () => {
+    const p = providers({ slowMs: 20 });
+    const all = [p.gpu, fakeProvider({ name: 'wasm', priority: 20, failAt: 'create' }), p.js];
+    const cache = memoryCache();
+    const model = await load(bytes, { providers: all, cache, deviceKey: () => 'dev' });
+    expect(model.backend).toBe('js');
+    p.open();
+    const final = await model.ready;
+    expect(final.warmStart).toMatchObject({ state: 'slower' });
+    expect(final.cacheReason).toMatch(/^not written: wasm@20 failed \(create failed: /);
+    expect(cache.entries.size).toBe(0);
+    model.dispose();
+  });
+
+  it('a GPU that fails in the background leaves nothing written', async () => {
+    const p = providers({ failAt: 'prepare' });
+    const cache = memoryCache();
+    const model = await load(bytes, { providers: p.all, cache, deviceKey: () => 'dev' });
+    p.open();
+    const final = await model.ready;
+    expect(final.warmStart).toMatchObject({ state: 'failed' });
+    expect(final.cacheReason).toMatch(/^not written: webgpu@30 failed/);
+    expect(cache.entries.size).toBe(0);
+    model.dispose();
+  });
+
   it('dispose while the GPU prepares: the GPU session is released, nothing switches, nothing is cached', async () => {
     const p = providers();
     const cache = memoryCache();
@@ -282,7 +308,7 @@ describe('warm start on a cached GPU decision', () => {
     await expectRight(model);
   });
 
-  it('a cached GPU that now fails to prepare leaves the CPU backend in place, and the cache is corrected', async () => {
+  it('a cached GPU that now fails to prepare leaves the CPU backend in place; the failure is not written, so the next load tries the GPU again', async () => {
     const cache = await seeded();
     const p = providers({ failAt: 'prepare' });
     const model = await load(bytes, { providers: p.all, cache, deviceKey: () => 'dev' });
@@ -291,7 +317,8 @@ describe('warm start on a cached GPU decision', () => {
     expect(final.warmStart).toMatchObject({ state: 'failed' });
     expect(final.candidates[0]).toMatchObject({ name: 'webgpu', status: 'failed' });
     expect(model.backend).toBe('wasm');
-    expect([...cache.entries.values()].map((d) => d.backend)).toEqual(['wasm']);
+    expect(final.cacheReason).toMatch(/^not written: webgpu@30 failed \(prepare failed: /);
+    expect([...cache.entries.values()].map((d) => d.backend)).toEqual(['webgpu']);
     await expectRight(model);
   });
 
