@@ -4,8 +4,10 @@
 //   free of Node imports, with the wasm builds and edgeinfer-kernels.json (the WGSL) beside them.
 // - dist/node: index.js, advanced.js, convert.js (src/node.ts, src/advanced-node.ts, src/convert/index.ts)
 //   and the chunks they share; index.js never reaches the converters. Node builtins and package
-//   dependencies stay imports.
-// - dist/cli/main.js (src/cli/main.ts), one file.
+//   dependencies stay imports. The wasm builds beside them are the only Node copy.
+// - dist/cli/main.js (src/cli/main.ts): an entry of the same build as dist/node, so it imports the shared
+//   chunks of dist/node (and finds the wasm builds there) instead of carrying its own copy of the runtime.
+// Source maps are written for local debugging; `files` in package.json keeps them out of the package.
 // Types: tsconfig.build.json.
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { builtinModules } from 'node:module';
@@ -52,14 +54,14 @@ function noNodeBuiltins() {
  * Emits the wasm kernel builds (made by `npm run build:wasm` into build/wasm) beside the bundle:
  * the browser loads them by URL relative to the module, Node reads them from the bundle's folder.
  */
-function wasmBuilds() {
+function wasmBuilds(subdir = '') {
   return {
     name: 'edgeinfer-wasm-builds',
     generateBundle() {
       for (const name of ['edgeinfer-simd.wasm', 'edgeinfer-relaxed.wasm', 'edgeinfer-scalar.wasm']) {
         const path = join(ROOT, 'build/wasm', name);
         if (!existsSync(path)) this.error(`${path} is missing: run \`npm run build:wasm\` first`);
-        this.emitFile({ type: 'asset', fileName: name, source: readFileSync(path) });
+        this.emitFile({ type: 'asset', fileName: subdir ? `${subdir}/${name}` : name, source: readFileSync(path) });
       }
     },
   };
@@ -91,16 +93,24 @@ function wgslKernelsAsset() {
 }
 
 /**
- * Deletes the shared chunks an earlier build left in `dir` (their names carry a content hash, so a new
- * build writes new files beside the old ones rather than over them), so that dist/ ships only these.
+ * Deletes what an earlier build left in the folders `subdirs` (under the output dir) that this build did
+ * not write: shared chunks of other hashes (their names carry a content hash, so a new build writes new
+ * files beside the old ones rather than over them), and files of an older layout (the CLI's own copy of
+ * the wasm builds), so that dist/ ships only these. The folders belong to this build alone.
  */
-function removeStaleChunks() {
+function removeStaleFiles(subdirs) {
   return {
-    name: 'edgeinfer-remove-stale-chunks',
+    name: 'edgeinfer-remove-stale-files',
     writeBundle({ dir }, bundle) {
-      if (!dir || !existsSync(dir)) return;
-      for (const name of readdirSync(dir)) {
-        if (/^shared-.*\.js(\.map)?$/.test(name) && !(name in bundle)) rmSync(join(dir, name));
+      if (!dir) return;
+      for (const sub of subdirs) {
+        const folder = join(dir, sub);
+        if (!existsSync(folder)) continue;
+        for (const entry of readdirSync(folder, { withFileTypes: true })) {
+          const key = `${sub}/${entry.name}`;
+          const written = key in bundle || (key.endsWith('.map') && key.slice(0, -4) in bundle);
+          if (entry.isFile() && !written) rmSync(join(folder, entry.name));
+        }
       }
     },
   };
@@ -145,22 +155,27 @@ export function createConfigs({ outDir = 'dist' } = {}) {
       },
     ],
   };
-  const forNode = (input, output) => ({
-    input,
+  // One build for the Node entries and the CLI, written under outDir as node/*.js and cli/main.js: the
+  // CLI shares dist/node's chunks (one copy of the runtime, one of the wasm builds, in dist/node).
+  // Shared chunks sit beside the Node entries, never in cli/: node-files.ts and node-classifier.ts find the
+  // wasm builds (./) and models/ (../../models) relative to the module that holds them.
+  const node = {
+    input: {
+      'node/index': join(ROOT, 'src/node.ts'),
+      'node/advanced': join(ROOT, 'src/advanced-node.ts'),
+      'node/convert': join(ROOT, 'src/convert/index.ts'),
+      'cli/main': join(ROOT, 'src/cli/main.ts'),
+    },
     external: (id) => isBuiltin(id) || isDependency(id),
     preserveEntrySignatures: 'allow-extension',
-    plugins: [nodeResolve({ preferBuiltins: true, exportConditions: ['node'] }), typescript(), wasmBuilds()],
+    plugins: [nodeResolve({ preferBuiltins: true, exportConditions: ['node'] }), typescript(), wasmBuilds('node')],
     onwarn: strictWarnings,
-    output: { format: 'es', sourcemap: true, ...output },
-  });
-  const node = forNode(
-    { index: join(ROOT, 'src/node.ts'), advanced: join(ROOT, 'src/advanced-node.ts'), convert: join(ROOT, 'src/convert/index.ts') },
-    // Shared chunks sit beside the entries: node-files.ts and node-classifier.ts find the wasm builds and
-    // models/ relative to the module that holds them.
-    { dir: out('node'), entryFileNames: '[name].js', chunkFileNames: 'shared-[hash].js', plugins: [removeStaleChunks()] },
-  );
-  const cli = forNode(join(ROOT, 'src/cli/main.ts'), { file: out('cli/main.js') });
-  return [browser, node, cli];
+    output: {
+      dir: out('.'), format: 'es', sourcemap: true, entryFileNames: '[name].js', chunkFileNames: 'node/shared-[hash].js',
+      plugins: [removeStaleFiles(['node', 'cli'])],
+    },
+  };
+  return [browser, node];
 }
 
 export default createConfigs();

@@ -30,13 +30,15 @@ beforeAll(async () => {
     const outputs = (Array.isArray(config.output) ? config.output : [config.output]) as OutputOptions[];
     for (const o of outputs) {
       const dir = o.dir ?? dirname(o.file!);
+      // The Node build writes under OUT itself (node/*.js, cli/main.js), the browser build under OUT/browser.
       const rel = dir.slice(OUT.length + 1);
+      const at = (fileName: string) => (rel ? `${rel}/${fileName}` : fileName);
       const { output } = await bundle.write(o);
       const names = new Set(output.map((c) => c.fileName));
-      const local = (id: string) => (names.has(id) ? `${rel}/${id}` : id);
+      const local = (id: string) => (names.has(id) ? at(id) : id);
       for (const c of output) {
         if (c.type !== 'chunk') continue;
-        built.set(`${rel}/${c.fileName}`, {
+        built.set(at(c.fileName), {
           file: join(dir, c.fileName), isEntry: c.isEntry, imports: c.imports.map(local), dynamicImports: c.dynamicImports.map(local), moduleIds: c.moduleIds,
         });
       }
