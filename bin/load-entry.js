@@ -32,5 +32,9 @@ export async function loadEntry(dist, src, forced, what) {
   } catch {
     throw new Error(`no up-to-date build (${what}) and tsx is not installed: run \`npm install\` or \`npm run build\``);
   }
+  // A checkout: the sources import generated files (the WGSL table, the wasm exports) and load the wasm
+  // builds, which `npm install` does not make; build what is missing or stale (quick when nothing is).
+  const ensure = new URL('../scripts/ensure-built.mjs', import.meta.url);
+  if (existsSync(ensure)) await (await import(ensure.href)).ensureBuilt();
   return tsx.tsImport(src.href, import.meta.url);
 }

@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// `npm test`: makes sure the system pieces the tests use are here, then runs vitest.
+// `npm test`: makes sure the system pieces the tests use are here and the generated files are built
+// (scripts/ensure-built.mjs: `npm install` builds nothing), then runs vitest.
 // WebGPU tests run on SwiftShader (a CPU Vulkan) that Debian's chromium package ships; the
 // browser tests drive that same chromium. Missing, they are installed with apt-get (as root, or
 // through sudo); where that is impossible the run goes on and those tests say why they cannot run
@@ -7,6 +8,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { ensureBuilt } from './ensure-built.mjs';
 
 const CHROMIUM_DIR = '/usr/lib/chromium';
 const SWIFTSHADER_ICD = `${CHROMIUM_DIR}/vk_swiftshader_icd.json`;
@@ -32,6 +34,13 @@ function installSystemPackages() {
 }
 
 installSystemPackages();
+
+try {
+  await ensureBuilt();
+} catch (e) {
+  console.error(`test: cannot build the wasm kernels or the WGSL table: ${e instanceof Error ? e.message : String(e)}`);
+  process.exit(1);
+}
 
 const env = { ...process.env };
 if (existsSync(SWIFTSHADER_ICD)) {
