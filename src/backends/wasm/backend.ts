@@ -17,6 +17,7 @@ import { PlanState } from './plan-state.js';
 import { WasmTensor } from './tensor.js';
 import type { PreprocessSpec, PreprocessStage, RankSpec, RankStage } from '../stages.js';
 import { wasmPreprocessStage, wasmRankStage } from './stages.js';
+import { warnOnce } from '../warn-once.js';
 
 interface StepInfo { readonly plan: PlanState; readonly index: number; readonly op: string }
 
@@ -306,14 +307,9 @@ export function configureDefaultWasmSources(s: WasmSources): void {
   if (!setByApp) sources = s;
 }
 
-const warned = new Set<string>();
-
-/** Once per URL: a build that cannot be fetched or compiled is a deployment problem the app must hear of. */
+/** A build at a URL (not bytes or a loader the app gave) that cannot be fetched or compiled. */
 function warnMissing(source: WasmSource | undefined, e: unknown): void {
-  const url = typeof source === 'string' || source instanceof URL ? String(source) : undefined;
-  if (url === undefined || warned.has(url)) return;
-  warned.add(url);
-  console.warn(`edgeinfer: ${(e as Error).message}; copy edgeinfer/dist/browser/*.wasm and set wasmPaths`);
+  if (typeof source === 'string' || source instanceof URL) warnOnce(String(source), (e as Error).message, 'copy edgeinfer/dist/browser/*.wasm and set wasmPaths');
 }
 
 /**

@@ -2,6 +2,7 @@
 // edgeinfer-kernels.json beside the bundle and are fetched once per page, when the first WebGPU backend is
 // created, so pages that never create one never download them. Failures are BackendUnavailableError.
 import { BackendUnavailableError } from '../../errors.js';
+import { warnOnce } from '../warn-once.js';
 import type { ShaderTable } from './shader-table.js';
 
 // This exact form, like the wasm builds' URLs, is what bundlers recognise to copy the file along.
@@ -10,7 +11,6 @@ const KINDS: readonly unknown[] = ['read', 'read_write', 'uniform'];
 
 let table: ShaderTable | undefined;
 let loading: Promise<ShaderTable> | undefined;
-const warned = new Set<string>();
 
 /** Where edgeinfer-kernels.json is served (setAssetPaths), resolved against the page; a table already loaded stays. */
 export function setKernelsUrl(url: string | URL): void {
@@ -40,9 +40,7 @@ async function fetchTable(): Promise<ShaderTable> {
     json = await res.json();
   } catch (e) {
     const error = new BackendUnavailableError('webgpu', `cannot load the WGSL kernels from ${url}: ${(e as Error).message}`);
-    // Once per URL, like a missing wasm build: a deployment problem the app must hear of.
-    if (!warned.has(url)) console.warn(`edgeinfer: ${error.message}; copy edgeinfer/dist/browser/edgeinfer-kernels.json and set kernels (setAssetPaths)`);
-    warned.add(url);
+    warnOnce(url, error.message, 'copy edgeinfer/dist/browser/edgeinfer-kernels.json and set kernels (setAssetPaths)');
     throw error;
   }
   const why = malformed(json);
