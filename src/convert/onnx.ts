@@ -95,6 +95,7 @@ function planInputs(model: ModelProto, nodes: readonly OnnxNode[]): InputPlan[] 
     const perm = r === 4 ? NHWC : seqFirst ? SEQ_FIRST : identityPerm(r);
     const batchAxis = seqFirst ? 1 : r >= 1 ? 0 : -1;
     info.dims.forEach((d, k) => {
+      if (d.value === 0) throw new UnsupportedOpError('Input', name, g.name || 'model', `zero-sized dimension at axis ${k}: the runtime has no empty tensors`);
       if (d.value === undefined && k !== batchAxis) {
         throw new UnsupportedOpError('Input', name, g.name || 'model', `symbolic dimension "${d.param}" at axis ${k}; only the batch may be free`);
       }

@@ -2,10 +2,12 @@
 // and trial runs included) on every backend, and Reshape with allowzero; compared with onnxruntime-web.
 import { describe, expect, it } from 'vitest';
 import { importOnnx } from '../../src/convert/onnx.js';
+import { ModelFormatError, UnsupportedOpError } from '../../src/errors.js';
 import { load } from '../../src/node.js';
+import { Session } from '../../src/runtime/session.js';
 import { backendVariants } from '../helpers/backends.js';
 import { expectClose } from '../helpers/harness.js';
-import { OnnxModel, runOrtModel, type Feed } from '../helpers/onnx-builder.js';
+import { i64, OnnxModel, runOrtModel, type Feed } from '../helpers/onnx-builder.js';
 
 const variants = await backendVariants();
 const gpuSkip = variants.find((v) => v.id === 'webgpu-f32')?.skipReason;
@@ -56,5 +58,61 @@ describe('ONNX rank-0 inputs and outputs through load()', () => {
     expect((await model.run({ s: { shape: [], data: Float32Array.of(2) } })).y.data).toEqual(Float32Array.of(2, -4, 7));
     await expect(model.run({ s: Float32Array.of(1, 2) })).rejects.toThrow(/"s" has the wrong size \(expected \[\], received 2 values\)/);
     model.dispose();
+  });
+});
+
+/** Runs `bytes` on the js backend and on onnxruntime-web: same shapes, same values. */
+async function sameAsOrt(bytes: Uint8Array, feeds: Record<string, Feed>): Promise<void> {
+  const want = await runOrtModel(bytes, feeds);
+  const session = await Session.create(importOnnx(bytes), { backend: 'js' });
+  const ins: Record<string, Float32Array> = {};
+  for (const [k, f] of Object.entries(feeds)) ins[k] = Float32Array.from(f.data as ArrayLike<number>);
+  const got = await session.run(ins);
+  for (const [k, w] of Object.entries(want)) {
+    expect([...got[k].shape], k).toEqual(w.dims);
+    expect(got[k].data, k).toEqual(w.data);
+  }
+  session.dispose();
+}
+
+const iota = (dims: number[]): Feed => ({ dims, data: Float32Array.from({ length: dims.reduce((a, b) => a * b, 1) }, (_, i) => i) });
+
+describe('ONNX Reshape allowzero', () => {
+  it('allowzero=1 without a 0 in the shape is a plain reshape', async () => {
+    const m = new OnnxModel(14).input('x', [2, 3, 4]).init('s', [3], i64(4, -1, 2)).node('Reshape', ['x', 's'], ['y'], { allowzero: 1 }).output('y');
+    await sameAsOrt(m.encode(), { x: iota([2, 3, 4]) });
+  });
+
+  it('allowzero=0: a 0 copies the input dim, with a free batch too', async () => {
+    const fixed = new OnnxModel(14).input('x', [2, 3, 4]).init('s', [3], i64(0, 0, -1)).node('Reshape', ['x', 's'], ['y'], { allowzero: 0 }).output('y');
+    await sameAsOrt(fixed.encode(), { x: iota([2, 3, 4]) });
+    const free = new OnnxModel(14).input('x', ['N', 3, 4]).init('s', [2], i64(0, -1)).node('Reshape', ['x', 's'], ['y']).output('y');
+    expect(importOnnx(free.encode()).outputs).toEqual([{ name: 'y', shape: [-1, 12] }]);
+    await sameAsOrt(free.encode(), { x: iota([3, 3, 4]) });
+  });
+
+  it('allowzero=1 with a 0: a zero-sized constant, concatenated away', async () => {
+    // The empty constant [0] reshaped to [1, 0] (folded) adds nothing to the Concat.
+    const m = new OnnxModel(14).input('x', [1, 4]).init('e', [0], new Float32Array(0)).init('s', [2], i64(1, 0))
+      .node('Reshape', ['e', 's'], ['z'], { allowzero: 1 }).node('Concat', ['x', 'z'], ['c'], { axis: 1 }).node('Relu', ['c'], ['y']).output('y');
+    const g = importOnnx(m.encode());
+    expect(g.nodes.map((n) => n.op)).toEqual(['Concat', 'Relu']);
+    await sameAsOrt(m.encode(), { x: { dims: [1, 4], data: Float32Array.of(-1, 2, -3, 4) } });
+  });
+
+  it('allowzero=1 with a 0 on a tensor that has elements is malformed, as in onnxruntime', async () => {
+    const m = new OnnxModel(14).input('x', [2, 3]).init('s', [2], i64(0, 6)).node('Reshape', ['x', 's'], ['y'], { allowzero: 1 }).output('y');
+    expect(() => importOnnx(m.encode())).toThrow(ModelFormatError);
+    expect(() => importOnnx(m.encode())).toThrow(/cannot reshape \[2,3\] to \[0,6\]/);
+    await expect(runOrtModel(m.encode(), { x: iota([2, 3]) })).rejects.toThrow();
+  });
+
+  it('empty tensors at run time are refused by name: a zero-sized input, an empty constant output', () => {
+    const input = new OnnxModel(14).input('x', [2, 0, 3]).init('s', [2], i64(0, 5)).node('Reshape', ['x', 's'], ['y'], { allowzero: 1 }).output('y');
+    expect(() => importOnnx(input.encode())).toThrow(UnsupportedOpError);
+    expect(() => importOnnx(input.encode())).toThrow(/zero-sized dimension at axis 1: the runtime has no empty tensors/);
+    const output = new OnnxModel(14).input('x', [1, 4]).init('e', [0], new Float32Array(0)).init('s', [2], i64(1, 0))
+      .node('Reshape', ['e', 's'], ['z'], { allowzero: 1 }).node('Relu', ['x'], ['y']).output('y').output('z');
+    expect(() => importOnnx(output.encode())).toThrow(/constant "z__value" of shape \[1,0\] has no elements/);
   });
 });

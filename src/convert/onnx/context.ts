@@ -232,9 +232,10 @@ export class ImportContext {
       const shift = rank - t.dims.length;
       t = { ...t, dims, ...(t.quant ? { quant: { ...t.quant, axis: t.quant.axis + shift } } : {}) };
     }
-    if (perm) t = transposeConst(t, permuteForConst(perm));
     // The first IR copy of an ONNX constant keeps its name; keys may carry a '|variant' suffix.
     const base = onnxName.split('|')[0] || 'const';
+    if (t.dims.includes(0)) throw this.unsupported(`constant "${base}" of shape [${t.dims}] has no elements: the runtime has no empty tensors`);
+    if (perm) t = transposeConst(t, permuteForConst(perm));
     const own = this.consts.has(base) && !this.claimed.has(base);
     if (own) {
       this.claimed.add(base);

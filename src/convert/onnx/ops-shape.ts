@@ -39,7 +39,6 @@ const reshape: Converter = (cx, n) => {
   const symbolic = target.some((t) => Number.isNaN(t));
   const dims = cx.sourceDims(x);
   const batchAt0 = cx.dynamic && dims[0][0] !== dims[1][0];
-  if (allowzero && target.includes(0)) throw n.unsupported('zero-sized dims (allowzero with 0 in shape)');
   const resolve = (k: 0 | 1): number[] => {
     const d = dims[k];
     const out = target.map((t, i) => {
@@ -97,13 +96,17 @@ function commonPerm(vals: readonly Val[], r: number): Perm {
 
 const concat: Converter = (cx, n) => {
   n.only('axis');
-  const names = n.inputs.filter((s) => s !== '');
+  let names = n.inputs.filter((s) => s !== '');
   if (names.length === 0) throw n.malformed('Concat has no inputs');
-  const items = names.map((s) => cx.lookup(s));
+  let items = names.map((s) => cx.lookup(s));
   const ranks = items.map((v) => (isVal(v) ? v.s1.length : v.dims.length));
   const r = ranks[0];
   if (ranks.some((k) => k !== r)) throw n.malformed(`inputs of ranks ${ranks}`);
   const a = normAxis(n, n.int('axis'), r);
+  // An empty constant (0 along the axis, e.g. a Reshape with allowzero) adds nothing.
+  const keep = items.map((v) => isVal(v) || v.dims[a] !== 0);
+  names = names.filter((_, i) => keep[i]);
+  items = items.filter((_, i) => keep[i]);
   const vals = items.filter(isVal);
   const perm = commonPerm(vals, r);
   const q = vals.find((v) => v.quant)?.quant;
