@@ -9,7 +9,7 @@
 // `edgeinfer` in Node: the browser entry (./index.ts) with load() reading file paths and remembering
 // its backend decisions in a file, plus classifying image files. The tensor-level extras are in
 // ./advanced-node.ts and the converters in ./convert/index.ts, so that an application which only
-// classifies never loads onnx-proto or protobufjs (docs/api.md).
+// classifies never loads the converters (docs/api.md).
 import { useWasmBuildsOnDisk } from './backends/wasm/node-files.js';
 
 // Node's fetch cannot read file: URLs, so the wasm kernels are read from disk.

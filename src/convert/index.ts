@@ -7,7 +7,7 @@
  */
 // `edgeinfer/convert` (Node): ONNX and TensorFlow.js Layers models to a graph, then optimized,
 // quantized and written as .eim, as `edgeinfer convert` does. A separate entry so that `edgeinfer`
-// never loads onnx-proto and protobufjs (docs/api.md).
+// never loads the converters (docs/api.md); ONNX is read by our own protobuf reader (onnx/wire.ts).
 export { importOnnx, type OnnxImportOptions } from './onnx.js';
 export { importTfjsLayers, type TfjsImportOptions } from './tfjs.js';
 export { readTfjsLayersDir } from './tfjs-node.js';

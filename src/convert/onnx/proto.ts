@@ -1,55 +1,36 @@
-// Reading ONNX protobuf messages (decoded by onnx-proto): int64 fields to numbers, nodes to a plain
-// form, and typed attribute access. Every malformed field becomes a ModelFormatError naming its path.
-import onnxProto from 'onnx-proto';
+// Reading ONNX protobuf messages (decoded by ./schema.ts): nodes to a plain form, and typed attribute
+// access. Every malformed field becomes a ModelFormatError naming its path.
 import { ModelFormatError, UnsupportedOpError } from '../../errors.js';
+import { AttributeType as A, decodeModelProto, type AttributeProto, type ModelProto, type NodeProto, type ValueInfoProto } from './schema.js';
 import { decodeTensor, type ConstTensor } from './tensor.js';
 
-const { onnx } = onnxProto;
-export type ModelProto = onnxProto.onnx.ModelProto;
-export type GraphProto = onnxProto.onnx.IGraphProto;
-export type NodeProto = onnxProto.onnx.INodeProto;
-export type ValueInfoProto = onnxProto.onnx.IValueInfoProto;
-type AttributeProto = onnxProto.onnx.IAttributeProto;
-type Int64 = number | { toNumber(): number } | null | undefined;
+export type { GraphProto, ModelProto, NodeProto, ValueInfoProto } from './schema.js';
 
 export function decodeModel(bytes: Uint8Array): ModelProto {
   if (!(bytes instanceof Uint8Array)) throw new ModelFormatError('ONNX model bytes must be a Uint8Array', 'model');
   if (bytes.length === 0) throw new ModelFormatError('ONNX model is empty', 'model');
-  try {
-    return onnx.ModelProto.decode(bytes);
-  } catch (e) {
-    throw new ModelFormatError(`not a valid ONNX protobuf: ${(e as Error).message}`, 'model', { cause: e });
-  }
+  return decodeModelProto(bytes);
 }
 
-/** An int64 protobuf field as a JS number; values past 2^53 lose precision, which only sentinel values (INT64_MAX) use. */
-export function toNum(v: Int64, where: string): number {
-  if (v === null || v === undefined) return 0;
-  const n = typeof v === 'number' ? v : typeof v === 'object' && typeof v.toNumber === 'function' ? v.toNumber() : NaN;
-  if (!Number.isFinite(n)) throw new ModelFormatError(`expected an integer, got ${String(v)}`, where);
-  return n;
+/** An int64 field (already a number: exact to 2^53, rounded past it, which only sentinels such as INT64_MAX use); 0 when absent. */
+export function toNum(v: number | undefined, where: string): number {
+  if (v === undefined) return 0;
+  if (!Number.isFinite(v)) throw new ModelFormatError(`expected an integer, got ${String(v)}`, where);
+  return v;
 }
 
 export type AttrValue = number | number[] | string | string[] | ConstTensor;
 
-const A = onnx.AttributeProto.AttributeType;
-
-function has(msg: object, key: string): boolean {
-  const v = (msg as Record<string, unknown>)[key];
-  if (Array.isArray(v)) return v.length > 0;
-  return Object.prototype.hasOwnProperty.call(msg, key) && v !== null && v !== undefined;
-}
-
 /** Old exporters leave AttributeProto.type unset: infer it from the field that is present. */
 function attrType(a: AttributeProto): number {
   if (a.type) return a.type;
-  if (has(a, 'floats')) return A.FLOATS;
-  if (has(a, 'ints')) return A.INTS;
-  if (has(a, 'strings')) return A.STRINGS;
-  if (has(a, 't')) return A.TENSOR;
-  if (has(a, 's')) return A.STRING;
-  if (has(a, 'f')) return A.FLOAT;
-  if (has(a, 'i')) return A.INT;
+  if (a.floats.length > 0) return A.FLOATS;
+  if (a.ints.length > 0) return A.INTS;
+  if (a.strings.length > 0) return A.STRINGS;
+  if (a.t !== undefined) return A.TENSOR;
+  if (a.s !== undefined) return A.STRING;
+  if (a.f !== undefined) return A.FLOAT;
+  if (a.i !== undefined) return A.INT;
   return A.UNDEFINED;
 }
 
@@ -63,10 +44,10 @@ function readAttr(a: AttributeProto, where: string): AttrValue {
     case A.TENSOR:
       if (!a.t) throw new ModelFormatError('tensor attribute has no tensor', where);
       return decodeTensor(a.t, where);
-    case A.FLOATS: return [...(a.floats ?? [])];
-    case A.INTS: return (a.ints ?? []).map((v, i) => toNum(v, `${where}[${i}]`));
-    case A.STRINGS: return (a.strings ?? []).map((s) => utf8.decode(s));
-    default: throw new ModelFormatError(`attribute of type ${a.type ?? 'UNDEFINED'} is not readable here`, where);
+    case A.FLOATS: return [...a.floats];
+    case A.INTS: return [...a.ints];
+    case A.STRINGS: return a.strings.map((s) => utf8.decode(s));
+    default: throw new ModelFormatError(`attribute of type ${a.type || 'UNDEFINED'} is not readable here`, where);
   }
 }
 
@@ -81,15 +62,15 @@ export class OnnxNode {
   private readonly attrs = new Map<string, AttrValue>();
 
   constructor(proto: NodeProto, index: number, graphPath: string, readonly model: string, readonly opset: number) {
-    this.op = proto.opType ?? '';
+    this.op = proto.opType;
     this.name = proto.name || `${this.op || 'node'}_${index}`;
-    this.domain = proto.domain === 'ai.onnx' ? '' : (proto.domain ?? '');
-    this.inputs = [...(proto.input ?? [])];
-    this.outputs = [...(proto.output ?? [])];
+    this.domain = proto.domain === 'ai.onnx' ? '' : proto.domain;
+    this.inputs = [...proto.input];
+    this.outputs = [...proto.output];
     this.path = `${graphPath}.node[${index}] "${this.name}"`;
     if (!this.op) throw new ModelFormatError('node has no op_type', this.path);
-    for (const a of proto.attribute ?? []) {
-      const key = a.name ?? '';
+    for (const a of proto.attribute) {
+      const key = a.name;
       if (!key) throw new ModelFormatError('attribute without a name', `${this.path}.attribute`);
       if (a.refAttrName) throw this.unsupported(`attribute ${key} refers to a function attribute`);
       if (attrType(a) === A.GRAPH || attrType(a) === A.GRAPHS) throw this.unsupported(`subgraph attribute ${key} (control flow)`);
@@ -198,11 +179,11 @@ export function readValueInfo(v: ValueInfoProto, where: string): TypeInfo {
     if (v.type && (v.type.sequenceType || v.type.mapType)) throw new ModelFormatError('only tensor inputs and outputs are supported', where);
     throw new ModelFormatError('value has no tensor type', where);
   }
-  const elemType = t.elemType ?? 0;
+  const elemType = t.elemType;
   if (!t.shape) return { elemType };
-  const dims = (t.shape.dim ?? []).map((d, i): DimInfo => {
-    if (d.dimValue !== undefined && d.dimValue !== null && Object.prototype.hasOwnProperty.call(d, 'dimValue')) {
-      const value = toNum(d.dimValue, `${where}.dim[${i}]`);
+  const dims = t.shape.dim.map((d, i): DimInfo => {
+    if (d.dimValue !== undefined) {
+      const value = d.dimValue;
       if (value < 0) throw new ModelFormatError(`negative dimension ${value}`, `${where}.dim[${i}]`);
       return { value };
     }

@@ -1,12 +1,9 @@
 // ONNX TensorProto decoding (raw_data little-endian, or the typed repeated fields) into ConstTensor,
 // the importer's constant value, plus the few data manipulations constants need (transpose, dequantize).
 // Integer tensors wider than 8 bits are held as Float64Array; NaN in one stands for the symbolic batch.
-import onnxProto from 'onnx-proto';
 import { ModelFormatError } from '../../errors.js';
 import { f16BitsToF32 } from '../../graph/constant.js';
-
-const DT = onnxProto.onnx.TensorProto.DataType;
-type TensorProto = onnxProto.onnx.ITensorProto;
+import { DataLocation, dataTypeName, DataType as DT, type TensorProto } from './schema.js';
 
 export const ElemType = {
   FLOAT: DT.FLOAT, UINT8: DT.UINT8, INT8: DT.INT8, UINT16: DT.UINT16, INT16: DT.INT16, INT32: DT.INT32,
@@ -39,11 +36,11 @@ export function isFloatType(dtype: number): boolean {
 }
 
 export function isIntType(dtype: number): boolean {
-  return [DT.UINT8, DT.INT8, DT.UINT16, DT.INT16, DT.INT32, DT.INT64, DT.BOOL, DT.UINT32, DT.UINT64].includes(dtype);
+  return ([DT.UINT8, DT.INT8, DT.UINT16, DT.INT16, DT.INT32, DT.INT64, DT.BOOL, DT.UINT32, DT.UINT64] as number[]).includes(dtype);
 }
 
 export function dtypeName(dtype: number): string {
-  return DT[dtype] ?? `type ${dtype}`;
+  return dataTypeName(dtype) ?? `type ${dtype}`;
 }
 
 export function sizeOfDims(dims: readonly number[]): number {
@@ -94,19 +91,15 @@ function fromRaw(raw: Uint8Array, dtype: number, n: number, where: string): Cons
   return out;
 }
 
-function int64(v: number | { toNumber(): number }): number {
-  return typeof v === 'number' ? v : v.toNumber();
-}
-
 function fromFields(t: TensorProto, dtype: number, n: number, where: string): ConstData {
   let src: ArrayLike<number>;
   let field: string;
   switch (dtype) {
-    case DT.FLOAT: src = t.floatData ?? []; field = 'float_data'; break;
-    case DT.DOUBLE: src = t.doubleData ?? []; field = 'double_data'; break;
-    case DT.INT64: src = (t.int64Data ?? []).map(int64); field = 'int64_data'; break;
-    case DT.UINT32: case DT.UINT64: src = (t.uint64Data ?? []).map(int64); field = 'uint64_data'; break;
-    default: src = t.int32Data ?? []; field = 'int32_data';
+    case DT.FLOAT: src = t.floatData; field = 'float_data'; break;
+    case DT.DOUBLE: src = t.doubleData; field = 'double_data'; break;
+    case DT.INT64: src = t.int64Data; field = 'int64_data'; break;
+    case DT.UINT32: case DT.UINT64: src = t.uint64Data; field = 'uint64_data'; break;
+    default: src = t.int32Data; field = 'int32_data';
   }
   if (src.length !== n) throw new ModelFormatError(`${field} has ${src.length} values, dims need ${n}`, where);
   const out = allocFor(dtype, n);
@@ -124,13 +117,12 @@ function fromFields(t: TensorProto, dtype: number, n: number, where: string): Co
 
 /** Decodes an initializer / Constant tensor; `where` is its field path for errors. */
 export function decodeTensor(t: TensorProto, where: string): ConstTensor {
-  const dtype = t.dataType ?? 0;
-  const dims = (t.dims ?? []).map((d, i) => {
-    const v = int64(d);
+  const dtype = t.dataType;
+  const dims = t.dims.map((v, i) => {
     if (!Number.isSafeInteger(v) || v < 0) throw new ModelFormatError(`invalid dimension ${v}`, `${where}.dims[${i}]`);
     return v;
   });
-  if (t.dataLocation === onnxProto.onnx.TensorProto.DataLocation.EXTERNAL || (t.externalData ?? []).length > 0) {
+  if (t.dataLocation === DataLocation.EXTERNAL || t.externalData.length > 0) {
     throw new ModelFormatError('tensor data is stored in an external file; embed it in the model', where);
   }
   if (t.segment) throw new ModelFormatError('segmented tensors are not supported', where);
