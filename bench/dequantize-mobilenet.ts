@@ -11,6 +11,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import onnxProto from 'onnx-proto';
 import { decodeTensor, intValues, realValues, type ConstTensor } from '../src/convert/onnx/tensor.js';
+import { decodeTensorProto } from '../src/convert/onnx/schema.js';
 
 const { onnx } = onnxProto;
 type NodeProto = onnxProto.onnx.INodeProto;
@@ -41,7 +42,8 @@ class Rewriter {
   private readonly producer = new Map<string, NodeProto>();
 
   constructor(initializers: readonly TensorProto[]) {
-    for (const t of initializers) this.consts.set(t.name!, decodeTensor(t, `initializer ${t.name}`));
+    // Re-read through the importer's own decoder: onnx-proto's tensors carry Long dims.
+    for (const t of initializers) this.consts.set(t.name!, decodeTensor(decodeTensorProto(onnx.TensorProto.encode(t).finish()), `initializer ${t.name}`));
   }
 
   isConst(name: string): boolean {
