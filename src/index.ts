@@ -30,6 +30,9 @@ export { SequenceClassifier, type Sequence, type SequenceClassifierOptions } fro
 export type { VideoClassifyOptions, VideoResult, VideoResultCallback, VideoLoop } from './vision/video.js';
 export type { BrowserImageSource } from './vision/image-source.js';
 export type { PixelImage, PixelFormat } from './vision/preprocess.js';
+// How those signatures name DOM and WebGPU classes (BrowserImageSource, the WebGPU providers' GPU and GPUDevice):
+// as the app's own types declare them, so that these types compile without the DOM lib or @webgpu/types.
+export type { GlobalType } from './globals.js';
 export { IMAGENET_PREPROCESS } from './vision/presets.js';
 export { labelsFromSynset, type ClassRef } from './vision/labels.js';
 // Types only: they appear in LoadedModel's and the classifiers' signatures (run, inputs, metadata, preprocess).

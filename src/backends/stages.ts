@@ -4,6 +4,7 @@
 // resize.ts, topk.ts), which also computes the tables below. A stage is built once; per run only its small
 // setter is called, and its step runs among the model's steps in one Backend.execute.
 import { InputError } from '../errors.js';
+import type { GlobalType } from '../globals.js';
 import type { Backend, BackendName, DeviceTensor, Step } from './backend.js';
 
 /** One axis's fixed-point resampling taps (src/vision/resize.ts): output i = sum over t < count[i] of source start[i] + t times weights[i * stride + t] / 2^22. */
@@ -36,10 +37,12 @@ export interface RankSpec {
 
 /**
  * A frame: 8-bit RGBA bytes (straight alpha, which is ignored), or, where the stage takes them
- * (PreprocessStage.sources), a browser image source the device copies itself.
+ * (PreprocessStage.sources), a browser image source the device copies itself (WebGPU's
+ * GPUCopyExternalImageSource, named class by class so that these types compile without @webgpu/types).
  */
 export type FrameInput = { readonly width: number; readonly height: number }
-  & ({ readonly rgba: Uint8Array | Uint8ClampedArray } | { readonly source: GPUCopyExternalImageSource });
+  & ({ readonly rgba: Uint8Array | Uint8ClampedArray } | { readonly source: GlobalType<
+    'ImageBitmap' | 'ImageData' | 'HTMLImageElement' | 'HTMLVideoElement' | 'VideoFrame' | 'HTMLCanvasElement' | 'OffscreenCanvas', never> });
 
 export interface PreprocessStage {
   /** Writes the frame last given to set() into batch item 0 of the input tensor. */

@@ -1,12 +1,13 @@
 // `auto` decisions in IndexedDB, for the browser contexts without localStorage (Web Workers, service
 // workers). Same contract as decision-cache.ts: a failed open, request or transaction reads as a miss
 // or a dropped write, never as an error.
+import type { GlobalType } from '../globals.js';
 import { parseDecision, type DecisionCache } from './decision-cache.js';
 
 const DB_NAME = 'edgeinfer';
 const STORE = 'backend-decisions';
 
-export function indexedDbCache(factory: IDBFactory): DecisionCache {
+export function indexedDbCache(factory: GlobalType<'IDBFactory', never>): DecisionCache {
   let db: Promise<IDBDatabase> | undefined;
   const open = (): Promise<IDBDatabase> => (db ??= new Promise<IDBDatabase>((resolve, reject) => {
     const req = factory.open(DB_NAME, 1);
@@ -34,7 +35,7 @@ export function indexedDbCache(factory: IDBFactory): DecisionCache {
 }
 
 /** This browser context's IndexedDB when it has one it allows (opaque origins throw), else undefined; never Node's. */
-export function browserIndexedDb(): IDBFactory | undefined {
+export function browserIndexedDb(): GlobalType<'IDBFactory', never> | undefined {
   const g = globalThis as { process?: { versions?: { node?: string } }; indexedDB?: IDBFactory };
   if (g.process?.versions?.node) return undefined;
   try {

@@ -3,6 +3,7 @@
 // Models open through load() (backend chosen automatically unless named) and run through the LoadedModel,
 // so a fallback or a warm start's switch reaches the classifier; it disposes the model only when it opened it.
 import { InputError } from '../errors.js';
+import type { GlobalType } from '../globals.js';
 import type { ImagePreprocess } from '../graph/ir.js';
 import type { BackendName } from '../backends/backend.js';
 import { LoadedModel, type LoadOptions } from '../runtime/load.js';
@@ -200,7 +201,7 @@ export class ImageClassifier extends ModelClassifier {
    * Classifies a playing <video> live, one frame at a time (frames arriving meanwhile are dropped,
    * not queued), at most options.maxFps per second; see video.ts. Browser only.
    */
-  classifyVideo(video: HTMLVideoElement, onResult: VideoResultCallback, options: VideoClassifyOptions = {}): VideoLoop {
+  classifyVideo(video: GlobalType<'HTMLVideoElement', never>, onResult: VideoResultCallback, options: VideoClassifyOptions = {}): VideoLoop {
     return classifyVideo(async (frame, o) => (await this.classifyBatch([frame], o))[0], video, onResult, options, (o) => this.#frameClassify(o));
   }
 

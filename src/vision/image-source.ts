@@ -3,10 +3,16 @@
 // left to our Pillow-exact resampler, so a browser gets the pixels Node gets. Importable anywhere: DOM
 // classes are looked up when called (typeof checks), so Node and workers simply lack the kinds they lack.
 import { InputError } from '../errors.js';
+import type { GlobalType } from '../globals.js';
 import type { PixelImage } from './preprocess.js';
 
-/** What ImageClassifier takes in a browser besides PixelImage/ImageData (which it reads as it is). */
-export type BrowserImageSource = HTMLImageElement | HTMLCanvasElement | OffscreenCanvas | ImageBitmap | VideoFrame | HTMLVideoElement;
+/**
+ * What ImageClassifier takes in a browser besides PixelImage/ImageData (which it reads as it is):
+ * HTMLImageElement, HTMLCanvasElement, OffscreenCanvas, ImageBitmap, VideoFrame, HTMLVideoElement, those of
+ * them that the app's types declare (a worker has no elements; without the DOM lib, as in Node, none).
+ */
+export type BrowserImageSource = GlobalType<
+  'HTMLImageElement' | 'HTMLCanvasElement' | 'OffscreenCanvas' | 'ImageBitmap' | 'VideoFrame' | 'HTMLVideoElement', never>;
 
 const KINDS = ['HTMLImageElement', 'HTMLCanvasElement', 'OffscreenCanvas', 'ImageBitmap', 'VideoFrame', 'HTMLVideoElement'] as const;
 type Kind = (typeof KINDS)[number];

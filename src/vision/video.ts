@@ -5,6 +5,7 @@
 // (Session.stagedRun), so only the top k come back; on webgpu the frame never reaches JS at all.
 import type { BackendName } from '../backends/backend.js';
 import { InputError } from '../errors.js';
+import type { GlobalType } from '../globals.js';
 import { checkPositiveInt, type Classification, type ClassifyOptions } from './ranking.js';
 
 export interface VideoClassifyOptions extends ClassifyOptions {
@@ -77,7 +78,7 @@ function describe(v: unknown): string {
  * promise of undefined, when there is no such path now (its model's backend may change, even while the frame
  * waits its turn): the canvas path takes the frame.
  */
-export type FrameClassify = (video: HTMLVideoElement) => Promise<{ top: Classification[]; backend: BackendName } | undefined> | undefined;
+export type FrameClassify = (video: GlobalType<'HTMLVideoElement', never>) => Promise<{ top: Classification[]; backend: BackendName } | undefined> | undefined;
 
 /**
  * Runs `classify` on `video`'s frames until stopped. `classify` is the classifier's own classify()
@@ -85,8 +86,8 @@ export type FrameClassify = (video: HTMLVideoElement) => Promise<{ top: Classifi
  * (it validates them, and may have none). Bad arguments throw an InputError here, synchronously.
  */
 export function classifyVideo(
-  classify: (frame: HTMLVideoElement, options: ClassifyOptions) => Promise<Classification[]>,
-  video: HTMLVideoElement,
+  classify: (frame: GlobalType<'HTMLVideoElement', never>, options: ClassifyOptions) => Promise<Classification[]>,
+  video: GlobalType<'HTMLVideoElement', never>,
   onResult: VideoResultCallback,
   options: VideoClassifyOptions = {},
   frames?: (options: ClassifyOptions) => FrameClassify | undefined,

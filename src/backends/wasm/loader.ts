@@ -6,11 +6,22 @@ import { KERNEL_EXPORT_NAMES, type KernelExports } from './exports.gen.js';
 /** Generated from asc's typings of assembly/index.ts (scripts/build-wasm.mjs). */
 export type { KernelExports };
 
+declare global {
+  // KernelExports.memory and LinearMemory's constructor name WebAssembly.Memory, which TypeScript declares in
+  // lib.dom only: this empty interface (merged into lib.dom's where the app has it) lets the published .d.ts
+  // compile in a Node project without the DOM lib (test/build/types.test.ts). Types only.
+  namespace WebAssembly { interface Memory {} }
+}
+
 /** The builds: relaxed = SIMD plus relaxed SIMD (f32x4.relaxed_madd), simd, scalar (no SIMD at all). */
 export type WasmVariant = 'relaxed' | 'simd' | 'scalar';
 
-/** Where a build comes from: its bytes, a Response, a URL to fetch, or a function giving one of those. */
-export type WasmSource = BufferSource | Response | URL | string | (() => Promise<BufferSource | Response>);
+/**
+ * Where a build comes from: its bytes, a Response, a URL to fetch, or a function giving one of those. The
+ * bytes are lib.dom's BufferSource, spelt out: Node's types have no BufferSource.
+ */
+export type WasmSource = WasmBytes | Response | URL | string | (() => Promise<WasmBytes | Response>);
+type WasmBytes = ArrayBuffer | ArrayBufferView<ArrayBuffer>;
 
 /** (module (func (result v128) (i32x4.splat (i32.const 0)))): validates only where SIMD is supported. */
 const SIMD_PROBE = new Uint8Array([

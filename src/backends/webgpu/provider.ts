@@ -1,6 +1,7 @@
 // The WebGPU providers: on a device of the backend's own (navigator.gpu, or the `webgpu` package in
 // Node), or on the app's own GPUDevice, shared.
 import { BackendUnavailableError } from '../../errors.js';
+import type { GlobalType } from '../../globals.js';
 import type { BackendOptions, BackendProvider } from '../backend.js';
 import { WebGpuBackend } from './backend.js';
 import { acquireDevice, requestAdapter, sharedDevice, softwareAdapterReason, softwareInfoReason, unmetLimit } from './device.js';
@@ -11,7 +12,7 @@ import { loadShaders } from './shader-table.js';
  * The WebGPU provider for `gpu` (navigator.gpu in a browser; in Node, `create([])` from the `webgpu`
  * package, which the caller imports so that browser bundles never see it).
  */
-export function webgpuProvider(gpu: GPU | undefined): BackendProvider {
+export function webgpuProvider(gpu: GlobalType<'GPU'> | undefined): BackendProvider {
   return {
     name: 'webgpu',
     priority: 30,
@@ -38,7 +39,7 @@ export function webgpuProvider(gpu: GPU | undefined): BackendProvider {
  * creates shares that device and its compiled pipelines, and dispose() gives back only the backend's own
  * buffers, never the device. Once the device is lost, the provider is unavailable and says why.
  */
-export function webgpuDeviceProvider(device: GPUDevice): BackendProvider {
+export function webgpuDeviceProvider(device: GlobalType<'GPUDevice'>): BackendProvider {
   const unusable = () => ledgerOf(device).lost ?? unmetLimit(device.limits);
   return {
     name: 'webgpu',
