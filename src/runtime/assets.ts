@@ -7,7 +7,8 @@ import {
   configureWasmSources, wasmProvidersFor, wasmScalarProvider, wasmSimdProvider, type WasmSources,
 } from '../backends/wasm/backend.js';
 import { InputError } from '../errors.js';
-import { setKernelsUrl } from '../backends/webgpu/shader-table.js';
+import { inFolder } from '../backends/runtime-files.js';
+import { locateKernels } from '../backends/webgpu/shader-table.js';
 import { PROVIDERS } from './backends.js';
 
 /**
@@ -36,8 +37,6 @@ export interface AssetPaths {
   readonly kernels?: string | URL;
 }
 
-const inFolder = (prefix: string | URL, file: string) => `${String(prefix).replace(/\/?$/, '/')}${file}`;
-
 /** The sources `paths` names (a prefix gets edgeinfer-{simd,scalar,relaxed}.wasm appended); InputError when malformed. */
 export function wasmSourcesFromPaths(paths: WasmPaths): WasmSources {
   if (typeof paths === 'string' || paths instanceof URL) {
@@ -55,8 +54,7 @@ export function wasmSourcesFromPaths(paths: WasmPaths): WasmSources {
 export function setAssetPaths(paths: AssetPaths): void {
   const { wasmPaths, kernels } = paths;
   if (wasmPaths !== undefined) configureWasmSources(wasmSourcesFromPaths(wasmPaths));
-  const folder = typeof wasmPaths === 'string' || wasmPaths instanceof URL ? inFolder(wasmPaths, 'edgeinfer-kernels.json') : undefined;
-  if (kernels !== undefined || folder !== undefined) setKernelsUrl(kernels ?? folder!);
+  locateKernels(kernels, typeof wasmPaths === 'string' || wasmPaths instanceof URL ? wasmPaths : undefined);
 }
 
 /**

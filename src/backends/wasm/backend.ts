@@ -17,7 +17,7 @@ import { PlanState } from './plan-state.js';
 import { WasmTensor } from './tensor.js';
 import type { PreprocessSpec, PreprocessStage, RankSpec, RankStage } from '../stages.js';
 import { wasmPreprocessStage, wasmRankStage } from './stages.js';
-import { warnOnce } from '../warn-once.js';
+import { warnOnce } from '../runtime-files.js';
 
 interface StepInfo { readonly plan: PlanState; readonly index: number; readonly op: string }
 

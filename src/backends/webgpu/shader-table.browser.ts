@@ -2,7 +2,7 @@
 // edgeinfer-kernels.json beside the bundle and are fetched once per page, when the first WebGPU backend is
 // created, so pages that never create one never download them. Failures are BackendUnavailableError.
 import { BackendUnavailableError } from '../../errors.js';
-import { warnOnce } from '../warn-once.js';
+import { inFolder, warnOnce } from '../runtime-files.js';
 import type { ShaderTable } from './shader-table.js';
 
 // This exact form, like the wasm builds' URLs, is what bundlers recognise to copy the file along.
@@ -12,9 +12,13 @@ const KINDS: readonly unknown[] = ['read', 'read_write', 'uniform'];
 let table: ShaderTable | undefined;
 let loading: Promise<ShaderTable> | undefined;
 
-/** Where edgeinfer-kernels.json is served (setAssetPaths), resolved against the page; a table already loaded stays. */
-export function setKernelsUrl(url: string | URL): void {
-  kernelsUrl = new URL(url, location.href).href;
+/**
+ * Where edgeinfer-kernels.json is served (setAssetPaths): its own URL, else the folder of the runtime's
+ * files; resolved against the page. A table already loaded stays.
+ */
+export function locateKernels(url: string | URL | undefined, folder: string | URL | undefined): void {
+  const at = url ?? (folder === undefined ? undefined : inFolder(folder, 'edgeinfer-kernels.json'));
+  if (at !== undefined) kernelsUrl = new URL(at, location.href).href;
 }
 
 export function loadShaders(): Promise<ShaderTable> {

@@ -5,8 +5,8 @@ import { SHADERS, type ShaderSource, type ShaderStem } from './shaders.gen.js';
 
 export type ShaderTable = Readonly<Record<ShaderStem, ShaderSource>>;
 
-/** The browser bundle's kernels URL (shader-table.browser.ts); nothing to locate where they are embedded. */
-export function setKernelsUrl(_url: string | URL): void {}
+/** Where the browser bundle fetches its kernels (shader-table.browser.ts); nothing to locate where they are embedded. */
+export function locateKernels(_url: string | URL | undefined, _folder: string | URL | undefined): void {}
 
 /** Resolves with every kernel; the providers await it before they create a backend. */
 export async function loadShaders(): Promise<ShaderTable> {
