@@ -1,35 +1,74 @@
 // Converters for the layer ops: Conv (weights OIHW -> OHWI), the pools, BatchNormalization (channel
-// last), Gemm and MatMul. Image inputs are brought to NHWC; 2-D window ops only.
+// last), Gemm and MatMul. Image inputs are brought to NHWC. 1-D windows on [N, C, L] run as the 2-D ops
+// on a unit height: the data is held channels-last ([N, L, C] in the IR), so [N, 1, L, C] and back are
+// Reshapes of the same bytes, and a chain of 1-D layers needs no Transpose between them.
 import type { Attrs } from '../../graph/ir.js';
 import { isVal, type ImportContext, type Val } from './context.js';
 import { outName, refuseUsedOutputs, requireFloat, type Converter } from './common.js';
-import { channelsLast, identityPerm, NHWC } from './layout.js';
+import { channelsLast, identityPerm, NHWC, type Perm } from './layout.js';
 import type { OnnxNode } from './proto.js';
+import { reshapeConst } from './tensor.js';
 
 const AUTO_PADS = ['NOTSET', 'SAME_UPPER', 'SAME_LOWER', 'VALID'];
+/** Layout of a [N, C, L] value held as [N, L, C]. */
+const NLC: Perm = channelsLast(3);
 
-/** kernel/strides/pads/dilations/autoPad of a 2-D window op in IR form (ONNX pad order is already [t, l, b, r]). */
-export function windowAttrs(n: OnnxNode, kernel: number[] | undefined): Attrs {
+/**
+ * kernel/strides/pads/dilations/autoPad of a window op over `spatial` (1 or 2) axes, in the IR's 2-D form:
+ * ONNX pads [begin..., end...] are [t, l, b, r] in 2-D; a 1-D window is the width of a unit-height one.
+ */
+export function windowAttrs(n: OnnxNode, kernel: number[] | undefined, spatial: 1 | 2 = 2): Attrs {
   const k = n.has('kernel_shape') ? n.ints('kernel_shape') : kernel;
   if (!k) throw n.malformed('kernel_shape is required');
-  if (k.length !== 2) throw n.unsupported(`${k.length}-D window (only 2-D)`);
+  if (k.length !== spatial) {
+    if (k.length > 2) throw n.unsupported(`${k.length}-D window (only 1-D and 2-D)`);
+    throw n.malformed(`a ${k.length}-D kernel_shape on a ${spatial}-D input`, 'attribute "kernel_shape"');
+  }
   const autoPad = n.string('auto_pad', 'NOTSET');
   if (!AUTO_PADS.includes(autoPad)) throw n.malformed(`auto_pad ${JSON.stringify(autoPad)}`);
-  const strides = n.ints('strides', [1, 1]);
-  const dilations = n.ints('dilations', [1, 1]);
-  const pads = n.ints('pads', [0, 0, 0, 0]);
-  if (strides.length !== 2) throw n.malformed(`strides [${strides}] for a 2-D window`, 'attribute "strides"');
-  if (dilations.length !== 2) throw n.malformed(`dilations [${dilations}] for a 2-D window`, 'attribute "dilations"');
-  if (pads.length !== 4) throw n.malformed(`pads [${pads}] for a 2-D window`, 'attribute "pads"');
+  const ones = new Array<number>(spatial).fill(1);
+  const strides = n.ints('strides', ones);
+  const dilations = n.ints('dilations', ones);
+  const pads = n.ints('pads', [...ones, ...ones].fill(0));
+  if (strides.length !== spatial) throw n.malformed(`strides [${strides}] for a ${spatial}-D window`, 'attribute "strides"');
+  if (dilations.length !== spatial) throw n.malformed(`dilations [${dilations}] for a ${spatial}-D window`, 'attribute "dilations"');
+  if (pads.length !== 2 * spatial) throw n.malformed(`pads [${pads}] for a ${spatial}-D window`, 'attribute "pads"');
   // With auto_pad the explicit pads are ignored (onnxruntime does the same).
-  return { kernel: k, strides, dilations, pads: autoPad === 'NOTSET' ? pads : [0, 0, 0, 0], autoPad };
+  const p = autoPad === 'NOTSET' ? pads : [...ones, ...ones].fill(0);
+  if (spatial === 1) return { kernel: [1, k[0]], strides: [1, strides[0]], dilations: [1, dilations[0]], pads: [0, p[0], 0, p[1]], autoPad };
+  return { kernel: k, strides, dilations, pads: p, autoPad };
 }
 
-/** An image input in NHWC. */
-export function imageInput(cx: ImportContext, n: OnnxNode, i: number): Val {
+/** [N, C, L] (layout NLC) as [N, C, 1, L] in NHWC: the same bytes, a Reshape. */
+function unitHeight(cx: ImportContext, v: Val): Val {
+  const up = (s: readonly number[]): number[] => [s[0], 1, s[1], s[2]];
+  return cx.emitVal('Reshape', [v.ir], { shape: cx.reshapeTarget(up(v.s1), up(v.s2)) }, cx.fresh(`${v.ir}__2d`), NHWC, { dtype: v.dtype, quant: v.quant });
+}
+
+/** The 2-D result [N, C, 1, L] (NHWC) of a 1-D window op as [N, C, L] (layout NLC), written to `out`. */
+function dropHeight(cx: ImportContext, y: Val, out: string): Val {
+  const down = (s: readonly number[]): number[] => [s[0], s[2], s[3]];
+  return cx.emitVal('Reshape', [y.ir], { shape: cx.reshapeTarget(down(y.s1), down(y.s2)) }, out, NLC, { dtype: y.dtype, quant: y.quant });
+}
+
+/** An image input in NHWC: [N, C, H, W], or [N, C, L] on a unit height (spatial 1). */
+export function imageInput(cx: ImportContext, n: OnnxNode, i: number): { x: Val; spatial: 1 | 2 } {
   const x = cx.runtime(n.input(i));
-  if (x.s1.length !== 4) throw n.unsupported(`input of rank ${x.s1.length} (only 2-D images, NCHW)`);
-  return cx.toLayout(x, NHWC);
+  const r = x.s1.length;
+  if (r === 4) return { x: cx.toLayout(x, NHWC), spatial: 2 };
+  if (r === 3) return { x: unitHeight(cx, cx.toLayout(x, NLC)), spatial: 1 };
+  throw n.unsupported(`input of rank ${r} (only 1-D and 2-D: [N, C, L] or [N, C, H, W])`);
+}
+
+/** Emits a window op on the NHWC input and defines output 0 in the input's rank. */
+function emitWindow(cx: ImportContext, n: OnnxNode, op: string, inputs: string[], attrs: Attrs, spatial: 1 | 2, extra: { dtype?: number; quant?: Val['quant'] } = {}): void {
+  const out = outName(cx, n, 0);
+  if (spatial === 2) {
+    cx.setVal(n.output(0), cx.emitVal(op, inputs, attrs, out, NHWC, extra));
+    return;
+  }
+  const y = cx.emitVal(op, inputs, attrs, cx.fresh(`${out}__2d`), NHWC, extra);
+  cx.setVal(n.output(0), dropHeight(cx, y, out));
 }
 
 /** A weight input: constants materialized (int8 kept with its quantization), runtime values re-laid out. */
@@ -40,6 +79,15 @@ export function weightInput(cx: ImportContext, n: OnnxNode, i: number, perm?: re
   return cx.materialize(name, v, perm, true);
 }
 
+/** 1-D convolution weights [O, I, K] as 2-D ones [O, I, 1, K], in OHWI. */
+function weight1d(cx: ImportContext, n: OnnxNode, i: number): string {
+  const name = n.input(i);
+  const v = cx.lookup(name);
+  if (isVal(v)) return unitHeight(cx, cx.toLayout(v, NLC)).ir;
+  const [o, c, k] = v.dims;
+  return cx.materialize(`${name}|1d`, reshapeConst(v, [o, c, 1, k]), NHWC, true);
+}
+
 function rankOf(cx: ImportContext, name: string): number {
   const v = cx.lookup(name);
   return isVal(v) ? v.s1.length : v.dims.length;
@@ -47,14 +95,16 @@ function rankOf(cx: ImportContext, name: string): number {
 
 const conv: Converter = (cx, n) => {
   n.only('auto_pad', 'dilations', 'group', 'kernel_shape', 'pads', 'strides');
-  if (rankOf(cx, n.input(1)) !== 4) throw n.unsupported(`weights of rank ${rankOf(cx, n.input(1))} (only 2-D convolution)`);
-  const x = imageInput(cx, n, 0);
+  const { x, spatial } = imageInput(cx, n, 0);
   requireFloat(n, x);
-  const w = weightInput(cx, n, 1, NHWC);
+  const wr = rankOf(cx, n.input(1));
+  if (wr !== spatial + 2) throw n.malformed(`weights of rank ${wr} for a ${spatial}-D convolution`);
+  const w = spatial === 1 ? weight1d(cx, n, 1) : weightInput(cx, n, 1, NHWC);
   const b = n.input(2) ? weightInput(cx, n, 2) : '';
   const wShape = cx.irShape(w)![0];
-  const attrs = { ...windowAttrs(n, [wShape[1], wShape[2]]), group: n.int('group', 1) };
-  cx.setVal(n.output(0), cx.emitVal('Conv', b ? [x.ir, w, b] : [x.ir, w], attrs, outName(cx, n, 0), NHWC));
+  const kernel = spatial === 1 ? [wShape[2]] : [wShape[1], wShape[2]];
+  const attrs = { ...windowAttrs(n, kernel, spatial), group: n.int('group', 1) };
+  emitWindow(cx, n, 'Conv', b ? [x.ir, w, b] : [x.ir, w], attrs, spatial);
 };
 
 function pool(op: 'MaxPool' | 'AveragePool'): Converter {
@@ -65,15 +115,15 @@ function pool(op: 'MaxPool' | 'AveragePool'): Converter {
     } else {
       n.only('auto_pad', 'ceil_mode', 'count_include_pad', 'dilations', 'kernel_shape', 'pads', 'strides');
     }
-    const x = imageInput(cx, n, 0);
+    const { x, spatial } = imageInput(cx, n, 0);
     // max commutes with the positive affine map of a quantized value; an average of integers rounds.
     if (op === 'AveragePool' || !x.quant) requireFloat(n, x);
     const attrs: Attrs = {
-      ...windowAttrs(n, undefined),
+      ...windowAttrs(n, undefined, spatial),
       ceilMode: n.int('ceil_mode', 0) === 1,
       ...(op === 'AveragePool' ? { countIncludePad: n.int('count_include_pad', 0) === 1 } : {}),
     };
-    cx.setVal(n.output(0), cx.emitVal(op, [x.ir], attrs, outName(cx, n, 0), NHWC, { dtype: x.dtype, quant: x.quant }));
+    emitWindow(cx, n, op, [x.ir], attrs, spatial, { dtype: x.dtype, quant: x.quant });
   };
 }
 
@@ -83,13 +133,13 @@ function globalPool(op: 'GlobalAveragePool' | 'GlobalMaxPool'): Converter {
     const x = cx.runtime(n.input(0));
     if (op === 'GlobalAveragePool' || !x.quant) requireFloat(n, x);
     const r = x.s1.length;
-    if (r === 4) {
-      const v = cx.toLayout(x, NHWC);
-      cx.setVal(n.output(0), cx.emitVal(op, [v.ir], {}, outName(cx, n, 0), NHWC, { dtype: x.dtype, quant: x.quant }));
+    if (r === 3 || r === 4) {
+      const { x: v, spatial } = imageInput(cx, n, 0);
+      emitWindow(cx, n, op, [v.ir], {}, spatial, { dtype: x.dtype, quant: x.quant });
       return;
     }
     if (op === 'GlobalMaxPool' || r < 3) throw n.unsupported(`rank-${r} input`);
-    // 1-D / 3-D spatial: a mean over the spatial source axes.
+    // 3-D spatial and beyond: a mean over the spatial source axes.
     const axes = Array.from({ length: r - 2 }, (_, i) => x.perm[i + 2]).sort((a, b) => a - b);
     cx.setVal(n.output(0), cx.emitVal('ReduceMean', [x.ir], { axes, keepdims: true }, outName(cx, n, 0), x.perm));
   };
