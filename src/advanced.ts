@@ -27,10 +27,12 @@ export type { FileReader } from './runtime/source.js';
 export { readEim, readEimStream } from './format/reader.js';
 export { writeEim } from './format/writer.js';
 export { eimModelHash } from './runtime/load.js';
-export { optimize } from './graph/optimize.js';
+export { optimize, type Pass } from './graph/optimize.js';
 export { quantizeWeights } from './graph/constant.js';
 export { OPS } from './ops/registry.js';
-export type { Graph, Node, Constant, ValueInfo } from './graph/ir.js';
+export type { OpDef, Tolerance } from './ops/op.js';
+export type { Attrs, AttrValue } from './ops/attrs.js';
+export type { Graph, Node, Constant, ValueInfo, StorageDType, Quantization } from './graph/ir.js';
 
 // The stages ImageClassifier runs around a session, for inputs it does not cover.
 export {

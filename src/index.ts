@@ -37,8 +37,10 @@ export { IMAGENET_PREPROCESS } from './vision/presets.js';
 export { labelsFromSynset, type ClassRef } from './vision/labels.js';
 // Types only: they appear in LoadedModel's and the classifiers' signatures (run, inputs, metadata, preprocess).
 export type { Tensor, Shape } from './tensor.js';
-export type { TensorInfo, Feeds } from './runtime/session.js';
+export type { TensorInfo, Feeds, RunOptions } from './runtime/session.js';
+export type { Layout } from './graph/plan.js';
 export type { ModelMetadata, ImagePreprocess } from './graph/ir.js';
+export type { ClassifierSource } from './vision/model-classifier.js';
 
 // Errors: every failure is one of these, with a code.
 export {
