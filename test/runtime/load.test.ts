@@ -274,7 +274,7 @@ describe('load: Node entry', () => {
     expect(Object.keys(JSON.parse(readFileSync(cachePath, 'utf8')).entries)).toHaveLength(1);
   });
 
-  it('defaults to the JSON file under the OS temp folder', async () => {
+  it('defaults to the JSON file in the per-user cache folder', async () => {
     const m = await loadNode(bytes, { providers: jsOnly() });
     expect(['miss', 'hit', 'stale']).toContain(m.selection.cache);
     const doc = JSON.parse(readFileSync(DEFAULT_CACHE_PATH, 'utf8'));
