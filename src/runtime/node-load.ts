@@ -11,7 +11,7 @@ import { InputError, ModelFormatError } from '../errors.js';
 import { AbortError, abortable } from './abort.js';
 import { parseDecision, type CachedDecision, type DecisionCache } from './decision-cache.js';
 import { load as loadCore, type LoadOptions, type LoadedModel } from './load.js';
-import { FILE_LIMITS, FileRefusedError, fileKind, isByteLimit, MiB, readRegularFile } from './node-file.js';
+import { FILE_LIMITS, FileRefusedError, fileKind, isByteLimit, MiB, readRegularFile } from '../node-file.js';
 import { useWasmBuildsOnDisk } from '../backends/wasm/node-files.js';
 import { nodeProviders, wantsWebgpu } from './node-webgpu.js';
 import type { FileReader, ModelSource } from './source.js';
