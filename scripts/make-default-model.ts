@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { importOnnx } from '../src/convert/onnx.js';
 import { readEim } from '../src/format/reader.js';
 import { writeEim } from '../src/format/writer.js';
-import { quantizeWeights } from '../src/graph/constant.js';
+import { quantizeWeights } from '../src/graph/quantize.js';
 import type { Graph } from '../src/graph/ir.js';
 import { optimize } from '../src/graph/optimize.js';
 import { validateGraph } from '../src/graph/validate.js';

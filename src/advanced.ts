@@ -28,15 +28,13 @@ export { readEim, readEimStream } from './format/reader.js';
 export { writeEim } from './format/writer.js';
 export { eimModelHash } from './runtime/load.js';
 export { optimize, type Pass } from './graph/optimize.js';
-export { quantizeWeights } from './graph/constant.js';
+export { quantizeWeights } from './graph/quantize.js';
 export { OPS } from './ops/registry.js';
 export type { OpDef, Tolerance } from './ops/op.js';
 export type { Attrs, AttrValue } from './ops/attrs.js';
 export type { Graph, Node, Constant, ValueInfo, StorageDType, Quantization } from './graph/ir.js';
 
 // The stages ImageClassifier runs around a session, for inputs it does not cover.
-export {
-  preprocessImage, preprocessBatch, preprocessInto, preprocessedShape, validatePreprocess,
-  type PreprocessOptions,
-} from './vision/preprocess.js';
+export { validatePreprocess, type PreprocessOptions } from './vision/preprocess.js';
+export { preprocessImage, preprocessBatch, preprocessInto, preprocessedShape } from './vision/preprocess-tensors.js';
 export { softmax, topKIndices } from './vision/topk.js';

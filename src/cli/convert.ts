@@ -6,7 +6,7 @@ import { importOnnx } from '../convert/onnx.js';
 import { importTfjsLayers } from '../convert/tfjs.js';
 import { readTfjsLayersDir } from '../convert/tfjs-node.js';
 import { writeEim } from '../format/writer.js';
-import { quantizeWeights } from '../graph/constant.js';
+import { quantizeWeights } from '../graph/quantize.js';
 import { validatePreprocess as validateStoredPreprocess } from '../format/header-metadata.js';
 import type { Graph, ImagePreprocess } from '../graph/ir.js';
 import { optimize } from '../graph/optimize.js';

@@ -12,6 +12,6 @@ export { importOnnx, type OnnxImportOptions } from './onnx.js';
 export { importTfjsLayers, type TfjsImportOptions } from './tfjs.js';
 export { readTfjsLayersDir } from './tfjs-node.js';
 export { optimize } from '../graph/optimize.js';
-export { quantizeWeights } from '../graph/constant.js';
+export { quantizeWeights } from '../graph/quantize.js';
 export { writeEim } from '../format/writer.js';
 export type { Graph, ModelMetadata } from '../graph/ir.js';

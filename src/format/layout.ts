@@ -53,22 +53,6 @@ export function eimChecksum(bytes: Uint8Array): number {
   return crc32Update(crc32Update(0, bytes, 0, FIELD.checksum), bytes, PREAMBLE_BYTES, bytes.length);
 }
 
-export function writePreamble(out: Uint8Array, p: Omit<Preamble, 'checksum'>): void {
-  const dv = new DataView(out.buffer, out.byteOffset, PREAMBLE_BYTES);
-  out.set(MAGIC, FIELD.magic);
-  dv.setUint16(FIELD.versionMajor, p.versionMajor, true);
-  dv.setUint16(FIELD.versionMinor, p.versionMinor, true);
-  dv.setUint32(FIELD.flags, p.flags, true);
-  dv.setUint32(FIELD.headerLength, p.headerLength, true);
-  dv.setUint32(FIELD.dataOffset, p.dataOffset, true);
-  dv.setUint32(FIELD.dataLength, p.dataLength, true);
-}
-
-/** Recomputes and stores the checksum of a complete file in place. */
-export function sealChecksum(bytes: Uint8Array): void {
-  new DataView(bytes.buffer, bytes.byteOffset, PREAMBLE_BYTES).setUint32(FIELD.checksum, eimChecksum(bytes), true);
-}
-
 function fieldWhere(name: keyof typeof FIELD): string {
   return `byte ${FIELD[name]} (preamble.${name})`;
 }

@@ -5,12 +5,30 @@ import type { Constant, Graph, ModelMetadata, ValueInfo } from '../graph/ir.js';
 import { ModelFormatError } from '../errors.js';
 import { checkShape, elementCount, fail, integer } from './json-check.js';
 import {
-  DTYPE_SIZE, MAX_TENSOR_ELEMENTS, PREAMBLE_BYTES, TENSOR_ALIGN, VERSION_MAJOR, VERSION_MINOR,
-  alignUp, isDType, sealChecksum, writePreamble,
+  DTYPE_SIZE, FIELD, MAGIC, MAX_TENSOR_ELEMENTS, PREAMBLE_BYTES, TENSOR_ALIGN, VERSION_MAJOR, VERSION_MINOR,
+  alignUp, eimChecksum, isDType, type Preamble,
 } from './layout.js';
 import { validateHeader, type TensorEntry } from './header.js';
 
 const MAX_U32 = 0xffffffff;
+
+// The preamble's writing half (layout.ts reads it): here, so that the runtime, which only reads, does not carry it.
+export function writePreamble(out: Uint8Array, p: Omit<Preamble, 'checksum'>): void {
+  const dv = new DataView(out.buffer, out.byteOffset, PREAMBLE_BYTES);
+  out.set(MAGIC, FIELD.magic);
+  dv.setUint16(FIELD.versionMajor, p.versionMajor, true);
+  dv.setUint16(FIELD.versionMinor, p.versionMinor, true);
+  dv.setUint32(FIELD.flags, p.flags, true);
+  dv.setUint32(FIELD.headerLength, p.headerLength, true);
+  dv.setUint32(FIELD.dataOffset, p.dataOffset, true);
+  dv.setUint32(FIELD.dataLength, p.dataLength, true);
+}
+
+/** Recomputes and stores the checksum of a complete file in place. */
+export function sealChecksum(bytes: Uint8Array): void {
+  new DataView(bytes.buffer, bytes.byteOffset, PREAMBLE_BYTES).setUint32(FIELD.checksum, eimChecksum(bytes), true);
+}
+
 const LITTLE_ENDIAN = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1;
 const DATA_CTOR = { f32: Float32Array, f16: Uint16Array, i8: Int8Array, u8: Uint8Array } as const;
 const ZERO_POINT_RANGE = { i8: [-128, 127], u8: [0, 255] } as const;

@@ -29,7 +29,8 @@ const CHANNELS: Record<PixelFormat, number> = { RGBA: 4, RGB: 3, GRAY: 1 };
 const WHERE = 'metadata.preprocess';
 
 /** The preprocessing metadata, checked once, with every derived value the pixel loops need. */
-interface Plan {
+/** @internal */
+export interface Plan {
   readonly pre: ImagePreprocess;
   readonly channels: 1 | 3;
   /** lut[c * 256 + v]: the model value of pixel level v in model channel c. */
@@ -55,7 +56,8 @@ function perChannel(values: readonly number[] | undefined, channels: number, fie
   return values.length === channels ? [...values] : new Array<number>(channels).fill(values[0]);
 }
 
-function plan(pre: ImagePreprocess): Plan {
+/** @internal The checked metadata as lookup tables (preprocess-tensors.ts shares it). */
+export function plan(pre: ImagePreprocess): Plan {
   if (!isPositiveInt(pre.width)) badMeta(`width must be a positive integer, got ${pre.width}`, 'width');
   if (!isPositiveInt(pre.height)) badMeta(`height must be a positive integer, got ${pre.height}`, 'height');
   const channels = pre.colorOrder === 'GRAY' ? 1 : pre.colorOrder === 'RGB' || pre.colorOrder === 'BGR' ? 3
@@ -85,12 +87,6 @@ function plan(pre: ImagePreprocess): Plan {
   }
   const order = pre.colorOrder === 'BGR' ? [2, 1, 0] : pre.colorOrder === 'RGB' ? [0, 1, 2] : [0];
   return { pre, channels, lut, order, resizeTo };
-}
-
-/** The [1, H, W, C] NHWC shape that preprocessImage produces for this metadata. */
-export function preprocessedShape(pre: ImagePreprocess): [number, number, number, number] {
-  const p = plan(pre);
-  return [1, pre.height, pre.width, p.channels];
 }
 
 /** Throws ModelFormatError (naming the field) when the metadata cannot drive preprocessing. */
@@ -186,7 +182,8 @@ function geometry(width: number, height: number, p: Plan): { resized: { width: n
   };
 }
 
-function writeInto(image: PixelImage, p: Plan, out: Float32Array, offset: number, options: PreprocessOptions, where: string): void {
+/** @internal */
+export function writeInto(image: PixelImage, p: Plan, out: Float32Array, offset: number, options: PreprocessOptions, where: string): void {
   const format = formatOf(image, where);
   if (options.background) checkBackground(options.background);
   const work = toWorking(image, format, p.channels, options.background);
@@ -236,42 +233,4 @@ export function imagePreprocessor(pre: ImagePreprocess): ImagePreprocessor {
       },
     },
   };
-}
-
-/** One image → a [1, H, W, C] NHWC f32 tensor in the model's channel order. */
-export function preprocessImage(image: PixelImage, pre: ImagePreprocess, options: PreprocessOptions = {}): Tensor {
-  const p = plan(pre);
-  const shape = [1, pre.height, pre.width, p.channels];
-  const data = new Float32Array(pre.height * pre.width * p.channels);
-  writeInto(image, p, data, 0, options, 'image');
-  return { shape, data };
-}
-
-/**
- * Writes one image as batch item `index` of an [N, H, W, C] NHWC buffer (`out` holds N whole items),
- * so callers can fill a reusable batch buffer without copies.
- */
-export function preprocessInto(
-  image: PixelImage, pre: ImagePreprocess, out: Float32Array, index: number, options: PreprocessOptions = {},
-): void {
-  const p = plan(pre);
-  const item = pre.height * pre.width * p.channels;
-  if (out.length === 0 || out.length % item !== 0) {
-    throw new InputError('batch buffer length is not a whole number of images', { expected: `a positive multiple of ${item}`, received: `${out.length}` });
-  }
-  const n = out.length / item;
-  if (!Number.isInteger(index) || index < 0 || index >= n) {
-    throw new InputError('batch index out of range', { expected: `0..${n - 1}`, received: `${index}` });
-  }
-  writeInto(image, p, out, index * item, options, `image ${index}`);
-}
-
-/** Several images → one [N, H, W, C] NHWC tensor, image i at batch index i. */
-export function preprocessBatch(images: readonly PixelImage[], pre: ImagePreprocess, options: PreprocessOptions = {}): Tensor {
-  const p = plan(pre);
-  if (images.length === 0) throw new InputError('no images to preprocess', { expected: 'at least 1 image', received: '0' });
-  const item = pre.height * pre.width * p.channels;
-  const data = new Float32Array(images.length * item);
-  images.forEach((img, i) => writeInto(img, p, data, i * item, options, `image ${i}`));
-  return { shape: [images.length, pre.height, pre.width, p.channels], data };
 }

@@ -8,7 +8,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { importOnnx } from '../../src/convert/onnx.js';
 import { readEimFile } from '../../src/format/node.js';
 import { writeEim } from '../../src/format/writer.js';
-import { quantizeWeights } from '../../src/graph/constant.js';
+import { quantizeWeights } from '../../src/graph/quantize.js';
 import { load } from '../../src/runtime/node-load.js';
 import { Session } from '../../src/runtime/session.js';
 import { NodeImageClassifier } from '../../src/vision/node-classifier.js';

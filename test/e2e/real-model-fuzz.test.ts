@@ -4,7 +4,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { EdgeInferError } from '../../src/errors.js';
 import type { Graph } from '../../src/graph/ir.js';
-import { quantizeWeights } from '../../src/graph/constant.js';
+import { quantizeWeights } from '../../src/graph/quantize.js';
 import { optimize } from '../../src/graph/optimize.js';
 import { validateGraph } from '../../src/graph/validate.js';
 import { readPreamble } from '../../src/format/layout.js';

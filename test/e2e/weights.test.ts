@@ -3,7 +3,7 @@
 // figures of the acceptance criteria against the same model stored as f32.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Graph } from '../../src/graph/ir.js';
-import { quantizeWeights } from '../../src/graph/constant.js';
+import { quantizeWeights } from '../../src/graph/quantize.js';
 import { optimize } from '../../src/graph/optimize.js';
 import { readEim } from '../../src/format/reader.js';
 import { writeEim } from '../../src/format/writer.js';

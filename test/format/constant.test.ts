@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Constant, Graph } from '../../src/graph/ir.js';
-import { dequantize, f16BitsToF32, f32ToF16Bits, quantizeWeights } from '../../src/graph/constant.js';
+import { dequantize, f16BitsToF32, f32ToF16Bits } from '../../src/graph/constant.js';
+import { quantizeWeights } from '../../src/graph/quantize.js';
 import { writeEim } from '../../src/format/writer.js';
 import { readEim } from '../../src/format/reader.js';
 import { GraphError, InputError } from '../../src/errors.js';

@@ -3,8 +3,8 @@
 import type { Graph } from '../../src/graph/ir.js';
 import { ModelFormatError } from '../../src/errors.js';
 import { readEim } from '../../src/format/reader.js';
-import { assembleEim, writeEim } from '../../src/format/writer.js';
-import { FIELD, PREAMBLE_BYTES, readPreamble, sealChecksum } from '../../src/format/layout.js';
+import { assembleEim, sealChecksum, writeEim } from '../../src/format/writer.js';
+import { FIELD, PREAMBLE_BYTES, readPreamble } from '../../src/format/layout.js';
 import { rng } from '../helpers/harness.js';
 
 export interface FuzzOptions {

@@ -7,7 +7,7 @@ import { AbortError } from '../../src/runtime/abort.js';
 import { BackendUnavailableError, InputError, UnsupportedOpError } from '../../src/errors.js';
 import { randomF32 } from '../helpers/harness.js';
 import { webgpuProvider } from '../../src/backends/webgpu/provider.js';
-import { quantizeWeights } from '../../src/graph/constant.js';
+import { quantizeWeights } from '../../src/graph/quantize.js';
 import { alive, fakeProvider, tinyClassifier, type FakeProvider, type FakeSpec } from './fake-backends.js';
 
 const graph = tinyClassifier();

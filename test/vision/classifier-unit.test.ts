@@ -9,7 +9,8 @@ import { load } from '../../src/runtime/load.js';
 import { Session } from '../../src/runtime/session.js';
 import { ImageClassifier } from '../../src/vision/classifier.js';
 import { classLabel, labelsFromSynset, resolveClasses } from '../../src/vision/labels.js';
-import { preprocessImage, type PixelImage } from '../../src/vision/preprocess.js';
+import { type PixelImage } from '../../src/vision/preprocess.js';
+import { preprocessImage } from '../../src/vision/preprocess-tensors.js';
 import { softmax, topKIndices } from '../../src/vision/topk.js';
 
 const PRE: ImagePreprocess = {

@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import type { ImagePreprocess } from '../../src/graph/ir.js';
 import { readImageFile } from '../../src/vision/node-image.js';
-import { preprocessImage } from '../../src/vision/preprocess.js';
+import { preprocessImage } from '../../src/vision/preprocess-tensors.js';
 import { transposeData } from '../helpers/harness.js';
 
 const DIR = new URL('../fixtures/models/imagenet/', import.meta.url);

@@ -7,7 +7,7 @@ import pngjs from 'pngjs';
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../../src/errors.js';
 import { applyOrientation, decodeImage, jpegOrientation, readImageFile } from '../../src/vision/node-image.js';
-import { preprocessImage } from '../../src/vision/preprocess.js';
+import { preprocessImage } from '../../src/vision/preprocess-tensors.js';
 import { blockImage, encodeJpeg, exifTiff, palettePng, withExif, withPngExif } from './synthetic.js';
 
 const { PNG } = pngjs;

@@ -4,10 +4,8 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { InputError, ModelFormatError } from '../../src/errors.js';
 import type { ImagePreprocess } from '../../src/graph/ir.js';
-import {
-  preprocessBatch, preprocessGeometry, preprocessImage, preprocessInto, preprocessedShape, validatePreprocess,
-  type PixelImage,
-} from '../../src/vision/preprocess.js';
+import { preprocessGeometry, validatePreprocess, type PixelImage } from '../../src/vision/preprocess.js';
+import { preprocessBatch, preprocessImage, preprocessInto, preprocessedShape } from '../../src/vision/preprocess-tensors.js';
 import { resizeBilinear } from '../../src/vision/resize.js';
 import { rng } from '../helpers/harness.js';
 

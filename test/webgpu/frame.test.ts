@@ -5,7 +5,8 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { BackendUnavailableError } from '../../src/errors.js';
 import { Session } from '../../src/runtime/session.js';
-import { imagePreprocessor, preprocessImage } from '../../src/vision/preprocess.js';
+import { imagePreprocessor } from '../../src/vision/preprocess.js';
+import { preprocessImage } from '../../src/vision/preprocess-tensors.js';
 import { softmax, topKIndices } from '../../src/vision/topk.js';
 import { pre, rgba, tinyClassifier } from '../vision/stage-fixtures.js';
 import { describeGpu, newBackend, type WebGpuBackendT } from './gpu.js';
