@@ -1,10 +1,14 @@
 // Node only: JPEG / PNG bytes or files → upright 8-bit pixels (RGB for JPEG, RGBA for PNG), decoded by
-// the pure-JS jpeg-js and pngjs, with the EXIF orientation (JPEG APP1, PNG eXIf) applied to the pixels.
-// Anything that cannot be read or decoded is an InputError naming the source.
-import { readFile } from 'node:fs/promises';
+// the pure-JS jpeg-js and our own PNG decoder (node-png.ts), with the EXIF orientation (JPEG APP1, PNG
+// eXIf) applied to the pixels. Before anything is decoded the header is read (jpeg-header.ts,
+// node-png.ts): the pixel count and the memory the decoder will take are checked against the limits, and
+// a file whose data ends early is refused as truncated. Anything that cannot be read or decoded is an
+// InputError naming the source.
 import jpeg from 'jpeg-js';
-import pngjs from 'pngjs';
 import { InputError } from '../errors.js';
+import { FILE_LIMITS, FileRefusedError, formatSize, GiB, isByteLimit, readRegularFile } from '../node-file.js';
+import { JpegError, scanJpeg } from './jpeg-header.js';
+import { decodePng, parsePng, PngError } from './node-png.js';
 import type { PixelFormat, PixelImage } from './preprocess.js';
 
 export interface DecodeOptions {
@@ -12,8 +16,20 @@ export interface DecodeOptions {
   readonly source?: string;
   /** Refuse images with more pixels than this before allocating them; default 100 million. */
   readonly maxPixels?: number;
+  /**
+   * Refuse images whose decoding would take more memory than this many bytes, estimated from the
+   * header before anything is allocated (the decoder's buffers and the pixels); default 1 GiB. A 12 MP
+   * photo takes about 250 MB as JPEG, 100 MB as PNG.
+   */
+  readonly maxDecodeBytes?: number;
   /** Apply the EXIF orientation (default true), as browsers do when they draw an image. */
   readonly applyOrientation?: boolean;
+}
+
+/** readImageFile's options: decoding, and the largest file it reads. */
+export interface ReadImageOptions extends Omit<DecodeOptions, 'source'> {
+  /** Refuse files larger than this many bytes before reading them; default 256 MiB. */
+  readonly maxFileBytes?: number;
 }
 
 /** A decoded image; `orientation` is the EXIF value that was found (1 when none). */
@@ -25,6 +41,7 @@ export interface DecodedImage extends PixelImage {
 
 const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
 const DEFAULT_MAX_PIXELS = 100_000_000;
+const DEFAULT_MAX_DECODE_BYTES = GiB;
 const ORIENTATION_TAG = 0x0112;
 
 function startsWith(b: Uint8Array, sig: readonly number[], at = 0): boolean {
@@ -139,17 +156,57 @@ export function applyOrientation<T extends PixelImage & { readonly data: Uint8Ar
   return { ...image, width: dw, height: dh, data: out } as T;
 }
 
-function decodeJpeg(b: Uint8Array, source: string, maxPixels: number): { width: number; height: number; data: Uint8Array } {
+interface Limits {
+  readonly source: string;
+  readonly maxPixels: number;
+  readonly maxDecodeBytes: number;
+  /** Bytes per pixel of the upright copy applyOrientation makes; 0 when it makes none. */
+  readonly rotateBytesPerPixel: number;
+}
+
+/** The pixel and memory limits, checked from the header before the decoder allocates anything. */
+function checkLimits(format: string, width: number, height: number, decodeBytes: number, limits: Limits): void {
+  const size = `${width}x${height}`;
+  if (width * height > limits.maxPixels) {
+    throw new InputError(`${format} ${limits.source} is too large`, { expected: `at most ${limits.maxPixels} pixels`, received: size });
+  }
+  const bytes = decodeBytes + width * height * limits.rotateBytesPerPixel;
+  if (bytes > limits.maxDecodeBytes) {
+    throw new InputError(`${format} ${limits.source} would take about ${formatSize(bytes)} of memory to decode, over the limit of ${formatSize(limits.maxDecodeBytes)} (maxDecodeBytes)`, {
+      expected: `at most ${limits.maxDecodeBytes} bytes`, received: `${size}, about ${bytes} bytes`,
+    });
+  }
+}
+
+/** jpeg-js's own errors, in our words where we know them. */
+function jpegMessage(e: unknown): string {
+  const m = e instanceof Error ? e.message : String(e);
+  if (/maxMemoryUsageInMB|Could not allocate/.test(m)) return 'it needs more memory than the limit (maxDecodeBytes)';
+  if (/maxResolutionInMP/.test(m)) return 'it has more pixels than the limit (maxPixels)';
+  return `corrupt data (${m})`;
+}
+
+function decodeJpeg(b: Uint8Array, limits: Limits): { width: number; height: number; data: Uint8Array } {
+  const { source } = limits;
+  let info;
+  try {
+    info = scanJpeg(b);
+  } catch (e) {
+    if (e instanceof JpegError) throw new InputError(`cannot decode JPEG ${source}: ${e.message}`, {}, { cause: e });
+    throw e;
+  }
+  checkLimits('JPEG', info.width, info.height, info.decodeBytes, limits);
   let img: { width: number; height: number; data: Uint8Array };
   try {
     img = jpeg.decode(b, {
       useTArray: true,
       formatAsRGBA: false,
-      maxResolutionInMP: maxPixels / 1e6,
-      maxMemoryUsageInMB: 1024,
+      // Checked above; jpeg-js's own accounting (which counts less than it takes) is only a backstop.
+      maxResolutionInMP: limits.maxPixels / 1e6,
+      maxMemoryUsageInMB: Math.ceil(limits.maxDecodeBytes / 2 ** 20),
     });
   } catch (e) {
-    throw new InputError(`cannot decode JPEG ${source}: ${(e as Error).message ?? String(e)}`);
+    throw new InputError(`cannot decode JPEG ${source}: ${jpegMessage(e)}`, {}, { cause: e });
   }
   if (!(img.width > 0 && img.height > 0) || img.data.length !== img.width * img.height * 3) {
     throw new InputError(`cannot decode JPEG ${source}: decoder returned no pixels`, { received: `${img.width}x${img.height}` });
@@ -157,58 +214,69 @@ function decodeJpeg(b: Uint8Array, source: string, maxPixels: number): { width: 
   return img;
 }
 
-function decodePng(b: Uint8Array, source: string, maxPixels: number): { width: number; height: number; data: Uint8Array } {
-  // IHDR must come first; checking its size here keeps a forged header from allocating gigabytes.
-  if (b.length < 33 || ascii(b, 12, 4) !== 'IHDR') throw new InputError(`cannot decode PNG ${source}: missing IHDR header`);
-  const view = new DataView(b.buffer, b.byteOffset, b.byteLength);
-  const width = view.getUint32(16), height = view.getUint32(20);
-  if (width === 0 || height === 0) throw new InputError(`cannot decode PNG ${source}: empty image`, { received: `${width}x${height}` });
-  if (width * height > maxPixels) {
-    throw new InputError(`PNG ${source} is too large`, { expected: `at most ${maxPixels} pixels`, received: `${width}x${height}` });
-  }
-  let png: { width: number; height: number; data: Buffer };
+function decodePngImage(b: Uint8Array, limits: Limits): { width: number; height: number; data: Uint8Array } {
+  const { source } = limits;
   try {
-    png = pngjs.PNG.sync.read(Buffer.from(b.buffer, b.byteOffset, b.byteLength));
+    const info = parsePng(b);
+    checkLimits('PNG', info.width, info.height, info.decodeBytes, limits);
+    return { width: info.width, height: info.height, data: decodePng(info) };
   } catch (e) {
-    throw new InputError(`cannot decode PNG ${source}: ${(e as Error).message ?? String(e)}`);
+    if (e instanceof PngError) throw new InputError(`cannot decode PNG ${source}: ${e.message}`, {}, { cause: e });
+    throw e;
   }
-  if (png.data.length !== png.width * png.height * 4) {
-    throw new InputError(`cannot decode PNG ${source}: decoder returned no pixels`, { received: `${png.width}x${png.height}` });
+}
+
+/** A limit option: undefined for the default, else a positive integer. */
+function limitOption(value: unknown, name: string, dflt: number, source: string): number {
+  if (value === undefined) return dflt;
+  if (!isByteLimit(value)) {
+    throw new InputError(`${source}: ${name} must be a positive integer`, { expected: 'an integer from 1 to 2^53 - 1', received: typeof value === 'number' ? String(value) : typeof value });
   }
-  return { width: png.width, height: png.height, data: new Uint8Array(png.data.buffer, png.data.byteOffset, png.data.byteLength) };
+  return value;
 }
 
 /** Decodes JPEG or PNG bytes (told apart by their signature) into upright pixels. */
 export function decodeImage(bytes: Uint8Array | ArrayBuffer, options: DecodeOptions = {}): DecodedImage {
   const source = options.source ?? 'image';
-  const maxPixels = options.maxPixels ?? DEFAULT_MAX_PIXELS;
+  const maxPixels = limitOption(options.maxPixels, 'maxPixels', DEFAULT_MAX_PIXELS, source);
+  const maxDecodeBytes = limitOption(options.maxDecodeBytes, 'maxDecodeBytes', DEFAULT_MAX_DECODE_BYTES, source);
   if (!(bytes instanceof Uint8Array) && !(bytes instanceof ArrayBuffer)) {
     throw new InputError(`${source}: image bytes must be a Uint8Array, Buffer or ArrayBuffer`, { received: typeof bytes });
   }
   const b = bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes);
   if (b.length === 0) throw new InputError(`${source} is empty`, { expected: 'JPEG or PNG bytes', received: '0 bytes' });
+  const rotate = options.applyOrientation !== false;
   let decoded: DecodedImage;
   if (startsWith(b, [0xff, 0xd8, 0xff])) {
-    decoded = { ...decodeJpeg(b, source, maxPixels), format: 'RGB', orientation: jpegOrientation(b) };
+    const orientation = jpegOrientation(b);
+    const limits = { source, maxPixels, maxDecodeBytes, rotateBytesPerPixel: rotate && orientation !== 1 ? 3 : 0 };
+    decoded = { ...decodeJpeg(b, limits), format: 'RGB', orientation };
   } else if (startsWith(b, PNG_SIGNATURE)) {
-    decoded = { ...decodePng(b, source, maxPixels), format: 'RGBA', orientation: pngOrientation(b) };
+    const orientation = pngOrientation(b);
+    const limits = { source, maxPixels, maxDecodeBytes, rotateBytesPerPixel: rotate && orientation !== 1 ? 4 : 0 };
+    decoded = { ...decodePngImage(b, limits), format: 'RGBA', orientation };
   } else {
     const other = sniffOther(b);
     throw new InputError(`${source} is not a JPEG or PNG image${other ? ` (looks like ${other})` : ''}`, {
       expected: 'JPEG or PNG', received: other ?? `${b.length} bytes starting ${Array.from(b.subarray(0, 4), (v) => v.toString(16).padStart(2, '0')).join(' ')}`,
     });
   }
-  return options.applyOrientation === false ? decoded : applyOrientation(decoded, decoded.orientation);
+  return rotate ? applyOrientation(decoded, decoded.orientation) : decoded;
 }
 
-/** Reads and decodes a JPEG or PNG file; a missing or unreadable file is an InputError too. */
-export async function readImageFile(path: string, options: Omit<DecodeOptions, 'source'> = {}): Promise<DecodedImage> {
-  let bytes: Buffer;
+/**
+ * Reads and decodes a JPEG or PNG file: a regular file (not a device, FIFO or directory) of at most
+ * `maxFileBytes`; anything that cannot be read is an InputError too.
+ */
+export async function readImageFile(path: string, options: ReadImageOptions = {}): Promise<DecodedImage> {
+  const { maxFileBytes, ...decode } = options;
+  const maxBytes = limitOption(maxFileBytes, 'maxFileBytes', FILE_LIMITS.image, path);
+  let bytes: Uint8Array;
   try {
-    bytes = await readFile(path);
+    bytes = await readRegularFile(path, { maxBytes, raise: 'maxFileBytes' });
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new InputError(`cannot read image file ${path}${code ? ` (${code})` : ''}`);
+    const why = e instanceof FileRefusedError ? (e.code ? ` (${e.code}): ${e.message}` : `: ${e.message}`) : `: ${e instanceof Error ? e.message : String(e)}`;
+    throw new InputError(`cannot read image file ${path}${why}`, {}, { cause: e });
   }
-  return decodeImage(bytes, { ...options, source: path });
+  return decodeImage(bytes, { ...decode, source: path });
 }

@@ -3,6 +3,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { crc32 } from 'node:zlib';
 import pngjs from 'pngjs';
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../../src/errors.js';
@@ -192,9 +193,11 @@ describe('unreadable images', () => {
 
   it('refuses oversized images before allocating them', () => {
     const forged = pngBytes.slice();
-    new DataView(forged.buffer).setUint32(16, 1_000_000); // 1000000 x 8 (CRC not fixed: checked first)
-    expectInputError(() => decodeImage(forged, { maxPixels: 1_000_000 }), /too large/);
-    expectInputError(() => decodeImage(baseJpeg, { maxPixels: 100 }), /maxResolutionInMP/);
+    const view = new DataView(forged.buffer);
+    view.setUint32(16, 1_000_000); // 1000000 x 8, with the IHDR CRC made to match
+    view.setUint32(29, crc32(forged.subarray(12, 29)));
+    expectInputError(() => decodeImage(forged, { maxPixels: 1_000_000 }), /PNG image is too large \(expected at most 1000000 pixels, received 1000000x8\)/);
+    expectInputError(() => decodeImage(baseJpeg, { maxPixels: 100 }), /JPEG image is too large \(expected at most 100 pixels, received 24x16\)/);
   });
 
   it('reads files, and reports missing ones as InputError', async () => {
