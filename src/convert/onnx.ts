@@ -5,8 +5,9 @@
 import { EdgeInferError, ModelFormatError, UnsupportedOpError } from '../errors.js';
 import type { Graph, ValueInfo } from '../graph/ir.js';
 import { BatchError, ImportContext, PROBES, type Val } from './onnx/context.js';
-import { DOMAINS, LAYOUT_PRESERVING, MAX_OPSET, MIN_OPSET, NHWC_CONSUMERS } from './onnx/converters.js';
+import { DOMAINS, LAYOUT_PRESERVING, NHWC_CONSUMERS } from './onnx/converters.js';
 import { constantInputs, FOLDERS, SHAPE_ONLY } from './onnx/fold.js';
+import { opVersion } from './onnx/opsets.js';
 import { identityPerm, invertPerm, isIdentity, NHWC, permuteDims, samePerm, type Perm } from './onnx/layout.js';
 import { readsSequenceFirst, SEQ_FIRST } from './onnx/ops-rnn.js';
 import { decodeModel, OnnxNode, readValueInfo, toNum, type DimInfo, type ModelProto } from './onnx/proto.js';
@@ -57,7 +58,7 @@ function nodeOp(nodes: readonly OnnxNode[], name: string): string {
   return nodes.find((n) => n.name === name)?.op ?? 'graph';
 }
 
-function opsets(model: ModelProto, name: string): Map<string, number> {
+function opsets(model: ModelProto): Map<string, number> {
   const m = new Map<string, number>();
   (model.opsetImport ?? []).forEach((o, i) => {
     const domain = o.domain === 'ai.onnx' ? '' : (o.domain ?? '');
@@ -65,14 +66,14 @@ function opsets(model: ModelProto, name: string): Map<string, number> {
   });
   const v = m.get('');
   if (v === undefined) throw new ModelFormatError('no opset_import for the default ONNX domain', 'model.opset_import');
-  if (v < MIN_OPSET || v > MAX_OPSET) {
-    throw new UnsupportedOpError('opset', 'model', name, `default-domain opset ${v}; supported ${MIN_OPSET} to ${MAX_OPSET}`);
-  }
+  // Each node's version is checked when it is converted (opsets.ts): an opset past the newest known is
+  // refused there, naming the op.
+  if (v < 1) throw new ModelFormatError(`default-domain opset ${v}`, 'model.opset_import');
   return m;
 }
 
 function readNodes(model: ModelProto, name: string): OnnxNode[] {
-  const versions = opsets(model, name);
+  const versions = opsets(model);
   return (model.graph!.node ?? []).map((p, i) => {
     const domain = p.domain === 'ai.onnx' ? '' : (p.domain ?? '');
     return new OnnxNode(p, i, 'graph', name, versions.get(domain) ?? 0);
@@ -187,6 +188,7 @@ function convertNode(cx: ImportContext, n: OnnxNode, consumers: ReadonlyMap<stri
     if (o && cx.has(o)) throw n.malformed(`output ${i} "${o}" is already defined (values must be assigned once)`);
   });
   try {
+    if (n.domain === '') opVersion(n);
     const folder = n.domain === '' ? FOLDERS[n.op] : undefined;
     const constIns = folder && !SHAPE_ONLY.has(n.op) ? constantInputs(cx, n) : undefined;
     if (folder && (SHAPE_ONLY.has(n.op) || constIns)) {

@@ -2,6 +2,7 @@
 // to inputs across opsets, and the checks that turn an odd input into a typed error.
 import type { ImportContext, Val } from './context.js';
 import { isVal } from './context.js';
+import { legacyAttrs, since } from './opsets.js';
 import type { OnnxNode } from './proto.js';
 import { ElemType, intValues, realValues, type ConstTensor } from './tensor.js';
 
@@ -47,11 +48,43 @@ export function normAxis(n: OnnxNode, axis: number, rank: number, what = 'axis')
  * Unsqueeze, ReduceMean, Pad). undefined when absent.
  */
 export function axesArg(cx: ImportContext, n: OnnxNode, inputIndex: number, sinceOpset: number): number[] | undefined {
-  if (n.opset >= sinceOpset) {
+  if (since(n, sinceOpset)) {
     if (n.has('axes')) throw n.unsupported(`attribute axes (an input since opset ${sinceOpset})`);
     return n.input(inputIndex) === '' ? undefined : constInts(cx, n, inputIndex, 'axes');
   }
   return n.has('axes') ? n.ints('axes') : undefined;
+}
+
+/**
+ * Reshape's target (the `shape` attribute before opset 5, input 1 from it) and allowzero (from 14), with
+ * the attributes of the node's version checked. NaN (the symbolic batch) in the target only if `allowBatch`.
+ */
+export function reshapeArgs(cx: ImportContext, n: OnnxNode, allowBatch: boolean): { target: number[]; allowzero: boolean } {
+  if (!since(n, 5)) {
+    n.only('shape', 'consumed_inputs');
+    return { target: n.ints('shape'), allowzero: false };
+  }
+  if (since(n, 14)) n.only('allowzero');
+  else n.only();
+  return { target: constInts(cx, n, 1, 'shape', allowBatch), allowzero: n.int('allowzero', 0) === 1 };
+}
+
+/**
+ * Add, Sub, Mul, Div before opset 7 (attributes checked): with broadcast=1 and `axis`, B's dims sit at
+ * A's axis `axis` on. Returns how many unit dims to append to B so that numpy broadcasting aligns it the
+ * same way: 0 from opset 7, and without `axis` (suffix matching, which numpy does too).
+ */
+export function legacyBroadcastPad(n: OnnxNode, rankA: number, rankB: number): number {
+  if (since(n, 7)) {
+    n.only();
+    return 0;
+  }
+  n.only('broadcast', 'axis', ...legacyAttrs(n));
+  if (n.int('broadcast', 0) !== 1 || !n.has('axis')) return 0;
+  const axis = normAxis(n, n.int('axis'), rankA);
+  const pad = rankA - axis - rankB;
+  if (pad < 0) throw n.malformed(`B of rank ${rankB} does not fit at axis ${axis} of a rank-${rankA} A`);
+  return pad;
 }
 
 /** Refuses integer inputs where the IR would compute in float with different results. */

@@ -1,4 +1,5 @@
-// The converter table: (domain, op type) -> converter. Folding (fold.ts) runs first where it applies.
+// The converter table: (domain, op type) -> converter. Folding (fold.ts) runs first where it applies;
+// the default domain's versions, and which opsets a converter adapts, are in opsets.ts.
 import type { Converter } from './common.js';
 import { ELEMENTWISE_CONVERTERS } from './ops-elementwise.js';
 import { NN_CONVERTERS } from './ops-nn.js';
@@ -14,14 +15,12 @@ export const DEFAULT_DOMAIN_CONVERTERS: Readonly<Record<string, Converter>> = {
   ...RNN_CONVERTERS,
 };
 
+export { MAX_OPSET, MIN_OPSET } from './opsets.js';
+
 export const DOMAINS: Readonly<Record<string, Readonly<Record<string, Converter>>>> = {
   '': DEFAULT_DOMAIN_CONVERTERS,
   'com.microsoft': MS_CONVERTERS,
 };
-
-/** Oldest and newest default-domain opsets whose differences the converters handle. */
-export const MIN_OPSET = 7;
-export const MAX_OPSET = 21;
 
 /** Ops that need NHWC input: a rank-4 result feeding them (possibly through element-wise ops) is converted eagerly. */
 export const NHWC_CONSUMERS = new Set(['Conv', 'QLinearConv', 'MaxPool', 'AveragePool', 'GlobalAveragePool', 'GlobalMaxPool',

@@ -3,7 +3,8 @@
 // whose arithmetic would need the batch's value throws BatchError instead of guessing.
 import { ModelFormatError } from '../../errors.js';
 import { isVal, type ImportContext } from './context.js';
-import { axesArg, constInts, normAxis } from './common.js';
+import { axesArg, constInts, legacyBroadcastPad, normAxis, reshapeArgs } from './common.js';
+import { since } from './opsets.js';
 import type { OnnxNode } from './proto.js';
 import {
   allocLike, ElemType, floatConst, intConst, intValues, isFloatType, makeConst, realValues, reshapeConst,
@@ -51,8 +52,8 @@ const foldShape: Folder = (cx, n) => {
   const dims = shapeOf(cx, n.input(0));
   const r = dims.length;
   const clampAxis = (a: number): number => Math.min(Math.max(a < 0 ? a + r : a, 0), r);
-  const start = clampAxis(n.opset >= 15 ? n.int('start', 0) : 0);
-  const end = clampAxis(n.opset >= 15 && n.has('end') ? n.int('end') : r);
+  const start = clampAxis(since(n, 15) ? n.int('start', 0) : 0);
+  const end = clampAxis(since(n, 15) && n.has('end') ? n.int('end') : r);
   const out = dims.slice(start, Math.max(start, end));
   return [intConst([out.length], out)];
 };
@@ -71,10 +72,17 @@ const foldConstant: Folder = (_cx, n) => {
 
 const foldIdentity: Folder = (_cx, n, ins) => [need(n, ins[0], 0)];
 
+/** Cast-1's `to`: a TensorProto.DataType name ("FLOAT"). */
+function typeNamed(n: OnnxNode, name: string): number {
+  const code = (ElemType as Record<string, number>)[name.toUpperCase()];
+  if (code === undefined) throw n.malformed(`Cast to ${JSON.stringify(name)}`, 'attribute "to"');
+  return code;
+}
+
 const foldCast: Folder = (cx, n, ins) => {
   n.only('to', 'saturate');
   const x = need(n, ins[0], 0);
-  const to = n.int('to');
+  const to = since(n, 6) ? n.int('to') : typeNamed(n, n.string('to'));
   const v = realValues(x);
   if (isFloatType(to)) {
     noBatch(cx, v, 'Cast to float');
@@ -146,7 +154,7 @@ const foldConcat: Folder = (_cx, n, ins) => {
   const parts = ins.filter((c): c is ConstTensor => c !== undefined);
   if (parts.length === 0) throw n.malformed('Concat has no inputs');
   const r = parts[0].dims.length;
-  const axis = normAxis(n, n.int('axis'), r);
+  const axis = normAxis(n, n.int('axis', since(n, 4) ? undefined : 1), r);
   for (const p of parts) {
     if (p.dims.length !== r || p.dims.some((d, i) => i !== axis && d !== parts[0].dims[i])) {
       throw n.malformed(`inputs [${parts.map((q) => `[${q.dims}]`).join(', ')}] do not match along axis ${axis}`);
@@ -183,10 +191,9 @@ function reshapeDims(n: OnnxNode, dims: readonly number[], target: number[], all
 }
 
 const foldReshape: Folder = (cx, n, ins) => {
-  n.only('allowzero');
   const x = need(n, ins[0], 0);
-  const target = constInts(cx, n, 1, 'shape');
-  return [reshapeConst(x, reshapeDims(n, x.dims, target, n.int('allowzero', 0) === 1))];
+  const { target, allowzero } = reshapeArgs(cx, n, false);
+  return [reshapeConst(x, reshapeDims(n, x.dims, target, allowzero))];
 };
 
 const foldFlatten: Folder = (_cx, n, ins) => {
@@ -212,7 +219,7 @@ const foldSlice: Folder = (cx, n, ins) => {
   const x = need(n, ins[0], 0);
   const r = x.dims.length;
   let starts: number[], ends: number[], axes: number[] | undefined, steps: number[] | undefined;
-  if (n.opset < 10) {
+  if (!since(n, 10)) {
     n.only('starts', 'ends', 'axes');
     starts = n.ints('starts'); ends = n.ints('ends'); axes = n.has('axes') ? n.ints('axes') : undefined;
   } else {
@@ -269,8 +276,10 @@ function broadcastConst(n: OnnxNode, a: ConstTensor, b: ConstTensor, f: (x: numb
 
 function arith(f: (x: number, y: number, int: boolean) => number): Folder {
   return (cx, n, ins) => {
-    n.only();
-    const a = need(n, ins[0], 0), b = need(n, ins[1], 1);
+    const a = need(n, ins[0], 0);
+    let b = need(n, ins[1], 1);
+    const pad = legacyBroadcastPad(n, a.dims.length, b.dims.length);
+    if (pad > 0) b = reshapeConst(b, [...b.dims, ...new Array<number>(pad).fill(1)]);
     noBatch(cx, a.data, `${n.op} on a shape`);
     noBatch(cx, b.data, `${n.op} on a shape`);
     const float = isFloatType(a.dtype) || isFloatType(b.dtype) || a.quant !== undefined || b.quant !== undefined;
@@ -308,7 +317,7 @@ export function quantParams(cx: ImportContext, n: OnnxNode, xDims: readonly numb
   if (scales.some((s) => !(s > 0) || !Number.isFinite(s))) throw n.malformed('scales must be positive and finite');
   let axis = 0;
   if (scales.length > 1) {
-    axis = normAxis(n, n.opset >= 13 ? n.int('axis', 1) : 1, xDims.length);
+    axis = normAxis(n, since(n, 13) ? n.int('axis', 1) : 1, xDims.length);
     if (xDims[axis] !== scales.length) throw n.malformed(`${scales.length} scales for axis ${axis} of size ${xDims[axis]}`);
   }
   return { axis, scales, zeroPoints, zpType };

@@ -1,13 +1,15 @@
 // Element-wise converters: activations, Clip (attributes before opset 11, inputs after), the broadcasting
-// binaries, PRelu, Softmax/LogSoftmax (the pre-13 "coerce to 2-D" form lowered with Flatten/Reshape).
-// Outputs keep their input's layout; constant operands are re-laid out to match it.
+// binaries (and their pre-7 broadcast/axis form), PRelu (per-channel slopes before 7), Softmax/LogSoftmax
+// (the pre-13 "coerce to 2-D" form lowered with Flatten/Reshape). Outputs keep their input's layout;
+// constant operands are re-laid out to match it.
 import type { Attrs } from '../../graph/ir.js';
 import { F32_MAX } from '../../ops/activation.js';
 import { isVal, type ImportContext, type Val } from './context.js';
-import { constScalar, normAxis, outName, requireFloat, type Converter } from './common.js';
+import { constScalar, legacyBroadcastPad, normAxis, outName, requireFloat, type Converter } from './common.js';
 import { identityPerm, NHWC, samePerm, type Perm } from './layout.js';
+import { legacyAttrs, since } from './opsets.js';
 import type { OnnxNode } from './proto.js';
-import type { ConstTensor } from './tensor.js';
+import { reshapeConst, type ConstTensor } from './tensor.js';
 
 /** An operand of a broadcasting op: a runtime value, or a constant (with a cache key for its IR copy). */
 export type Operand = Val | { readonly key: string; readonly c: ConstTensor };
@@ -45,9 +47,23 @@ function floatOperand(cx: ImportContext, n: OnnxNode, i: number): Operand {
   return o;
 }
 
+function rankOf(o: Operand): number {
+  return isVal(o) ? o.s1.length : o.c.dims.length;
+}
+
+/** `o` with `count` unit dims appended (source order), for the pre-7 broadcasts numpy would align differently. */
+function trailingOnes(cx: ImportContext, o: Operand, count: number): Operand {
+  if (count === 0) return o;
+  const ones = new Array<number>(count).fill(1);
+  if (!isVal(o)) return { key: `${o.key}|+${count}`, c: reshapeConst(o.c, [...o.c.dims, ...ones]) };
+  const id = cx.toLayout(o, identityPerm(o.s1.length));
+  return cx.emitVal('Reshape', [id.ir], { shape: cx.reshapeTarget([...id.s1, ...ones], [...id.s2, ...ones]) },
+    cx.fresh(`${o.ir}__rank${o.s1.length + count}`), undefined, { dtype: o.dtype, quant: o.quant });
+}
+
 function unary(op: string, known: string[], attrs: (n: OnnxNode) => Attrs = () => ({})): Converter {
   return (cx, n) => {
-    n.only(...known);
+    n.only(...known, ...legacyAttrs(n));
     const x = cx.runtime(n.input(0));
     requireFloat(n, x);
     cx.setVal(n.output(0), cx.emitVal(op, [x.ir], attrs(n), outName(cx, n, 0), x.perm));
@@ -60,8 +76,8 @@ function clampF32(v: number): number {
 
 const clip: Converter = (cx, n) => {
   let min = -F32_MAX, max = F32_MAX;
-  if (n.opset < 11) {
-    n.only('min', 'max');
+  if (!since(n, 11)) {
+    n.only('min', 'max', ...legacyAttrs(n));
     min = clampF32(n.float('min', -F32_MAX));
     max = clampF32(n.float('max', F32_MAX));
   } else {
@@ -77,11 +93,21 @@ const clip: Converter = (cx, n) => {
 
 function binary(op: string): Converter {
   return (cx, n) => {
-    n.only();
-    const { irs, perm } = broadcastOperands(cx, [floatOperand(cx, n, 0), floatOperand(cx, n, 1)]);
+    const a = floatOperand(cx, n, 0), b = floatOperand(cx, n, 1);
+    const { irs, perm } = broadcastOperands(cx, [a, trailingOnes(cx, b, legacyBroadcastPad(n, rankOf(a), rankOf(b)))]);
     cx.setVal(n.output(0), cx.emitVal(op, irs, {}, outName(cx, n, 0), perm));
   };
 }
+
+/** Before opset 7 a slope of more than one value runs along the channels (axis 1), as in Caffe2's PRelu. */
+const prelu: Converter = (cx, n) => {
+  n.only(...legacyAttrs(n));
+  const x = floatOperand(cx, n, 0), slope = floatOperand(cx, n, 1);
+  const r = rankOf(x);
+  const perChannel = !since(n, 7) && rankOf(slope) === 1 && r >= 3 && (isVal(slope) ? slope.s1[0] : slope.c.dims[0]) > 1;
+  const { irs, perm } = broadcastOperands(cx, [x, trailingOnes(cx, slope, perChannel ? r - 2 : 0)]);
+  cx.setVal(n.output(0), cx.emitVal('PRelu', irs, {}, outName(cx, n, 0), perm));
+};
 
 function softmax(op: 'Softmax' | 'LogSoftmax'): Converter {
   return (cx, n) => {
@@ -90,7 +116,7 @@ function softmax(op: 'Softmax' | 'LogSoftmax'): Converter {
     requireFloat(n, x);
     const r = x.s1.length;
     const out = outName(cx, n, 0);
-    if (n.opset >= 13) {
+    if (since(n, 13)) {
       const a = normAxis(n, n.int('axis', -1), r);
       cx.setVal(n.output(0), cx.emitVal(op, [x.ir], { axis: x.perm[a] }, out, x.perm));
       return;
@@ -134,7 +160,7 @@ export const ELEMENTWISE_CONVERTERS: Readonly<Record<string, Converter>> = {
   Sub: binary('Sub'),
   Mul: binary('Mul'),
   Div: binary('Div'),
-  PRelu: binary('PRelu'),
+  PRelu: prelu,
   Softmax: softmax('Softmax'),
   LogSoftmax: softmax('LogSoftmax'),
   Identity: identity,

@@ -1,13 +1,15 @@
 // Converters for the layer ops: Conv (weights OIHW -> OHWI), the pools, BatchNormalization (channel
-// last), Gemm and MatMul. Image inputs are brought to NHWC. 1-D windows on [N, C, L] run as the 2-D ops
+// last; per-activation parameters before opset 9 as a Mul and an Add), Gemm and MatMul. Image inputs are brought to NHWC. 1-D windows on [N, C, L] run as the 2-D ops
 // on a unit height: the data is held channels-last ([N, L, C] in the IR), so [N, 1, L, C] and back are
 // Reshapes of the same bytes, and a chain of 1-D layers needs no Transpose between them.
 import type { Attrs } from '../../graph/ir.js';
 import { isVal, type ImportContext, type Val } from './context.js';
-import { outName, refuseUsedOutputs, requireFloat, type Converter } from './common.js';
+import { outName, refuseUsedOutputs, requireConst, requireFloat, type Converter } from './common.js';
+import { broadcastOperands } from './ops-elementwise.js';
+import { legacyAttrs, since } from './opsets.js';
 import { channelsLast, identityPerm, NHWC, type Perm } from './layout.js';
 import type { OnnxNode } from './proto.js';
-import { reshapeConst } from './tensor.js';
+import { floatConst, realValues, reshapeConst } from './tensor.js';
 
 const AUTO_PADS = ['NOTSET', 'SAME_UPPER', 'SAME_LOWER', 'VALID'];
 /** Layout of a [N, C, L] value held as [N, L, C]. */
@@ -109,12 +111,19 @@ const conv: Converter = (cx, n) => {
 
 function pool(op: 'MaxPool' | 'AveragePool'): Converter {
   return (cx, n) => {
+    // The attributes of the node's version: storage_order from 8, ceil_mode and dilations from 10 (MaxPool);
+    // count_include_pad from 7, ceil_mode from 10, dilations from 19 (AveragePool).
+    const known = ['auto_pad', 'kernel_shape', 'pads', 'strides'];
     if (op === 'MaxPool') {
-      n.only('auto_pad', 'ceil_mode', 'dilations', 'kernel_shape', 'pads', 'storage_order', 'strides');
+      if (since(n, 8)) known.push('storage_order');
+      if (since(n, 10)) known.push('ceil_mode', 'dilations');
       refuseUsedOutputs(cx, n, 1, 'Indices');
     } else {
-      n.only('auto_pad', 'ceil_mode', 'count_include_pad', 'dilations', 'kernel_shape', 'pads', 'strides');
+      if (since(n, 7)) known.push('count_include_pad');
+      if (since(n, 10)) known.push('ceil_mode');
+      if (since(n, 19)) known.push('dilations');
     }
+    n.only(...known);
     const { x, spatial } = imageInput(cx, n, 0);
     // max commutes with the positive affine map of a quantized value; an average of integers rounds.
     if (op === 'AveragePool' || !x.quant) requireFloat(n, x);
@@ -146,14 +155,23 @@ function globalPool(op: 'GlobalAveragePool' | 'GlobalMaxPool'): Converter {
 }
 
 const batchNorm: Converter = (cx, n) => {
-  n.only('epsilon', 'momentum', 'spatial', 'training_mode', 'is_test');
-  if (n.has('spatial') && n.int('spatial') !== 1) throw n.unsupported('spatial=0 (per-element statistics)');
+  // is_test until 7 (0, its default, is training: statistics of the batch), spatial until 9, training_mode from 14.
+  const known = ['epsilon', 'momentum', ...legacyAttrs(n)];
+  if (!since(n, 7)) known.push('is_test');
+  if (!since(n, 9)) known.push('spatial');
+  if (since(n, 14)) known.push('training_mode');
+  n.only(...known);
+  if (!since(n, 7) && n.int('is_test', 0) === 0) throw n.unsupported('is_test=0 (training mode: statistics of the batch)');
   if (n.int('training_mode', 0) !== 0) throw n.unsupported('training_mode=1');
   refuseUsedOutputs(cx, n, 1, 'training statistics');
   const x0 = cx.runtime(n.input(0));
   requireFloat(n, x0);
   const r = x0.s1.length;
   if (r < 2) throw n.malformed(`input of rank ${r}`);
+  if (n.int('spatial', 1) === 0) {
+    perActivationNorm(cx, n, x0);
+    return;
+  }
   const x = cx.toLayout(x0, channelsLast(r));
   const params = [1, 2, 3, 4].map((i) => {
     if (rankOf(cx, n.input(i)) !== 1) throw n.malformed(`input ${i} must be 1-D`);
@@ -162,8 +180,30 @@ const batchNorm: Converter = (cx, n) => {
   cx.setVal(n.output(0), cx.emitVal('BatchNormalization', [x.ir, ...params], { epsilon: n.float('epsilon', 1e-5) }, outName(cx, n, 0), x.perm));
 };
 
+/**
+ * BatchNormalization with spatial=0 (before opset 9): scale, B, mean and var are [C, D1, ...], one value
+ * per activation. As constants they fold into y = x * a + b, numpy-broadcast over the batch.
+ */
+function perActivationNorm(cx: ImportContext, n: OnnxNode, x: Val): void {
+  const [scale, bias, mean, variance] = [1, 2, 3, 4].map((i) => requireConst(cx, n, i, ['scale', 'B', 'mean', 'var'][i - 1]));
+  const dims = cx.sourceDims(x)[0].slice(1);
+  for (const p of [scale, bias, mean, variance]) {
+    if (p.dims.join() !== dims.join()) throw n.malformed(`spatial=0 parameters of shape [${p.dims}] for an input of shape [N,${dims}]`);
+  }
+  const eps = n.float('epsilon', 1e-5);
+  const [s, b, m, v] = [scale, bias, mean, variance].map(realValues);
+  const a = s.map((si, i) => si / Math.sqrt(v[i] + eps));
+  const shift = b.map((bi, i) => bi - m[i] * a[i]);
+  const out = outName(cx, n, 0);
+  const mul = broadcastOperands(cx, [x, { key: `${out}__scale`, c: floatConst(dims, a) }]);
+  const y = cx.emitVal('Mul', mul.irs, {}, cx.fresh(`${out}__scaled`), mul.perm);
+  const add = broadcastOperands(cx, [y, { key: `${out}__shift`, c: floatConst(dims, shift) }]);
+  cx.setVal(n.output(0), cx.emitVal('Add', add.irs, {}, out, add.perm));
+}
+
 const gemm: Converter = (cx, n) => {
-  n.only('alpha', 'beta', 'transA', 'transB');
+  // broadcast until 7: C broadcast, or else exactly [M, N]; the unidirectional broadcast of 7 covers both.
+  n.only('alpha', 'beta', 'transA', 'transB', ...(since(n, 7) ? [] : ['broadcast']));
   const a = cx.runtime(n.input(0));
   requireFloat(n, a, 'input A');
   if (a.s1.length !== 2) throw n.malformed(`input A must be 2-D, got rank ${a.s1.length}`);

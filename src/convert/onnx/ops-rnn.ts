@@ -5,6 +5,7 @@ import type { Attrs } from '../../graph/ir.js';
 import { isVal } from './context.js';
 import { outName, requireFloat, type Converter } from './common.js';
 import { identityPerm, type Perm } from './layout.js';
+import { since } from './opsets.js';
 import type { OnnxNode } from './proto.js';
 
 /** Layouts (source = transpose(IR, perm)) of the batch-first IR tensors when the ONNX op has layout=0. */
@@ -13,9 +14,12 @@ const Y_SEQ_FIRST: Perm = [1, 2, 0, 3];
 
 function recurrent(op: 'RNN' | 'LSTM' | 'GRU'): Converter {
   return (cx, n) => {
-    const known = ['activation_alpha', 'activation_beta', 'activations', 'clip', 'direction', 'hidden_size', 'layout'];
+    // output_sequence until 7 (Y is produced when asked for), GRU's linear_before_reset from 3, layout from 14.
+    const known = ['activation_alpha', 'activation_beta', 'activations', 'clip', 'direction', 'hidden_size'];
+    if (!since(n, 7)) known.push('output_sequence');
+    if (since(n, 14)) known.push('layout');
     if (op === 'LSTM') known.push('input_forget');
-    if (op === 'GRU') known.push('linear_before_reset');
+    if (op === 'GRU' && since(n, 3)) known.push('linear_before_reset');
     n.only(...known);
     const layout = n.int('layout', 0);
     if (layout !== 0 && layout !== 1) throw n.malformed(`layout ${layout}`);

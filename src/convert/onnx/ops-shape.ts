@@ -3,8 +3,9 @@
 // the layout), Concat/Split/Pad/ReduceMean (axes remapped), Squeeze/Unsqueeze, Dropout.
 import { ElemType } from './tensor.js';
 import { isVal, PROBES, type ImportContext, type Val } from './context.js';
-import { axesArg, constInts, normAxis, outName, refuseUsedOutputs, requireConst, requireFloat, type Converter } from './common.js';
+import { axesArg, constInts, normAxis, outName, refuseUsedOutputs, requireConst, requireFloat, reshapeArgs, type Converter } from './common.js';
 import { dropAxes, identityPerm, isIdentity, NHWC, sameElementOrder, samePerm, type Perm } from './layout.js';
+import { legacyAttrs, since } from './opsets.js';
 import type { OnnxNode } from './proto.js';
 import { intValues, realValues } from './tensor.js';
 import { requantize } from './ops-quant.js';
@@ -32,10 +33,8 @@ function sourceReshape(cx: ImportContext, n: OnnxNode, x: Val, o1: number[], o2:
 }
 
 const reshape: Converter = (cx, n) => {
-  n.only('allowzero');
-  const allowzero = n.int('allowzero', 0) === 1;
   const x = cx.runtime(n.input(0));
-  const target = constInts(cx, n, 1, 'shape', true);
+  const { target, allowzero } = reshapeArgs(cx, n, true);
   const symbolic = target.some((t) => Number.isNaN(t));
   const dims = cx.sourceDims(x);
   const batchAt0 = cx.dynamic && dims[0][0] !== dims[1][0];
@@ -102,7 +101,7 @@ const concat: Converter = (cx, n) => {
   const ranks = items.map((v) => (isVal(v) ? v.s1.length : v.dims.length));
   const r = ranks[0];
   if (ranks.some((k) => k !== r)) throw n.malformed(`inputs of ranks ${ranks}`);
-  const a = normAxis(n, n.int('axis'), r);
+  const a = normAxis(n, n.int('axis', since(n, 4) ? undefined : 1), r);
   // An empty constant (0 along the axis, e.g. a Reshape with allowzero) adds nothing.
   const keep = items.map((v) => isVal(v) || v.dims[a] !== 0);
   names = names.filter((_, i) => keep[i]);
@@ -124,22 +123,20 @@ const concat: Converter = (cx, n) => {
 };
 
 const split: Converter = (cx, n) => {
-  n.only('axis', 'split', 'num_outputs');
+  n.only('axis', ...(since(n, 13) ? [] : ['split']), ...(since(n, 18) ? ['num_outputs'] : []));
   const x = cx.runtime(n.input(0));
   const r = x.s1.length;
   const a = normAxis(n, n.int('axis', 0), r);
   const [d1, d2] = cx.sourceDims(x);
   if (d1[a] !== d2[a]) throw cx.batchError('Split along the batch axis');
+  // split: an attribute (or, in Split-1, input 1) before opset 13, input 1 from 13.
   let sizes: number[] | undefined;
-  if (n.opset < 13) sizes = n.has('split') ? n.ints('split') : undefined;
-  else {
-    if (n.has('split')) throw n.unsupported('attribute split (an input since opset 13)');
-    sizes = n.input(1) ? constInts(cx, n, 1, 'split') : undefined;
-  }
-  const count = n.opset >= 18 && n.has('num_outputs') ? n.int('num_outputs') : n.outputs.length;
+  if (since(n, 13) || (!since(n, 2) && n.input(1))) sizes = n.input(1) ? constInts(cx, n, 1, 'split') : undefined;
+  else sizes = n.has('split') ? n.ints('split') : undefined;
+  const count = since(n, 18) && n.has('num_outputs') ? n.int('num_outputs') : n.outputs.length;
   if (!sizes) {
     const dim = d1[a];
-    if (n.opset >= 18) {
+    if (since(n, 18)) {
       const chunk = Math.ceil(dim / count);
       sizes = Array.from({ length: count }, (_, i) => Math.max(0, Math.min(chunk, dim - i * chunk)));
     } else {
@@ -163,9 +160,11 @@ const pad: Converter = (cx, n) => {
   const x = cx.runtime(n.input(0));
   const r = x.s1.length;
   let pads: number[], value: number, axes: number[] | undefined;
-  if (n.opset < 11) {
-    n.only('mode', 'pads', 'value');
-    pads = n.ints('pads');
+  if (!since(n, 11)) {
+    // Pad-1 names the attribute `paddings`; 2 to 10 `pads`.
+    const key = since(n, 2) ? 'pads' : 'paddings';
+    n.only('mode', key, 'value');
+    pads = n.ints(key);
     value = n.float('value', 0);
   } else {
     n.only('mode');
@@ -176,7 +175,7 @@ const pad: Converter = (cx, n) => {
       if (c.data.length !== 1) throw n.malformed('constant_value must be a scalar');
       value = x.quant && !c.quant ? intValues(c)[0] : realValues(c)[0];
     }
-    axes = n.opset >= 18 && n.input(3) ? constInts(cx, n, 3, 'axes').map((v) => normAxis(n, v, r)) : undefined;
+    axes = since(n, 18) && n.input(3) ? constInts(cx, n, 3, 'axes').map((v) => normAxis(n, v, r)) : undefined;
   }
   const mode = n.string('mode', 'constant');
   if (!PAD_MODES.includes(mode)) throw n.unsupported(`mode ${mode}`);
@@ -194,7 +193,7 @@ const pad: Converter = (cx, n) => {
 };
 
 const reduceMean: Converter = (cx, n) => {
-  if (n.opset < 18) n.only('axes', 'keepdims');
+  if (!since(n, 18)) n.only('axes', 'keepdims');
   else n.only('keepdims', 'noop_with_empty_axes');
   const x = cx.runtime(n.input(0));
   requireFloat(n, x);
@@ -202,7 +201,7 @@ const reduceMean: Converter = (cx, n) => {
   const axesIn = axesArg(cx, n, 1, 18);
   const keepdims = n.int('keepdims', 1) === 1;
   const out = outName(cx, n, 0);
-  if ((!axesIn || axesIn.length === 0) && n.opset >= 18 && n.int('noop_with_empty_axes', 0) === 1) {
+  if ((!axesIn || axesIn.length === 0) && since(n, 18) && n.int('noop_with_empty_axes', 0) === 1) {
     cx.setVal(n.output(0), cx.emitVal('Identity', [x.ir], {}, out, x.perm));
     return;
   }
@@ -258,8 +257,13 @@ const unsqueeze: Converter = (cx, n) => {
 };
 
 const dropout: Converter = (cx, n) => {
-  n.only('ratio', 'seed', 'is_test');
-  if (n.input(2)) {
+  // is_test until 7 (0, its default, is training: a random dropout); ratio and training_mode inputs from 12.
+  if (!since(n, 7)) {
+    n.only('ratio', 'is_test', ...legacyAttrs(n));
+    if (n.int('is_test', 0) === 0) throw n.unsupported('is_test=0 (training mode: a random dropout)');
+  } else if (!since(n, 12)) n.only('ratio');
+  else n.only('seed');
+  if (since(n, 12) && n.input(2)) {
     const training = requireConst(cx, n, 2, 'training_mode');
     if (realValues(training)[0] !== 0) throw n.unsupported('training_mode=true');
   }
