@@ -8,7 +8,7 @@ import { BatchError, ImportContext, PROBES, type Val } from './onnx/context.js';
 import { DOMAINS, LAYOUT_PRESERVING, NHWC_CONSUMERS } from './onnx/converters.js';
 import { constantInputs, FOLDERS, SHAPE_ONLY } from './onnx/fold.js';
 import { opVersion } from './onnx/opsets.js';
-import { identityPerm, invertPerm, isIdentity, NHWC, permuteDims, samePerm, type Perm } from './onnx/layout.js';
+import { channelsLast, identityPerm, invertPerm, isIdentity, NHWC, permuteDims, samePerm, type Perm } from './onnx/layout.js';
 import { readsSequenceFirst, SEQ_FIRST } from './onnx/ops-rnn.js';
 import { decodeModel, OnnxNode, readValueInfo, toNum, type DimInfo, type ModelProto } from './onnx/proto.js';
 import { decodeTensor, ElemType, isFloatType, dtypeName } from './onnx/tensor.js';
@@ -93,7 +93,9 @@ function planInputs(model: ModelProto, nodes: readonly OnnxNode[]): InputPlan[] 
     if (!info.dims) throw new ModelFormatError('graph input has no shape', where);
     const r = info.dims.length;
     const seqFirst = r === 3 && nodes.some((n) => readsSequenceFirst(n, name));
-    const perm = r === 4 ? NHWC : seqFirst ? SEQ_FIRST : identityPerm(r);
+    // [N, C, L] read by a 1-D window op is held [N, L, C], as that op wants it (ops-nn.ts).
+    const nlc = r === 3 && !seqFirst && nodes.some((n) => n.domain === '' && NHWC_CONSUMERS.has(n.op) && n.input(0) === name);
+    const perm = r === 4 ? NHWC : seqFirst ? SEQ_FIRST : nlc ? channelsLast(3) : identityPerm(r);
     const batchAxis = seqFirst ? 1 : r >= 1 ? 0 : -1;
     info.dims.forEach((d, k) => {
       if (d.value === 0) throw new UnsupportedOpError('Input', name, g.name || 'model', `zero-sized dimension at axis ${k}: the runtime has no empty tensors`);
