@@ -83,3 +83,18 @@ export function stringOption(args: ParsedArgs, name: string): string | undefined
   const v = args.options[name];
   return typeof v === 'string' ? v : undefined;
 }
+
+const UNITS: { readonly [unit: string]: number } = { '': 1, b: 1, k: 2 ** 10, kib: 2 ** 10, m: 2 ** 20, mib: 2 ** 20, g: 2 ** 30, gib: 2 ** 30 };
+
+/** A size option: bytes, or a whole number of K/KiB, M/MiB, G/GiB (powers of 1024), e.g. 2G. */
+export function byteSizeOption(args: ParsedArgs, name: string, command?: string): number | undefined {
+  const text = stringOption(args, name);
+  if (text === undefined) return undefined;
+  const m = /^(\d+)\s*([a-z]*)$/i.exec(text.trim());
+  const unit = m ? UNITS[m[2].toLowerCase()] : undefined;
+  const n = m && unit !== undefined ? Number(m[1]) * unit : NaN;
+  if (!(Number.isSafeInteger(n) && n > 0)) {
+    throw new UsageError(`option --${name} must be a size in bytes, or with K, M or G (1024-based), e.g. 2G; got "${text}"`, command);
+  }
+  return n;
+}

@@ -1,6 +1,6 @@
 // `edgeinfer bench`: times one model on every backend this machine has (the same providers
 // `auto` chooses from), and prints latency, throughput and the ratio to the fastest. Backends
-// that cannot run here are listed with the reason.
+// that cannot run here are listed with the reason. The model's name and error texts go through sanitize.ts.
 import type { Backend, BackendProvider } from '../backends/backend.js';
 import { useWasmBuildsOnDisk } from '../backends/wasm/node-files.js';
 import { readEimFile } from '../format/node.js';
@@ -9,9 +9,10 @@ import type { Graph } from '../graph/ir.js';
 import { PROVIDERS } from '../runtime/backends.js';
 import { Session } from '../runtime/session.js';
 import { DEFAULT_MODEL_PATH } from '../vision/node-classifier.js';
-import { parseArgs, stringOption, UsageError, type OptionSpecs } from './args.js';
+import { byteSizeOption, parseArgs, stringOption, UsageError, type OptionSpecs } from './args.js';
 import { formatTable } from './format.js';
 import type { CliIO } from './io.js';
+import { safeJson, sanitize } from './sanitize.js';
 
 export const BENCH_HELP = `Usage: edgeinfer bench [options]
 
@@ -23,6 +24,7 @@ Options:
   --batch N          inputs per run (default 1; models with a fixed batch use theirs)
   --runs N           timed runs per backend at most (default 30; each backend gets at most ~5 s)
   --json             print one JSON document instead of the table
+  --max-model-size SIZE  refuse larger model files (default 1G; K, M, G are 1024-based)
   -h, --help         show this help
 `;
 
@@ -31,6 +33,7 @@ const SPECS: OptionSpecs = {
   batch: { type: 'string' },
   runs: { type: 'string' },
   json: { type: 'boolean' },
+  'max-model-size': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 };
 
@@ -121,8 +124,9 @@ export async function benchCommand(argv: readonly string[], io: CliIO): Promise<
   const file = stringOption(args, 'model') ?? DEFAULT_MODEL_PATH;
   const batch = positiveInt(stringOption(args, 'batch'), 'batch', 1);
   const maxRuns = positiveInt(stringOption(args, 'runs'), 'runs', 30);
+  const maxBytes = byteSizeOption(args, 'max-model-size', 'bench');
   useWasmBuildsOnDisk();
-  const graph = await readEimFile(file);
+  const graph = await readEimFile(file, { maxBytes });
   const fixed = graph.inputs.find((v) => v.shape[0] !== -1);
   const runBatch = fixed ? fixed.shape[0] : batch;
   const macs = graphMacs(graph, runBatch);
@@ -130,7 +134,7 @@ export async function benchCommand(argv: readonly string[], io: CliIO): Promise<
   for (const provider of PROVIDERS) rows.push(await benchOne(provider, graph, runBatch, maxRuns, macs));
 
   if (args.options.json) {
-    io.stdout.write(`${JSON.stringify({ model: file, name: graph.metadata.name, batch: runBatch, macs, rows }, null, 2)}\n`);
+    io.stdout.write(`${safeJson({ model: file, name: graph.metadata.name, batch: runBatch, macs, rows }, 2)}\n`);
     return rows.some((r) => r.status === 'ok') ? 0 : 1;
   }
   const ran = rows.filter((r) => r.status === 'ok');
@@ -142,7 +146,7 @@ export async function benchCommand(argv: readonly string[], io: CliIO): Promise<
       r.medianMs === fastest ? 'fastest' : `${(r.medianMs! / fastest).toFixed(2)}x slower`]),
     ['left', 'right', 'right', 'right', 'right', 'right', 'right', 'left'],
   );
-  const notRun = rows.filter((r) => r.status !== 'ok').map((r) => `${r.backend}: ${r.status} (${r.reason ?? 'no reason given'})\n`).join('');
-  io.stdout.write(`${graph.metadata.name ?? file}: batch ${runBatch}, ${(macs / 1e6).toFixed(1)}M multiply-adds per run\n${table}${notRun}`);
+  const notRun = rows.filter((r) => r.status !== 'ok').map((r) => `${r.backend}: ${r.status} (${sanitize(r.reason ?? 'no reason given')})\n`).join('');
+  io.stdout.write(`${sanitize(graph.metadata.name ?? file)}: batch ${runBatch}, ${(macs / 1e6).toFixed(1)}M multiply-adds per run\n${table}${notRun}`);
   return rows.some((r) => r.status === 'ok') ? 0 : 1;
 }

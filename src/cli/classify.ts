@@ -1,6 +1,7 @@
 // `edgeinfer classify`: JPEG/PNG files (or every image in a directory) → top-k classes per image,
 // with the backend and the time each image took; `--json` for scripts. An image that cannot be read
 // or decoded is reported and skipped (exit code 1 at the end); the others are still classified.
+// Labels, the model's name and file names are printed through sanitize.ts.
 import { readdir, stat } from 'node:fs/promises';
 import { extname, join } from 'node:path';
 import type { BackendName } from '../backends/backend.js';
@@ -9,11 +10,13 @@ import type { Selection } from '../runtime/select.js';
 import type { Classification } from '../vision/classifier.js';
 import { DEFAULT_MODEL_PATH, NodeImageClassifier } from '../vision/node-classifier.js';
 import { readImageFile } from '../vision/node-image.js';
+import { modelFileReader } from '../runtime/node-load.js';
 import { nodeProviders, wantsWebgpu } from '../runtime/node-webgpu.js';
-import { parseArgs, stringOption, UsageError, type OptionSpecs } from './args.js';
+import { byteSizeOption, parseArgs, stringOption, UsageError, type OptionSpecs } from './args.js';
 import { formatDuration } from './format.js';
 import { CliError, type CliIO } from './io.js';
 import { Progress } from './progress.js';
+import { safeJson, sanitize } from './sanitize.js';
 
 const BACKENDS: readonly string[] = ['auto', 'webgpu', 'wasm', 'js'];
 const IMAGE_EXTENSIONS = new Set(['.jpg', '.jpeg', '.png']);
@@ -32,6 +35,7 @@ Options:
                         needs the optional package \`webgpu\` (and a Vulkan driver: see README)
   -k, --top K           classes per image (default 5)
   --json                print one JSON document instead of text
+  --max-model-size SIZE refuse larger model files (default 1G; K, M, G are 1024-based)
   -h, --help            show this help
 `;
 
@@ -40,6 +44,7 @@ const SPECS: OptionSpecs = {
   backend: { type: 'string', short: 'b', choices: BACKENDS },
   top: { type: 'string', short: 'k' },
   json: { type: 'boolean' },
+  'max-model-size': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 };
 
@@ -79,6 +84,7 @@ export async function classifyCommand(argv: readonly string[], io: CliIO): Promi
   const modelFile = stringOption(args, 'model') ?? DEFAULT_MODEL_PATH;
   const backend = (stringOption(args, 'backend') ?? 'auto') as BackendName | 'auto';
   const json = args.options.json === true;
+  const maxModelBytes = byteSizeOption(args, 'max-model-size', 'classify');
 
   // Listing first: a mistyped path should not wait for a model to load.
   const files = (await Promise.all(args.positionals.map(expand))).flat();
@@ -86,7 +92,7 @@ export async function classifyCommand(argv: readonly string[], io: CliIO): Promi
   let classifier: NodeImageClassifier | undefined;
   try {
     progress.stage('load');
-    classifier = await openModel(modelFile, modelFile === DEFAULT_MODEL_PATH, backend, io.env);
+    classifier = await openModel(modelFile, modelFile === DEFAULT_MODEL_PATH, backend, io.env, maxModelBytes);
     const adapter = classifier.selection?.adapter;
     const report: ClassifyReport = {
       model: classifier.classifier.session.graph.metadata.name ?? modelFile,
@@ -98,17 +104,17 @@ export async function classifyCommand(argv: readonly string[], io: CliIO): Promi
     };
     progress.stage('classify');
     progress.done();
-    if (!json) io.stdout.write(`model ${report.model} (${classifier.classes} classes) on backend ${report.backend}${adapterNote(adapter)}${choiceNote(classifier.selection)}\n`);
+    if (!json) io.stdout.write(`model ${sanitize(report.model)} (${classifier.classes} classes) on backend ${report.backend}${adapterNote(adapter)}${choiceNote(classifier.selection)}\n`);
     for (const [i, file] of files.entries()) {
       const r = await classifyFile(classifier, file, top);
       report.images.push(r);
       progress.done();
-      if (r.error !== undefined) io.stderr.write(`edgeinfer: ${r.error}\n`);
+      if (r.error !== undefined) io.stderr.write(`edgeinfer: ${sanitize(r.error)}\n`);
       else if (!json) io.stdout.write(renderImage(r));
       progress.update((i + 1) / files.length);
     }
     progress.done();
-    if (json) io.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+    if (json) io.stdout.write(`${safeJson(report, 2)}\n`);
     else io.stdout.write(summary(report));
     return report.images.some((r) => r.error !== undefined) ? 1 : 0;
   } finally {
@@ -126,13 +132,17 @@ export function choiceNote(selection: Selection | undefined): string {
 }
 
 function adapterNote(adapter: ClassifyReport['adapter']): string {
-  return adapter ? ` [${adapter.description}${adapter.software ? ', software adapter' : ''}]` : '';
+  return adapter ? ` [${sanitize(adapter.description)}${adapter.software ? ', software adapter' : ''}]` : '';
 }
 
 /** WebGPU, where the backend may be it, from the `webgpu` package (node-webgpu.ts; EDGEINFER_NO_NODE_WEBGPU=1 in `env` hides it). */
-async function openModel(file: string, isDefault: boolean, backend: BackendName | 'auto', env: CliIO['env']): Promise<NodeImageClassifier> {
+async function openModel(file: string, isDefault: boolean, backend: BackendName | 'auto', env: CliIO['env'], maxModelBytes: number | undefined): Promise<NodeImageClassifier> {
   try {
-    return await NodeImageClassifier.create(file, { backend, providers: wantsWebgpu(backend) ? nodeProviders(env) : undefined });
+    return await NodeImageClassifier.create(file, {
+      backend,
+      providers: wantsWebgpu(backend) ? nodeProviders(env) : undefined,
+      readFile: maxModelBytes === undefined ? undefined : modelFileReader(maxModelBytes),
+    });
   } catch (e) {
     if (isDefault && e instanceof ModelFormatError && /ENOENT/.test(e.message)) {
       throw new CliError(`the default model ${file} is missing: rebuild it with \`npx tsx scripts/make-default-model.ts\` or pass --model FILE`, { cause: e });
@@ -180,8 +190,8 @@ export function formatScore(score: number): string {
 const MAX_LABEL = 40;
 
 function renderImage(r: ImageReport): string {
-  const lines = [`${r.file}  ${r.width}x${r.height}  ${formatDuration(r.classifyMs!)}`];
-  const labels = r.top!.map((c) => (c.label.length > MAX_LABEL ? `${c.label.slice(0, MAX_LABEL - 1)}…` : c.label));
+  const lines = [`${sanitize(r.file)}  ${r.width}x${r.height}  ${formatDuration(r.classifyMs!)}`];
+  const labels = r.top!.map((c) => sanitize(c.label)).map((l) => (l.length > MAX_LABEL ? `${l.slice(0, MAX_LABEL - 1)}…` : l));
   const width = Math.max(0, ...labels.map((l) => l.length));
   r.top!.forEach((c, i) => lines.push(`  ${labels[i].padEnd(width)}  ${formatScore(c.score).padStart(7)}  #${c.index}`));
   return `${lines.join('\n')}\n`;

@@ -1,10 +1,12 @@
 // `edgeinfer convert`: ONNX or TF.js layers model -> optimized, optionally quantized .eim file.
-// Stages: read, import, optimize, quantize, write; one summary line on stdout when done.
-import { readFile, stat, writeFile } from 'node:fs/promises';
+// Stages: read, import, optimize, quantize, write; one summary line on stdout when done. Every file
+// named on the command line is read through node-file.ts (regular files, under a size cap).
+import { stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, extname, join } from 'node:path';
 import { importOnnx } from '../convert/onnx.js';
 import { importTfjsLayers } from '../convert/tfjs.js';
 import { readTfjsLayersDir } from '../convert/tfjs-node.js';
+import { FILE_LIMITS, MiB, readRegularFile, readTextFile } from '../node-file.js';
 import { writeEim } from '../format/writer.js';
 import { quantizeWeights } from '../graph/quantize.js';
 import { validatePreprocess as validateStoredPreprocess } from '../format/header-metadata.js';
@@ -15,10 +17,11 @@ import { validateGraph } from '../graph/validate.js';
 import { sizeOf } from '../tensor.js';
 import { validatePreprocess } from '../vision/preprocess.js';
 import { IMAGENET_PREPROCESS } from '../vision/presets.js';
-import { parseArgs, stringOption, UsageError, type OptionSpecs } from './args.js';
+import { byteSizeOption, parseArgs, stringOption, UsageError, type OptionSpecs } from './args.js';
 import { formatBytes, formatCount, formatDuration } from './format.js';
 import { CliError, type CliIO } from './io.js';
 import { Progress } from './progress.js';
+import { sanitize } from './sanitize.js';
 
 export const CONVERT_HELP = `Usage: edgeinfer convert IN -o OUT.eim [options]
 
@@ -36,6 +39,8 @@ Options:
   --preprocess P        image preprocessing stored in the model, so classifiers need no setup:
                         'imagenet' (RGB, shorter side 256, centre crop 224, ImageNet mean/std)
                         or a JSON file with the ImagePreprocess fields (docs/format.md)
+  --max-model-size SIZE refuse larger input models (the weights of a TF.js model together;
+                        default 1G; K, M, G are 1024-based)
   -h, --help            show this help
 `;
 
@@ -45,8 +50,12 @@ const SPECS: OptionSpecs = {
   labels: { type: 'string' },
   name: { type: 'string' },
   preprocess: { type: 'string' },
+  'max-model-size': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 };
+
+/** A preprocessing JSON file holds a dozen fields. */
+const MAX_PREPROCESS_BYTES = MiB;
 
 const STAGES = ['read', 'import', 'optimize', 'quantize', 'write'] as const;
 
@@ -67,6 +76,7 @@ export async function convertCommand(argv: readonly string[], io: CliIO): Promis
   const labelsPath = stringOption(args, 'labels');
   const name = stringOption(args, 'name');
   const preprocessArg = stringOption(args, 'preprocess');
+  const maxModelBytes = byteSizeOption(args, 'max-model-size', 'convert') ?? FILE_LIMITS.model;
 
   const t0 = performance.now();
   const progress = new Progress(io.stderr, 'convert', STAGES);
@@ -75,7 +85,7 @@ export async function convertCommand(argv: readonly string[], io: CliIO): Promis
     // Labels first: a typo in their path should not cost a whole conversion.
     const labels = labelsPath === undefined ? undefined : await readLabels(labelsPath);
     const preprocess = preprocessArg === undefined ? undefined : await readPreprocess(preprocessArg);
-    const source = await readSource(input);
+    const source = await readSource(input, maxModelBytes);
     const inBytes = source.kind === 'onnx' ? source.bytes.byteLength : source.weightData.byteLength;
 
     progress.stage('import');
@@ -104,7 +114,7 @@ export async function convertCommand(argv: readonly string[], io: CliIO): Promis
 
     const params = countParams(graph);
     const ops = importedOps === graph.nodes.length ? `${graph.nodes.length} ops` : `${importedOps} -> ${graph.nodes.length} ops`;
-    io.stdout.write(`wrote ${output} (${graph.metadata.name}): ${ops}, ${formatCount(params)} params (${weights}), `
+    io.stdout.write(`wrote ${sanitize(output)} (${sanitize(graph.metadata.name ?? '')}): ${ops}, ${formatCount(params)} params (${weights}), `
       + `${formatBytes(inBytes)} -> ${formatBytes(bytes.byteLength)}, ${formatDuration(performance.now() - t0)}\n`);
     return 0;
   } finally {
@@ -112,28 +122,28 @@ export async function convertCommand(argv: readonly string[], io: CliIO): Promis
   }
 }
 
-async function readSource(input: string): Promise<Source> {
+async function readSource(input: string, maxBytes: number): Promise<Source> {
   const st = await stat(input);
-  if (st.isDirectory()) return readTfjs(input);
+  if (st.isDirectory()) return readTfjs(input, maxBytes);
   const ext = extname(input).toLowerCase();
-  if (ext === '.json') return readTfjsJson(input);
-  const bytes = new Uint8Array(await readFile(input));
+  if (ext === '.json') return readTfjsJson(input, maxBytes);
+  const bytes = await readRegularFile(input, { maxBytes, raise: 'raise it with --max-model-size' });
   if (ext === '.onnx') return { kind: 'onnx', bytes };
   // Unknown extension: a JSON document starts with '{' (after optional whitespace); ONNX is binary protobuf.
   const first = bytes.find((b) => b !== 0x20 && b !== 0x0a && b !== 0x0d && b !== 0x09);
-  if (first === 0x7b) return readTfjsJson(input);
+  if (first === 0x7b) return readTfjsJson(input, maxBytes);
   return { kind: 'onnx', bytes };
 }
 
 /** readTfjsLayersDir reads DIR/model.json and its shards, so a JSON path must be that file. */
-function readTfjsJson(path: string): Promise<Source> {
+function readTfjsJson(path: string, maxBytes: number): Promise<Source> {
   if (basename(path) !== 'model.json') {
     throw new CliError(`${path}: a TF.js layers model is read as model.json with its weight files; give its directory or model.json`);
   }
-  return readTfjs(dirname(path));
+  return readTfjs(dirname(path), maxBytes);
 }
 
-async function readTfjs(dir: string): Promise<Source> {
+async function readTfjs(dir: string, maxBytes: number): Promise<Source> {
   try {
     await stat(join(dir, 'model.json'));
   } catch (e) {
@@ -142,7 +152,7 @@ async function readTfjs(dir: string): Promise<Source> {
     }
     throw e;
   }
-  const { modelJson, weightData } = await readTfjsLayersDir(dir);
+  const { modelJson, weightData } = await readTfjsLayersDir(dir, { maxBytes });
   return { kind: 'tfjs', modelJson, weightData };
 }
 
@@ -154,7 +164,7 @@ export function parseLabels(text: string): string[] {
 }
 
 async function readLabels(path: string): Promise<string[]> {
-  const labels = parseLabels(await readFile(path, 'utf8'));
+  const labels = parseLabels(await readTextFile(path, { maxBytes: FILE_LIMITS.text }));
   if (labels.length === 0) throw new CliError(`labels file ${path} has no labels`);
   const blank = labels.findIndex((l) => l.trim() === '');
   if (blank >= 0) throw new CliError(`labels file ${path}: line ${blank + 1} is blank`);
@@ -181,7 +191,7 @@ async function readPreprocess(arg: string): Promise<ImagePreprocess> {
   if (arg === 'imagenet') return IMAGENET_PREPROCESS;
   let json: unknown;
   try {
-    json = JSON.parse(await readFile(arg, 'utf8'));
+    json = JSON.parse(await readTextFile(arg, { maxBytes: MAX_PREPROCESS_BYTES }));
   } catch (e) {
     if (e instanceof SyntaxError) throw new CliError(`preprocess file ${arg} is not JSON: ${e.message}`);
     throw e;

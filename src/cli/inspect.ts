@@ -1,5 +1,6 @@
 // `edgeinfer inspect`: what an .eim file holds — metadata, inputs/outputs, one row per node with
-// its output shape, parameters and multiply-adds at batch 1, and totals; `--json` for scripts.
+// its output shape, parameters and multiply-adds at batch 1, and totals; `--json` for scripts. Every
+// string from the file (names, ops, labels) is printed through sanitize.ts.
 import { stat } from 'node:fs/promises';
 import { readEimFile } from '../format/node.js';
 import type { Graph, ImagePreprocess, StorageDType, ValueInfo } from '../graph/ir.js';
@@ -7,9 +8,10 @@ import { resolveNodes } from '../graph/resolve.js';
 import { inferShapes } from '../graph/shapes.js';
 import { nodeMacs } from '../graph/cost.js';
 import { sizeOf, type Shape } from '../tensor.js';
-import { parseArgs, UsageError, type OptionSpecs } from './args.js';
+import { byteSizeOption, parseArgs, UsageError, type OptionSpecs } from './args.js';
 import { ellipsize, formatBytes, formatCount, formatMacs, formatShape, formatTable } from './format.js';
 import type { CliIO } from './io.js';
+import { safeJson, sanitize } from './sanitize.js';
 
 export const INSPECT_HELP = `Usage: edgeinfer inspect FILE.eim [--json]
 
@@ -17,12 +19,14 @@ Prints what a model file holds: name, producer and source, inputs and outputs, o
 node (output shape, parameters, multiply-adds at batch 1), totals, labels and preprocessing.
 
 Options:
-  --json       print one JSON document instead of tables
-  -h, --help   show this help
+  --json                  print one JSON document instead of tables
+  --max-model-size SIZE   refuse larger model files (default 1G; K, M, G are 1024-based)
+  -h, --help              show this help
 `;
 
 const SPECS: OptionSpecs = {
   json: { type: 'boolean' },
+  'max-model-size': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 };
 
@@ -74,10 +78,11 @@ export async function inspectCommand(argv: readonly string[], io: CliIO): Promis
     throw new UsageError(args.positionals.length === 0 ? 'missing model file' : `expected one model file, got ${args.positionals.length}`, 'inspect');
   }
   const file = args.positionals[0];
+  const maxBytes = byteSizeOption(args, 'max-model-size', 'inspect');
   const fileBytes = (await stat(file)).size;
-  const graph = await readEimFile(file);
+  const graph = await readEimFile(file, { maxBytes });
   const report = describeModel(graph, file, fileBytes);
-  io.stdout.write(args.options.json ? `${JSON.stringify(report, null, 2)}\n` : renderReport(report));
+  io.stdout.write(args.options.json ? `${safeJson(report, 2)}\n` : renderReport(report));
   return 0;
 }
 
@@ -152,27 +157,27 @@ function valueReport(v: ValueInfo): ValueReport {
 
 function renderValue(v: ValueReport): string {
   const layout = v.sourcePerm ? `  (source layout ${formatShape(v.sourceShape)}, perm [${v.sourcePerm.join(',')}])` : '';
-  return `  ${v.name}  ${formatShape(v.shape)}${layout}\n`;
+  return `  ${sanitize(v.name)}  ${formatShape(v.shape)}${layout}\n`;
 }
 
 function renderPreprocess(p: ImagePreprocess): string {
   const resize = p.resize === 'shorter-side' ? `shorter side to ${p.resizeTo ?? '?'}` : 'stretch';
-  return `${p.width}x${p.height}x${p.channels} ${p.colorOrder}, resize ${resize}, crop ${p.crop}, `
+  return `${p.width}x${p.height}x${p.channels} ${sanitize(String(p.colorOrder))}, resize ${sanitize(resize)}, crop ${sanitize(String(p.crop))}, `
     + `x = (pixel * ${p.scale} - mean) / std, mean [${p.mean.join(', ')}], std [${p.std.join(', ')}]`;
 }
 
 export function renderReport(r: ModelReport): string {
-  let s = `${r.file} (${formatBytes(r.fileBytes)})\n`;
+  let s = `${sanitize(r.file)} (${formatBytes(r.fileBytes)})\n`;
   const meta: [string, string | undefined][] = [
     ['name', r.name], ['producer', r.producer], ['source', r.source], ['description', r.description], ['output', r.outputKind],
   ];
-  for (const [k, v] of meta) if (v !== undefined) s += `${`${k}:`.padEnd(13)}${v}\n`;
+  for (const [k, v] of meta) if (v !== undefined) s += `${`${k}:`.padEnd(13)}${sanitize(v)}\n`;
   s += '\ninputs:\n' + r.inputs.map(renderValue).join('');
   s += 'outputs:\n' + r.outputs.map(renderValue).join('');
 
   const rows = r.nodes.map((n) => [
-    ellipsize(n.name, 40),
-    n.op,
+    ellipsize(sanitize(n.name), 40),
+    ellipsize(sanitize(n.op), 40),
     n.outputShapes.map(formatShape).join(' '),
     n.params > 0 ? formatCount(n.params) : '',
     n.macs !== undefined ? formatCount(n.macs) : '',
@@ -185,7 +190,7 @@ export function renderReport(r: ModelReport): string {
     s += `  ${dtype.padEnd(4)} ${formatCount(w.params)} params in ${w.tensors} tensors, ${formatBytes(w.bytes)}\n`;
   }
   if (r.labels) {
-    const shown = r.labels.slice(0, 5).map((l) => JSON.stringify(l)).join(', ');
+    const shown = r.labels.slice(0, 5).map((l) => safeJson(l)).join(', ');
     s += `labels:      ${r.labels.length} (${shown}${r.labels.length > 5 ? ', ...' : ''})\n`;
   } else {
     s += 'labels:      none\n';

@@ -1,8 +1,10 @@
 // The `edgeinfer` command: dispatches to a subcommand and turns every failure into one line on
-// stderr with exit code 1 (2 for usage mistakes); EDGEINFER_DEBUG=1 adds the stack trace.
+// stderr with exit code 1 (2 for usage mistakes), its control characters escaped (sanitize.ts: messages
+// quote model strings and file names); EDGEINFER_DEBUG=1 adds the stack trace.
 import { readFileSync, realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { EdgeInferError } from '../errors.js';
+import { FileRefusedError } from '../node-file.js';
 import { OpError } from '../ops/op.js';
 import { UsageError } from './args.js';
 import { benchCommand } from './bench.js';
@@ -10,6 +12,7 @@ import { classifyCommand } from './classify.js';
 import { convertCommand } from './convert.js';
 import { inspectCommand } from './inspect.js';
 import { CliError, processIO, type CliIO } from './io.js';
+import { sanitize } from './sanitize.js';
 
 const HELP = `Usage: edgeinfer <command> [options]
 
@@ -53,14 +56,15 @@ function report(e: unknown, io: CliIO): number {
   const debug = io.env.EDGEINFER_DEBUG === '1';
   if (e instanceof UsageError) {
     const help = e.command ? `edgeinfer ${e.command} --help` : 'edgeinfer --help';
-    io.stderr.write(`edgeinfer: ${e.message} (see ${help})\n`);
+    io.stderr.write(`edgeinfer: ${sanitize(oneLine(e.message))} (see ${help})\n`);
     return 2;
   }
-  const known = e instanceof EdgeInferError || e instanceof CliError || e instanceof OpError || isFsError(e);
-  const message = isFsError(e) ? fsMessage(e) : e instanceof Error ? e.message : String(e);
+  const refused = e instanceof FileRefusedError;
+  const known = e instanceof EdgeInferError || e instanceof CliError || e instanceof OpError || refused || isFsError(e);
+  const message = refused ? `${e.path}: ${e.message}` : isFsError(e) ? fsMessage(e) : e instanceof Error ? e.message : String(e);
   const hint = known || debug ? '' : ' (set EDGEINFER_DEBUG=1 for the stack trace)';
-  io.stderr.write(`edgeinfer: ${known ? '' : 'internal error: '}${oneLine(message)}${hint}\n`);
-  if (debug) io.stderr.write(`${stackOf(e)}\n`);
+  io.stderr.write(`edgeinfer: ${known ? '' : 'internal error: '}${sanitize(oneLine(message))}${hint}\n`);
+  if (debug) io.stderr.write(`${stackOf(e).split('\n').map(sanitize).join('\n')}\n`);
   return 1;
 }
 
