@@ -92,6 +92,13 @@ const PAIRS: Pair[] = [
     feeds: { x: feed([2, 3, 4, 4], 14) },
   },
   {
+    // is_test left at its default (0, training) reads as inference, as ONNX's version converter does (6 -> 7).
+    name: 'BatchNormalization without is_test (opset 6)',
+    old: bn(new OnnxModel(6), {}),
+    now: bn(new OnnxModel(9), {}),
+    feeds: { x: feed([2, 3, 4, 4], 14) },
+  },
+  {
     name: 'BatchNormalization with spatial=0: per-activation parameters (opset 7)',
     old: new OnnxModel(7).input('x', ['N', 2, 3]).init('s', [2, 3], rand(6, 15)).init('b', [2, 3], rand(6, 16))
       .init('m', [2, 3], rand(6, 17)).init('v', [2, 3], rand(6, 18, 0.5, 2))
@@ -162,6 +169,12 @@ const PAIRS: Pair[] = [
       .node('LogSoftmax', ['x'], ['b'], { axis: 2 }).output('a').output('b'),
     feeds: { x: feed([2, 3, 4], 26, -4, 4) },
     ortOld: true,
+  },
+  {
+    name: 'Dropout without is_test (opset 6): the identity, as from opset 7',
+    old: new OnnxModel(6).input('x', [2, 3]).node('Dropout', ['x'], ['d']).node('Relu', ['d'], ['y']).output('y'),
+    now: new OnnxModel(7).input('x', [2, 3]).node('Dropout', ['x'], ['d']).node('Relu', ['d'], ['y']).output('y'),
+    feeds: { x: feed([2, 3], 21) },
   },
   {
     name: 'Dropout with is_test=1 (opset 6) and a ratio input (12)',
@@ -319,8 +332,6 @@ describe('ONNX opsets: refusals name the op and the reason', () => {
     ['AveragePool dilations before opset 19', new OnnxModel(18).input('x', [1, 1, 4, 4]).node('AveragePool', ['x'], ['y'], { kernel_shape: [2, 2], dilations: [1, 1] }), /attribute dilations/],
     ['Reshape allowzero before opset 14', new OnnxModel(13).input('x', [2, 3]).init('s', [1], i64(6)).node('Reshape', ['x', 's'], ['y'], { allowzero: 0 }), /attribute allowzero/],
     ['Add broadcast from opset 7', new OnnxModel(7).input('x', [2, 3]).node('Add', ['x', 'x'], ['y'], { broadcast: 1 }), /attribute broadcast/],
-    ['BatchNormalization is_test=0 (training, opset 6)', bn(new OnnxModel(6), {}), /is_test=0 \(training mode: statistics of the batch\)/],
-    ['Dropout is_test=0 (training, opset 6)', new OnnxModel(6).input('x', [2, 3]).node('Dropout', ['x'], ['y']), /is_test=0 \(training mode: a random dropout\)/],
     ['RNN layout before opset 14', new OnnxModel(13).input('x', [2, 5, 3]).init('w', [1, 4, 3], rand(12, 1)).init('r', [1, 4, 4], rand(16, 2))
       .node('RNN', ['x', 'w', 'r'], ['y'], { hidden_size: 4, layout: 1 }), /attribute layout/],
   ])('%s is an UnsupportedOpError', (_what, m, message) => {

@@ -155,13 +155,13 @@ function globalPool(op: 'GlobalAveragePool' | 'GlobalMaxPool'): Converter {
 }
 
 const batchNorm: Converter = (cx, n) => {
-  // is_test until 7 (0, its default, is training: statistics of the batch), spatial until 9, training_mode from 14.
+  // is_test until 7, spatial until 9, training_mode from 14. is_test=0 (its default) asks for batch statistics,
+  // but an importer for inference reads it as ONNX's own version converter does (it drops the attribute, 6 -> 7).
   const known = ['epsilon', 'momentum', ...legacyAttrs(n)];
   if (!since(n, 7)) known.push('is_test');
   if (!since(n, 9)) known.push('spatial');
   if (since(n, 14)) known.push('training_mode');
   n.only(...known);
-  if (!since(n, 7) && n.int('is_test', 0) === 0) throw n.unsupported('is_test=0 (training mode: statistics of the batch)');
   if (n.int('training_mode', 0) !== 0) throw n.unsupported('training_mode=1');
   refuseUsedOutputs(cx, n, 1, 'training statistics');
   const x0 = cx.runtime(n.input(0));

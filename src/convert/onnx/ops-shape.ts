@@ -257,11 +257,10 @@ const unsqueeze: Converter = (cx, n) => {
 };
 
 const dropout: Converter = (cx, n) => {
-  // is_test until 7 (0, its default, is training: a random dropout); ratio and training_mode inputs from 12.
-  if (!since(n, 7)) {
-    n.only('ratio', 'is_test', ...legacyAttrs(n));
-    if (n.int('is_test', 0) === 0) throw n.unsupported('is_test=0 (training mode: a random dropout)');
-  } else if (!since(n, 12)) n.only('ratio');
+  // is_test until 7 (0, its default, means a random dropout; read as inference, as ONNX's version converter
+  // does when it drops the attribute, 6 -> 7); ratio and training_mode inputs from 12.
+  if (!since(n, 7)) n.only('ratio', 'is_test', ...legacyAttrs(n));
+  else if (!since(n, 12)) n.only('ratio');
   else n.only('seed');
   if (since(n, 12) && n.input(2)) {
     const training = requireConst(cx, n, 2, 'training_mode');
