@@ -1,4 +1,4 @@
-// ONNX model bytes -> IR Graph in NHWC. Decoding uses onnx-proto; ops are converted by the table in
+// ONNX model bytes -> IR Graph in NHWC. Decoding is onnx/schema.ts (our own protobuf reader); ops are converted by the table in
 // onnx/converters.ts, shape plumbing is folded at import (onnx/fold.ts). The batch stays free (-1)
 // when the model allows it: a model fixed at batch 1 is tried free first, and kept fixed when some op
 // ties shapes to that batch. Failures are ModelFormatError (malformed) or UnsupportedOpError.
