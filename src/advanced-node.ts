@@ -18,6 +18,6 @@ export {
   preprocessImage, preprocessBatch, preprocessInto, preprocessedShape, validatePreprocess, type PreprocessOptions,
   softmax, topKIndices,
 } from './advanced.js';
-export { readEimFile } from './format/node.js';
-export { jsonFileCache, nodeDeviceKey, readModelFile, DEFAULT_CACHE_PATH } from './runtime/node-load.js';
+export { readEimFile, type ReadEimFileOptions } from './format/node.js';
+export { jsonFileCache, nodeDeviceKey, readModelFile, DEFAULT_CACHE_PATH, type JsonFileCacheOptions } from './runtime/node-load.js';
 export { applyOrientation } from './vision/node-image.js';

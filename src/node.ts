@@ -17,8 +17,8 @@ useWasmBuildsOnDisk();
 
 export * from './index.js';
 // Named here, it replaces the browser load() that `export *` would bring.
-export { load } from './runtime/node-load.js';
+export { load, type NodeLoadOptions } from './runtime/node-load.js';
 export {
   NodeImageClassifier, DEFAULT_MODEL_PATH, type NodeClassifierOptions, type NodeImageInput, type NodeModelSource,
 } from './vision/node-classifier.js';
-export { decodeImage, readImageFile, type DecodeOptions, type DecodedImage } from './vision/node-image.js';
+export { decodeImage, readImageFile, type DecodeOptions, type DecodedImage, type ReadImageOptions } from './vision/node-image.js';

@@ -10,7 +10,7 @@
 // never loads the converters (docs/api.md); ONNX is read by our own protobuf reader (onnx/wire.ts).
 export { importOnnx, type OnnxImportOptions } from './onnx.js';
 export { importTfjsLayers, type TfjsImportOptions } from './tfjs.js';
-export { readTfjsLayersDir } from './tfjs-node.js';
+export { readTfjsLayersDir, type ReadTfjsOptions } from './tfjs-node.js';
 export { optimize } from '../graph/optimize.js';
 export { quantizeWeights } from '../graph/quantize.js';
 export { writeEim } from '../format/writer.js';
