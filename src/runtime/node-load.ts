@@ -78,10 +78,10 @@ export function nodeDeviceKey(): string {
 let warnedCache = false;
 
 /** One line, once per process: the cache is still used (as empty) and the next write replaces the file. */
-function warnCache(path: string, why: string): void {
+function warnCache(path: string, why: string, then = 'it is replaced on the next write'): void {
   if (warnedCache) return;
   warnedCache = true;
-  console.warn(`edgeinfer: ignoring the backend decision cache ${path}: ${why}; it is replaced on the next write`);
+  console.warn(`edgeinfer: ignoring the backend decision cache ${path}: ${why}; ${then}`);
 }
 
 function ownedByUser(st: { uid: number }): string | undefined {
@@ -163,16 +163,16 @@ async function replaceFile(path: string, text: string): Promise<void> {
 }
 
 export interface JsonFileCacheOptions {
-  /** A read slower than this (ms) counts as a miss; default 2000. */
+  /** A read slower than this (ms) counts as a miss, a write as refused (it may still finish); default 2000. */
   readonly timeoutMs?: number;
 }
 
 /**
  * Decisions in one JSON file of this user. Reads never follow a symbolic link, never block (a FIFO or a
- * device is refused), refuse files of other users or over 1 MiB, and give up after `timeoutMs`; a bad
- * file reads as empty (one warning per process) and is replaced by the next write. Writes go to a
- * file created exclusively (0600) beside it and renamed over it, so a reader never sees half a file;
- * writes from one process are serialised so none is lost.
+ * device is refused), refuse files of other users or over 1 MiB, and give up after `timeoutMs` (as do
+ * writes, which a load waits for); a bad file reads as empty (one warning per process) and is replaced
+ * by the next write. Writes go to a file created exclusively (0600) beside it and renamed over it, so a
+ * reader never sees half a file; writes from one process are serialised so none is lost.
  */
 export function jsonFileCache(path: string = DEFAULT_CACHE_PATH, options: JsonFileCacheOptions = {}): DecisionCache {
   const timeoutMs = options.timeoutMs ?? CACHE_READ_TIMEOUT_MS;
@@ -195,14 +195,15 @@ export function jsonFileCache(path: string = DEFAULT_CACHE_PATH, options: JsonFi
       try {
         return parseDecision((await withTimeout(readEntries(path), timeoutMs, 'reading the decision cache')).get(key));
       } catch (e) {
-        warnCache(path, e instanceof Error ? e.message : String(e));
+        warnCache(path, e instanceof Error ? e.message : String(e), 'loading goes on without it');
         return undefined;
       }
     },
     set: (key, decision) => {
       const done = writes.then(() => write(key, decision));
       writes = done.catch(() => undefined);
-      return done;
+      // load() waits for the write of its decision: a stalled file system must not hold it either.
+      return withTimeout(done, timeoutMs, 'writing the decision cache');
     },
   };
 }

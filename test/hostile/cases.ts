@@ -162,6 +162,25 @@ const CASES: Record<string, () => Promise<unknown>> = {
       chownSync(cachePath(), 65534, 65534);
     }, a.backend);
   },
+  // A stalled file system: the only libuv thread (UV_THREADPOOL_SIZE=1, set by the parent) is stuck in
+  // a blocking open() of a FIFO, so every cache read and write waits behind it. The load must go on
+  // without the cache after the cache's timeout (2 s each way), then the FIFO is opened for writing
+  // from outside, which frees the thread so the process can exit by itself.
+  'cache-stalled-fs': async () => {
+    // Everything is imported first: module loading reads files on that thread too.
+    const { open } = await import('node:fs');
+    const { jsProvider } = await import('../../src/backends/js/backend.js');
+    const { load } = await import('../../src/runtime/node-load.js');
+    const bytes = await tinyEim();
+    const fifo = join(dir, 'stall');
+    mkfifo(fifo);
+    open(fifo, 'r', () => undefined);
+    const t0 = performance.now();
+    const m = await load(bytes, { backend: 'auto', providers: [jsProvider] });
+    const loadMs = Math.round(performance.now() - t0);
+    execFileSync('sh', ['-c', `: > "${fifo}"`]);
+    return { backend: m.backend, cache: m.selection.cache, cacheReason: m.selection.cacheReason, loadMs };
+  },
 };
 
 function cachePath(): string {

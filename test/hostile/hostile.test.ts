@@ -53,6 +53,7 @@ interface Case {
   files?: string[];
   /** The longest the case itself may take, ms. */
   maxMs?: number;
+  env?: Record<string, string>;
 }
 
 const IMAGE_CASES: Record<string, Case> = {
@@ -151,13 +152,25 @@ const CACHE_CASES: Record<string, Case> = {
   'cache-wrong-json': cacheCase(/its entries are not a JSON object/),
   // Before: the planted decision pinned the victim to js (cache 'hit').
   'cache-other-owner': cacheCase(/it belongs to another user \(uid 65534\)/),
+  // Before: the load waited for the file system as long as it stalled.
+  'cache-stalled-fs': {
+    // The write given up on finishes once the thread is free: the file is there by the time the child exits.
+    budgetMiB: 200, maxMs: 8000, files: [CACHE_FILE, 'stall'], env: { UV_THREADPOOL_SIZE: '1' },
+    check: (r) => {
+      const res = r.result as { backend: string; cache: string; cacheReason: string; loadMs: number };
+      expect(res).toMatchObject({ backend: 'js', cache: 'miss', cacheReason: 'the cache refused the write' });
+      expect(res.loadMs).toBeGreaterThan(3500); // the read, then the write, each given up after 2 s
+      expect(res.loadMs).toBeLessThan(6000);
+      expect(r.stderr).toMatch(/^edgeinfer: ignoring the backend decision cache .*: reading the decision cache took over 2000 ms; loading goes on without it$/m);
+    },
+  },
 };
 
 function runTable(title: string, cases: Record<string, Case>, withInput: boolean): void {
   describe(title, () => {
     for (const [name, c] of Object.entries(cases)) {
       it(name, async () => {
-        const r = await runCase(name, { heapMiB: 256, rssMiB: Math.max(1024, 2 * c.budgetMiB), timeoutMs: 30_000, ...(withInput ? { input: join(inputs, `${name}.input`) } : {}) });
+        const r = await runCase(name, { heapMiB: 256, rssMiB: Math.max(1024, 2 * c.budgetMiB), timeoutMs: 30_000, env: c.env, ...(withInput ? { input: join(inputs, `${name}.input`) } : {}) });
         scratch.push(r.dir);
         const outcome = r.killed ? `killed (${r.killed})` : r.outcome === 'ok' ? `ok ${JSON.stringify(r.result).slice(0, 80)}` : `${r.error?.name}: ${r.error?.message.slice(0, 90)}`;
         reports.push(`  ${name.padEnd(34)} ${String(r.maxRssMiB).padStart(5)} MiB  ${String(r.ms ?? r.wallMs).padStart(6)} ms  ${outcome}`);

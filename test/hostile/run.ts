@@ -35,6 +35,8 @@ export interface Limits {
   timeoutMs?: number;
   /** The input file of an image case (from prepareInputs), as $HOSTILE_INPUT. */
   input?: string;
+  /** More environment for the child. */
+  env?: Record<string, string>;
 }
 
 function rssMiB(pid: number): number | undefined {
@@ -81,7 +83,7 @@ function spawnCase(name: string, dir: string, limits: Limits): Promise<CaseResul
   const { heapMiB = 256, rssMiB: rssLimit = 1024, timeoutMs = 30_000 } = limits;
   const env = {
     ...process.env, EDGEINFER_NO_NODE_WEBGPU: '1', XDG_CACHE_HOME: join(dir, 'cache'), TMPDIR: join(dir, 'tmp'), EDGEINFER_DEBUG: '',
-    HOSTILE_INPUT: limits.input ?? '',
+    HOSTILE_INPUT: limits.input ?? '', ...limits.env,
   };
   const t0 = performance.now();
   const child = spawn(process.execPath, [`--max-old-space-size=${heapMiB}`, '--import', 'tsx', CASES, name, dir], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
