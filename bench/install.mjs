@@ -8,7 +8,7 @@
 // Usage: npm run bench:install [-- --runs 10] [--json]
 //
 // The pieces are exported for test/build/pack.test.ts, which asserts on the sizes and contents (never on
-// the time: timings live in benchmarks). `npm install` reads jpeg-js and pngjs from the npm cache
+// the time: timings live in benchmarks). `npm install` reads jpeg-js from the npm cache
 // (--prefer-offline) or the registry.
 import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, lstatSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -84,7 +84,7 @@ export function install(tarball, project) {
   const r = npm(['install', tarball, '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error'], project);
   if (r.status !== 0) {
     const why = OFFLINE.test(r.stderr)
-      ? 'the npm registry cannot be reached and the npm cache lacks a dependency (jpeg-js, pngjs); this check needs one of the two'
+      ? 'the npm registry cannot be reached and the npm cache lacks a dependency (jpeg-js); this check needs one of the two'
       : 'npm install failed';
     throw new Error(`${why}: npm install ${tarball} in ${project}:\n${r.stderr.trim().split('\n').slice(-15).join('\n')}`);
   }

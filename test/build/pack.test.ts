@@ -6,7 +6,7 @@
 // export's file present, and the installed package classifying a sample photo with its bundled model,
 // from code and from the bin, on wasm (so the wasm builds are found where the package put them).
 // Import time is printed, not asserted: `npm run bench:install` measures it.
-// The install needs jpeg-js and pngjs from the npm cache or the registry; without either it fails and says so.
+// The install needs jpeg-js from the npm cache or the registry; without either it fails and says so.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, realpathSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
