@@ -1,7 +1,8 @@
 // Builders for small synthetic JPEG and PNG files for the vision tests: jpeg-js / pngjs encoders plus
 // hand-made APP1 Exif segments and PNG chunks (palette PNGs, eXIf), all computed in memory.
-import { crc32, deflateSync } from 'node:zlib';
+import { deflateSync } from 'node:zlib';
 import jpeg from 'jpeg-js';
+import { concat, pngChunk, PNG_SIGNATURE } from '../hostile/gen.js';
 
 /** A TIFF block holding IFD0 with an ImageWidth entry and then the orientation, in either byte order. */
 export function exifTiff(orientation: number, order: 'II' | 'MM' = 'II'): Uint8Array {
@@ -58,25 +59,6 @@ export function encodeJpeg(img: { width: number; height: number; data: Uint8Arra
   return new Uint8Array(jpeg.encode(img, quality).data);
 }
 
-function chunk(type: string, data: Uint8Array): Uint8Array {
-  const out = new Uint8Array(12 + data.length);
-  const v = new DataView(out.buffer);
-  v.setUint32(0, data.length);
-  for (let i = 0; i < 4; i++) out[4 + i] = type.charCodeAt(i);
-  out.set(data, 8);
-  v.setUint32(8 + data.length, crc32(out.subarray(4, 8 + data.length)));
-  return out;
-}
-
-function concat(parts: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let o = 0;
-  for (const p of parts) { out.set(p, o); o += p.length; }
-  return out;
-}
-
-const SIGNATURE = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
-
 /** A palette PNG (colour type 3) at `bitDepth` 1/2/4/8, with a tRNS chunk when `alphas` is given. */
 export function palettePng(
   width: number, height: number, indices: readonly number[], palette: readonly (readonly number[])[],
@@ -96,14 +78,14 @@ export function palettePng(
       raw[at] |= indices[y * width + x] << (8 - bitDepth - (bit & 7));
     }
   }
-  const parts = [SIGNATURE, chunk('IHDR', ihdr), chunk('PLTE', new Uint8Array(palette.flat()))];
-  if (alphas) parts.push(chunk('tRNS', new Uint8Array(alphas)));
-  parts.push(chunk('IDAT', new Uint8Array(deflateSync(raw))), chunk('IEND', new Uint8Array(0)));
+  const parts = [PNG_SIGNATURE, pngChunk('IHDR', ihdr), pngChunk('PLTE', new Uint8Array(palette.flat()))];
+  if (alphas) parts.push(pngChunk('tRNS', new Uint8Array(alphas)));
+  parts.push(pngChunk('IDAT', new Uint8Array(deflateSync(raw))), pngChunk('IEND', new Uint8Array(0)));
   return concat(parts);
 }
 
 /** Inserts an eXIf chunk holding `tiff` right after IHDR. */
 export function withPngExif(png: Uint8Array, tiff: Uint8Array): Uint8Array {
   const afterIhdr = 8 + 12 + 13;
-  return concat([png.subarray(0, afterIhdr), chunk('eXIf', tiff), png.subarray(afterIhdr)]);
+  return concat([png.subarray(0, afterIhdr), pngChunk('eXIf', tiff), png.subarray(afterIhdr)]);
 }
