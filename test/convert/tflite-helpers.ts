@@ -408,3 +408,51 @@ export function referenceInput(model: string, photo: string, w: number, h: numbe
 export function referenceOutput(model: string, photo: string): Uint8Array {
   return new Uint8Array(readFileSync(new URL(`reference/${model}/${photo}.output.u8`, CORAL_DIR)));
 }
+
+// ---- building models tensor by tensor ----
+
+/** A TFLite model built step by step: tensors are added and get their index back. */
+export class ModelBuilder {
+  readonly tensors: TensorSpec[] = [];
+  readonly ops: OpSpec[] = [];
+  readonly inputs: number[] = [];
+  readonly outputs: number[] = [];
+  metadata?: { name: string; data: Uint8Array }[];
+
+  tensor(spec: TensorSpec): number {
+    this.tensors.push(spec);
+    return this.tensors.length - 1;
+  }
+
+  input(name: string, shape: readonly number[], extra: Partial<TensorSpec> = {}): number {
+    const i = this.tensor({ name, shape, ...extra });
+    this.inputs.push(i);
+    return i;
+  }
+
+  /** A float32 constant. */
+  f32(name: string, shape: readonly number[], values: ArrayLike<number>): number {
+    return this.tensor({ name, shape, data: f32Bytes(values) });
+  }
+
+  /** An int32 constant (shapes, axes, paddings). */
+  i32(name: string, shape: readonly number[], values: ArrayLike<number>): number {
+    return this.tensor({ name, shape, type: T.I32, data: i32Bytes(values) });
+  }
+
+  /** Adds an operator writing a new tensor `name` of `shape` (float unless `extra` says otherwise); returns its index. */
+  op(op: number | string, inputs: readonly number[], name: string, shape: readonly number[], options?: readonly [number, FbTable], extra: Partial<TensorSpec> = {}): number {
+    const out = this.tensor({ name, shape, ...extra });
+    this.ops.push({ op, inputs, outputs: [out], ...(options ? { options } : {}) });
+    return out;
+  }
+
+  output(i: number): this {
+    this.outputs.push(i);
+    return this;
+  }
+
+  bytes(extra: Partial<ModelSpec> = {}): Uint8Array {
+    return tfliteModel({ tensors: this.tensors, inputs: this.inputs, outputs: this.outputs, ops: this.ops, ...(this.metadata ? { metadata: this.metadata } : {}), ...extra });
+  }
+}

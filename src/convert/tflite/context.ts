@@ -71,6 +71,11 @@ export class Context {
   /** The IR name of each tensor, allocated up front so that outputs keep their TFLite names. */
   readonly irNames: string[];
   private readonly materialized = new Map<string, string>();
+  /**
+   * IR values that hold rows of the batch rather than the batch itself (a FULLY_CONNECTED with
+   * keep_num_dims runs on [N * rows, K]): dimension 0 may be a multiple of the batch there.
+   */
+  readonly rowsOfBatch = new Set<string>();
   op?: OperatorInfo;
 
   constructor(readonly model: TfliteModel, readonly modelName: string, readonly dynamic: boolean) {

@@ -157,7 +157,7 @@ function addOutput(cx: Context, i: number, k: number, taken: Set<string>): Value
 
 /**
  * Whether the free batch holds: at batch 2 every computed value must be its batch-1 shape with 2 in
- * dimension 0, and no Softmax may normalise over dimension 0 (a rank-1 input). Otherwise an op mixes
+ * dimension 0 (twice its rows for the rows of a keep_num_dims FULLY_CONNECTED), and no Softmax may normalise over dimension 0 (a rank-1 input). Otherwise an op mixes
  * the batch with other dims (a Reshape, a Concat or a Mean on dimension 0) and the file's batch stays.
  */
 function keepsBatch(graph: Graph, cx: Context): boolean {
@@ -171,7 +171,9 @@ function keepsBatch(graph: Graph, cx: Context): boolean {
   for (const [name, s1] of cx.shapes) {
     if (graph.constants.has(name)) continue;
     const b = s2.get(name);
-    if (!b || s1.length === 0 || s1[0] !== 1 || b.length !== s1.length || b[0] !== 2 || b.some((d, i) => i > 0 && d !== s1[i])) return false;
+    const rows = cx.rowsOfBatch.has(name);
+    if (!b || s1.length === 0 || (rows ? b[0] !== 2 * s1[0] : s1[0] !== 1 || b[0] !== 2)) return false;
+    if (b.length !== s1.length || b.some((d, i) => i > 0 && d !== s1[i])) return false;
   }
   return !graph.nodes.some((n) => n.op === 'Softmax' && cx.shapeOf(n.inputs[0]).length < 2);
 }

@@ -239,6 +239,8 @@ const fullyConnected: Converter = (cx) => {
   if (x.shape.length !== 2 || x.shape[0] !== rows) {
     x2 = cx.fresh(`${x.ir}__rows`);
     cx.emit('Reshape', [x.ir], { shape: cx.reshapeTarget([rows, K]) }, [x2]);
+    // keep_num_dims: every row is computed alone, then the leading dims come back; the batch may stay free.
+    if (o.keepNumDims) cx.rowsOfBatch.add(x2);
   }
   const bi = cx.input(2, true);
   const b = bi < 0 ? undefined : bias(cx, bi, O, x.grid?.scale, w.scales);
@@ -246,6 +248,7 @@ const fullyConnected: Converter = (cx) => {
   finish(cx, cx.output(0), [-Infinity, Infinity], o.activation, 'host', (name, activation) => {
     const gemmOut = keep ? cx.fresh(`${name}__2d`) : name;
     const [s] = cx.emit('Gemm', b ? [x2, w.ir, b] : [x2, w.ir], { transB: true, ...(activation ? { activation } : {}) }, [gemmOut]);
+    if (keep && cx.rowsOfBatch.has(x2)) cx.rowsOfBatch.add(gemmOut);
     return keep ? cx.emit('Reshape', [gemmOut], { shape: cx.reshapeTarget(keep) }, [name])[0] : s;
   });
 };
