@@ -74,3 +74,14 @@ export class GraphError extends EdgeInferError {
     this.node = node;
   }
 }
+
+/**
+ * A limit was reached and nothing ran; the backend is still usable. code 'OUT_OF_MEMORY': the run needs more
+ * memory than its backend can give (`needed` and `limit` in bytes when known before it started: a smaller
+ * batch may fit). code 'QUEUE_FULL': LoadOptions.maxQueue runs already wait for their turn.
+ */
+export class ResourceError extends EdgeInferError {
+  constructor(code: 'OUT_OF_MEMORY' | 'QUEUE_FULL', message: string, readonly needed?: number, readonly limit?: number, options?: { cause?: unknown }) {
+    super(code, message + (needed ? ` (needs ${needed}, limit ${limit})` : ''), options);
+  }
+}

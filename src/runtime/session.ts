@@ -1,12 +1,14 @@
 // A loaded model bound to one backend. It consumes the prepared graph (src/graph/prepared.ts): per batch
 // size and layout, the backend turns the plan's nodes into steps and its values into tensors placed by
 // the plan's lifetimes, once; a run writes the inputs, runs the steps and reads the outputs back.
-// Runs go through a queue (the session's own, or the one of the LoadedModel that owns it).
+// Runs go through a queue (the session's own, or the one of the LoadedModel that owns it). Before a plan
+// is built, the memory it needs is checked against what the backend can give (ResourceError, nothing allocated).
 import type { Backend, BackendName, DeviceTensor, GpuPrecision, Step } from '../backends/backend.js';
-import { EdgeInferError, InputError } from '../errors.js';
+import { BackendLostError, EdgeInferError, InputError, ResourceError } from '../errors.js';
 import type { Graph } from '../graph/ir.js';
 import { PreparedGraph, sourceShape, type BatchPlan, type Layout, type ValueRef } from '../graph/prepared.js';
 import { shapeToString, sizeOf, type Shape, type Tensor } from '../tensor.js';
+import type { WasmBackend } from '../backends/wasm/backend.js';
 import { openNamed } from './backends.js';
 import { queueOf, RunQueue } from './queue.js';
 import { composeStages, type StagedRun, type StagedSpec } from '../backends/stages.js';
@@ -45,6 +47,31 @@ interface Prepared {
   /** What values() placed: given back when the plan leaves the cache. */
   readonly values: DeviceTensor[];
 }
+
+/** What a value is, for `received` in errors: null, a typeof, a class name, or a plain object's first keys. */
+export function describe(v: unknown): string {
+  if (v === null || typeof v !== 'object') return v === null ? 'null' : typeof v;
+  const name = (v as object).constructor?.name;
+  return name && name !== 'Object' ? name : `object with keys ${Object.keys(v).slice(0, 5).join(', ') || '(none)'}`;
+}
+
+/** The one argument check of the public entries: InputError "invalid <what>" with expected and received, unless `ok`. */
+export function check(ok: unknown, what: string, expected: string, v: unknown): void {
+  if (!ok) throw new InputError(`invalid ${what}`, { expected, received: typeof v === 'number' ? String(v) : describe(v) });
+}
+
+/** An options argument: an object (a default parameter has already replaced undefined). */
+export function checkOptions(v: unknown, what = 'options'): void {
+  check(v && typeof v === 'object', what, 'an object', v);
+}
+
+/** A number option: at least `min` and finite, or with `int` a safe integer; undefined passes. */
+export function checkNumber(v: unknown, what: string, min = 1, int?: boolean): void {
+  if (v !== undefined) check(typeof v === 'number' && v >= min && (int ? Number.isSafeInteger(v) : v < Infinity), what, `${int ? 'an integer' : 'a number'} >= ${min}`, v);
+}
+
+/** wasm32 addresses 4 GiB; the other backends' arenas are held to it too (js: one Float32Array). */
+const MAX_ARENA = 2 ** 32;
 
 /** Copies of the feeds' data, for a run that waits its turn while the caller may refill its buffers. */
 export function snapshotFeeds(feeds: Feeds): Feeds {
@@ -155,13 +182,22 @@ export class Session {
    */
   async execute(feeds: Feeds, options: RunOptions = {}): Promise<Record<string, Tensor>> {
     if (this.#disposed) throw new EdgeInferError('DISPOSED', 'session is disposed');
+    checkOptions(options);
     const layout = options.layout ?? 'source';
-    if (layout !== 'source' && layout !== 'ir') throw new InputError('unknown layout', { expected: "'source' | 'ir'", received: String(layout) });
+    check(layout === 'source' || layout === 'ir', 'layout', "'source' | 'ir'", layout);
     const { batch, data } = this.#checkFeeds(feeds, layout);
     const plan = this.#prepared.plan(batch, layout);
-    const built = this.#build(plan);
-    built.inputs.forEach((t, i) => this.#backend.write(t, data[i]));
-    const outs = await this.#backend.execute(built.steps, built.outputs);
+    let built: Prepared, outs: Float32Array[];
+    try {
+      built = this.#build(plan);
+      built.inputs.forEach((t, i) => this.#backend.write(t, data[i]));
+      outs = await this.#backend.execute(built.steps, built.outputs);
+    } catch (e) {
+      // Memory the engine would not give (wasm's memory.grow, a typed array) is the run's size, not a lost backend.
+      const c = e instanceof BackendLostError ? e.cause : e;
+      throw c instanceof RangeError && (c !== e || /alloc/.test(c.message))
+        ? new ResourceError('OUT_OF_MEMORY', `out of memory: ${c.message}`, undefined, undefined, { cause: e }) : e;
+    }
     const result: Record<string, Tensor> = {};
     this.graph.outputs.forEach((v, i) => { result[v.name] = { shape: [...built.outputs[i].shape], data: outs[i] }; });
     return result;
@@ -197,14 +233,15 @@ export class Session {
 
   /** Matches feeds to inputs and finds the batch size they imply. */
   #checkFeeds(feeds: Feeds, layout: Layout): { batch: number; data: Float32Array[] } {
-    if (typeof feeds !== 'object' || feeds === null) throw new InputError('feeds must be an object of named inputs', { received: String(feeds) });
+    check(feeds && typeof feeds === 'object', 'feeds', 'an object of named inputs', feeds);
     let batch: number | undefined;
     const data = this.graph.inputs.map((v) => {
       const feed = feeds[v.name];
       const shapeHere = layout === 'ir' ? [...v.shape] : sourceShape(v);
       if (feed === undefined) throw new InputError(`missing input "${v.name}"`, { expected: shapeToString(shapeHere) });
       const values = feed instanceof Float32Array ? feed : feed?.data;
-      if (!(values instanceof Float32Array)) throw new InputError(`input "${v.name}" must be a Float32Array`);
+      const given = feed instanceof Float32Array ? undefined : feed?.shape;
+      check(values instanceof Float32Array && (!given || Array.isArray(given)), `input "${v.name}"`, 'a Float32Array or { shape: number[], data: Float32Array }', feed);
       // The batch is IR axis 0; in the source layout it sits wherever sourcePerm moved it.
       const batchAxis = layout === 'source' && v.sourcePerm ? v.sourcePerm.indexOf(0) : 0;
       const free = shapeHere[batchAxis] === -1;
@@ -212,7 +249,6 @@ export class Session {
       // A rank-0 input has no batch axis: one value, batch 1.
       const n = free ? values.length / perSample : shapeHere[batchAxis] ?? 1;
       const shape = shapeHere.map((d, i) => (i === batchAxis ? n : d));
-      const given = feed instanceof Float32Array ? undefined : feed.shape;
       if (!Number.isInteger(n) || n < 1 || values.length !== sizeOf(shape) || (given && shapeToString(given) !== shapeToString(shape))) {
         throw new InputError(`input "${v.name}" has the wrong size`, {
           expected: shapeToString(shapeHere), received: given ? shapeToString(given) : `${values.length} values`,
@@ -238,6 +274,14 @@ export class Session {
       }
     }
     const b = this.#backend;
+    // Before anything is allocated: every WebGPU value must be a buffer the adapter can bind; wasm's arena must
+    // fit the 4 GiB it addresses beside what it holds, unless the largest arena so far (its block) holds it.
+    const { limits: gpu, memoryReport } = b as { limits?: Record<'maxBufferSize' | 'maxStorageBufferBindingSize', number>; memoryReport?: WasmBackend['memoryReport'] };
+    const need = gpu ? 4 * Math.max(...plan.values.map((v) => v.size)) : plan.arena((v) => 4 * v.size, 64).size;
+    const held = memoryReport?.call(b);
+    const room = gpu ? Math.min(gpu.maxBufferSize, gpu.maxStorageBufferBindingSize) * (this.precision === 'f16' ? 2 : 1)
+      : need <= Math.max(0, ...held?.arenas ?? []) ? need : MAX_ARENA - (held?.totalBytes ?? 0);
+    if (need > room) throw new ResourceError('OUT_OF_MEMORY', `batch ${plan.batch} does not fit ${b.name}`, need, room);
     const values = b.values(plan);
     const tensorOf = (r: ValueRef): DeviceTensor => {
       if (r.kind === 'value') return values[r.id];
