@@ -1,6 +1,7 @@
 // Reads a fetch Response body into one buffer with progress. Content-Length and then the size the .eim
 // preamble declares are used to preallocate, each capped, and the body may not outrun the preamble:
-// a lying length costs at most the cap, never a huge allocation, and a non-.eim body fails early.
+// a lying length costs at most the cap, never a huge allocation, and a non-.eim body fails early. A declared
+// length over maxBytes is refused before the body is read, and a body that yields nothing for stallMs fails.
 import { ModelFormatError } from '../errors.js';
 import { PREAMBLE_BYTES, declaredFileLength, readPreamble } from './layout.js';
 
@@ -9,6 +10,22 @@ const MAX_PREALLOC = 64 * 1024 * 1024;
 /** Content-Length alone (before the preamble has confirmed it) is trusted only this far. */
 const MAX_UNCONFIRMED = 16 * 1024 * 1024;
 const MIN_CAPACITY = 64 * 1024;
+/** LoadOptions.maxModelBytes's default, as for model files in Node (node-file.ts). */
+export const MAX_MODEL_BYTES = 2 ** 30;
+/** LoadOptions.stallTimeoutMs's default. */
+export const STALL_MS = 30_000;
+
+/** `work`, or ModelFormatError once nothing has come for `ms`: a stalled server without a signal still ends. */
+export function unlessStalled<T>(work: Promise<T>, ms: number, where: string): Promise<T> {
+  let timer: ReturnType<typeof setTimeout>;
+  return Promise.race([work, new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new ModelFormatError(`no data for ${ms} ms (stallTimeoutMs)`, where)), ms);
+  })]).finally(() => clearTimeout(timer));
+}
+
+function tooLarge(bytes: number, max: number, where: string): ModelFormatError {
+  return new ModelFormatError(`the model is ${bytes} bytes, over the limit of ${max} (maxModelBytes)`, where);
+}
 
 function contentLength(response: Response): number | undefined {
   const enc = response.headers.get('content-encoding');
@@ -19,8 +36,12 @@ function contentLength(response: Response): number | undefined {
   return Number(v);
 }
 
-/** Resolves to the whole body in a fresh buffer at byte offset 0 (so tensor views can be made). */
-export async function readBody(response: Response, onProgress?: (loaded: number, total: number | undefined) => void): Promise<Uint8Array> {
+/**
+ * Resolves to the whole body in a fresh buffer at byte offset 0 (so tensor views can be made). Rejects with
+ * ModelFormatError when Content-Length or the preamble declares more than `maxBytes`, or no chunk comes for `stallMs`.
+ */
+export async function readBody(response: Response, onProgress?: (loaded: number, total: number | undefined) => void,
+  maxBytes = MAX_MODEL_BYTES, stallMs = STALL_MS): Promise<Uint8Array> {
   const where = response.url || 'response';
   if (!response.ok && response.status !== 0) {
     throw new ModelFormatError(`model request failed: HTTP ${response.status} ${response.statusText}`.trim(), where);
@@ -43,12 +64,14 @@ export async function readBody(response: Response, onProgress?: (loaded: number,
     await reader.cancel().catch(() => undefined);
     throw e;
   };
+  if (headerTotal! > maxBytes) return abort(tooLarge(headerTotal!, maxBytes, where));
   for (;;) {
     let chunk: ReadableStreamReadResult<Uint8Array>;
     try {
-      chunk = await reader.read();
+      chunk = await unlessStalled(reader.read(), stallMs, `byte ${loaded} of ${where}`);
     } catch (e) {
-      throw new ModelFormatError(`reading the model stream failed: ${e instanceof Error ? e.message : String(e)}`, `byte ${loaded} of ${where}`, { cause: e });
+      return abort(e instanceof ModelFormatError ? e
+        : new ModelFormatError(`reading the model stream failed: ${e instanceof Error ? e.message : String(e)}`, `byte ${loaded} of ${where}`, { cause: e }));
     }
     if (chunk.done) break;
     const part = chunk.value;
@@ -73,6 +96,7 @@ export async function readBody(response: Response, onProgress?: (loaded: number,
       } catch (e) {
         return abort(e);
       }
+      if (declared > maxBytes) return abort(tooLarge(declared, maxBytes, where));
       if (loaded > declared) return abort(new ModelFormatError(`stream is longer than the ${declared} bytes the file declares`, `byte ${declared} of ${where}`));
       // The file's own length, when plausible, sizes the buffer exactly: no regrowth, no spare to trim later.
       if (buf.length !== declared && declared - loaded <= MAX_PREALLOC) {

@@ -1,10 +1,12 @@
 // Turns whatever load() was given into .eim bytes: a URL (fetched and streamed with progress), a
 // fetch Response, bytes, a Blob/File, or a file path through an injected reader (Node supplies
-// one, so no Node module is reachable from here). Cancelled reads reject with AbortError.
-import { InputError, ModelFormatError } from '../errors.js';
+// one, so no Node module is reachable from here). Cancelled reads reject with AbortError; a download that
+// stalls, or declares more than maxModelBytes, with ModelFormatError before it is buffered.
+import { EdgeInferError, InputError, ModelFormatError } from '../errors.js';
 import type { Graph } from '../graph/ir.js';
-import { readBody } from '../format/stream.js';
+import { readBody, STALL_MS, unlessStalled } from '../format/stream.js';
 import { AbortError, abortable, throwIfAborted } from './abort.js';
+import { describe } from './session.js';
 
 export type ProgressCallback = (loaded: number, total: number | undefined) => void;
 
@@ -22,16 +24,17 @@ export interface SourceOptions {
   requestInit?: RequestInit;
   /** Without one, strings are URLs; with one (the Node entry), strings without a URL scheme are paths. */
   readFile?: FileReader;
+  /**
+   * The largest model read from a URL, Response or Blob (and in Node from a file), in bytes; default 1 GiB. A
+   * larger Content-Length or .eim preamble is refused before the body is buffered.
+   */
+  maxModelBytes?: number;
+  /** A download that yields no data for this long (waiting for the response or for a chunk) fails; default 30000 ms. */
+  stallTimeoutMs?: number;
 }
 
 /** Schemes fetched rather than read from disk; anything else (`C:\\x`, `./m.eim`) is a path when a file reader exists. */
 const FETCHED = new Set(['http:', 'https:', 'blob:', 'data:']);
-
-function describe(v: unknown): string {
-  if (v === null) return 'null';
-  if (typeof v !== 'object') return typeof v;
-  return (v as object).constructor?.name ?? 'object';
-}
 
 export function isGraph(v: unknown): v is Graph {
   if (v === null || typeof v !== 'object') return false;
@@ -68,7 +71,7 @@ function progressWithAbort(onProgress: ProgressCallback | undefined, signal: Abo
 }
 
 async function fromResponse(response: Response, opts: SourceOptions): Promise<Uint8Array> {
-  const body = readBody(response, progressWithAbort(opts.onProgress, opts.signal));
+  const body = readBody(response, progressWithAbort(opts.onProgress, opts.signal), opts.maxModelBytes, opts.stallTimeoutMs);
   // A stalled stream yields no chunk to notice the abort on, hence the race as well.
   return abortable(body, opts.signal, 'download');
 }
@@ -80,9 +83,11 @@ async function fromUrl(url: string | URL, opts: SourceOptions): Promise<Uint8Arr
   throwIfAborted(opts.signal, 'download');
   let response: Response;
   try {
-    response = await abortable(fetchImpl(url, { ...opts.requestInit, signal: opts.signal ?? opts.requestInit?.signal }), opts.signal, 'download');
+    // A server that never answers ends too; its request is left to the transport's own timeout.
+    response = await abortable(unlessStalled(fetchImpl(url, { ...opts.requestInit, signal: opts.signal ?? opts.requestInit?.signal }),
+      opts.stallTimeoutMs ?? STALL_MS, where), opts.signal, 'download');
   } catch (e) {
-    if (e instanceof AbortError) throw e;
+    if (e instanceof EdgeInferError) throw e;
     throw new ModelFormatError(`model request failed: ${e instanceof Error ? e.message : String(e)}`, where, { cause: e });
   }
   return fromResponse(response, opts);

@@ -140,7 +140,7 @@ describe('load: sources', () => {
       const err = await loadCore(source as string, { providers: jsOnly() }).catch((e) => e);
       expect(err, String(typeof source === 'symbol' ? 'symbol' : source)).toBeInstanceOf(InputError);
     }
-    await expect(loadCore({} as string)).rejects.toThrow(/load\(\) cannot read this source.*received Object/);
+    await expect(loadCore({} as string)).rejects.toThrow(/load\(\) cannot read this source.*received object with keys \(none\)/);
     await expect(loadCore('models/tiny.eim')).rejects.toThrow(/file paths can only be loaded through the Node entry/);
   });
 
