@@ -15,7 +15,7 @@ import { fallBack } from './fallback.js';
 import { RunQueue } from './queue.js';
 import { now, type Candidate, type Fallback, type Selection, type WarmStart } from './report.js';
 import { choose, type SelectContext, type SelectOptions, type WarmJob } from './select.js';
-import { snapshotFeeds, type Feeds, type RunOptions, type Session, type TensorInfo } from './session.js';
+import { check, checkNumber, checkOptions, snapshotFeeds, type Feeds, type RunOptions, type Session, type TensorInfo } from './session.js';
 import { warmInBackground } from './warm-start.js';
 import { isGraph, readSource, type ModelSource, type SourceOptions } from './source.js';
 import { withWasmPaths, type WasmPaths } from './assets.js';
@@ -39,11 +39,26 @@ export interface LoadOptions extends SourceOptions, Omit<SelectOptions, 'modelHa
    * (see setAssetPaths for every load). It replaces the built-in wasm providers (in `providers` too).
    */
   wasmPaths?: WasmPaths;
+  /**
+   * How many runs (run(), classify...) may wait behind the one running; one more rejects at once with
+   * ResourceError 'QUEUE_FULL' (a server answers "busy" instead of piling work up). Default: no limit.
+   */
+  maxQueue?: number;
+}
+
+/** Throws InputError for options, or an option, of the wrong kind: before anything is fetched or opened. */
+export function checkLoadOptions(o: LoadOptions): void {
+  checkOptions(o);
+  check(o.signal === undefined || o.signal instanceof AbortSignal, 'options.signal', 'an AbortSignal', o.signal);
+  for (const k of ['onProgress', 'onFallback', 'fetch', 'readFile'] as const) check(o[k] === undefined || typeof o[k] === 'function', `options.${k}`, 'a function', o[k]);
+  for (const [k, min, int] of [['trialBudgetMs', 0], ['stallTimeoutMs', 1], ['trialRuns', 1, 1], ['maxModelBytes', 1, 1], ['maxQueue', 0, 1]] as const) {
+    checkNumber(o[k], `options.${k}`, min, !!int);
+  }
 }
 
 /**
  * A model ready to run, and how its backend was chosen. Runs go through one queue (shared by every session
- * the model opens), never interleaved; the backend
+ * the model opens), never interleaved, with a macrotask between two so timers and I/O keep their turn; the backend
  * may change between two of them: when it is lost (`auto` or a list: the next one takes over and the
  * call is retried there) and when a warm start's GPU is ready.
  */
@@ -114,7 +129,11 @@ export class LoadedModel {
     return this.#current.graph;
   }
 
-  /** Runs the model (see Session.run: the inputs are read when run() is called, even if the run waits its turn). */
+  /**
+   * Runs the model (see Session.run: the inputs are read when run() is called, even if the run waits its turn).
+   * Rejects with ResourceError when the run cannot fit the backend's memory ('OUT_OF_MEMORY': the model stays
+   * where it is, the next run that fits works) or maxQueue runs already wait ('QUEUE_FULL').
+   */
   run(feeds: Feeds, options: RunOptions = {}): Promise<Record<string, Tensor>> {
     const captured = this.#queue.idle ? feeds : snapshotFeeds(feeds);
     return this.use((s) => s.execute(captured, options));
@@ -224,10 +243,11 @@ function defaultCache(): DecisionCache | undefined {
  * Loads a .eim model and prepares it on a backend. `source`: a URL (string or URL; fetched with
  * progress), a fetch Response, an ArrayBuffer or typed array (viewed, not copied: keep it unchanged),
  * a Blob/File, a Graph, or (Node entry only) a file path. Rejects with ModelFormatError (bad or
- * unreachable file), InputError (a source or option of the wrong kind), BackendUnavailableError
+ * unreachable, stalled or over maxModelBytes), InputError (a source or option of the wrong kind), BackendUnavailableError
  * (nothing can run it), GraphError/UnsupportedOpError (the graph), AbortError (options.signal).
  */
 export async function load(source: ModelSource, options: LoadOptions = {}): Promise<LoadedModel> {
+  checkLoadOptions(options);
   const { signal } = options;
   let graph: Graph;
   let modelHash: string | undefined;
@@ -242,7 +262,7 @@ export async function load(source: ModelSource, options: LoadOptions = {}): Prom
   }
   const cache = options.cache === undefined ? defaultCache() : options.cache;
   const providers = withWasmPaths(options.providers, options.wasmPaths);
-  const chosen = await choose(graph, { ...options, providers, cache, modelHash, signal }, options.warmStart !== false, new RunQueue());
+  const chosen = await choose(graph, { ...options, providers, cache, modelHash, signal }, options.warmStart !== false, new RunQueue(options.maxQueue));
   if (signal?.aborted) {
     chosen.session.dispose();
     throwIfAborted(signal, 'backend selection');
