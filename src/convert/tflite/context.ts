@@ -108,6 +108,7 @@ export class Context {
   opName(): string {
     if (!this.op) return 'graph';
     const code = this.model.operatorCodes[this.op.opcode];
+    if (!code) return `opcode ${this.op.opcode}`;
     return code.custom !== undefined && code.builtin === 32 ? code.custom : opName(code.builtin);
   }
 
