@@ -9,12 +9,12 @@ import type { BackendName } from '../backends/backend.js';
 import { LoadedModel, type LoadOptions } from '../runtime/load.js';
 import type { FrameInput, Session, StagedRun } from '../runtime/session.js';
 import type { ModelSource } from '../runtime/source.js';
+import { checkOptions, describe } from '../runtime/session.js';
 import { shapeToString, type Tensor } from '../tensor.js';
 import { ModelClassifier, openClassifier, type ClassifierSource } from './model-classifier.js';
 import { IMAGE_KINDS, imageSourcePixels, type BrowserImageSource } from './image-source.js';
 import { imagePreprocessor, validatePreprocess, type ImagePreprocessor, type PixelImage, type PreprocessOptions } from './preprocess.js';
-import { softmax } from './topk.js';
-import { checkPositiveInt, makeRanker, type Classification, type ClassifyOptions } from './ranking.js';
+import { makeRanker, type Classification, type ClassifyOptions } from './ranking.js';
 import { classLabel, resolveClasses } from './labels.js';
 import { classifyVideo, type FrameClassify, type VideoClassifyOptions, type VideoLoop, type VideoResultCallback } from './video.js';
 
@@ -50,13 +50,6 @@ export interface ClassifierOptions extends LoadOptions {
   readonly maxBatch?: number;
 }
 
-function describeValue(v: unknown): string {
-  if (v === null) return 'null';
-  if (typeof v !== 'object') return typeof v;
-  const name = (v as object).constructor?.name;
-  return name && name !== 'Object' ? name : `object with keys ${Object.keys(v).slice(0, 5).join(', ') || '(none)'}`;
-}
-
 /**
  * Largest still image (pixels) classify() sends down the fused path: a backend keeps its frame buffer at the
  * largest size it has seen (wasm memory never shrinks), so a one-off large photo goes the JS path instead.
@@ -69,21 +62,10 @@ function isRgba({ width, height, data, format }: PixelImage): boolean {
     && width > 0 && height > 0 && width * height <= FUSED_STILL_PIXELS && data.length === width * height * 4 && (format === undefined || format === 'RGBA');
 }
 
-export class ImageClassifier extends ModelClassifier {
-  /** Labels, one per class (undefined when neither the model nor the options have any). */
-  readonly labels: readonly string[] | undefined;
+export class ImageClassifier extends ModelClassifier<ClassifierInput> {
   readonly preprocess: ImagePreprocess;
-  readonly outputKind: 'logits' | 'probabilities';
-  /** Number of classes: the per-image size of the first output. */
-  readonly classes: number;
-  readonly topK: number;
-  readonly #inputName: string;
-  readonly #outputName: string;
   /** NHWC shape of one image, as the IR holds it. */
   readonly #itemShape: readonly [number, number, number];
-  /** Images per run: the model's fixed batch, or maxBatch when the batch is free. */
-  readonly #runBatch: number;
-  readonly #batchFree: boolean;
   readonly #pixelOptions: PreprocessOptions;
   /** The preprocessing, checked and tabulated once for every image and for the stages. */
   readonly #preprocessor: ImagePreprocessor;
@@ -91,12 +73,9 @@ export class ImageClassifier extends ModelClassifier {
   #frames: { readonly session: Session; readonly run: StagedRun | undefined } | undefined;
 
   private constructor(model: Session | LoadedModel, owned: boolean, options: ClassifierOptions) {
-    super(model, owned);
+    super(model, owned, options, 8);
     const graph = model.graph;
     const meta = graph.metadata;
-    this.topK = checkPositiveInt(options.topK ?? 5, 'topK');
-    const maxBatch = checkPositiveInt(options.maxBatch ?? 8, 'maxBatch');
-
     if (graph.inputs.length !== 1) {
       throw new InputError(`model "${meta.name ?? '?'}" is not an image classifier: it has ${graph.inputs.length} inputs`, {
         expected: 'one image input', received: graph.inputs.map((v) => `${v.name} ${shapeToString(v.shape)}`).join(', ') || 'no inputs',
@@ -117,33 +96,13 @@ export class ImageClassifier extends ModelClassifier {
       });
     }
     this.preprocess = pre;
-    this.#inputName = input.name;
     this.#itemShape = [pre.height, pre.width, pre.channels];
-    this.#batchFree = input.shape[0] === -1;
-    this.#runBatch = this.#batchFree ? maxBatch : input.shape[0];
-
-    const out = model.outputs[0];
-    if (!out) throw new InputError(`model "${meta.name ?? '?'}" has no outputs`, { expected: 'one output of class scores' });
-    this.#outputName = out.name;
-    this.classes = out.shape.slice(1).reduce((a, b) => a * b, 1);
-    const labels = options.labels ?? meta.labels;
-    if (labels && labels.length !== this.classes) {
-      throw new InputError(`${options.labels ? 'options.labels' : 'the model\'s labels'} do not match output "${out.name}"`, {
-        expected: `${this.classes} labels`, received: `${labels.length}`,
-      });
-    }
-    this.labels = labels;
-    const last = graph.nodes.find((n) => n.outputs.includes(out.name));
-    this.outputKind = options.outputKind ?? meta.outputKind ?? (last?.op === 'Softmax' ? 'probabilities' : 'logits');
     this.#pixelOptions = options.pixels ?? {};
   }
 
   /** Opens a model for classification; checks its input against the preprocessing once, here. */
   static async create(source: ClassifierSource, options: ClassifierOptions = {}): Promise<ImageClassifier> {
-    // Option mistakes are found before the model is fetched and a backend chosen (seconds, at times).
-    checkPositiveInt(options.topK ?? 5, 'topK');
-    checkPositiveInt(options.maxBatch ?? 8, 'maxBatch');
-    if (options.preprocess) validatePreprocess(options.preprocess);
+    if (options?.preprocess) validatePreprocess(options.preprocess);
     return openClassifier(source, options, (model, owned) => new ImageClassifier(model, owned, options));
   }
 
@@ -168,33 +127,10 @@ export class ImageClassifier extends ModelClassifier {
     return (await this.classifyBatch([input], options))[0];
   }
 
-  /** The ranked classes for each image, in order; images run through the model in batches. */
-  async classifyBatch(images: readonly ClassifierInput[], options: ClassifyOptions = {}): Promise<Classification[][]> {
-    const rank = this.#ranker(options);
-    return (await this.scoresBatch(images)).map(rank);
-  }
-
-  /** Every class's score (probabilities) for each image: what classify ranks. */
-  async scoresBatch(images: readonly ClassifierInput[]): Promise<Float32Array[]> {
-    if (!Array.isArray(images)) throw new InputError('images must be an array', { expected: 'ClassifierInput[]', received: describeValue(images) });
-    if (images.length === 0) return [];
+  /** Every class's score (probabilities) for each image, in runs of `batch` images, each read (a browser source drawn) as its run is built. */
+  scoresBatch(images: readonly ClassifierInput[]): Promise<Float32Array[]> {
     const [H, W, C] = this.#itemShape;
-    const item = H * W * C;
-    const results: Float32Array[] = [];
-    for (let start = 0; start < images.length; start += this.#runBatch) {
-      const chunk = images.slice(start, start + this.#runBatch);
-      // A fixed-batch model gets exactly its batch; unused slots stay zero and their scores are dropped.
-      const n = this.#batchFree ? chunk.length : this.#runBatch;
-      const nhwc = new Float32Array(n * item);
-      chunk.forEach((img, i) => this.#fill(img, nhwc, i, start + i));
-      // In the runtime's layout: no permute on either side, whatever the source model's layout.
-      const out = (await this.model.run({ [this.#inputName]: nhwc }, { layout: 'ir' }))[this.#outputName].data;
-      for (let i = 0; i < chunk.length; i++) {
-        const row = out.subarray(i * this.classes, (i + 1) * this.classes);
-        results.push(this.outputKind === 'logits' ? softmax(row) : Float32Array.from(row));
-      }
-    }
-    return results;
+    return this.scores(images, 'images', H * W * C, (img, nhwc, slot, index) => this.#fill(img, nhwc, slot, index));
   }
 
   /**
@@ -225,7 +161,8 @@ export class ImageClassifier extends ModelClassifier {
    * undefined, or a promise of it, where that session has none (the caller then takes the JS path).
    */
   #fused(options: ClassifyOptions): (frame: (sources: boolean) => FrameInput) => Promise<{ top: Classification[]; backend: BackendName } | undefined> | undefined {
-    this.#ranker(options);
+    checkOptions(options);
+    makeRanker(options, this.topK, this.labels, this.classes);
     const { classes, labels } = this;
     const { allowlist: a, denylist: d, scoreThreshold: min } = options;
     let keep: Uint32Array | undefined;
@@ -282,10 +219,10 @@ export class ImageClassifier extends ModelClassifier {
     const [H, W, C] = this.#itemShape;
     const item = H * W * C;
     if (typeof img !== 'object' || img === null) {
-      throw new InputError(`image ${index} is not an image`, { expected: IMAGE_KINDS, received: describeValue(img) });
+      throw new InputError(`image ${index} is not an image`, { expected: IMAGE_KINDS, received: describe(img) });
     }
     if ('shape' in img && img.data instanceof Float32Array) {
-      const shape = img.shape;
+      const shape = Array.isArray(img.shape) ? img.shape : [describe(img.shape)];
       const fits = (shape.length === 4 && shape[0] === 1 && shape[1] === H && shape[2] === W && shape[3] === C)
         || (shape.length === 3 && shape[0] === H && shape[1] === W && shape[2] === C);
       if (!fits || img.data.length !== item) {
@@ -297,12 +234,7 @@ export class ImageClassifier extends ModelClassifier {
       return;
     }
     const pixels = imageSourcePixels(img, `image ${index}`);
-    if (!pixels) throw new InputError(`image ${index} is not an image`, { expected: IMAGE_KINDS, received: describeValue(img) });
+    if (!pixels) throw new InputError(`image ${index} is not an image`, { expected: IMAGE_KINDS, received: describe(img) });
     this.#preprocessor.into(pixels, nhwc, slot, this.#pixelOptions, `image ${index}`);
-  }
-
-  /** Validates the options once per call and returns the per-image ranking. */
-  #ranker(options: ClassifyOptions): (scores: Float32Array) => Classification[] {
-    return makeRanker(options, this.topK, this.labels, this.classes);
   }
 }

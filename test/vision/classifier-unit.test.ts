@@ -145,7 +145,7 @@ describe('ImageClassifier on a colour model', () => {
       expected: /^\[1,2,2,3\]$/, received: /\[1,3,2,2\] with 12 values/,
     });
     await expectInputError(c.classify({ shape: [1, 2, 2, 3], data: new Float32Array(11) }), /wrong shape/, { received: /11 values/ });
-    await expectInputError(c.classifyBatch('x' as never), /images must be an array/);
+    await expectInputError(c.classifyBatch('x' as never), /invalid images/, { expected: /an array/, received: /string/ });
     c.dispose();
   });
 
