@@ -1,4 +1,4 @@
-// `edgeinfer convert`: ONNX or TF.js layers model -> optimized, optionally quantized .eim file.
+// `edgeinfer convert`: ONNX, TFLite or TF.js layers model -> optimized, optionally quantized .eim file.
 // Stages: read, import, optimize, quantize, write; one summary line on stdout when done. Every file
 // named on the command line is read through node-file.ts (regular files, under a size cap).
 import { stat, writeFile } from 'node:fs/promises';
@@ -6,6 +6,7 @@ import { basename, dirname, extname, join } from 'node:path';
 import { importOnnx } from '../convert/onnx.js';
 import { importTfjsLayers } from '../convert/tfjs.js';
 import { readTfjsLayersDir } from '../convert/tfjs-node.js';
+import { importTflite } from '../convert/tflite/import.js';
 import { FILE_LIMITS, MiB, readRegularFile, readTextFile } from '../node-file.js';
 import { writeEim } from '../format/writer.js';
 import { quantizeWeights } from '../graph/quantize.js';
@@ -28,8 +29,8 @@ export const CONVERT_HELP = `Usage: edgeinfer convert IN -o OUT.eim [options]
 Converts a model to the .eim format: imports it, optimizes the graph (folds BatchNorm, fuses
 bias and activations, drops no-ops), stores the weights in the chosen precision.
 
-IN is an ONNX file (.onnx), a TF.js layers model.json, or a directory holding model.json
-and its weight files.
+IN is an ONNX file (.onnx), a TFLite file (.tflite), a TF.js layers model.json, or a directory
+holding model.json and its weight files.
 
 Options:
   -o, --output FILE     the .eim file to write (required)
@@ -61,6 +62,7 @@ const STAGES = ['read', 'import', 'optimize', 'quantize', 'write'] as const;
 
 type Source =
   | { kind: 'onnx'; bytes: Uint8Array }
+  | { kind: 'tflite'; bytes: Uint8Array }
   | { kind: 'tfjs'; modelJson: unknown; weightData: Uint8Array };
 
 export async function convertCommand(argv: readonly string[], io: CliIO): Promise<number> {
@@ -86,12 +88,12 @@ export async function convertCommand(argv: readonly string[], io: CliIO): Promis
     const labels = labelsPath === undefined ? undefined : await readLabels(labelsPath);
     const preprocess = preprocessArg === undefined ? undefined : await readPreprocess(preprocessArg);
     const source = await readSource(input, maxModelBytes);
-    const inBytes = source.kind === 'onnx' ? source.bytes.byteLength : source.weightData.byteLength;
+    const inBytes = source.kind === 'tfjs' ? source.weightData.byteLength : source.bytes.byteLength;
 
     progress.stage('import');
     const defaultName = name ?? modelNameFromPath(input);
-    let graph = source.kind === 'onnx'
-      ? importOnnx(source.bytes, { name: defaultName })
+    let graph = source.kind === 'onnx' ? importOnnx(source.bytes, { name: defaultName })
+      : source.kind === 'tflite' ? importTflite(source.bytes, { name: defaultName })
       : importTfjsLayers(source.modelJson, source.weightData, { name: defaultName });
     const importedOps = graph.nodes.length;
 
@@ -129,7 +131,10 @@ async function readSource(input: string, maxBytes: number): Promise<Source> {
   if (ext === '.json') return readTfjsJson(input, maxBytes);
   const bytes = await readRegularFile(input, { maxBytes, raise: 'raise it with --max-model-size' });
   if (ext === '.onnx') return { kind: 'onnx', bytes };
-  // Unknown extension: a JSON document starts with '{' (after optional whitespace); ONNX is binary protobuf.
+  if (ext === '.tflite') return { kind: 'tflite', bytes };
+  // Unknown extension: a TFLite FlatBuffer carries the identifier TFL3 at byte 4; a JSON document starts
+  // with '{' (after optional whitespace); ONNX is binary protobuf.
+  if (bytes.length >= 8 && String.fromCharCode(...bytes.subarray(4, 8)) === 'TFL3') return { kind: 'tflite', bytes };
   const first = bytes.find((b) => b !== 0x20 && b !== 0x0a && b !== 0x0d && b !== 0x09);
   if (first === 0x7b) return readTfjsJson(input, maxBytes);
   return { kind: 'onnx', bytes };
