@@ -14,7 +14,7 @@ import { clipActivation, gridRange, sizeOf, type Const, type Context, type Val }
 import type { Table } from './flatbuffer.js';
 import {
   Activation, activationOption, concatenationOptions, conv2dOptions, depthwiseOptions, fullyConnectedOptions, leakyReluAlpha,
-  Op, Options, Padding, pool2dOptions, reducerKeepDims, reshapeNewShape, softmaxBeta, squeezeDims, TensorType, typeName,
+  Op, opName, Options, Padding, pool2dOptions, reducerKeepDims, reshapeNewShape, softmaxBeta, squeezeDims, TensorType, typeName,
 } from './schema.js';
 
 export type Converter = (cx: Context) => void;
@@ -461,3 +461,9 @@ export const CONVERTERS: ReadonlyMap<number, Converter> = new Map<number, Conver
   [Op.QUANTIZE, quantize],
   [Op.DEQUANTIZE, dequantize],
 ]);
+
+/** The builtin operators the importer converts, by TFLite name, sorted (for docs/ops.md). */
+export const TFLITE_OPS: readonly string[] = [...CONVERTERS.keys()].map(opName).sort();
+
+/** The fused activations it maps (others, SIGN_BIT, are refused). */
+export const TFLITE_FUSED_ACTIVATIONS: readonly string[] = ['NONE', 'RELU', 'RELU_N1_TO_1', 'RELU6', 'TANH'];
