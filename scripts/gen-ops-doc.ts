@@ -44,6 +44,7 @@ export async function renderOpsDoc(): Promise<string> {
   const { LAYER_CONVERTERS } = await import('../src/convert/tfjs/layers/index.js');
   const { kerasActivation, recurrentActivation } = await import('../src/convert/tfjs/activations.js');
   const { VERSION_MAJOR, VERSION_MINOR, DTYPES } = await import('../src/format/layout.js');
+  const { TFLITE_OPS, TFLITE_FUSED_ACTIVATIONS } = await import('../src/convert/tflite/ops.js');
 
   const backends: [string, ReadonlySet<string>][] = [
     ['js', new JsBackend().ops],
@@ -86,6 +87,7 @@ export async function renderOpsDoc(): Promise<string> {
     `| \`.eim\` version ${VERSION_MAJOR}.${VERSION_MINOR} | \`load()\`, \`readEim()\`, every backend | weights stored as ${list(DTYPES)} ([format.md](format.md)); a reader reads every ${VERSION_MAJOR}.x file |`,
     `| ONNX (\`.onnx\`) | \`edgeinfer convert\`, \`importOnnx()\` | default-domain opsets ${MIN_OPSET} to ${MAX_OPSET}; the ${list(domains)} ops below |`,
     '| TF.js Layers (`model.json` and its weight shards) | `edgeinfer convert`, `importTfjsLayers()`, `readTfjsLayersDir()` | the layer classes below; `InputLayer` and nested `Sequential`/`Model` layers are walked through |',
+    '| TFLite (`.tflite`, LiteRT / MediaPipe / Coral, schema 3) | `edgeinfer convert`, `importTflite()` | the builtin ops below; labels, normalisation and colour space from the model\'s metadata when it has them |',
     '',
     '## Runtime ops',
     '',
@@ -104,6 +106,18 @@ export async function renderOpsDoc(): Promise<string> {
     '',
     `Computed at import when every input is a constant (${list([...SHAPE_ONLY].sort(byName))} always: they read only`,
     `static shapes): ${list(folded)}. Of these, only at import: ${list(foldedOnly)}.`,
+    '',
+    '## TFLite importer',
+    '',
+    `Converted builtin ops (${TFLITE_OPS.length}): ${list(TFLITE_OPS)}.`,
+    '',
+    `Fused activations: ${list(TFLITE_FUSED_ACTIVATIONS)}.`,
+    '',
+    'Tensors: float32; float16 weights behind `DEQUANTIZE`; uint8 and int8 quantization, per tensor for activations',
+    'and per tensor or per channel for weights (kept quantized in the `.eim`; activations computed in float). A',
+    'quantized uint8 input becomes a float input, its quantization folded into the preprocessing metadata. Refused',
+    'with an `UnsupportedOpError`: custom ops (the Edge TPU\'s included: convert the file without `_edgetpu`),',
+    'sparse and variable tensors.',
     '',
     '## TF.js Layers importer',
     '',

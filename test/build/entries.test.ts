@@ -15,7 +15,7 @@ const ADVANCED = [
   'preprocessImage', 'preprocessBatch', 'preprocessInto', 'preprocessedShape', 'validatePreprocess', 'softmax', 'topKIndices',
 ];
 const ADVANCED_NODE = ['readEimFile', 'readModelFile', 'jsonFileCache', 'DEFAULT_CACHE_PATH', 'nodeDeviceKey', 'applyOrientation'];
-const CONVERT = ['importOnnx', 'importTfjsLayers', 'readTfjsLayersDir', 'optimize', 'quantizeWeights', 'writeEim'];
+const CONVERT = ['importOnnx', 'importTfjsLayers', 'readTfjsLayersDir', 'importTflite', 'optimize', 'quantizeWeights', 'writeEim'];
 
 const names = (m: object) => Object.keys(m).sort();
 const sorted = (...lists: string[][]) => lists.flat().sort();
