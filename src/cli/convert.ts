@@ -7,6 +7,7 @@ import { importOnnx } from '../convert/onnx.js';
 import { importTfjsLayers } from '../convert/tfjs.js';
 import { readTfjsLayersDir } from '../convert/tfjs-node.js';
 import { importTflite } from '../convert/tflite/import.js';
+import { labelLines } from '../convert/labels.js';
 import { FILE_LIMITS, MiB, readRegularFile, readTextFile } from '../node-file.js';
 import { writeEim } from '../format/writer.js';
 import { quantizeWeights } from '../graph/quantize.js';
@@ -161,15 +162,8 @@ async function readTfjs(dir: string, maxBytes: number): Promise<Source> {
   return { kind: 'tfjs', modelJson, weightData };
 }
 
-/** One label per line; trailing blank lines (a final newline, CRLF endings) are not labels. */
-export function parseLabels(text: string): string[] {
-  const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/).map((l) => l.trimEnd());
-  while (lines.length > 0 && lines[lines.length - 1] === '') lines.pop();
-  return lines;
-}
-
 async function readLabels(path: string): Promise<string[]> {
-  const labels = parseLabels(await readTextFile(path, { maxBytes: FILE_LIMITS.text }));
+  const labels = labelLines(await readTextFile(path, { maxBytes: FILE_LIMITS.text }));
   if (labels.length === 0) throw new CliError(`labels file ${path} has no labels`);
   const blank = labels.findIndex((l) => l.trim() === '');
   if (blank >= 0) throw new CliError(`labels file ${path}: line ${blank + 1} is blank`);

@@ -43,6 +43,8 @@ describe('edgeinfer convert on .tflite', () => {
     expect(r.code).toBe(0);
     const g = await readEimFile(out);
     expect(g.metadata.labels).toHaveLength(1001);
+    // Coral's "<index>  <label>" lines are stored without their index.
+    expect(g.metadata.labels!.slice(0, 2)).toEqual(['background', 'tench, Tinca tinca']);
     expect([...new Set([...g.constants.values()].map((c) => c.dtype))].sort()).toEqual(['f32', 'u8']);
   });
 

@@ -8,7 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importTflite } from '../../src/convert/tflite/import.js';
-import { labelLines } from '../../src/convert/tflite/metadata.js';
+import { labelLines } from '../../src/convert/labels.js';
 import { readEim } from '../../src/format/reader.js';
 import { writeEim } from '../../src/format/writer.js';
 import type { Graph } from '../../src/graph/ir.js';

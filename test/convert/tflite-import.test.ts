@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { InputError, ModelFormatError, UnsupportedOpError } from '../../src/errors.js';
 import { FlatBufferReader } from '../../src/convert/tflite/flatbuffer.js';
 import { importTflite } from '../../src/convert/tflite/import.js';
-import { labelLines, stripIndices } from '../../src/convert/tflite/metadata.js';
+import { labelLines, stripIndices } from '../../src/convert/labels.js';
 import { readEntry, zipEntries } from '../../src/convert/tflite/zip.js';
 import { ACT, concat, CORAL_DIR, f32Bytes, flatbuffer, metadataBuffer, ModelBuilder, OP, opts, T, zipArchive, type MetaSpec } from './tflite-helpers.js';
 

@@ -11,7 +11,8 @@ import type { Graph, ImagePreprocess, ModelMetadata, ValueInfo } from '../../gra
 import { inferShapes } from '../../graph/shapes.js';
 import { shapeToString } from '../../tensor.js';
 import { Context, gridRange, sizeOf, type Val } from './context.js';
-import { ColorSpace, METADATA_NAME, readLabels, readModelMeta, stripIndices, type ModelMeta, type TensorMeta } from './metadata.js';
+import { ColorSpace, METADATA_NAME, readLabels, readModelMeta, type ModelMeta, type TensorMeta } from './metadata.js';
+import { stripIndices } from '../labels.js';
 import { CONVERTERS } from './ops.js';
 import { Op, opName, readModel, TensorType, type TfliteModel } from './schema.js';
 

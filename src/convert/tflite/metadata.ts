@@ -5,6 +5,7 @@
 import { ModelFormatError } from '../../errors.js';
 import { FlatBufferReader, type Table } from './flatbuffer.js';
 import { readEntry, zipEntries } from './zip.js';
+import { labelLines } from '../labels.js';
 
 export const METADATA_NAME = 'TFLITE_METADATA';
 
@@ -104,19 +105,3 @@ export function readLabels(model: Uint8Array, meta: ModelMeta): string[] | undef
   return labelLines(new TextDecoder('utf-8', { fatal: false }).decode(readEntry(model, entry)));
 }
 
-/**
- * Label lines: one per line, trailing blank lines dropped. Coral's label files prefix each line with its
- * index ("0  background"); when every line does, with the indices 0, 1, 2... in order, the prefix goes.
- */
-export function labelLines(text: string): string[] {
-  const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/).map((l) => l.trimEnd());
-  while (lines.length > 0 && lines[lines.length - 1] === '') lines.pop();
-  return stripIndices(lines);
-}
-
-/** Labels with a leading "<index><spaces>" removed, when every label has its own index there. */
-export function stripIndices(labels: readonly string[]): string[] {
-  const m = labels.map((l) => /^\s*(\d+)[\s:]+(\S.*)$/.exec(l));
-  if (labels.length > 1 && m.every((x, i) => x !== null && Number(x[1]) === i)) return m.map((x) => x![2]);
-  return [...labels];
-}
