@@ -9,6 +9,7 @@ import type { Shape } from '../../tensor.js';
 import { conversionPerm, identityPerm, isIdentity, NHWC, permuteDims, samePerm, type Perm } from './layout.js';
 import type { OnnxNode } from './proto.js';
 import { ElemType, isFloatType, realValues, transposeConst, type ConstTensor } from './tensor.js';
+import { uniqueName } from '../../graph/graph-utils.js';
 
 /** The IR keeps a quantized tensor q as its real value (q - zeroPoint) * scale. */
 export interface QParams {
@@ -85,17 +86,11 @@ export class ImportContext {
 
   /** A value name not used by the ONNX model or by anything emitted so far. */
   fresh(base: string): string {
-    let name = base, i = 1;
-    while (this.names.has(name)) name = `${base}_${i++}`;
-    this.names.add(name);
-    return name;
+    return uniqueName(this.names, base);
   }
 
   private freshNode(base: string): string {
-    let name = base, i = 1;
-    while (this.nodeNames.has(name)) name = `${base}_${i++}`;
-    this.nodeNames.add(name);
-    return name;
+    return uniqueName(this.nodeNames, base);
   }
 
   where(): string {

@@ -13,6 +13,7 @@ import { OpError } from '../../ops/op.js';
 import { findOp } from '../../ops/registry.js';
 import { shapeToString, type Shape } from '../../tensor.js';
 import { opName, TensorType, typeName, type OperatorInfo, type TensorInfo, type TfliteModel } from './schema.js';
+import { uniqueName } from '../../graph/graph-utils.js';
 
 /** Largest constant accepted (elements), as the .eim format's limit. */
 const MAX_CONST_ELEMENTS = 2 ** 28;
@@ -90,17 +91,11 @@ export class Context {
 
   /** A value name not used so far. */
   fresh(base: string): string {
-    let name = base, i = 1;
-    while (this.names.has(name)) name = `${base}_${i++}`;
-    this.names.add(name);
-    return name;
+    return uniqueName(this.names, base);
   }
 
   private freshNode(base: string): string {
-    let name = base, i = 1;
-    while (this.nodeNames.has(name)) name = `${base}_${i++}`;
-    this.nodeNames.add(name);
-    return name;
+    return uniqueName(this.nodeNames, base);
   }
 
   // ---- errors ----
