@@ -49,8 +49,9 @@ export interface LoadOptions extends SourceOptions, Omit<SelectOptions, 'modelHa
 /** Throws InputError for options, or an option, of the wrong kind: before anything is fetched or opened. */
 export function checkLoadOptions(o: LoadOptions): void {
   checkOptions(o);
-  check(o.signal === undefined || o.signal instanceof AbortSignal, 'options.signal', 'an AbortSignal', o.signal);
-  for (const k of ['onProgress', 'onFallback', 'fetch', 'readFile'] as const) check(o[k] === undefined || typeof o[k] === 'function', `options.${k}`, 'a function', o[k]);
+  // null as fetch() takes it: none.
+  check(o.signal == null || o.signal instanceof AbortSignal, 'options.signal', 'an AbortSignal', o.signal);
+  for (const k of ['onProgress', 'onFallback', 'fetch', 'readFile'] as const) check(o[k] == null || typeof o[k] === 'function', `options.${k}`, 'a function', o[k]);
   for (const [k, min, int] of [['trialBudgetMs', 0], ['stallTimeoutMs', 1], ['trialRuns', 1, 1], ['maxModelBytes', 1, 1], ['maxQueue', 0, 1]] as const) {
     checkNumber(o[k], `options.${k}`, min, !!int);
   }

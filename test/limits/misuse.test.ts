@@ -81,6 +81,9 @@ describe('misuse: typed errors at every public entry', () => {
     // Defaults and valid values pass.
     const ok = await loadCore(CNN, { ...js, signal: new AbortController().signal, maxQueue: 0, stallTimeoutMs: 5, maxModelBytes: CNN.length, trialRuns: 1 });
     ok.dispose();
+    // null for a signal or a callback is none, as fetch() takes it; a null number is a mistake.
+    (await loadCore(CNN, { ...js, signal: null as never, onProgress: null as never })).dispose();
+    await inputError(() => loadCore(CNN, { ...js, maxQueue: null as never }), /invalid options\.maxQueue/, /^null$/);
   });
 
   it('ImageClassifier: create, classify, classifyBatch', async () => {
