@@ -1,7 +1,7 @@
 // The run memory budget on a real WebGPU backend (SwiftShader in Node, a hardware adapter where there is
 // one): a batch whose largest value is just over the buffer the adapter can bind is ResourceError
-// before any of its buffers is made (before: GpuLimitError, 'backend webgpu unavailable', after the first
-// slots' buffers were created), and the next run goes on on the same GPU.
+// before any of its buffers is made (before: GpuLimitError, a BackendUnavailableError 'backend webgpu
+// unavailable'), and the next run goes on on the same GPU.
 import { readFileSync } from 'node:fs';
 import { expect, it } from 'vitest';
 import { describeGpu, newBackend } from '../webgpu/gpu.js';
