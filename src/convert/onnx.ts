@@ -38,7 +38,7 @@ export function importOnnx(bytes: Uint8Array, options: OnnxImportOptions = {}): 
   const canBeFree = batchDims.length > 0 && batchDims.every((d) => d.value === undefined || d.value === 1);
   if (canBeFree) {
     try {
-      return build(model, name, nodes, plans, true, symbolic ? undefined : 1);
+      return build(model, name, nodes, plans, true, symbolic ? undefined : 1, bytes.byteLength);
     } catch (e) {
       if (!(e instanceof BatchError)) throw e;
       if (symbolic) {
@@ -47,7 +47,7 @@ export function importOnnx(bytes: Uint8Array, options: OnnxImportOptions = {}): 
     }
   }
   try {
-    return build(model, name, nodes, plans, false, undefined);
+    return build(model, name, nodes, plans, false, undefined, bytes.byteLength);
   } catch (e) {
     if (e instanceof BatchError) throw new UnsupportedOpError(nodeOp(nodes, e.node), e.node, name, e.message);
     throw e;
@@ -111,7 +111,7 @@ function planInputs(model: ModelProto, nodes: readonly OnnxNode[]): InputPlan[] 
 }
 
 function build(model: ModelProto, name: string, nodes: readonly OnnxNode[], plans: readonly InputPlan[],
-  dynamic: boolean, nominalBatch: number | undefined): Graph {
+  dynamic: boolean, nominalBatch: number | undefined, sourceBytes: number): Graph {
   const g = model.graph!;
   if ((g.sparseInitializer ?? []).length > 0) throw new UnsupportedOpError('sparse_initializer', 'graph', name, 'sparse initializers');
   const reserved = new Set<string>();
@@ -128,7 +128,7 @@ function build(model: ModelProto, name: string, nodes: readonly OnnxNode[], plan
   }
   for (const v of g.output ?? []) used.add(v.name ?? '');
   reserved.delete('');
-  const cx = new ImportContext({ model: name, dynamic, nominalBatch }, reserved, used);
+  const cx = new ImportContext({ model: name, dynamic, nominalBatch, sourceBytes }, reserved, used);
 
   (g.initializer ?? []).forEach((t, i) => {
     const key = t.name ?? '';

@@ -10,6 +10,7 @@ import { conversionPerm, identityPerm, isIdentity, NHWC, permuteDims, samePerm, 
 import type { OnnxNode } from './proto.js';
 import { ElemType, isFloatType, realValues, transposeConst, type ConstTensor } from './tensor.js';
 import { uniqueName } from '../../graph/graph-utils.js';
+import { ImportBudget } from '../budget.js';
 
 /** The IR keeps a quantized tensor q as its real value (q - zeroPoint) * scale. */
 export interface QParams {
@@ -56,6 +57,8 @@ export interface ImportOptions {
   readonly dynamic: boolean;
   /** The batch the source model declares, when fixed: a literal equal to it in a Reshape target is the batch. */
   readonly nominalBatch?: number;
+  /** Size of the source model in bytes: sets the budget of tensors computed at import (budget.ts). */
+  readonly sourceBytes: number;
 }
 
 export class ImportContext {
@@ -71,10 +74,18 @@ export class ImportContext {
   private readonly claimed = new Set<string>();
   /** The ONNX node being converted (for names and errors). */
   node?: OnnxNode;
+  readonly budget: ImportBudget;
 
   /** `used`: every ONNX value some node or graph output reads. */
   constructor(readonly opts: ImportOptions, reserved: Iterable<string>, private readonly used: ReadonlySet<string>) {
     for (const n of reserved) this.names.add(n);
+    this.budget = new ImportBudget(opts.sourceBytes);
+  }
+
+  /** Reserves a computed constant of `dims` before it is allocated (budget.ts); throws naming the node. */
+  reserve(dims: readonly number[], bytesPerElement: number): number {
+    const what = this.node ? `${this.node.op} node "${this.node.name}"` : 'graph';
+    return this.budget.take(dims, bytesPerElement, what, this.where());
   }
 
   isUsed(name: string): boolean {
@@ -230,6 +241,7 @@ export class ImportContext {
     // The first IR copy of an ONNX constant keeps its name; keys may carry a '|variant' suffix.
     const base = onnxName.split('|')[0] || 'const';
     if (t.dims.includes(0)) throw this.unsupported(`constant "${base}" of shape [${t.dims}] has no elements: the runtime has no empty tensors`);
+    this.reserve(t.dims, keepQuant && t.quant ? t.data.BYTES_PER_ELEMENT : 4 + (perm ? t.data.BYTES_PER_ELEMENT : 0));
     if (perm) t = transposeConst(t, permuteForConst(perm));
     const own = this.consts.has(base) && !this.claimed.has(base);
     if (own) {

@@ -83,6 +83,7 @@ const foldCast: Folder = (cx, n, ins) => {
   n.only('to', 'saturate');
   const x = need(n, ins[0], 0);
   const to = since(n, 6) ? n.int('to') : typeNamed(n, n.string('to'));
+  cx.reserve(x.dims, 4 + (isFloatType(to) ? 4 : to === ElemType.INT8 || to === ElemType.UINT8 ? 1 : 8));
   const v = realValues(x);
   if (isFloatType(to)) {
     noBatch(cx, v, 'Cast to float');
@@ -108,6 +109,8 @@ const foldGather: Folder = (cx, n, ins) => {
   noBatch(cx, idx, 'Gather indices');
   const dimA = data.dims[axis];
   const inner = sizeOfDims(data.dims.slice(axis + 1)), outer = sizeOfDims(data.dims.slice(0, axis));
+  const dims = [...data.dims.slice(0, axis), ...idxT.dims, ...data.dims.slice(axis + 1)];
+  cx.reserve(dims, data.data.BYTES_PER_ELEMENT);
   const out = allocLike(data.data, outer * idx.length * inner);
   let o = 0;
   for (let a = 0; a < outer; a++) {
@@ -117,7 +120,6 @@ const foldGather: Folder = (cx, n, ins) => {
       for (let k = 0; k < inner; k++) out[o++] = data.data[(a * dimA + i) * inner + k];
     }
   }
-  const dims = [...data.dims.slice(0, axis), ...idxT.dims, ...data.dims.slice(axis + 1)];
   return [makeConst(data.dtype, dims, out, data.quant && data.quant.scales.length === 1 ? data.quant : undefined)];
 };
 
@@ -149,7 +151,7 @@ const foldSqueeze: Folder = (cx, n, ins) => {
   return [reshapeConst(x, x.dims.filter((_, i) => !drop.has(i)))];
 };
 
-const foldConcat: Folder = (_cx, n, ins) => {
+const foldConcat: Folder = (cx, n, ins) => {
   n.only('axis');
   const parts = ins.filter((c): c is ConstTensor => c !== undefined);
   if (parts.length === 0) throw n.malformed('Concat has no inputs');
@@ -163,6 +165,8 @@ const foldConcat: Folder = (_cx, n, ins) => {
   const outer = sizeOfDims(parts[0].dims.slice(0, axis)), inner = sizeOfDims(parts[0].dims.slice(axis + 1));
   const total = parts.reduce((s, p) => s + p.dims[axis], 0);
   const float = parts.some((p) => isFloatType(p.dtype) || p.quant);
+  const dims = parts[0].dims.map((d, i) => (i === axis ? total : d));
+  cx.reserve(dims, 8);
   const out = float ? new Float32Array(outer * total * inner) : new Float64Array(outer * total * inner);
   const vals = parts.map((p) => (float ? realValues(p) : p.data));
   let o = 0;
@@ -172,7 +176,6 @@ const foldConcat: Folder = (_cx, n, ins) => {
       for (let k = 0; k < run; k++) out[o++] = vals[j][a * run + k];
     });
   }
-  const dims = parts[0].dims.map((d, i) => (i === axis ? total : d));
   return [makeConst(float ? ElemType.FLOAT : parts[0].dtype, dims, out)];
 };
 
@@ -206,12 +209,13 @@ const foldFlatten: Folder = (_cx, n, ins) => {
   return [reshapeConst(x, [sizeOfDims(x.dims.slice(0, a)), sizeOfDims(x.dims.slice(a))])];
 };
 
-const foldTranspose: Folder = (_cx, n, ins) => {
+const foldTranspose: Folder = (cx, n, ins) => {
   n.only('perm');
   const x = need(n, ins[0], 0);
   const r = x.dims.length;
   const perm = n.has('perm') ? n.ints('perm') : x.dims.map((_, i) => r - 1 - i);
   if (perm.length !== r || new Set(perm).size !== r || perm.some((p) => p < 0 || p >= r)) throw n.malformed(`perm [${perm}] is not a permutation of rank ${r}`);
+  cx.reserve(x.dims, x.data.BYTES_PER_ELEMENT);
   return [transposeConst(x, perm)];
 };
 
@@ -241,6 +245,7 @@ const foldSlice: Folder = (cx, n, ins) => {
     begin[a] = b; step[a] = s;
   });
   const st = strides(x.dims);
+  cx.reserve(count, x.data.BYTES_PER_ELEMENT);
   const out = allocLike(x.data, sizeOfDims(count));
   const idx = new Array<number>(r).fill(0);
   for (let o = 0; o < out.length; o++) {
@@ -253,7 +258,7 @@ const foldSlice: Folder = (cx, n, ins) => {
 };
 
 /** numpy broadcasting of two constants. */
-function broadcastConst(n: OnnxNode, a: ConstTensor, b: ConstTensor, f: (x: number, y: number) => number, dtype: number): ConstTensor {
+function broadcastConst(cx: ImportContext, n: OnnxNode, a: ConstTensor, b: ConstTensor, f: (x: number, y: number) => number, dtype: number): ConstTensor {
   const r = Math.max(a.dims.length, b.dims.length);
   const pad = (d: readonly number[]): number[] => [...new Array<number>(r - d.length).fill(1), ...d];
   const da = pad(a.dims), db = pad(b.dims);
@@ -262,6 +267,7 @@ function broadcastConst(n: OnnxNode, a: ConstTensor, b: ConstTensor, f: (x: numb
     return x === 1 ? db[i] : x;
   });
   const sa = strides(da).map((s, i) => (da[i] === 1 ? 0 : s)), sb = strides(db).map((s, i) => (db[i] === 1 ? 0 : s));
+  cx.reserve(dims, isFloatType(dtype) ? 4 : 8);
   const va = a.quant ? realValues(a) : a.data, vb = b.quant ? realValues(b) : b.data;
   const out = isFloatType(dtype) ? new Float32Array(sizeOfDims(dims)) : new Float64Array(sizeOfDims(dims));
   const idx = new Array<number>(r).fill(0);
@@ -284,7 +290,7 @@ function arith(f: (x: number, y: number, int: boolean) => number): Folder {
     noBatch(cx, b.data, `${n.op} on a shape`);
     const float = isFloatType(a.dtype) || isFloatType(b.dtype) || a.quant !== undefined || b.quant !== undefined;
     const dtype = float ? ElemType.FLOAT : a.dtype;
-    return [broadcastConst(n, a, b, (x, y) => f(x, y, !float), dtype)];
+    return [broadcastConst(cx, n, a, b, (x, y) => f(x, y, !float), dtype)];
   };
 }
 
@@ -294,6 +300,7 @@ const foldConstantOfShape: Folder = (cx, n, ins) => {
   noBatch(cx, shape, 'ConstantOfShape');
   const value = n.has('value') ? n.tensor('value') : floatConst([1], [0]);
   if (value.data.length !== 1) throw n.malformed('ConstantOfShape value must have one element');
+  cx.reserve(shape, value.data.BYTES_PER_ELEMENT);
   const out = allocLike(value.data, sizeOfDims(shape));
   out.fill(value.data[0]);
   return [makeConst(value.dtype, shape, out)];
@@ -329,6 +336,7 @@ const foldQuantizeLinear: Folder = (cx, n, ins) => {
   const { axis, scales, zeroPoints, zpType } = quantParams(cx, n, x.dims);
   if (zpType !== ElemType.INT8 && zpType !== ElemType.UINT8) throw n.unsupported(`quantization to ${zpType}`);
   const [lo, hi] = zpType === ElemType.INT8 ? [-128, 127] : [0, 255];
+  cx.reserve(x.dims, 4 + 1);
   const v = realValues(x);
   const inner = sizeOfDims(x.dims.slice(axis + 1));
   const out = zpType === ElemType.INT8 ? new Int8Array(v.length) : new Uint8Array(v.length);
@@ -349,6 +357,7 @@ const foldDequantizeLinear: Folder = (cx, n, ins) => {
   }
   if (x.dtype !== ElemType.INT32) throw n.unsupported(`dequantizing ${x.dtype}`);
   const inner = sizeOfDims(x.dims.slice(axis + 1));
+  cx.reserve(x.dims, 4);
   const out = new Float32Array(x.data.length);
   for (let i = 0; i < out.length; i++) {
     const c = scales.length === 1 ? 0 : Math.floor(i / inner) % scales.length;

@@ -3,6 +3,7 @@
 // Integer tensors wider than 8 bits are held as Float64Array; NaN in one stands for the symbolic batch.
 import { ModelFormatError } from '../../errors.js';
 import { f16BitsToF32 } from '../../graph/constant.js';
+import { MAX_CONST_ELEMENTS } from '../budget.js';
 import { DataLocation, dataTypeName, DataType as DT, type TensorProto } from './schema.js';
 
 export const ElemType = {
@@ -129,7 +130,11 @@ export function decodeTensor(t: TensorProto, where: string): ConstTensor {
   if (dtype === DT.STRING) throw new ModelFormatError('string tensors are not supported', where);
   if (BYTES[dtype] === undefined) throw new ModelFormatError(`unknown or unsupported tensor data type ${dtypeName(dtype)}`, where);
   const n = sizeOfDims(dims);
-  if (n > 1 << 30) throw new ModelFormatError(`tensor of ${n} elements is too large`, where);
+  // Checked before anything is allocated; raw_data and the typed fields must then hold exactly n values,
+  // so a decoded tensor is never larger than its bytes in the file (at most 2x: f16 -> f32, i32 -> f64).
+  if (!Number.isSafeInteger(n) || n > MAX_CONST_ELEMENTS) {
+    throw new ModelFormatError(`a tensor of shape [${dims}] has ${n} elements, over the limit of ${MAX_CONST_ELEMENTS}`, where);
+  }
   const raw = t.rawData;
   const data = raw && raw.byteLength > 0 ? fromRaw(raw, dtype, n, `${where}.raw_data`) : fromFields(t, dtype, n, where);
   return { dtype, dims, data };

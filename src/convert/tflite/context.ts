@@ -5,6 +5,9 @@
 // kernels yet, #13). Each runtime value knows a bound of its real values (`lo`, `hi`): the range of its
 // quantization grid, or what an op can produce from its inputs', so the grid's clamp (which holds any
 // activation the quantizer folded in, e.g. ReLU6) is emitted only where it can change a value.
+// Constants are checked against their buffers before use (constant()); MAX_CONST_ELEMENTS is the
+// limit every importer shares (budget.ts).
+import { MAX_CONST_ELEMENTS } from '../budget.js';
 import { ModelFormatError, UnsupportedOpError } from '../../errors.js';
 import { f16BitsToF32 } from '../../graph/constant.js';
 import type { Attrs, Constant, Node, StorageDType } from '../../graph/ir.js';
@@ -15,8 +18,6 @@ import { shapeToString, type Shape } from '../../tensor.js';
 import { opName, TensorType, typeName, type OperatorInfo, type TensorInfo, type TfliteModel } from './schema.js';
 import { uniqueName } from '../../graph/graph-utils.js';
 
-/** Largest constant accepted (elements), as the .eim format's limit. */
-const MAX_CONST_ELEMENTS = 2 ** 28;
 
 /** The integer grid of a quantized runtime tensor (per-tensor: activations have one scale). */
 export interface Grid {
@@ -189,7 +190,7 @@ export class Context {
     const shape = t.shape;
     if (shape.some((d) => !Number.isInteger(d) || d < 0)) throw this.malformed(`constant tensor ${t.index} "${t.name}" has shape ${shapeToString(shape)}`, t.path);
     const n = sizeOf(shape);
-    if (n > MAX_CONST_ELEMENTS) throw this.unsupported(`constant tensor ${t.index} "${t.name}" has ${n} elements (limit 2^28)`);
+    if (n > MAX_CONST_ELEMENTS) throw this.unsupported(`constant tensor ${t.index} "${t.name}" has ${n} elements (limit ${MAX_CONST_ELEMENTS})`);
     if (bytes.length !== n * size) {
       throw this.malformed(`constant tensor ${t.index} "${t.name}" ${shapeToString(shape)} of ${typeName(t.type)} needs ${n * size} bytes, its buffer has ${bytes.length}`, t.path);
     }
