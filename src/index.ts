@@ -44,7 +44,7 @@ export type { ClassifierSource } from './vision/model-classifier.js';
 
 // Errors: every failure is one of these, with a code.
 export {
-  EdgeInferError, ModelFormatError, UnsupportedOpError, InputError, BackendUnavailableError, BackendLostError, GraphError,
+  EdgeInferError, ModelFormatError, UnsupportedOpError, InputError, BackendUnavailableError, BackendLostError, GraphError, ResourceError,
 } from './errors.js';
 export { AbortError } from './runtime/abort.js';
 

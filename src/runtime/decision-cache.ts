@@ -60,16 +60,6 @@ export async function writeDecision(cache: DecisionCache, key: string, decision:
   }
 }
 
-/** A process-lifetime store (tests, workers without storage). */
-export function memoryCache(): DecisionCache & { readonly entries: Map<string, CachedDecision> } {
-  const entries = new Map<string, CachedDecision>();
-  return {
-    entries,
-    get: (key) => entries.get(key),
-    set: (key, d) => { entries.set(key, d); },
-  };
-}
-
 /** The part of the Web Storage API used here, so tests and other stores can stand in. */
 export interface KeyValueStorage {
   getItem(key: string): string | null;
@@ -101,3 +91,6 @@ export function browserLocalStorage(): KeyValueStorage | undefined {
     return undefined;
   }
 }
+
+// Its own module, re-exported here: the runtime never calls it, so the browser bundle's index.js does not carry it.
+export { memoryCache } from './memory-cache.js';

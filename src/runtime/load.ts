@@ -23,7 +23,7 @@ import { withWasmPaths, type WasmPaths } from './assets.js';
 export interface LoadOptions extends SourceOptions, Omit<SelectOptions, 'modelHash' | 'signal' | 'cache'> {
   /**
    * Where `auto` decisions are remembered. Default: localStorage in a browser that allows it (the
-   * Node entry: a JSON file under the OS temp folder); false: never cached.
+   * Node entry: a JSON file in the user's cache folder); false: never cached.
    */
   cache?: DecisionCache | false;
   /**

@@ -7,11 +7,11 @@ import { lstat, mkdir, open, rename, rm } from 'node:fs/promises';
 import { arch, cpus, homedir, platform, tmpdir } from 'node:os';
 import { basename, dirname, isAbsolute, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { InputError, ModelFormatError } from '../errors.js';
+import { ModelFormatError } from '../errors.js';
 import { AbortError, abortable } from './abort.js';
 import { parseDecision, type CachedDecision, type DecisionCache } from './decision-cache.js';
-import { load as loadCore, type LoadOptions, type LoadedModel } from './load.js';
-import { FILE_LIMITS, FileRefusedError, fileKind, isByteLimit, MiB, readRegularFile } from '../node-file.js';
+import { checkLoadOptions, load as loadCore, type LoadOptions, type LoadedModel } from './load.js';
+import { FILE_LIMITS, FileRefusedError, fileKind, MiB, readRegularFile } from '../node-file.js';
 import { useWasmBuildsOnDisk } from '../backends/wasm/node-files.js';
 import { nodeProviders, wantsWebgpu } from './node-webgpu.js';
 import type { FileReader, ModelSource } from './source.js';
@@ -219,13 +219,8 @@ function withSignal(cache: DecisionCache, signal: AbortSignal | undefined): Deci
   };
 }
 
-export interface NodeLoadOptions extends LoadOptions {
-  /**
-   * The largest model file read from a path or file: URL, in bytes (default 1 GiB): a larger file is
-   * refused before it is read. Not used when `readFile` is given.
-   */
-  maxModelBytes?: number;
-}
+/** LoadOptions; in Node `maxModelBytes` also bounds a model read from a path or file: URL (unless `readFile` is given). */
+export type NodeLoadOptions = LoadOptions;
 
 /**
  * load() for Node: as the browser's, plus file paths and file: URLs (regular files only, at most
@@ -234,10 +229,10 @@ export interface NodeLoadOptions extends LoadOptions {
  * optional `webgpu` package, opened once per process (node-webgpu.ts).
  */
 export async function load(source: ModelSource, options: NodeLoadOptions = {}): Promise<LoadedModel> {
-  const { maxModelBytes, ...rest } = options;
-  if (maxModelBytes !== undefined && !isByteLimit(maxModelBytes)) {
-    throw new InputError('maxModelBytes must be a positive integer number of bytes', { expected: 'an integer from 1 to 2^53 - 1', received: String(maxModelBytes) });
-  }
+  // Checked before the defaults below read them (load() checks again, cheaply).
+  checkLoadOptions(options);
+  const rest = options ?? {};
+  const { maxModelBytes } = rest;
   // Node's fetch cannot read file: URLs, so the wasm kernels are read from disk.
   useWasmBuildsOnDisk();
   const cache = rest.cache === undefined ? (defaultFileCache ??= jsonFileCache()) : rest.cache;

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 const APP = [
   'load', 'LoadedModel', 'setAssetPaths', 'ImageClassifier', 'SequenceClassifier', 'IMAGENET_PREPROCESS', 'labelsFromSynset',
   'webgpuProvider', 'webgpuDeviceProvider', 'wasmSimdProvider', 'wasmScalarProvider', 'jsProvider',
-  'EdgeInferError', 'ModelFormatError', 'UnsupportedOpError', 'InputError', 'BackendUnavailableError', 'BackendLostError',
+  'EdgeInferError', 'ModelFormatError', 'UnsupportedOpError', 'InputError', 'BackendUnavailableError', 'BackendLostError', 'ResourceError',
   'GraphError', 'AbortError',
 ];
 const APP_NODE = ['NodeImageClassifier', 'DEFAULT_MODEL_PATH', 'decodeImage', 'readImageFile'];

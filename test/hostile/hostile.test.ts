@@ -246,7 +246,9 @@ describe('files that are not regular files, and size caps', () => {
     const err = await load(file, { backend: 'js', cache: false, maxModelBytes: 100 }).catch((e) => e);
     expect(err).toBeInstanceOf(ModelFormatError);
     expect(err.message).toMatch(/^cannot read model file: it is \d+ bytes, over the limit of 100 bytes \(raise maxModelBytes to load it\) \(at .*tiny\.eim\)$/);
-    await expect(load(file, { backend: 'js', cache: false, maxModelBytes: NaN })).rejects.toThrow(/maxModelBytes must be a positive integer/);
+    await expect(load(file, { backend: 'js', cache: false, maxModelBytes: NaN })).rejects.toThrow(/invalid options\.maxModelBytes \(expected an integer >= 1, received NaN\)/);
+    // Checked before the Node defaults read the options: null is an InputError, not a TypeError.
+    await expect(load(file, null as never)).rejects.toThrow(/invalid options \(expected an object, received null\)/);
     (await load(file, { backend: 'js', cache: false, maxModelBytes: 1 << 20 })).dispose();
 
     const cli = await runCli(['inspect', file, '--max-model-size', '512']);
