@@ -118,14 +118,11 @@ function build(model: ModelProto, name: string, nodes: readonly OnnxNode[], plan
   const used = new Set<string>();
   for (const v of [...(g.input ?? []), ...(g.output ?? [])]) reserved.add(v.name ?? '');
   for (const t of g.initializer ?? []) reserved.add(t.name ?? '');
-  const consumers = new Map<string, OnnxNode[]>();
   for (const n of nodes) {
-    for (const s of [...n.inputs, ...n.outputs]) reserved.add(s);
-    for (const s of n.inputs) {
-      used.add(s);
-      consumers.set(s, [...(consumers.get(s) ?? []), n]);
-    }
+    for (const s of n.inputs) { reserved.add(s); used.add(s); }
+    for (const s of n.outputs) reserved.add(s);
   }
+  const nhwc = wantsNhwc(nodes);
   for (const v of g.output ?? []) used.add(v.name ?? '');
   reserved.delete('');
   const cx = new ImportContext({ model: name, dynamic, nominalBatch, sourceBytes }, reserved, used);
@@ -142,7 +139,7 @@ function build(model: ModelProto, name: string, nodes: readonly OnnxNode[], plan
 
   for (const n of nodes) {
     cx.node = n;
-    convertNode(cx, n, consumers);
+    convertNode(cx, n, nhwc);
   }
   cx.node = undefined;
 
@@ -183,7 +180,7 @@ function addInput(cx: ImportContext, p: InputPlan, dynamic: boolean): ValueInfo 
   return isIdentity(p.perm) ? { name: p.name, shape } : { name: p.name, shape, sourcePerm: [...p.perm] };
 }
 
-function convertNode(cx: ImportContext, n: OnnxNode, consumers: ReadonlyMap<string, OnnxNode[]>): void {
+function convertNode(cx: ImportContext, n: OnnxNode, nhwc: ReadonlySet<string>): void {
   const table = DOMAINS[n.domain];
   if (!table) throw n.unsupported(`domain ${n.domain}`);
   n.outputs.forEach((o, i) => {
@@ -209,22 +206,24 @@ function convertNode(cx: ImportContext, n: OnnxNode, consumers: ReadonlyMap<stri
   n.outputs.forEach((o, i) => {
     if (o && cx.isUsed(o) && !cx.has(o)) throw n.unsupported(`output ${i} is not supported`);
     const v = cx.vals.get(o);
-    if (v && v.s1.length === 4 && !samePerm(v.perm, NHWC) && wantsNhwc(o, consumers, new Set())) cx.setVal(o, cx.toLayout(v, NHWC));
+    if (v && v.s1.length === 4 && !samePerm(v.perm, NHWC) && nhwc.has(o)) cx.setVal(o, cx.toLayout(v, NHWC));
   });
 }
 
-/** Whether a value reaches an NHWC op, possibly through layout-preserving ops: then convert it once, now. */
-function wantsNhwc(name: string, consumers: ReadonlyMap<string, OnnxNode[]>, seen: Set<string>): boolean {
-  for (const c of consumers.get(name) ?? []) {
-    if (NHWC_CONSUMERS.has(c.op)) return true;
-    if (!LAYOUT_PRESERVING.has(c.op)) continue;
-    for (const o of c.outputs) {
-      if (!o || seen.has(o)) continue;
-      seen.add(o);
-      if (wantsNhwc(o, consumers, seen)) return true;
+/**
+ * The values that reach an NHWC op, possibly through layout-preserving ops: such a value is converted
+ * once, when it is produced. One backward sweep over the (topologically sorted) nodes: linear, and no
+ * recursion that a deep chain could overflow.
+ */
+function wantsNhwc(nodes: readonly OnnxNode[]): Set<string> {
+  const want = new Set<string>();
+  for (let i = nodes.length - 1; i >= 0; i--) {
+    const n = nodes[i];
+    if (NHWC_CONSUMERS.has(n.op) || (LAYOUT_PRESERVING.has(n.op) && n.outputs.some((o) => o !== '' && want.has(o)))) {
+      for (const x of n.inputs) if (x !== '') want.add(x);
     }
   }
-  return false;
+  return want;
 }
 
 function finishOutput(cx: ImportContext, name: string, where: string): ValueInfo {

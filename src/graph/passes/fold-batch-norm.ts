@@ -2,7 +2,7 @@
 // y = (x - mean) * s + bias with s = scale / sqrt(var + eps), so W' = W * s per output
 // channel and b' = b * s + bias - mean * s. Needs constant weights and BN parameters.
 import type { AttrValue, Constant, Graph, Node } from '../ir.js';
-import { consumersOf, isGraphOutput, producersOf, removeNode, setConstantInput } from '../graph-utils.js';
+import { GraphIndex, setConstantInput } from '../graph-utils.js';
 import { channelVector, constantOf, constantValues, f32Constant, scaleAlongAxis } from './weights.js';
 
 /** Per-channel multiplier and offset of a BN node, or undefined if its parameters are not usable constants. */
@@ -47,13 +47,13 @@ function hostBias(graph: Graph, host: Node, n: number): Float32Array | undefined
   return v;
 }
 
-function foldOne(graph: Graph, bn: Node): boolean {
+function foldOne(graph: Graph, ix: GraphIndex, bn: Node): boolean {
   const x = bn.inputs[0];
-  const host = producersOf(graph).get(x);
+  const host = ix.producer(x);
   if (!host || host.outputs.length !== 1 || !['Conv', 'Gemm', 'MatMul'].includes(host.op)) return false;
   // An activation between the product and the BN cannot be moved past the scale.
   if (host.attrs.activation !== undefined && host.attrs.activation !== null) return false;
-  if (isGraphOutput(graph, x) || (consumersOf(graph).get(x)?.length ?? 0) !== 1) return false;
+  if (ix.isOutput(x) || ix.readers(x) !== 1) return false;
   const affine = bnAffine(graph, bn);
   const where = weightAxis(graph, host);
   if (!affine || !where) return false;
@@ -65,21 +65,21 @@ function foldOne(graph: Graph, bn: Node): boolean {
   if (!scaled || !bias) return false;
   const folded = new Float32Array(n);
   for (let k = 0; k < n; k++) folded[k] = bias[k] * affine.mul[k] + affine.add[k];
-  setConstantInput(graph, host, where.slot, scaled, `${host.name}_weight`);
-  setConstantInput(graph, host, 2, f32Constant([n], folded), `${host.name}_bias`);
+  setConstantInput(graph, host, where.slot, scaled, `${host.name}_weight`, ix);
+  setConstantInput(graph, host, 2, f32Constant([n], folded), `${host.name}_bias`, ix);
   const attrs: Record<string, AttrValue> = { ...host.attrs };
   if (host.op === 'Gemm') attrs.beta = 1;
   if (bn.attrs.activation !== undefined && bn.attrs.activation !== null) attrs.activation = bn.attrs.activation;
   host.attrs = attrs;
-  host.outputs[0] = bn.outputs[0];
-  removeNode(graph, bn);
+  ix.remove(bn);
+  ix.setOutput(host, 0, bn.outputs[0]);
   return true;
 }
 
 export function foldBatchNorm(graph: Graph): boolean {
-  let changed = false;
-  for (const node of graph.nodes.filter((n) => n.op === 'BatchNormalization')) {
-    if (foldOne(graph, node)) changed = true;
-  }
-  return changed;
+  const bns = graph.nodes.filter((n) => n.op === 'BatchNormalization');
+  if (bns.length === 0) return false;
+  const ix = new GraphIndex(graph);
+  for (const node of bns) foldOne(graph, ix, node);
+  return ix.commit();
 }

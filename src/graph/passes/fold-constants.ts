@@ -6,7 +6,7 @@ import { OpError } from '../../ops/op.js';
 import { findOp } from '../../ops/registry.js';
 import { sizeOf, tensor, type Shape } from '../../tensor.js';
 import type { Constant, Graph, Node } from '../ir.js';
-import { isGraphOutput, removeNode } from '../graph-utils.js';
+import { GraphIndex } from '../graph-utils.js';
 import { constantValues, f32Constant, transposeConstant } from './weights.js';
 
 /** Results larger than this stay computed at run time rather than bloating the model file. */
@@ -25,9 +25,9 @@ function moveStorage(node: Node, input: Constant, outShape: Shape): Constant | u
   return { ...input, shape: [...outShape] };
 }
 
-function foldOne(graph: Graph, node: Node): boolean {
+function foldOne(graph: Graph, ix: GraphIndex, node: Node): boolean {
   const present = node.inputs.filter((name) => name !== '');
-  if (present.length === 0 || node.outputs.some((o) => o !== '' && isGraphOutput(graph, o))) return false;
+  if (present.length === 0 || node.outputs.some((o) => o !== '' && ix.isOutput(o))) return false;
   const inputs = node.inputs.map((name) => (name === '' ? undefined : graph.constants.get(name)));
   if (inputs.some((c, i) => c === undefined && node.inputs[i] !== '')) return false;
   const op = findOp(node.op);
@@ -55,15 +55,13 @@ function foldOne(graph: Graph, node: Node): boolean {
     results = outs.map((t) => f32Constant(t.shape, t.data));
   }
   node.outputs.forEach((name, i) => { if (name !== '') graph.constants.set(name, results[i]); });
-  removeNode(graph, node);
+  ix.remove(node);
   return true;
 }
 
 export function foldConstants(graph: Graph): boolean {
-  let changed = false;
+  const ix = new GraphIndex(graph);
   // In list order, so a chain of constant nodes folds in one sweep.
-  for (const node of [...graph.nodes]) {
-    if (foldOne(graph, node)) changed = true;
-  }
-  return changed;
+  for (const node of graph.nodes) foldOne(graph, ix, node);
+  return ix.commit();
 }

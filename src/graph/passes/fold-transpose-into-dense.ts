@@ -5,7 +5,7 @@ import { OpError } from '../../ops/op.js';
 import { findOp } from '../../ops/registry.js';
 import { sameShape, sizeOf, stridesOf, type Shape } from '../../tensor.js';
 import type { Graph, Node } from '../ir.js';
-import { consumersOf, isGraphOutput, setConstantInput, type Use } from '../graph-utils.js';
+import { GraphIndex, setConstantInput, type Use } from '../graph-utils.js';
 import { inferShapes } from '../shapes.js';
 import { constantOf, gatherAlongAxis } from './weights.js';
 
@@ -60,7 +60,7 @@ function kPermutation(xShape: Shape, perm: readonly number[]): Int32Array {
   return index;
 }
 
-function foldOne(graph: Graph, transpose: Node, shapes: Map<string, Shape>): boolean {
+function foldOne(graph: Graph, ix: GraphIndex, transpose: Node, shapes: Map<string, Shape>): boolean {
   if (transpose.inputs.length !== 1 || transpose.outputs.length !== 1) return false;
   const [x] = transpose.inputs, [t] = transpose.outputs;
   const xShape = shapes.get(x)!;
@@ -68,24 +68,23 @@ function foldOne(graph: Graph, transpose: Node, shapes: Map<string, Shape>): boo
   const perm = Array.isArray(transpose.attrs.perm) ? (transpose.attrs.perm as number[]) : xShape.map((_, i) => rank - 1 - i);
   if (rank < 2 || perm[0] !== 0) return false;
   const k = sizeOf(xShape.slice(1));
-  const consumers = consumersOf(graph);
-  for (const { node: flat, index } of consumers.get(t) ?? []) {
+  for (const { node: flat, index } of [...ix.uses(t)]) {
     if (index !== 0 || (flat.op !== 'Flatten' && flat.op !== 'Reshape') || flat.outputs.length !== 1) continue;
     const f = flat.outputs[0];
     const want = [xShape[0], k];
     if (!sameShape(shapes.get(f)!, want)) continue;
     const direct = flattenedShape(flat, xShape);
     if (!direct || !sameShape(direct, want)) continue;
-    const uses = consumers.get(f) ?? [];
-    if (uses.length === 0 || isGraphOutput(graph, f)) continue;
+    const uses = [...ix.uses(f)];
+    if (uses.length === 0 || ix.isOutput(f)) continue;
     const axes = uses.map((u) => denseWeight(graph, u, k));
     if (axes.some((a) => a === undefined)) continue;
     const rows = kPermutation(xShape, perm);
     uses.forEach((u, i) => {
       const b = constantOf(graph, u.node.inputs[1])!;
-      setConstantInput(graph, u.node, 1, gatherAlongAxis(b, axes[i]!.axis, rows), `${u.node.name}_weight`);
+      setConstantInput(graph, u.node, 1, gatherAlongAxis(b, axes[i]!.axis, rows), `${u.node.name}_weight`, ix);
     });
-    flat.inputs[0] = x;
+    ix.setInput(flat, 0, x);
     return true;
   }
   return false;
@@ -96,9 +95,10 @@ export function foldTransposeIntoDense(graph: Graph): boolean {
   if (transposes.length === 0) return false;
   // A rewrite keeps every value's shape, so one inference serves the whole sweep.
   const shapes = inferShapes(graph, 1);
+  const ix = new GraphIndex(graph);
   let changed = false;
   for (const node of transposes) {
-    if (foldOne(graph, node, shapes)) changed = true;
+    if (foldOne(graph, ix, node, shapes)) changed = true;
   }
   return changed;
 }

@@ -5,7 +5,7 @@ import { ACTIVATION_OPS, F32_MAX, parseActivation, type Activation } from '../..
 import { OpError } from '../../ops/op.js';
 import { findOp } from '../../ops/registry.js';
 import type { Graph, Node } from '../ir.js';
-import { consumersOf, isGraphOutput, producersOf, removeNode } from '../graph-utils.js';
+import { GraphIndex } from '../graph-utils.js';
 
 const HOSTS = new Set(['Conv', 'Gemm', 'MatMul', 'BatchNormalization']);
 
@@ -45,28 +45,28 @@ function existingActivation(host: Node): Activation | undefined {
   }
 }
 
-function fuseOne(graph: Graph, act: Node): boolean {
+function fuseOne(ix: GraphIndex, act: Node): boolean {
   if (act.inputs.length !== 1 || act.outputs.length !== 1) return false;
   const x = act.inputs[0];
-  const host = producersOf(graph).get(x);
+  const host = ix.producer(x);
   if (!host || !HOSTS.has(host.op) || host.outputs.length !== 1) return false;
   // The host's output must have no other reader, or they would see the activated values.
-  if (isGraphOutput(graph, x) || (consumersOf(graph).get(x)?.length ?? 0) !== 1) return false;
+  if (ix.isOutput(x) || ix.readers(x) !== 1) return false;
   const added = parseStandalone(act);
   const current = existingActivation(host);
   const fused = current ? composeActivations(current, added) : added;
   if (!fused) return false;
   host.attrs = { ...host.attrs, activation: fused };
-  host.outputs[0] = act.outputs[0];
-  removeNode(graph, act);
+  ix.remove(act);
+  ix.setOutput(host, 0, act.outputs[0]);
   return true;
 }
 
 export function fuseActivation(graph: Graph): boolean {
   const ops = new Set<string>(ACTIVATION_OPS);
-  let changed = false;
-  for (const node of graph.nodes.filter((n) => ops.has(n.op))) {
-    if (fuseOne(graph, node)) changed = true;
-  }
-  return changed;
+  const acts = graph.nodes.filter((n) => ops.has(n.op));
+  if (acts.length === 0) return false;
+  const ix = new GraphIndex(graph);
+  for (const node of acts) fuseOne(ix, node);
+  return ix.commit();
 }

@@ -2,7 +2,7 @@
 // that node's bias input, when y has no other reader and no activation runs before the add.
 import type { Shape } from '../../tensor.js';
 import type { Graph, Node } from '../ir.js';
-import { consumersOf, isGraphOutput, producersOf, removeNode, setConstantInput } from '../graph-utils.js';
+import { GraphIndex, setConstantInput } from '../graph-utils.js';
 import { inferShapes } from '../shapes.js';
 import { channelVector, constantOf, f32Constant } from './weights.js';
 
@@ -27,18 +27,18 @@ function currentBias(graph: Graph, host: Node, n: number, shapes: Map<string, Sh
   return v;
 }
 
-function fuseOne(graph: Graph, add: Node): boolean {
+/** `shapes()`: batch-1 shapes, inferred once per sweep (a fusion keeps every value's shape). */
+function fuseOne(graph: Graph, ix: GraphIndex, add: Node, shapesOf: () => Map<string, Shape>): boolean {
   if (add.inputs.length !== 2 || add.outputs.length !== 1) return false;
-  const producers = producersOf(graph);
   // Add is commutative; Sub only folds as y - c.
   const slots = add.op === 'Add' ? [0, 1] : [0];
   for (const i of slots) {
     const y = add.inputs[i], c = constantOf(graph, add.inputs[1 - i]);
-    const host = producers.get(y);
+    const host = ix.producer(y);
     if (!c || !host || !HOSTS.has(host.op) || host.outputs.length !== 1) continue;
     if (host.attrs.activation !== undefined && host.attrs.activation !== null) continue;
-    if (isGraphOutput(graph, y) || (consumersOf(graph).get(y)?.length ?? 0) !== 1) continue;
-    const shapes = inferShapes(graph, 1);
+    if (ix.isOutput(y) || ix.readers(y) !== 1) continue;
+    const shapes = shapesOf();
     const yShape = shapes.get(y)!;
     const n = yShape[yShape.length - 1];
     if (yShape.length === 0 || n === undefined) continue;
@@ -48,19 +48,22 @@ function fuseOne(graph: Graph, add: Node): boolean {
     const sign = add.op === 'Sub' ? -1 : 1;
     const sum = new Float32Array(n);
     for (let k = 0; k < n; k++) sum[k] = bias[k] + sign * extra[k];
-    setConstantInput(graph, host, 2, f32Constant([n], sum), `${host.name}_bias`);
+    setConstantInput(graph, host, 2, f32Constant([n], sum), `${host.name}_bias`, ix);
     if (host.op === 'Gemm') host.attrs = { ...host.attrs, beta: 1 };
-    host.outputs[0] = add.outputs[0];
-    removeNode(graph, add);
+    ix.remove(add);
+    ix.setOutput(host, 0, add.outputs[0]);
     return true;
   }
   return false;
 }
 
 export function fuseBias(graph: Graph): boolean {
-  let changed = false;
-  for (const node of graph.nodes.filter((n) => n.op === 'Add' || n.op === 'Sub')) {
-    if (fuseOne(graph, node)) changed = true;
-  }
-  return changed;
+  const adds = graph.nodes.filter((n) => n.op === 'Add' || n.op === 'Sub');
+  if (adds.length === 0) return false;
+  const ix = new GraphIndex(graph);
+  // Inferred before the first rewrite of the sweep: the graph is whole then.
+  let shapes: Map<string, Shape> | undefined;
+  const shapesOf = (): Map<string, Shape> => (shapes ??= inferShapes(graph, 1));
+  for (const node of adds) fuseOne(graph, ix, node, shapesOf);
+  return ix.commit();
 }
