@@ -11,7 +11,7 @@
 // Types: tsconfig.build.json.
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { builtinModules } from 'node:module';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import nodeResolve from '@rollup/plugin-node-resolve';
 import terser from '@rollup/plugin-terser';
@@ -51,16 +51,21 @@ function noNodeBuiltins() {
 }
 
 /**
- * Emits the wasm kernel builds (made by `npm run build:wasm` into build/wasm) beside the bundle:
- * the browser loads them by URL relative to the module, Node reads them from the bundle's folder.
+ * Emits the wasm kernel builds (made by `npm run build:wasm` into build/wasm) and the thread pool's worker
+ * script (src/backends/wasm/edgeinfer-worker.js, plain JavaScript) beside the bundle: the browser loads
+ * them by URL relative to the module, Node reads them from the bundle's folder.
  */
 function wasmBuilds(subdir = '') {
+  const files = [
+    ...['simd', 'relaxed', 'scalar', 'simd-threads', 'relaxed-threads'].map((v) => join(ROOT, 'build/wasm', `edgeinfer-${v}.wasm`)),
+    join(ROOT, 'src/backends/wasm/edgeinfer-worker.js'),
+  ];
   return {
     name: 'edgeinfer-wasm-builds',
     generateBundle() {
-      for (const name of ['edgeinfer-simd.wasm', 'edgeinfer-relaxed.wasm', 'edgeinfer-scalar.wasm']) {
-        const path = join(ROOT, 'build/wasm', name);
+      for (const path of files) {
         if (!existsSync(path)) this.error(`${path} is missing: run \`npm run build:wasm\` first`);
+        const name = basename(path);
         this.emitFile({ type: 'asset', fileName: subdir ? `${subdir}/${name}` : name, source: readFileSync(path) });
       }
     },

@@ -16,7 +16,7 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const OUT = join(ROOT, 'build', 'wasm');
 const STAMP = join(OUT, 'sources.sha256');
 export const EXPORTS_TS = join(ROOT, 'src/backends/wasm/exports.gen.ts');
-export const TARGETS = ['simd', 'relaxed', 'scalar'];
+export const TARGETS = ['simd', 'relaxed', 'scalar', 'simd-threads', 'relaxed-threads'];
 
 async function sourceFiles(dir) {
   const out = [];

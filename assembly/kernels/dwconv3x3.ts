@@ -130,16 +130,17 @@ function interiorAny(a: usize, yp: usize, count: i32, wp: usize, pixB: usize, dw
 const BAND_BYTES: usize = 256 << 10;
 
 // @ts-ignore: decorator
-@inline function run3x3(N: i32, H: i32, W: i32, C: i32, OH: i32, OW: i32, sh: i32, sw: i32, dh: i32, dw: i32,
+@inline function run3x3(t0: i32, t1: i32, H: i32, W: i32, C: i32, OH: i32, OW: i32, sh: i32, sw: i32, dh: i32, dw: i32,
   padTop: i32, padLeft: i32, x: usize, w: usize, zero: usize, y: usize, code: i32, p0: f32, p1: f32): void {
   const pixB = <usize>C << 2;
   if (ASC_FEATURE_SIMD) {
     // Bands of output rows whose input rows fit BAND_BYTES; each band takes every channel block in turn.
     const inRows = max(<i32>(BAND_BYTES / (<usize>W * pixB)), 2 * dh + 1);
     const band = max(1, (inRows - 2 * dh - 1) / sh + 1);
-    for (let n = 0; n < N; n++) {
-      for (let ohA = 0; ohA < OH; ohA += band) {
-        const ohB = min(OH, ohA + band);
+    for (let n = t0 / OH; n * OH < t1; n++) {
+      const first = max(t0 - n * OH, 0), last = min(t1 - n * OH, OH);
+      for (let ohA = first; ohA < last; ohA += band) {
+        const ohB = min(last, ohA + band);
         let c = 0;
         for (; c + 4 <= C; c += 4) {
           block4(n, ohA, ohB, H, W, OH, OW, sh, sw, dh, dw, padTop, padLeft, pixB, x, w + <usize>(c >> 2) * 160, zero, y,
@@ -153,40 +154,42 @@ const BAND_BYTES: usize = 256 << 10;
     }
   } else {
     const rowB = <usize>W * pixB;
-    for (let n = 0; n < N; n++) {
+    for (let row = t0; row < t1; row++) {
+      const n = row / OH, oh = row - n * OH;
       const xn = x + <usize>n * <usize>H * rowB;
-      for (let oh = 0; oh < OH; oh++) {
-        const iy = oh * sh - padTop;
-        const r0 = rowAt(xn, iy, H, rowB), r1 = rowAt(xn, iy + dh, H, rowB), r2 = rowAt(xn, iy + 2 * dh, H, rowB);
-        for (let ow = 0; ow < OW; ow++) {
-          const ix = ow * sw - padLeft;
-          const a0 = tapAt(r0, ix, W, pixB, zero), a1 = tapAt(r0, ix + dw, W, pixB, zero), a2 = tapAt(r0, ix + 2 * dw, W, pixB, zero);
-          const b0 = tapAt(r1, ix, W, pixB, zero), b1 = tapAt(r1, ix + dw, W, pixB, zero), b2 = tapAt(r1, ix + 2 * dw, W, pixB, zero);
-          const c0 = tapAt(r2, ix, W, pixB, zero), c1 = tapAt(r2, ix + dw, W, pixB, zero), c2 = tapAt(r2, ix + 2 * dw, W, pixB, zero);
-          const yp = y + (<usize>((n * OH + oh) * OW + ow)) * pixB;
-          for (let c = 0; c < C; c++) {
-            const co = <usize>c << 2;
-            const wp = w + <usize>(c >> 2) * 160 + (<usize>(c & 3) << 2);
-            let acc = load<f32>(wp);
-            acc += load<f32>(a0 + co) * load<f32>(wp, 16) + load<f32>(a1 + co) * load<f32>(wp, 32) + load<f32>(a2 + co) * load<f32>(wp, 48);
-            acc += load<f32>(b0 + co) * load<f32>(wp, 64) + load<f32>(b1 + co) * load<f32>(wp, 80) + load<f32>(b2 + co) * load<f32>(wp, 96);
-            acc += load<f32>(c0 + co) * load<f32>(wp, 112) + load<f32>(c1 + co) * load<f32>(wp, 128) + load<f32>(c2 + co) * load<f32>(wp, 144);
-            store<f32>(yp + co, act1(acc, code, p0, p1));
-          }
+      const iy = oh * sh - padTop;
+      const r0 = rowAt(xn, iy, H, rowB), r1 = rowAt(xn, iy + dh, H, rowB), r2 = rowAt(xn, iy + 2 * dh, H, rowB);
+      for (let ow = 0; ow < OW; ow++) {
+        const ix = ow * sw - padLeft;
+        const a0 = tapAt(r0, ix, W, pixB, zero), a1 = tapAt(r0, ix + dw, W, pixB, zero), a2 = tapAt(r0, ix + 2 * dw, W, pixB, zero);
+        const b0 = tapAt(r1, ix, W, pixB, zero), b1 = tapAt(r1, ix + dw, W, pixB, zero), b2 = tapAt(r1, ix + 2 * dw, W, pixB, zero);
+        const c0 = tapAt(r2, ix, W, pixB, zero), c1 = tapAt(r2, ix + dw, W, pixB, zero), c2 = tapAt(r2, ix + 2 * dw, W, pixB, zero);
+        const yp = y + (<usize>((n * OH + oh) * OW + ow)) * pixB;
+        for (let c = 0; c < C; c++) {
+          const co = <usize>c << 2;
+          const wp = w + <usize>(c >> 2) * 160 + (<usize>(c & 3) << 2);
+          let acc = load<f32>(wp);
+          acc += load<f32>(a0 + co) * load<f32>(wp, 16) + load<f32>(a1 + co) * load<f32>(wp, 32) + load<f32>(a2 + co) * load<f32>(wp, 48);
+          acc += load<f32>(b0 + co) * load<f32>(wp, 64) + load<f32>(b1 + co) * load<f32>(wp, 80) + load<f32>(b2 + co) * load<f32>(wp, 96);
+          acc += load<f32>(c0 + co) * load<f32>(wp, 112) + load<f32>(c1 + co) * load<f32>(wp, 128) + load<f32>(c2 + co) * load<f32>(wp, 144);
+          store<f32>(yp + co, act1(acc, code, p0, p1));
         }
       }
     }
   }
 }
 
-/** Depthwise 3x3; w packed as above; zero: at least C rounded up to 4 zero floats. */
-export function dwconv3x3_f32(N: i32, H: i32, W: i32, C: i32, OH: i32, OW: i32, sh: i32, sw: i32, dh: i32, dw: i32,
+/**
+ * Depthwise 3x3 over output rows [t0, t1) of the N*OH (image-major); w packed as above; zero: at least C
+ * rounded up to 4 zero floats. Each output is computed alike whichever range (and band) holds its row.
+ */
+export function dwconv3x3_f32(t0: i32, t1: i32, H: i32, W: i32, C: i32, OH: i32, OW: i32, sh: i32, sw: i32, dh: i32, dw: i32,
   padTop: i32, padLeft: i32, x: usize, w: usize, zero: usize, y: usize, code: i32, p0: f32, p1: f32): void {
   // Copies with the activation known at compile time: a switch on it per pixel costs V8 dearly.
   switch (code) {
-    case ACT_NONE: run3x3(N, H, W, C, OH, OW, sh, sw, dh, dw, padTop, padLeft, x, w, zero, y, ACT_NONE, p0, p1); break;
-    case ACT_RELU: run3x3(N, H, W, C, OH, OW, sh, sw, dh, dw, padTop, padLeft, x, w, zero, y, ACT_RELU, p0, p1); break;
-    case ACT_CLIP: run3x3(N, H, W, C, OH, OW, sh, sw, dh, dw, padTop, padLeft, x, w, zero, y, ACT_CLIP, p0, p1); break;
-    default: run3x3(N, H, W, C, OH, OW, sh, sw, dh, dw, padTop, padLeft, x, w, zero, y, code, p0, p1);
+    case ACT_NONE: run3x3(t0, t1, H, W, C, OH, OW, sh, sw, dh, dw, padTop, padLeft, x, w, zero, y, ACT_NONE, p0, p1); break;
+    case ACT_RELU: run3x3(t0, t1, H, W, C, OH, OW, sh, sw, dh, dw, padTop, padLeft, x, w, zero, y, ACT_RELU, p0, p1); break;
+    case ACT_CLIP: run3x3(t0, t1, H, W, C, OH, OW, sh, sw, dh, dw, padTop, padLeft, x, w, zero, y, ACT_CLIP, p0, p1); break;
+    default: run3x3(t0, t1, H, W, C, OH, OW, sh, sw, dh, dw, padTop, padLeft, x, w, zero, y, code, p0, p1);
   }
 }

@@ -6,44 +6,66 @@ import { gemvTile1x8 } from '../ukernels/gemv_f32_1x8';
 import { gemvTile1x32 } from '../ukernels/gemv_f32_1x32';
 import { unary_f32 } from './unary';
 
-export function gemm_f32(M: i32, N: i32, K: i32, a: usize, lda: i32, w: usize, y: usize, ldy: i32,
-  accumulate: bool, code: i32, p0: f32, p1: f32): void {
-  const panels = (N + 7) >> 3;
-  const panelBytes = (<usize>(K + 1) << 5);
+/**
+ * Tasks [t0, t1) of the product: G groups (A, the packed panels and Y of group g at a + g*sa, w + g*(the
+ * group's panels), y + g*sy; sa, sy in elements), each of ceil(M/4) blocks of 4 rows by ceil(N/32) blocks
+ * of 4 panels, group-major then row-major (gemm_tasks). Every output is computed by the same tile whichever
+ * range holds it, so splitting the tasks between threads changes no bit of Y.
+ */
+export function gemm_f32(t0: i32, t1: i32, G: i32, M: i32, N: i32, K: i32, a: usize, lda: i32, sa: i32, w: usize,
+  y: usize, ldy: i32, sy: i32, accumulate: bool, code: i32, p0: f32, p1: f32): void {
+  const panels = (N + 7) >> 3, quads = (panels + 3) >> 2, full = N >> 3;
+  const perGroup = ((M + 3) >> 2) * quads;
+  const panelBytes = (<usize>(K + 1) << 5), groupBytes = <usize>panels * panelBytes;
   const ldaB = <usize>lda << 2, ldyB = <usize>ldy << 2;
-  if (ASC_FEATURE_SIMD) {
-    const v0 = f32x4.splat(p0), v1 = f32x4.splat(p1);
-    // Blocks of 4 rows; the last block has a tile of its own height (a single row: the gemv tiles).
-    for (let m = 0; m < M; m += 4) {
-      const mr = min(M - m, 4);
-      const am = a + <usize>m * ldaB, ym = y + <usize>m * ldyB;
+  for (let t = t0; t < t1; t++) {
+    const g = t / perGroup, r = t - g * perGroup;
+    const m = (r / quads) << 2, pa = (r % quads) << 2, pb = min(pa + 4, panels);
+    const mr = min(M - m, 4);
+    const am = a + (<usize>g * <usize>sa << 2) + <usize>m * ldaB, ym = y + (<usize>g * <usize>sy << 2) + <usize>m * ldyB;
+    const wg = w + <usize>g * groupBytes;
+    if (ASC_FEATURE_SIMD) {
+      const v0 = f32x4.splat(p0), v1 = f32x4.splat(p1);
       if (mr == 1) {
         // A lone row: 32 full columns per tile, the activation in one pass after (see gemv_f32_1x32.ts).
         const zero = f32x4.splat(0);
-        let p = 0;
-        for (; p + 4 <= N >> 3; p += 4) gemvTile1x32(K, am, w + <usize>p * panelBytes, panelBytes, ym + (<usize>p << 5), accumulate);
-        for (; p < panels; p++) {
-          gemvTile1x8(min(N - (p << 3), 8), K, am, w + <usize>p * panelBytes, ym + (<usize>p << 5), accumulate, 0, zero, zero);
+        if (pa + 4 <= full) {
+          gemvTile1x32(K, am, wg + <usize>pa * panelBytes, panelBytes, ym + (<usize>pa << 5), accumulate);
+        } else {
+          for (let p = pa; p < pb; p++) {
+            gemvTile1x8(min(N - (p << 3), 8), K, am, wg + <usize>p * panelBytes, ym + (<usize>p << 5), accumulate, 0, zero, zero);
+          }
         }
-        if (code != 0) unary_f32(ym, ym, N, code, p0, p1);
+        if (code != 0) unary_f32(ym + (<usize>pa << 5), ym + (<usize>pa << 5), min(N, pb << 3) - (pa << 3), code, p0, p1);
         continue;
       }
-      for (let p = 0; p < panels; p++) {
-        const nc = min(N - (p << 3), 8), wp = w + <usize>p * panelBytes, yp = ym + (<usize>p << 5);
+      for (let p = pa; p < pb; p++) {
+        const nc = min(N - (p << 3), 8), wp = wg + <usize>p * panelBytes, yp = ym + (<usize>p << 5);
         if (mr == 4) gemmTileRx8(4, nc, K, am, ldaB, wp, yp, ldyB, accumulate, code, v0, v1);
         else if (mr == 3) gemmTileRx8(3, nc, K, am, ldaB, wp, yp, ldyB, accumulate, code, v0, v1);
         else gemmTileRx8(2, nc, K, am, ldaB, wp, yp, ldyB, accumulate, code, v0, v1);
       }
-    }
-  } else {
-    for (let m = 0; m < M; m++) {
-      const am = a + <usize>m * ldaB, ym = y + <usize>m * ldyB;
-      for (let p = 0; p < panels; p++) {
-        const nc = min(N - (p << 3), 8);
-        gemmRow1x8(nc, K, am, w + <usize>p * panelBytes, ym + (<usize>p << 5), accumulate, code, p0, p1);
+    } else {
+      for (let i = 0; i < mr; i++) {
+        const ai = am + <usize>i * ldaB, yi = ym + <usize>i * ldyB;
+        for (let p = pa; p < pb; p++) {
+          gemmRow1x8(min(N - (p << 3), 8), K, ai, wg + <usize>p * panelBytes, yi + (<usize>p << 5), accumulate, code, p0, p1);
+        }
       }
     }
   }
+}
+
+/** The task count of gemm_f32 (the host computes the same in src/backends/wasm/pack.ts). */
+// @ts-ignore: decorator
+@inline export function gemm_tasks(G: i32, M: i32, N: i32): i32 {
+  return G * ((M + 3) >> 2) * ((((N + 7) >> 3) + 3) >> 2);
+}
+
+/** Y = act(A * B + bias [+ Y]) whole, one group: the recurrent kernels' step products. */
+export function gemm(M: i32, N: i32, K: i32, a: usize, lda: i32, w: usize, y: usize, ldy: i32,
+  accumulate: bool, code: i32, p0: f32, p1: f32): void {
+  gemm_f32(0, gemm_tasks(1, M, N), 1, M, N, K, a, lda, 0, w, y, ldy, 0, accumulate, code, p0, p1);
 }
 
 /**

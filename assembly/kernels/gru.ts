@@ -2,7 +2,7 @@
 // P as in lstm.ts (3H columns per row). linear_before_reset: one product states x R (3H columns, the
 // packed h block carrying Rb_h as its bias) per step. Otherwise two: states x R_zr (2H), then
 // (r * states) x R_h (H), whose input needs r first. acts: 6 f64 (code, alpha, beta of f, g).
-import { gemm_f32 } from './gemm';
+import { gemm } from './gemm';
 import { loadState, maxLength, storeFinal } from './recurrent';
 import { RA_SIGMOID, RA_TANH } from '../codes.gen';
 import { clip1, clip4, ract1, ract4 } from '../recurrent-activation';
@@ -86,14 +86,14 @@ import { madd } from '../ukernels/madd';
   const ldpB = <usize>ldp << 2, ldyB = <usize>(D * H) << 2;
   const steps = maxLength(lens, N);
   for (let s = 0; s < steps; s++) {
-    gemm_f32(N, lbr ? GH : 2 * H, H, h, H, rzr, g, GH, false, 0, 0, 0);
+    gemm(N, lbr ? GH : 2 * H, H, h, H, rzr, g, GH, false, 0, 0, 0);
     for (let n = 0; n < N; n++) {
       const len = load<i32>(lens + (<usize>n << 2));
       if (s >= len) continue;
       const row = <usize>(n * T + (reverse ? len - 1 - s : s));
       gruGates(H, p + row * ldpB, g + <usize>n * gB, bx, br, h + <usize>n * hB, lbr ? 0 : q + <usize>n * hB, clip, fc, fa, fb);
     }
-    if (!lbr) gemm_f32(N, H, H, q, H, rh, g + 2 * hB, GH, false, 0, 0, 0);
+    if (!lbr) gemm(N, H, H, q, H, rh, g + 2 * hB, GH, false, 0, 0, 0);
     for (let n = 0; n < N; n++) {
       const len = load<i32>(lens + (<usize>n << 2));
       if (s >= len) continue;

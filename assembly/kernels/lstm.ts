@@ -6,7 +6,7 @@
 //   registers and L1, the states double-buffered (the product reads all of h while blocks write the next h).
 // - rows: R packed gate after gate; each step is one gemm_f32 of the states [N, H] (R read once for up to
 //   4 entries), then the cell math row by row.
-import { gemm_f32 } from './gemm';
+import { gemm } from './gemm';
 import { loadState, maxLength, storeFinal } from './recurrent';
 import { RA_SIGMOID, RA_TANH } from '../codes.gen';
 import { clip1, clip4, ract1, ract4 } from '../recurrent-activation';
@@ -174,7 +174,7 @@ import { madd } from '../ukernels/madd';
   const ldpB = <usize>ldp << 2, ldyB = <usize>(D * H) << 2;
   const steps = maxLength(lens, N);
   for (let s = 0; s < steps; s++) {
-    gemm_f32(N, GH, H, h, H, r, g, GH, false, 0, 0, 0);
+    gemm(N, GH, H, h, H, r, g, GH, false, 0, 0, 0);
     for (let n = 0; n < N; n++) {
       const len = load<i32>(lens + (<usize>n << 2));
       if (s >= len) continue;

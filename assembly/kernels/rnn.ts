@@ -1,6 +1,6 @@
 // RNN over a whole sequence for one direction (ONNX semantics, batch-first): h = f(clip(P + h R^T)).
 // P as in lstm.ts (H columns per row). acts: 3 f64 (code, alpha, beta of f).
-import { gemm_f32 } from './gemm';
+import { gemm } from './gemm';
 import { loadState, maxLength, storeFinal } from './recurrent';
 import { RA_TANH } from '../codes.gen';
 import { clip1, clip4, ract1, ract4 } from '../recurrent-activation';
@@ -37,7 +37,7 @@ import { clip1, clip4, ract1, ract4 } from '../recurrent-activation';
   const ldpB = <usize>ldp << 2, ldyB = <usize>(D * H) << 2;
   const steps = maxLength(lens, N);
   for (let s = 0; s < steps; s++) {
-    gemm_f32(N, H, H, h, H, r, g, H, false, 0, 0, 0);
+    gemm(N, H, H, h, H, r, g, H, false, 0, 0, 0);
     for (let n = 0; n < N; n++) {
       const len = load<i32>(lens + (<usize>n << 2));
       if (s >= len) continue;

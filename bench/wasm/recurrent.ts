@@ -9,6 +9,7 @@ import type { Graph } from '../../src/graph/ir.js';
 import { randomF32 } from '../../test/helpers/harness.js';
 import { createWasmBackend, VARIANTS } from '../../test/wasm/helpers.js';
 import type { WasmVariant } from '../../src/backends/wasm/loader.js';
+import { gemmTasks } from '../../src/backends/wasm/pack.js';
 
 const T = 28, I = 28, H = 128;
 
@@ -61,8 +62,8 @@ async function profileLstm(variant: WasmVariant): Promise<string> {
   const acts = mem.alloc(72);
   new Float64Array(mem.f32.buffer, acts, 9).set([3, 0, 0, 2, 0, 0, 2, 0, 0]); // sigmoid, tanh, tanh
   const reps = 400;
-  const projection = await cpuMs(() => k.gemm_f32(T, GH, I, x, I, w, proj, GH, 0, 0, 0, 0), reps);
-  const product = await cpuMs(() => { for (let s = 0; s < T; s++) k.gemm_f32(1, GH, H, h, H, r, g, GH, 0, 0, 0, 0); }, reps);
+  const projection = await cpuMs(() => k.gemm_f32(0, gemmTasks(1, T, GH), 1, T, GH, I, x, I, 0, w, proj, GH, 0, 0, 0, 0, 0), reps);
+  const product = await cpuMs(() => { for (let s = 0; s < T; s++) k.gemm_f32(0, gemmTasks(1, 1, GH), 1, 1, GH, H, h, H, 0, r, g, GH, 0, 0, 0, 0, 0); }, reps);
   // The blocked form where the build has it (R's layout only changes which columns a panel holds).
   const blocked = variant === 'scalar' ? 0 : 1;
   const recurrence = await cpuMs(() => k.lstm_f32(1, T, H, 1, lens, 0, proj, GH, r, blocked, 0, 0, 0, 0, y, yh, yc, work, acts, 0, 0), reps);

@@ -3,14 +3,28 @@
 // that opens wins, and every attempt is recorded as a candidate.
 import type { Backend, BackendName, BackendOptions, BackendProvider } from '../backends/backend.js';
 import { jsProvider } from '../backends/js/backend.js';
-import { wasmScalarProvider, wasmSimdProvider } from '../backends/wasm/backend.js';
+import { wasmScalarProvider, wasmSimdProvider, wasmThreadsProvider, type ThreadedWasmProvider } from '../backends/wasm/backend.js';
 import { webgpuProvider } from '../backends/webgpu/provider.js';
+import { InputError } from '../errors.js';
 import { message, noneWorked, type Candidate } from './report.js';
 
 // In Node, WebGPU comes from the caller (a backend instance from the `webgpu` package); browsers have navigator.gpu.
 const browserGpu = typeof navigator === 'undefined' ? undefined : (navigator as Navigator & { gpu?: GPU }).gpu;
 
-export const PROVIDERS: readonly BackendProvider[] = byPriority([webgpuProvider(browserGpu), wasmSimdProvider, wasmScalarProvider, jsProvider]);
+export const PROVIDERS: readonly BackendProvider[] = byPriority([
+  webgpuProvider(browserGpu), wasmThreadsProvider, wasmSimdProvider, wasmScalarProvider, jsProvider,
+]);
+
+/**
+ * `providers` with every threaded wasm provider set to `threads` (SelectOptions.threads): the count the auto
+ * trial times against one thread ('auto', the default: the cores, at most 4); with 1 it is unavailable, saying so.
+ */
+export function withThreads(providers: readonly BackendProvider[], threads: number | 'auto' | undefined): readonly BackendProvider[] {
+  if (threads === undefined) return providers;
+  if (threads !== 'auto' && !(Number.isInteger(threads) && threads >= 1)) throw new InputError('options.threads', { expected: "'auto' or an integer >= 1", received: String(threads) });
+  const isThreaded = (p: BackendProvider): p is ThreadedWasmProvider => 'withThreads' in p;
+  return providers.map((p) => (isThreaded(p) ? p.withThreads(threads) : p));
+}
 
 export function byPriority(providers: readonly BackendProvider[]): BackendProvider[] {
   // Stable: equal priorities keep the order they were given in.

@@ -8,7 +8,7 @@ import { checkPrecision, type BackendName, type BackendProvider, type GpuPrecisi
 import type { Graph } from '../graph/ir.js';
 import { PreparedGraph } from '../graph/prepared.js';
 import { throwIfAborted } from './abort.js';
-import { byPriority, firstWorking, PROVIDERS } from './backends.js';
+import { byPriority, firstWorking, PROVIDERS, withThreads } from './backends.js';
 import { makeDecision, readDecision, writeDecision, type CachedDecision, type DecisionCache } from './decision-cache.js';
 import type { RunQueue } from './queue.js';
 import {
@@ -33,6 +33,12 @@ export interface SelectOptions extends TrialOptions {
   backend?: BackendPreference;
   /** Default: the providers built into this version (runtime/backends.ts). */
   providers?: readonly BackendProvider[];
+  /**
+   * Threads of the threaded wasm build (the calling one included): 'auto' (default) is the cores, at most 4;
+   * `auto` selection times it against the single-threaded build and keeps the faster, a named 'wasm' takes
+   * it first. 1: no threads. Threads need a cross-origin isolated page in browsers (the selection says so).
+   */
+  threads?: 'auto' | number;
   /** Where auto decisions are remembered; false or absent: not remembered. */
   cache?: DecisionCache | false;
   /** Identifies the model bytes; without it decisions are not cached. */
@@ -223,7 +229,7 @@ export async function choose(graph: Graph, options: SelectOptions = {}, warm = f
   if (options.precision !== undefined) checkPrecision(options.precision);
   const opts: SelectOptions = { ...options, precision: options.precision ?? modelPrecision(graph) };
   const pref = parsePreference(opts.backend);
-  const providers = opts.providers ?? PROVIDERS;
+  const providers = withThreads(opts.providers ?? PROVIDERS, opts.threads);
   throwIfAborted(opts.signal, 'backend selection');
   const prepared = PreparedGraph.build(graph, { optimize: opts.optimize });
   const opener = new Opener(prepared, opts.signal, opts.precision, queue);

@@ -58,10 +58,12 @@ export function assetsSuite(setup: Setup): void {
       missed.push(route.request().url());
       await route.fulfill({ status: 404, contentType: 'text/plain', body: 'not found' });
     });
-    // Where the app copied them instead.
-    await page.route(`${origin}/static/wasm/*.wasm`, (route) => {
+    // Where the app copied them instead (the threads' worker script too, with the page's isolation headers).
+    await page.route(`${origin}/static/wasm/*`, (route) => {
       const name = new URL(route.request().url()).pathname.split('/').pop()!;
-      return route.fulfill({ status: 200, contentType: 'application/wasm', body: readFileSync(join(ctx.bundle.dir, name)) });
+      const contentType = name.endsWith('.js') ? 'text/javascript' : 'application/wasm';
+      const headers = { 'Cross-Origin-Embedder-Policy': 'require-corp', 'Cross-Origin-Resource-Policy': 'same-origin' };
+      return route.fulfill({ status: 200, contentType, headers, body: readFileSync(join(ctx.bundle.dir, name)) });
     });
     await page.goto(`${origin}/pages/blank.html`);
     await page.addScriptTag({ type: 'module', content: "import * as sdk from '/dist/index.js'; globalThis.sdk = sdk;" });
@@ -76,17 +78,19 @@ export function assetsSuite(setup: Setup): void {
     expect(first.backend).toBe('js');
     expect(first.outputs).toBe(10);
     const wasm = first.candidates.filter((c) => c.name === 'wasm');
-    expect(wasm.map((c) => c.status)).toEqual(['failed', 'failed']);
-    expect(wasm[0].reason).toContain(`${origin}/dist/edgeinfer-simd.wasm`);
-    expect(wasm[0].reason).toContain('HTTP 404');
-    expect(wasm[1].reason).toContain(`${origin}/dist/edgeinfer-scalar.wasm`);
-    expect(first.cacheReason).toMatch(/not written: wasm@20 failed/);
+    // The threaded build (25: the test pages are cross-origin isolated), the SIMD build (20), the scalar one (15).
+    expect(wasm.map((c) => [c.priority, c.status])).toEqual([[25, 'failed'], [20, 'failed'], [15, 'failed']]);
+    expect(wasm[0].reason).toContain(`${origin}/dist/edgeinfer-simd-threads.wasm`);
+    expect(wasm[1].reason).toContain(`${origin}/dist/edgeinfer-simd.wasm`);
+    expect(wasm[1].reason).toContain('HTTP 404');
+    expect(wasm[2].reason).toContain(`${origin}/dist/edgeinfer-scalar.wasm`);
+    expect(first.cacheReason).toMatch(/not written: wasm@25 failed/);
     expect(first.stored).toEqual({});
     expect(missed).toContain(`${origin}/dist/edgeinfer-simd.wasm`);
   });
 
   it('warns once per missing file, naming its URL and wasmPaths', async () => {
-    for (const v of ['simd', 'scalar']) {
+    for (const v of ['simd', 'scalar', 'simd-threads', 'relaxed-threads']) {
       const url = `${origin}/dist/edgeinfer-${v}.wasm`;
       const mine = warnings.filter((w) => w.includes(url));
       expect(mine, `${url} in ${JSON.stringify(warnings)}`).toHaveLength(1);

@@ -16,6 +16,7 @@ import { recurrentSuite } from './recurrent.suite.js';
 import { serviceWorkerSuite } from './service-worker.suite.js';
 import { kernelsAssetSuite } from './kernels-asset.suite.js';
 import { assetsSuite } from './assets.suite.js';
+import { threadsSuite } from './threads.suite.js';
 
 const setup = await setupBrowser();
 
@@ -31,6 +32,7 @@ if (setup.ctx) {
   describe('the SDK in a module service worker', () => serviceWorkerSuite(setup));
   describe('the WGSL kernels asset (edgeinfer-kernels.json) unreachable or corrupt in Chromium', () => kernelsAssetSuite(setup));
   describe('the wasm builds missing beside the bundle, then found through wasmPaths, in Chromium', () => assetsSuite(setup));
+  describe('wasm threads in Chromium', () => threadsSuite(setup));
 } else {
   console.warn(`browser tests skipped: ${setup.skipReason}`);
   it.skip(`browser tests (skipped: ${setup.skipReason})`, () => {});

@@ -1,6 +1,7 @@
 // A small static server for the browser tests, on http://localhost (a secure origin, so pages get
 // navigator.gpu). It serves fixed folders under fixed prefixes plus in-memory files a test registers,
-// always with COOP/COEP so pages are cross-origin isolated (as a site using wasm threads would be).
+// with COOP/COEP so pages are cross-origin isolated (as a site using wasm threads would be), except a
+// request whose query has `unisolated` (a page that is not isolated: no wasm threads there).
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { readFile, stat } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
@@ -37,8 +38,8 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-function send(res: ServerResponse, status: number, body: Uint8Array | string, type: string): void {
-  res.writeHead(status, { ...ISOLATION, 'Content-Type': type, 'Content-Length': Buffer.byteLength(body) });
+function send(res: ServerResponse, status: number, body: Uint8Array | string, type: string, isolated = true): void {
+  res.writeHead(status, { ...(isolated ? ISOLATION : { 'Cache-Control': 'no-store' }), 'Content-Type': type, 'Content-Length': Buffer.byteLength(body) });
   res.end(body);
 }
 
@@ -54,7 +55,9 @@ export async function startServer(mounts: Readonly<Record<string, string>>): Pro
   const requests: string[] = [];
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const path = decodeURIComponent(new URL(req.url ?? '/', 'http://localhost').pathname);
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const path = decodeURIComponent(url.pathname);
+    const isolated = !url.searchParams.has('unisolated');
     requests.push(path);
     if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, 'method not allowed', 'text/plain');
     const mem = memory.get(path);
@@ -64,7 +67,7 @@ export async function startServer(mounts: Readonly<Record<string, string>>): Pro
     if (!file) return send(res, 404, `not found: ${path}`, 'text/plain');
     try {
       if (!(await stat(file)).isFile()) return send(res, 404, `not a file: ${path}`, 'text/plain');
-      send(res, 200, await readFile(file), TYPES[extname(file)] ?? 'application/octet-stream');
+      send(res, 200, await readFile(file), TYPES[extname(file)] ?? 'application/octet-stream', isolated);
     } catch {
       send(res, 404, `not found: ${path}`, 'text/plain');
     }

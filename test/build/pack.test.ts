@@ -34,7 +34,7 @@ const MB = 1000 * 1000;
 const TARBALL_BUDGET = 5 * MB;
 const NODE_MODULES_BUDGET = 12 * MB;
 const INSTALL_SCRIPTS = ['preinstall', 'install', 'postinstall', 'prepare'];
-const WASM = ['edgeinfer-relaxed.wasm', 'edgeinfer-scalar.wasm', 'edgeinfer-simd.wasm'];
+const WASM = ['edgeinfer-relaxed.wasm', 'edgeinfer-scalar.wasm', 'edgeinfer-simd.wasm', 'edgeinfer-simd-threads.wasm', 'edgeinfer-relaxed-threads.wasm'];
 // The first of the bundled sample photos, and what the bundled MobileNetV2 sees in it.
 const SAMPLE = 'models/samples/beer_bottle.jpg';
 const SAMPLE_LABEL = 'beer bottle';
@@ -74,6 +74,8 @@ describe('npm pack', () => {
   it('holds each wasm build once per target: beside the browser bundle and beside the Node bundles', () => {
     const wasm = paths().filter((p) => p.endsWith('.wasm')).sort();
     expect(wasm).toEqual([...WASM.map((w) => `dist/browser/${w}`), ...WASM.map((w) => `dist/node/${w}`)].sort());
+    // The threads' worker script beside each of them.
+    expect(paths().filter((p) => p.endsWith('edgeinfer-worker.js')).sort()).toEqual(['dist/browser/edgeinfer-worker.js', 'dist/node/edgeinfer-worker.js']);
   });
 
   it('holds the license, the changelog, the readme, the bundled model and the sample photos', () => {

@@ -1,5 +1,5 @@
-// Every backend variant the op tests run on: js (the reference), wasm x {relaxed, simd, scalar} and
-// webgpu x {f32, f16} storage. Each says why it cannot run here (a visible skip), and under CI a wasm or
+// Every backend variant the op tests run on: js (the reference), wasm x {relaxed, simd, scalar}, the
+// threaded SIMD build on 2 threads splitting every op (wasm-threads), and webgpu x {f32, f16} storage. Each says why it cannot run here (a visible skip), and under CI a wasm or
 // webgpu variant that cannot run fails the run instead, or a broken setup would pass silently. Relaxed
 // SIMD is the exception: Node 20 validates it only with --experimental-wasm-relaxed-simd, and
 // test/wasm/relaxed.test.ts runs the GEMM, Conv and recurrent tables with the flag in a child vitest.
@@ -9,8 +9,8 @@ import type { Backend, GpuPrecision } from '../../src/backends/backend.js';
 import { JsBackend } from '../../src/backends/js/backend.js';
 import { missingFeature, type WasmVariant } from '../../src/backends/wasm/loader.js';
 
-export type VariantId = 'js' | 'wasm-relaxed' | 'wasm-simd' | 'wasm-scalar' | 'webgpu-f32' | 'webgpu-f16';
-export const VARIANT_IDS: readonly VariantId[] = ['js', 'wasm-relaxed', 'wasm-simd', 'wasm-scalar', 'webgpu-f32', 'webgpu-f16'];
+export type VariantId = 'js' | 'wasm-relaxed' | 'wasm-simd' | 'wasm-scalar' | 'wasm-threads' | 'webgpu-f32' | 'webgpu-f16';
+export const VARIANT_IDS: readonly VariantId[] = ['js', 'wasm-relaxed', 'wasm-simd', 'wasm-scalar', 'wasm-threads', 'webgpu-f32', 'webgpu-f16'];
 
 export interface BackendVariant {
   readonly id: VariantId;
@@ -69,6 +69,12 @@ export function backendVariants(): Promise<readonly BackendVariant[]> {
     for (const id of selected()) {
       if (id === 'js') {
         out.push({ id, kind: 'js', precision: 'f32', backend: once(id, async () => new JsBackend()) });
+      } else if (id === 'wasm-threads') {
+        // Every op with more than one task is split between the 2 threads, however small.
+        out.push({
+          id, kind: 'wasm', precision: 'f32', skipReason: missingFeature('simd'),
+          backend: once(id, async () => (await import('../wasm/helpers.js')).createThreadedWasmBackend(2, 0)),
+        });
       } else if (id.startsWith('wasm-')) {
         const variant = id.slice(5) as WasmVariant;
         const skipReason = await wasmSkipReason(variant);

@@ -52,7 +52,10 @@ describe('decisions a failure produced are not cached', () => {
 
 describe('wasmPaths', () => {
   it('a prefix names the three builds in it; a map names each; anything else is an InputError', () => {
-    expect(wasmSourcesFromPaths('/assets/ei')).toEqual({ simd: '/assets/ei/edgeinfer-simd.wasm', scalar: '/assets/ei/edgeinfer-scalar.wasm', relaxed: '/assets/ei/edgeinfer-relaxed.wasm' });
+    expect(wasmSourcesFromPaths('/assets/ei')).toEqual({
+      simd: '/assets/ei/edgeinfer-simd.wasm', scalar: '/assets/ei/edgeinfer-scalar.wasm', relaxed: '/assets/ei/edgeinfer-relaxed.wasm',
+      simdThreads: '/assets/ei/edgeinfer-simd-threads.wasm', relaxedThreads: '/assets/ei/edgeinfer-relaxed-threads.wasm', worker: '/assets/ei/edgeinfer-worker.js',
+    });
     expect(wasmSourcesFromPaths('https://cdn.example/x/').simd).toBe('https://cdn.example/x/edgeinfer-simd.wasm');
     expect(String(wasmSourcesFromPaths(new URL('https://cdn.example/x')).scalar)).toBe('https://cdn.example/x/edgeinfer-scalar.wasm');
     expect(wasmSourcesFromPaths({ simd: '/a.wasm', scalar: '/b.wasm' })).toEqual({ simd: '/a.wasm', scalar: '/b.wasm' });
@@ -103,7 +106,9 @@ describe('wasmPaths', () => {
         const cache = memoryCache();
         const opts = { cache, deviceKey: () => 'test-device', warmStart: false };
         const first = await load(eim, { ...opts, wasmPaths: bad });
-        const wasm = first.selection.candidates.filter((c) => c.name === 'wasm');
+        // The threaded build (25) needs Web Workers, which the browser entry does not find in Node.
+        const [threaded, ...wasm] = first.selection.candidates.filter((c) => c.name === 'wasm');
+        expect(threaded).toMatchObject({ priority: 25, status: 'unavailable', reason: 'no Web Workers here' });
         expect(wasm.map((c) => c.status)).toEqual(['failed', 'failed']);
         expect(wasm[0].reason).toContain(`${bad}edgeinfer-simd.wasm`);
         expect(wasm[0].reason).toContain('HTTP 404');
@@ -122,7 +127,7 @@ describe('wasmPaths', () => {
         expect(warn.mock.calls.length).toBe(count);
 
         const fixed = await load(eim, { ...opts, wasmPaths: good });
-        const statuses = fixed.selection.candidates.filter((c) => c.name === 'wasm').map((c) => c.status);
+        const statuses = fixed.selection.candidates.filter((c) => c.name === 'wasm' && c.priority !== 25).map((c) => c.status);
         expect(statuses.every((s) => s === 'chosen' || s === 'slower'), JSON.stringify(fixed.selection.candidates)).toBe(true);
         expect(cache.entries.size).toBe(1);
         fixed.dispose();

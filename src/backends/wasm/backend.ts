@@ -1,6 +1,8 @@
 // The WebAssembly backend: AssemblyScript kernels (relaxed-SIMD or SIMD build, or the scalar build where
 // SIMD is missing) in one linear memory per backend. Weights are packed once at prepare; each plan's values
-// share one arena laid out by lifetime at its first run; a run copies only inputs in and outputs out.
+// share one arena laid out by lifetime at its first run; a run copies only inputs in and outputs out. The
+// threaded provider runs the threaded build on a shared memory with a pool of workers (threads.ts) that
+// take their share of each large op (par()).
 import type { Backend, BackendProvider, DeviceTensor, Step } from '../backend.js';
 import type { OpDef } from '../../ops/op.js';
 import type { Constant } from '../../graph/ir.js';
@@ -8,9 +10,10 @@ import type { BatchPlan } from '../../graph/prepared.js';
 import { dequantize } from '../../graph/constant.js';
 import { BackendLostError, BackendUnavailableError, EdgeInferError, InputError } from '../../errors.js';
 import { shapeToString, sizeOf, type Shape } from '../../tensor.js';
-import type { WasmContext } from './context.js';
+import type { Done, RangeKernel, WasmContext } from './context.js';
 import { KERNELS } from './kernels.js';
 import { hasRelaxedSimd, instantiateKernels, missingFeature, type KernelExports, type WasmSource, type WasmVariant } from './loader.js';
+import { autoThreads, Pool, threadsMissing } from './threads.js';
 import { LinearMemory } from './memory.js';
 import { packKey, type PackParams } from './pack.js';
 import { PlanState } from './plan-state.js';
@@ -18,6 +21,12 @@ import { WasmTensor } from './tensor.js';
 import type { PreprocessSpec, PreprocessStage, RankSpec, RankStage } from '../stages.js';
 import { wasmPreprocessStage, wasmRankStage } from './stages.js';
 import { warnOnce } from '../runtime-files.js';
+
+/**
+ * The least work (about multiply-adds) an op must have for the pool to take a share: below it, waking the
+ * workers and counting their chunks costs more than they save (measured: bench/wasm/threads.ts).
+ */
+const PAR_MIN_WORK = 1 << 16;
 
 interface StepInfo { readonly plan: PlanState; readonly index: number; readonly op: string }
 
@@ -59,13 +68,23 @@ export class WasmBackend implements Backend, WasmContext {
   #arena = { ptr: 0, bytes: 0 };
   readonly #blocks: number[] = [];
 
-  constructor(readonly k: KernelExports, readonly variant: WasmVariant) {
+  /**
+   * `pool`: the threads of a threaded build (on `k.memory`), which take a share of every op with at least
+   * `minParallelWork` of work (tests lower it to split every op).
+   */
+  constructor(readonly k: KernelExports, readonly variant: WasmVariant, private readonly pool?: Pool,
+    private readonly minParallelWork = PAR_MIN_WORK) {
     this.mem = new LinearMemory(k.memory, k.heap_base());
+  }
+
+  /** The threads that run this backend's large ops: 1, or the pool's (the calling thread included). */
+  get threads(): number {
+    return this.pool?.size ?? 1;
   }
 
   /** False once a kernel has trapped or the backend was disposed: its memory can no longer be trusted. */
   get usable(): boolean {
-    return this.#lostReason === undefined;
+    return this.#lostReason === undefined && !this.pool?.lost;
   }
 
   /** Bytes of linear memory in use: static data, weights, tables and every plan's arena. */
@@ -162,12 +181,19 @@ export class WasmBackend implements Backend, WasmContext {
     if (plan) this.#layOut(plan, outs);
     let i = 0;
     try {
-      for (; i < steps.length; i++) steps[i]();
+      for (; i < steps.length; i++) {
+        // A step returns a promise only while its op's last chunks run on other threads.
+        const pending = (steps[i] as () => Done)();
+        if (pending) await pending;
+      }
+      // A worker that died took its chunks with it.
+      this.#check();
     } catch (e) {
       if (e instanceof WebAssembly.RuntimeError) {
         this.#lostReason = `kernel of step ${infos[i].index} (${infos[i].op}) trapped: ${e.message}`;
         throw new BackendLostError('wasm', this.#lostReason, { cause: e });
       }
+      if (e instanceof BackendLostError) this.#lostReason ??= e.message;
       throw e;
     }
     return outs.map((o) => (o.isConstant ? o.host!.slice() : this.mem.read(o.ptr, o.size)));
@@ -191,6 +217,7 @@ export class WasmBackend implements Backend, WasmContext {
 
   dispose(): void {
     this.#lostReason ??= 'disposed';
+    this.pool?.dispose();
     this.#pending.clear();
     this.#packs.clear();
     this.#open = undefined;
@@ -245,6 +272,11 @@ export class WasmBackend implements Backend, WasmContext {
     return true;
   }
 
+  par(fn: RangeKernel, tasks: number, work: number, args: readonly number[]): Done {
+    if (this.pool && tasks > 1 && work >= this.minParallelWork) return this.pool.run(fn, tasks, args);
+    (this.k[fn] as (t0: number, t1: number, ...a: readonly number[]) => void)(0, tasks, ...args);
+  }
+
   #layOut(plan: PlanState, outs: readonly WasmTensor[]): void {
     if (!plan.laidOut) {
       const pinned = new Set(outs.filter((o) => o.plan === plan));
@@ -275,6 +307,7 @@ export class WasmBackend implements Backend, WasmContext {
   }
 
   #check(): void {
+    this.#lostReason ??= this.pool?.lost;
     if (this.#lostReason !== undefined) throw new BackendLostError('wasm', this.#lostReason);
   }
 }
@@ -285,13 +318,24 @@ export interface WasmSources {
   readonly scalar: WasmSource;
   /** The relaxed-SIMD build, preferred over `simd` where the engine validates relaxed SIMD. */
   readonly relaxed?: WasmSource;
+  /** The threaded SIMD build (shared memory, atomics); without it the threaded provider is unavailable. */
+  readonly simdThreads?: WasmSource;
+  /** The threaded relaxed-SIMD build, preferred over `simdThreads` as `relaxed` is over `simd`. */
+  readonly relaxedThreads?: WasmSource;
+  /** The worker script of the threads (edgeinfer-worker.js); default: beside this module. */
+  readonly worker?: string | URL;
 }
 
-// Default: the .wasm files beside the bundled module (a bundle must copy build/wasm/*.wasm there).
+const WORKER = new URL('./edgeinfer-worker.js', import.meta.url);
+
+// Default: the files beside the bundled module (a bundle must copy build/wasm/*.wasm and the worker there).
 let sources: WasmSources = {
   simd: new URL('./edgeinfer-simd.wasm', import.meta.url),
   scalar: new URL('./edgeinfer-scalar.wasm', import.meta.url),
   relaxed: new URL('./edgeinfer-relaxed.wasm', import.meta.url),
+  simdThreads: new URL('./edgeinfer-simd-threads.wasm', import.meta.url),
+  relaxedThreads: new URL('./edgeinfer-relaxed-threads.wasm', import.meta.url),
+  worker: WORKER,
 };
 /** True once the application said where the builds are (setAssetPaths): defaults no longer replace them. */
 let setByApp = false;
@@ -312,14 +356,25 @@ function warnMissing(source: WasmSource | undefined, e: unknown): void {
   if (typeof source === 'string' || source instanceof URL) warnOnce(String(source), (e as Error).message, 'copy edgeinfer/dist/browser/*.wasm and set wasmPaths');
 }
 
+/** The threads of a threaded build: how many (the caller's included) and the worker script. */
+interface Threading { readonly threads: number; readonly worker?: string | URL }
+
+/** A backend on one build: its own memory, or with `t` a shared one and a pool of t.threads - 1 workers. */
+async function open(variant: WasmVariant, source: WasmSource, t?: Threading): Promise<WasmBackend> {
+  if (!t) return new WasmBackend(await instantiateKernels(variant, source), variant);
+  const [k, pool] = await Pool.open(variant, source, t.threads, t.worker ?? WORKER);
+  return new WasmBackend(k, variant, pool);
+}
+
 /**
  * A provider for one build; `source` is read when a backend is created. A SIMD provider given a
  * `relaxed` source creates the relaxed-SIMD build instead where the engine has relaxed SIMD, and the
  * plain SIMD build when that one cannot be loaded; the backend's `variant` says which runs. A build at a
- * URL that cannot be fetched or compiled is reported once per URL with console.warn.
+ * URL that cannot be fetched or compiled is reported once per URL with console.warn. With `threading`, the
+ * builds are threaded ones, run by a pool.
  */
 export function createWasmProvider(variant: WasmVariant, source: () => WasmSource, priority: number,
-  relaxed?: () => WasmSource | undefined): BackendProvider {
+  relaxed?: () => WasmSource | undefined, threading?: () => Threading): BackendProvider {
   return {
     name: 'wasm',
     priority,
@@ -328,7 +383,7 @@ export function createWasmProvider(variant: WasmVariant, source: () => WasmSourc
       const r = variant === 'simd' && hasRelaxedSimd() ? relaxed?.() : undefined;
       if (r !== undefined) {
         try {
-          return new WasmBackend(await instantiateKernels('relaxed', r), 'relaxed');
+          return await open('relaxed', r, threading?.());
         } catch (e) {
           // A bundle without the relaxed build, or an engine that rejects it: the SIMD build does the same work.
           warnMissing(r, e);
@@ -336,7 +391,7 @@ export function createWasmProvider(variant: WasmVariant, source: () => WasmSourc
       }
       const s = source();
       try {
-        return new WasmBackend(await instantiateKernels(variant, s), variant);
+        return await open(variant, s, threading?.());
       } catch (e) {
         warnMissing(s, e);
         throw e;
@@ -345,9 +400,39 @@ export function createWasmProvider(variant: WasmVariant, source: () => WasmSourc
   };
 }
 
-/** The SIMD and scalar providers (the built-ins' priorities) reading `s()`: LoadOptions.wasmPaths makes its own. */
-export function wasmProvidersFor(s: () => WasmSources): [simd: BackendProvider, scalar: BackendProvider] {
-  return [createWasmProvider('simd', () => s().simd, 20, () => s().relaxed), createWasmProvider('scalar', () => s().scalar, 15)];
+/** The threaded wasm provider: its thread count, and the same provider with another one (LoadOptions.threads). */
+export interface ThreadedWasmProvider extends BackendProvider {
+  /** Threads asked for, the calling one included; 'auto': the cores, at most 4. */
+  readonly threads: number | 'auto';
+  withThreads(threads: number | 'auto'): ThreadedWasmProvider;
+  /** `threads=N`: part of the decision cache's key, so another count is timed anew. */
+  deviceInfo(): Promise<string>;
 }
 
-export const [wasmSimdProvider, wasmScalarProvider] = wasmProvidersFor(() => sources);
+/**
+ * The threaded SIMD build (relaxed where the engine has it) with `threads` threads, at priority 25: `auto`
+ * times it against the single-threaded build (20) and keeps the faster. Unavailable where memory cannot be
+ * shared between threads (a page that is not cross-origin isolated: the reason says which headers to send),
+ * and with 1 thread (threads: 1, or 'auto' on one core).
+ */
+export function threadedWasmProvider(s: () => WasmSources, threads: number | 'auto' = 'auto'): ThreadedWasmProvider {
+  const count = () => (threads === 'auto' ? autoThreads() : threads);
+  const base = createWasmProvider('simd', () => s().simdThreads!, 25, () => s().relaxedThreads, () => ({ threads: count(), worker: s().worker }));
+  return {
+    ...base,
+    threads,
+    available: async () => threadsMissing() ?? (count() < 2 ? `threads: ${count()}` : base.available()),
+    deviceInfo: async () => `threads=${count()}`,
+    withThreads: (t) => threadedWasmProvider(s, t),
+  };
+}
+
+/**
+ * The SIMD, scalar and threaded providers (the built-ins' priorities) reading `s()`: LoadOptions.wasmPaths
+ * makes its own.
+ */
+export function wasmProvidersFor(s: () => WasmSources): [simd: BackendProvider, scalar: BackendProvider, threaded: ThreadedWasmProvider] {
+  return [createWasmProvider('simd', () => s().simd, 20, () => s().relaxed), createWasmProvider('scalar', () => s().scalar, 15), threadedWasmProvider(s)];
+}
+
+export const [wasmSimdProvider, wasmScalarProvider, wasmThreadsProvider] = wasmProvidersFor(() => sources);

@@ -101,20 +101,29 @@ async function compile(source: WasmSource): Promise<WebAssembly.Module> {
 
 const modules = new Map<WasmSource, Promise<WebAssembly.Module>>();
 
-/** Compiles a build once per source; each call returns a fresh instance, i.e. its own linear memory. */
-export async function instantiateKernels(variant: WasmVariant, source: WasmSource): Promise<KernelExports> {
-  const lacking = missingFeature(variant);
-  if (lacking) throw new BackendUnavailableError('wasm', lacking);
+/** A build's module, compiled once per source. */
+export function compileKernels(source: WasmSource): Promise<WebAssembly.Module> {
   let mod = modules.get(source);
   if (!mod) {
     mod = compile(source);
     modules.set(source, mod);
     mod.catch(() => modules.delete(source));
   }
+  return mod;
+}
+
+/**
+ * Compiles a build once per source; each call returns a fresh instance, i.e. its own linear memory, or
+ * `memory` for a threaded build (which imports a shared one).
+ */
+export async function instantiateKernels(variant: WasmVariant, source: WasmSource, memory?: WebAssembly.Memory): Promise<KernelExports> {
+  const lacking = missingFeature(variant);
+  if (lacking) throw new BackendUnavailableError('wasm', lacking);
+  const mod = compileKernels(source);
   let instance: WebAssembly.Instance;
   try {
     instance = await WebAssembly.instantiate(await mod, {
-      env: { abort: () => { throw new WebAssembly.RuntimeError('abort called by the kernel module'); } },
+      env: { ...(memory && { memory }), abort: () => { throw new WebAssembly.RuntimeError('abort called by the kernel module'); } },
     });
   } catch (e) {
     const from = typeof source === 'string' || source instanceof URL ? ` from ${source}` : '';

@@ -7,6 +7,16 @@ export function panelFloats(K: number, N: number): number {
   return Math.ceil(N / NR) * (K + 1) * NR;
 }
 
+/** gemm_f32's task count: G groups of ceil(M/4) row blocks by ceil(N/32) column blocks (assembly/kernels/gemm.ts). */
+export function gemmTasks(G: number, M: number, N: number): number {
+  return G * Math.ceil(M / 4) * Math.ceil(N / (4 * NR));
+}
+
+/** conv_igemm_f32's task count: G groups of ceil(P/4) pixel blocks by ceil(cout/8) panels (assembly/kernels/conv.ts). */
+export function igemmTasks(G: number, P: number, cout: number): number {
+  return G * Math.ceil(P / 4) * Math.ceil(cout / NR);
+}
+
 export interface PackSource {
   readonly data: Float32Array;
   readonly offset: number;

@@ -5,8 +5,8 @@ import { planArena } from '../../graph/arena.js';
 import type { WasmTensor } from './tensor.js';
 
 export interface Kernel {
-  /** One inference's work for one node; reads tensor pointers, allocates nothing. */
-  run(): void;
+  /** One inference's work for one node; reads tensor pointers, allocates nothing. A promise: its threads are finishing. */
+  run(): void | Promise<void>;
   /** Called once after the arena is laid out, for tables that hold pointers (conv indirection). */
   bind?(): void;
 }

@@ -35,7 +35,7 @@ export function errorData(e) {
 
 /** Which edgeinfer kernel build(s) the page (or worker) fetched, from the resource timing entries. */
 export function wasmBuildsFetched() {
-  return performance.getEntriesByType('resource').map((r) => r.name.match(/edgeinfer-(\w+)\.wasm$/)?.[1]).filter(Boolean);
+  return performance.getEntriesByType('resource').map((r) => r.name.match(/edgeinfer-([\w-]+)\.wasm$/)?.[1]).filter(Boolean);
 }
 
 export function publish(api) {

@@ -6,7 +6,7 @@
 import { activationArgs } from '../../../ops/activation.js';
 import { convGeometry, type ConvAttrs, type ConvGeometry } from '../../../ops/conv.js';
 import type { PrepareFn, WasmContext } from '../context.js';
-import { packPanels, panelFloats } from '../pack.js';
+import { gemmTasks, igemmTasks, packPanels, panelFloats } from '../pack.js';
 import type { Kernel } from '../plan-state.js';
 import type { WasmTensor } from '../tensor.js';
 
@@ -59,15 +59,13 @@ function groupWeights(b: WasmContext, g: ConvGeometry, w: WasmTensor, bias: Wasm
 function gemmConv(b: WasmContext, g: ConvGeometry, x: WasmTensor, w: WasmTensor, bias: WasmTensor | undefined, attrs: ConvAttrs, y: WasmTensor): Kernel {
   const gw = groupWeights(b, g, w, bias);
   const { C, O, group, cinPerGroup: cpg, coutPerGroup: cout } = g;
-  const rows = g.N * g.H * g.W, pfBytes = panelFloats(cpg, cout) * 4;
+  const rows = g.N * g.H * g.W;
   const act = activationArgs(attrs.activation);
+  const tasks = gemmTasks(group, rows, cout), work = rows * O * cpg;
   return {
     run: () => {
       gw.pack?.();
-      const packed = gw.ptr();
-      for (let gi = 0; gi < group; gi++) {
-        b.k.gemm_f32(rows, cout, cpg, x.ptr + gi * cpg * 4, C, packed + gi * pfBytes, y.ptr + gi * cout * 4, O, 0, act.code, act.p0, act.p1);
-      }
+      return b.par('gemm_f32', tasks, work, [group, rows, cout, cpg, x.ptr, C, cpg, gw.ptr(), y.ptr, O, cout, 0, act.code, act.p0, act.p1]);
     },
   };
 }
@@ -75,8 +73,7 @@ function gemmConv(b: WasmContext, g: ConvGeometry, x: WasmTensor, w: WasmTensor,
 function indirectConv(b: WasmContext, g: ConvGeometry, x: WasmTensor, w: WasmTensor, bias: WasmTensor | undefined, attrs: ConvAttrs, y: WasmTensor): Kernel {
   const gw = groupWeights(b, g, w, bias);
   const { N, H, W, C, OH, OW, O, kh, kw, sh, sw, dh, dw, padTop, padLeft, group, cinPerGroup: cpg, coutPerGroup: cout } = g;
-  const T = kh * kw, P = N * OH * OW;
-  const pfBytes = panelFloats(T * cpg, cout) * 4;
+  const T = kh * kw, P = N * OH * OW, tasks = igemmTasks(group, P, cout);
   const act = activationArgs(attrs.activation);
   // A zero pixel for taps in the padding: C floats, so every group's channel offset stays inside it.
   const zero = b.persistent(C * 4);
@@ -102,10 +99,7 @@ function indirectConv(b: WasmContext, g: ConvGeometry, x: WasmTensor, w: WasmTen
     },
     run: () => {
       gw.pack?.();
-      const packed = gw.ptr();
-      for (let gi = 0; gi < group; gi++) {
-        b.k.conv_igemm_f32(P, T, cpg, table, gi * cpg * 4, packed + gi * pfBytes, cout, y.ptr + gi * cout * 4, O, act.code, act.p0, act.p1);
-      }
+      return b.par('conv_igemm_f32', tasks, P * O * T * cpg, [group, P, T, cpg, table, gw.ptr(), cout, y.ptr, O, act.code, act.p0, act.p1]);
     },
   };
 }
@@ -122,7 +116,7 @@ function depthwise(b: WasmContext, g: ConvGeometry, x: WasmTensor, w: WasmTensor
   });
   const act = activationArgs(attrs.activation);
   return {
-    run: () => b.k.dwconv_f32(N, H, W, C, OH, OW, kh, kw, sh, sw, dh, dw, padTop, padLeft, x.ptr, packed, y.ptr, act.code, act.p0, act.p1),
+    run: () => b.par('dwconv_f32', N * OH, N * OH * OW * C * T, [H, W, C, OH, OW, kh, kw, sh, sw, dh, dw, padTop, padLeft, x.ptr, packed, y.ptr, act.code, act.p0, act.p1]),
   };
 }
 
@@ -145,6 +139,6 @@ function depthwise3x3(b: WasmContext, g: ConvGeometry, x: WasmTensor, w: WasmTen
   b.mem.f32.fill(0, zero >> 2, (zero >> 2) + C4);
   const act = activationArgs(attrs.activation);
   return {
-    run: () => b.k.dwconv3x3_f32(N, H, W, C, OH, OW, sh, sw, dh, dw, padTop, padLeft, x.ptr, packed, zero, y.ptr, act.code, act.p0, act.p1),
+    run: () => b.par('dwconv3x3_f32', N * OH, N * OH * OW * C * 9, [H, W, C, OH, OW, sh, sw, dh, dw, padTop, padLeft, x.ptr, packed, zero, y.ptr, act.code, act.p0, act.p1]),
   };
 }

@@ -7,7 +7,7 @@ import { matmulDims, type MatMulAttrs } from '../../../ops/matmul.js';
 import { forEachBroadcast } from '../../../ops/broadcast.js';
 import { sizeOf } from '../../../tensor.js';
 import type { PrepareFn } from '../context.js';
-import { packPanels, panelFloats } from '../pack.js';
+import { gemmTasks, packPanels, panelFloats } from '../pack.js';
 import type { WasmTensor } from '../tensor.js';
 import { broadcastScaled } from './elementwise.js';
 
@@ -33,6 +33,7 @@ export const gemm: PrepareFn<GemmAttrs> = (b, [a, bIn, c], attrs, [y]) => {
   }
   const prefill = c !== undefined && !foldC ? broadcastScaled(b, c, beta, y) : undefined;
   const aT = attrs.transA ? b.scratch(M * K) : undefined;
+  const tasks = gemmTasks(1, M, N);
   return {
     run: () => {
       let ap = A.ptr;
@@ -40,7 +41,7 @@ export const gemm: PrepareFn<GemmAttrs> = (b, [a, bIn, c], attrs, [y]) => {
       let w = packed;
       if (packScratch) { w = packScratch.ptr; b.k.pack_b_f32(B.ptr, sk, sn, K, N, alpha, 0, 0, w); }
       if (prefill) prefill();
-      b.k.gemm_f32(M, N, K, ap, K, w, y.ptr, N, prefill ? 1 : 0, act.code, act.p0, act.p1);
+      return b.par('gemm_f32', tasks, M * N * K, [1, M, N, K, ap, K, 0, w, y.ptr, N, 0, prefill ? 1 : 0, act.code, act.p0, act.p1]);
     },
   };
 };
@@ -74,6 +75,8 @@ export const matmul: PrepareFn<MatMulAttrs> = (b, [a, bIn, bias], attrs, [y]) =>
   } else {
     forEachBroadcast(batchA, batchB, batch, (o, ia, ib) => calls.push([M, ia * M * K, ib, o * M * N]));
   }
+  // One call (B without batch dims) may take every thread; a batch of calls runs them in turn on this one.
+  const one = calls.length === 1;
   return {
     run: () => {
       let lastB = -1;
@@ -85,7 +88,9 @@ export const matmul: PrepareFn<MatMulAttrs> = (b, [a, bIn, bias], attrs, [y]) =>
           lastB = ib;
         }
         if (prefill && yo === 0) prefill();
-        b.k.gemm_f32(rows, N, K, A.ptr + ao * 4, K, w, y.ptr + yo * 4, N, prefill ? 1 : 0, act.code, act.p0, act.p1);
+        const args = [1, rows, N, K, A.ptr + ao * 4, K, 0, w, y.ptr + yo * 4, N, 0, prefill ? 1 : 0, act.code, act.p0, act.p1] as const;
+        if (one) return b.par('gemm_f32', gemmTasks(1, rows, N), rows * N * K, args);
+        b.k.gemm_f32(0, gemmTasks(1, rows, N), ...args);
       }
     },
   };

@@ -1,12 +1,17 @@
 // MaxPool / AveragePool with the geometry from poolGeometry, and the global pools, on NHWC.
-import { averagePoolCounts, globalPoolGeometry, poolGeometry, type PoolAttrs } from '../../../ops/pool.js';
+import { averagePoolCounts, globalPoolGeometry, poolGeometry, type PoolAttrs, type PoolGeometry } from '../../../ops/pool.js';
 import type { PrepareFn } from '../context.js';
+
+/** Window taps read: the work par() weighs against waking threads. */
+function windowWork(g: PoolGeometry): number {
+  return g.N * g.OH * g.OW * g.C * g.kh * g.kw;
+}
 
 export const maxPool: PrepareFn<PoolAttrs> = (b, [x], attrs, [y]) => {
   const g = poolGeometry(x!.shape, attrs);
   const X = b.raw(x!);
   return {
-    run: () => b.k.maxpool_f32(g.N, g.H, g.W, g.C, g.OH, g.OW, g.kh, g.kw, g.sh, g.sw, g.dh, g.dw, g.padTop, g.padLeft, X.ptr, y.ptr),
+    run: () => b.par('maxpool_f32', g.N * g.OH, windowWork(g), [g.H, g.W, g.C, g.OH, g.OW, g.kh, g.kw, g.sh, g.sw, g.dh, g.dw, g.padTop, g.padLeft, X.ptr, y.ptr]),
   };
 };
 
@@ -18,7 +23,7 @@ export const averagePool: PrepareFn<PoolAttrs> = (b, [x], attrs, [y]) => {
   b.mem.f32.set(rows, counts >> 2);
   b.mem.f32.set(cols, (counts >> 2) + g.OH);
   return {
-    run: () => b.k.avgpool_f32(g.N, g.H, g.W, g.C, g.OH, g.OW, g.kh, g.kw, g.sh, g.sw, g.dh, g.dw, g.padTop, g.padLeft, X.ptr, y.ptr, counts),
+    run: () => b.par('avgpool_f32', g.N * g.OH, windowWork(g), [g.H, g.W, g.C, g.OH, g.OW, g.kh, g.kw, g.sh, g.sw, g.dh, g.dw, g.padTop, g.padLeft, X.ptr, y.ptr, counts]),
   };
 };
 

@@ -9,8 +9,8 @@ import type { LstmAttrs } from '../../../ops/lstm.js';
 import {
   isReverse, RECURRENT_GATES, recurrentDims, sequenceLength, type RecurrentAttrs,
 } from '../../../ops/recurrent.js';
-import type { PrepareFn } from '../context.js';
-import { packPanels, panelFloats } from '../pack.js';
+import { after, type PrepareFn } from '../context.js';
+import { gemmTasks, packPanels, panelFloats } from '../pack.js';
 import type { WasmTensor } from '../tensor.js';
 
 type Kind = 'RNN' | 'LSTM' | 'GRU';
@@ -126,21 +126,24 @@ function recurrent(kind: Kind): PrepareFn<Attrs> {
           }
         }
         if (bx || br) k.recurrent_bias_f32(B!.ptr, D, GH, H, lbr ? 1 : 0, bx?.ptr ?? 0, br?.ptr ?? 0);
-        k.gemm_f32(N * T, cols, I, X.ptr, I, wp, proj.ptr, cols, 0, 0, 0, 0);
-        for (let d = 0; d < D; d++) {
-          const rev = isReverse(attrs.direction, d) ? 1 : 0;
-          const p = proj.ptr + d * GH * 4, rd = rp + d * perDir * 4, at = d * H * 4;
-          const h0 = H0 ? H0.ptr + at : 0, bxd = bx ? bx.ptr + d * GH * 4 : 0, a = acts + d * perCell * 24;
-          if (kind === 'RNN') {
-            k.rnn_f32(N, T, H, D, lens, rev, p, cols, rd, h0, bxd, y.ptr + at, yh.ptr + at, work.ptr, a, clip);
-          } else if (kind === 'LSTM') {
-            k.lstm_f32(N, T, H, D, lens, rev, p, cols, rd, blocked ? 1 : 0, h0, C0 ? C0.ptr + at : 0, Pp ? Pp.ptr + d * 3 * H * 4 : 0, bxd,
-              y.ptr + at, yh.ptr + at, yc.ptr + at, work.ptr, a, clip, attrs.inputForget ? 1 : 0);
-          } else {
-            k.gru_f32(N, T, H, D, lens, rev, p, cols, rd, lbr ? 0 : rd + blocks[1].offset * 4, h0, bxd, br ? br.ptr + at : 0,
-              y.ptr + at, yh.ptr + at, work.ptr, a, clip, lbr ? 1 : 0);
+        // The steps follow the input projection of every step at once, which may take every thread.
+        const steps = () => {
+          for (let d = 0; d < D; d++) {
+            const rev = isReverse(attrs.direction, d) ? 1 : 0;
+            const p = proj.ptr + d * GH * 4, rd = rp + d * perDir * 4, at = d * H * 4;
+            const h0 = H0 ? H0.ptr + at : 0, bxd = bx ? bx.ptr + d * GH * 4 : 0, a = acts + d * perCell * 24;
+            if (kind === 'RNN') {
+              k.rnn_f32(N, T, H, D, lens, rev, p, cols, rd, h0, bxd, y.ptr + at, yh.ptr + at, work.ptr, a, clip);
+            } else if (kind === 'LSTM') {
+              k.lstm_f32(N, T, H, D, lens, rev, p, cols, rd, blocked ? 1 : 0, h0, C0 ? C0.ptr + at : 0, Pp ? Pp.ptr + d * 3 * H * 4 : 0, bxd,
+                y.ptr + at, yh.ptr + at, yc.ptr + at, work.ptr, a, clip, attrs.inputForget ? 1 : 0);
+            } else {
+              k.gru_f32(N, T, H, D, lens, rev, p, cols, rd, lbr ? 0 : rd + blocks[1].offset * 4, h0, bxd, br ? br.ptr + at : 0,
+                y.ptr + at, yh.ptr + at, work.ptr, a, clip, lbr ? 1 : 0);
+            }
           }
-        }
+        };
+        return after(b.par('gemm_f32', gemmTasks(1, N * T, cols), N * T * cols * I, [1, N * T, cols, I, X.ptr, I, 0, wp, proj.ptr, cols, 0, 0, 0, 0, 0]), steps);
       },
     };
   };
