@@ -6,7 +6,7 @@ import { useWasmBuildsOnDisk } from '../backends/wasm/node-files.js';
 import { readEimFile } from '../format/node.js';
 import { graphMacs } from '../graph/cost.js';
 import type { Graph } from '../graph/ir.js';
-import { PROVIDERS } from '../runtime/backends.js';
+import { PROVIDERS, withThreads } from '../runtime/backends.js';
 import { Session } from '../runtime/session.js';
 import { DEFAULT_MODEL_PATH } from '../vision/node-classifier.js';
 import { byteSizeOption, parseArgs, stringOption, UsageError, type OptionSpecs } from './args.js';
@@ -23,6 +23,7 @@ Options:
   -m, --model FILE   the .eim model (default: the bundled MobileNetV2, models/mobilenetv2-12-int8.eim)
   --batch N          inputs per run (default 1; models with a fixed batch use theirs)
   --runs N           timed runs per backend at most (default 30; each backend gets at most ~5 s)
+  --threads N        threads of the threaded wasm build (default: the cores, at most 4; 1: none)
   --json             print one JSON document instead of the table
   --max-model-size SIZE  refuse larger model files (default 1G; K, M, G are 1024-based)
   -h, --help         show this help
@@ -32,6 +33,7 @@ const SPECS: OptionSpecs = {
   model: { type: 'string', short: 'm' },
   batch: { type: 'string' },
   runs: { type: 'string' },
+  threads: { type: 'string' },
   json: { type: 'boolean' },
   'max-model-size': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
@@ -42,6 +44,8 @@ const WARMUP_RUNS = 3;
 
 export interface BenchRow {
   backend: string;
+  /** Threads the backend ran on (the threaded wasm build's pool, the calling thread included). */
+  threads?: number;
   status: 'ok' | 'unavailable' | 'failed';
   reason?: string;
   prepareMs?: number;
@@ -63,10 +67,10 @@ function quantile(sorted: readonly number[], q: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
 }
 
-/** Name shown for a provider's backend: wasm builds say which (simd, relaxed, scalar). */
+/** Name shown for a provider's backend: wasm builds say which (simd, relaxed, scalar) and on how many threads. */
 function label(provider: BackendProvider, backend?: Backend): string {
-  const variant = (backend as { variant?: string } | undefined)?.variant;
-  return variant ? `${provider.name} ${variant}` : provider.name;
+  const { variant, threads = 1 } = (backend ?? {}) as { variant?: string; threads?: number };
+  return `${provider.name}${variant ? ` ${variant}` : ''}${threads > 1 ? ` ${threads} threads` : ''}`;
 }
 
 /** Runs take tensors in the runtime's layout (NHWC), as the classifiers give them: no permute is timed. */
@@ -106,7 +110,7 @@ async function benchOne(provider: BackendProvider, graph: Graph, batch: number, 
     times.sort((a, b) => a - b);
     const medianMs = quantile(times, 0.5);
     return {
-      backend: label(provider, backend), status: 'ok', prepareMs: t1 - t0, firstRunMs: t2 - t1,
+      backend: label(provider, backend), threads: (backend as { threads?: number }).threads ?? 1, status: 'ok', prepareMs: t1 - t0, firstRunMs: t2 - t1,
       medianMs, p90Ms: quantile(times, 0.9), runs: times.length, gflops: (2 * macs) / (medianMs * 1e6),
     };
   } catch (e) {
@@ -124,6 +128,7 @@ export async function benchCommand(argv: readonly string[], io: CliIO): Promise<
   const file = stringOption(args, 'model') ?? DEFAULT_MODEL_PATH;
   const batch = positiveInt(stringOption(args, 'batch'), 'batch', 1);
   const maxRuns = positiveInt(stringOption(args, 'runs'), 'runs', 30);
+  const threads = stringOption(args, 'threads') === undefined ? undefined : positiveInt(stringOption(args, 'threads'), 'threads', 1);
   const maxBytes = byteSizeOption(args, 'max-model-size', 'bench');
   useWasmBuildsOnDisk();
   const graph = await readEimFile(file, { maxBytes });
@@ -131,7 +136,7 @@ export async function benchCommand(argv: readonly string[], io: CliIO): Promise<
   const runBatch = fixed ? fixed.shape[0] : batch;
   const macs = graphMacs(graph, runBatch);
   const rows: BenchRow[] = [];
-  for (const provider of PROVIDERS) rows.push(await benchOne(provider, graph, runBatch, maxRuns, macs));
+  for (const provider of withThreads(PROVIDERS, threads)) rows.push(await benchOne(provider, graph, runBatch, maxRuns, macs));
 
   if (args.options.json) {
     io.stdout.write(`${safeJson({ model: file, name: graph.metadata.name, batch: runBatch, macs, rows }, 2)}\n`);
