@@ -1,8 +1,11 @@
 // `edgeinfer convert`: ONNX, TFLite or TF.js layers model -> optimized, optionally quantized .eim file.
 // Stages: read, import, optimize, quantize, write; one summary line on stdout when done. Every file
-// named on the command line is read through node-file.ts (regular files, under a size cap).
-import { stat, writeFile } from 'node:fs/promises';
-import { basename, dirname, extname, join } from 'node:path';
+// named on the command line is read through node-file.ts (regular files, under a size cap). The output
+// is written to a fresh temporary file beside it and renamed over it only when complete: a failure
+// (disk full, a file-size limit, a kill) never destroys the previous output.
+import { randomBytes } from 'node:crypto';
+import { open, realpath, rename, stat, unlink } from 'node:fs/promises';
+import { basename, dirname, extname, join, resolve } from 'node:path';
 import { importOnnx } from '../convert/onnx.js';
 import { importTfjsLayers } from '../convert/tfjs.js';
 import { readTfjsLayersDir } from '../convert/tfjs-node.js';
@@ -89,6 +92,7 @@ export async function convertCommand(argv: readonly string[], io: CliIO): Promis
     const labels = labelsPath === undefined ? undefined : await readLabels(labelsPath);
     const preprocess = preprocessArg === undefined ? undefined : await readPreprocess(preprocessArg);
     const source = await readSource(input, maxModelBytes);
+    await refuseOverwritingInput(output, sourceFiles(input, source));
     const inBytes = source.kind === 'tfjs' ? source.weightData.byteLength : source.bytes.byteLength;
 
     progress.stage('import');
@@ -211,14 +215,68 @@ function attachPreprocess(graph: Graph, pre: ImagePreprocess, arg: string): void
   graph.metadata.preprocess = pre;
 }
 
+/** The files a source was read from: the model file, or a TF.js model.json and its weight shards. */
+function sourceFiles(input: string, source: Source): string[] {
+  if (source.kind !== 'tfjs') return [input];
+  const dir = basename(input) === 'model.json' ? dirname(input) : input;
+  const files = [join(dir, 'model.json')];
+  const manifest = (source.modelJson as { weightsManifest?: unknown }).weightsManifest;
+  if (Array.isArray(manifest)) {
+    for (const group of manifest) {
+      const paths = (group as { paths?: unknown }).paths;
+      if (Array.isArray(paths)) for (const p of paths) if (typeof p === 'string') files.push(join(dir, p));
+    }
+  }
+  return files;
+}
+
+/** Refuses an output that is one of the inputs (same file: by device and inode, so links count too). */
+async function refuseOverwritingInput(output: string, inputs: readonly string[]): Promise<void> {
+  const out = await stat(output).catch(() => undefined);
+  if (!out) return;
+  for (const file of inputs) {
+    const st = await stat(file).catch(() => undefined);
+    if (st && st.dev === out.dev && st.ino === out.ino) {
+      throw new CliError(`the output ${output} is the input ${file}; choose another -o path`);
+    }
+  }
+}
+
+function writeError(path: string, e: unknown, existed: boolean): CliError {
+  const err = e as NodeJS.ErrnoException;
+  const why = err.code === 'ENOENT' ? 'its directory does not exist' : err.code === 'EISDIR' ? 'it is a directory'
+    : err.code === 'EACCES' ? 'permission denied' : err.code === 'ENOSPC' ? 'no space left on the device'
+    : err.code === 'EFBIG' ? 'the file is larger than this process may write (file-size limit)' : err.message;
+  return new CliError(`cannot write ${path}: ${why}${existed ? `; the existing ${path} is unchanged` : ''}`, { cause: e });
+}
+
+/**
+ * Writes `bytes` to `path` atomically: a temporary file created exclusively in the same folder (so the
+ * rename stays on one file system), flushed, then renamed over `path`. On any failure the temporary
+ * file is removed and `path` is left as it was. A symlink at `path` is followed, as writeFile would.
+ */
 async function writeOutput(path: string, bytes: Uint8Array): Promise<void> {
+  const target = await realpath(path).catch(() => resolve(path));
+  const existing = await stat(target).catch(() => undefined);
+  if (existing?.isDirectory()) throw writeError(path, Object.assign(new Error('EISDIR'), { code: 'EISDIR' }), false);
+  const tmp = join(dirname(target), `.${basename(target)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
+  let created = false;
   try {
-    await writeFile(path, bytes);
+    const fh = await open(tmp, 'wx', 0o644);
+    created = true;
+    try {
+      let done = 0;
+      while (done < bytes.byteLength) done += (await fh.write(bytes, done, bytes.byteLength - done)).bytesWritten;
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+    await rename(tmp, target);
+    created = false;
   } catch (e) {
-    const err = e as NodeJS.ErrnoException;
-    const why = err.code === 'ENOENT' ? 'its directory does not exist' : err.code === 'EISDIR' ? 'it is a directory'
-      : err.code === 'EACCES' ? 'permission denied' : err.message;
-    throw new CliError(`cannot write ${path}: ${why}`, { cause: e });
+    throw writeError(path, e, existing !== undefined);
+  } finally {
+    if (created) await unlink(tmp).catch(() => undefined);
   }
 }
 
