@@ -26,7 +26,7 @@ import { warnOnce } from '../runtime-files.js';
  * The least work (about multiply-adds) an op must have for the pool to take a share: below it, waking the
  * workers and counting their chunks costs more than they save (measured: bench/wasm/threads.ts).
  */
-const PAR_MIN_WORK = 1 << 16;
+const PAR_MIN_WORK = 1 << 18;
 
 interface StepInfo { readonly plan: PlanState; readonly index: number; readonly op: string }
 
