@@ -3,7 +3,7 @@
 // string from the file (names, ops, labels) is printed through sanitize.ts.
 import { stat } from 'node:fs/promises';
 import { readEimFile } from '../format/node.js';
-import type { Graph, ImagePreprocess, StorageDType, ValueInfo } from '../graph/ir.js';
+import type { Graph, ImagePreprocess, ImportedFrom, StorageDType, ValueInfo } from '../graph/ir.js';
 import { resolveNodes } from '../graph/resolve.js';
 import { inferShapes } from '../graph/shapes.js';
 import { nodeMacs } from '../graph/cost.js';
@@ -15,7 +15,8 @@ import { safeJson, sanitize } from './sanitize.js';
 
 export const INSPECT_HELP = `Usage: edgeinfer inspect FILE.eim [--json]
 
-Prints what a model file holds: name, producer and source, inputs and outputs, one row per
+Prints what a model file holds: name, the source format and opset it was converted from,
+producer and source, inputs and outputs, one row per
 node (output shape, parameters, multiply-adds at batch 1), totals, labels and preprocessing.
 
 Options:
@@ -57,6 +58,8 @@ export interface ModelReport {
   source?: string;
   description?: string;
   outputKind?: 'logits' | 'probabilities';
+  /** The format (onnx, tflite, tfjs), opset and version the model was converted from; absent in older files. */
+  importedFrom?: ImportedFrom;
   inputs: ValueReport[];
   outputs: ValueReport[];
   nodes: NodeReport[];
@@ -125,6 +128,7 @@ export function describeModel(graph: Graph, file: string, fileBytes: number): Mo
     source: m.source,
     description: m.description,
     outputKind: m.outputKind,
+    ...(m.importedFrom ? { importedFrom: m.importedFrom } : {}),
     inputs: graph.inputs.map(valueReport),
     outputs: graph.outputs.map((v) => valueReport({ ...v, shape: outputShape(v, shapes) })),
     nodes,
@@ -166,10 +170,18 @@ function renderPreprocess(p: ImagePreprocess): string {
     + `x = (pixel * ${p.scale} - mean) / std, mean [${p.mean.join(', ')}], std [${p.std.join(', ')}]`;
 }
 
+const FORMAT_NAMES: Record<string, string> = { onnx: 'ONNX', tflite: 'TFLite', tfjs: 'TF.js layers' };
+
+/** "from ONNX opset 13 (IR 8)", "from TFLite (schema 3)". */
+function renderImportedFrom(f: ImportedFrom): string {
+  const name = FORMAT_NAMES[f.format] ?? f.format;
+  return `from ${name}${f.opset !== undefined ? ` opset ${f.opset}` : ''}${f.version ? ` (${f.version})` : ''}`;
+}
+
 export function renderReport(r: ModelReport): string {
   let s = `${sanitize(r.file)} (${formatBytes(r.fileBytes)})\n`;
   const meta: [string, string | undefined][] = [
-    ['name', r.name], ['producer', r.producer], ['source', r.source], ['description', r.description], ['output', r.outputKind],
+    ['name', r.name], ['converted', r.importedFrom && renderImportedFrom(r.importedFrom)], ['producer', r.producer], ['source', r.source], ['description', r.description], ['output', r.outputKind],
   ];
   for (const [k, v] of meta) if (v !== undefined) s += `${`${k}:`.padEnd(13)}${sanitize(v)}\n`;
   s += '\ninputs:\n' + r.inputs.map(renderValue).join('');

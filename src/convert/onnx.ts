@@ -155,6 +155,7 @@ function build(model: ModelProto, name: string, nodes: readonly OnnxNode[], plan
       ...(model.producerName ? { producer: `${model.producerName} ${model.producerVersion ?? ''}`.trim() } : {}),
       ...(model.docString ? { description: model.docString } : {}),
       outputKind: last?.op === 'Softmax' ? 'probabilities' : 'logits',
+      importedFrom: { format: 'onnx', opset: opsets(model).get('')!, ...(model.irVersion ? { version: `IR ${model.irVersion}` } : {}) },
     },
   };
 }

@@ -27,6 +27,12 @@ function producerOf(root: JsonObject, topology: JsonObject): string | undefined 
   return keras;
 }
 
+/** model.json's `format` ("layers-model") and `convertedBy`, when present. */
+function tfjsVersion(root: JsonObject): string | undefined {
+  const parts = [root.format, root.convertedBy].filter((x): x is string => typeof x === 'string' && x !== '');
+  return parts.length > 0 ? parts.join(', ') : undefined;
+}
+
 export function importTfjsLayers(modelJson: unknown, weightData: Uint8Array, options: TfjsImportOptions = {}): Graph {
   const root = expectObject(modelJson, 'model.json');
   if (root.modelTopology === undefined) throw new ModelFormatError('model.json has no modelTopology', 'modelTopology');
@@ -69,6 +75,7 @@ export function importTfjsLayers(modelJson: unknown, weightData: Uint8Array, opt
     name: modelName,
     ...(producer ? { producer } : {}),
     ...(b.producers.get(outValues[0]?.name) === 'Softmax' ? { outputKind: 'probabilities' as const } : {}),
+    importedFrom: { format: 'tfjs', ...(tfjsVersion(root) ? { version: tfjsVersion(root) } : {}) },
   };
 
   return {

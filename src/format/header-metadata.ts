@@ -1,6 +1,6 @@
 // The header's metadata section: model description, labels and image preprocessing, type-checked
 // field by field. Unknown keys are ignored (a newer minor version may add some).
-import type { ImagePreprocess, ModelMetadata } from '../graph/ir.js';
+import type { ImagePreprocess, ImportedFrom, ModelMetadata } from '../graph/ir.js';
 import { array, fail, finite, has, integer, object, oneOf, string, stringArray, type JsonObject } from './json-check.js';
 
 const MAX_IMAGE_SIDE = 16384;
@@ -35,6 +35,17 @@ export function validatePreprocess(v: unknown, where: string): ImagePreprocess {
   return has(o, 'resizeTo') ? { ...p, resizeTo: integer(o.resizeTo, `${where}.resizeTo`, 1, MAX_IMAGE_SIDE) } : p;
 }
 
+/** `importedFrom`: format required (any non-empty string), opset and version optional, unknown keys ignored. */
+export function validateImportedFrom(v: unknown, where: string): ImportedFrom {
+  const o = object(v, where);
+  const format = string(o.format, `${where}.format`, { nonEmpty: true });
+  const r: ImportedFrom = { format };
+  if (has(o, 'opset')) r.opset = integer(o.opset, `${where}.opset`, 0, 2 ** 31 - 1);
+  const version = optionalString(o, 'version', where);
+  if (version !== undefined) r.version = version;
+  return r;
+}
+
 function optionalString(o: JsonObject, key: string, where: string): string | undefined {
   return has(o, key) ? string(o[key], `${where}.${key}`) : undefined;
 }
@@ -53,5 +64,6 @@ export function validateMetadata(v: unknown, where: string): ModelMetadata {
   if (has(o, 'labels')) m.labels = stringArray(o.labels, `${where}.labels`);
   if (has(o, 'preprocess')) m.preprocess = validatePreprocess(o.preprocess, `${where}.preprocess`);
   if (has(o, 'outputKind')) m.outputKind = oneOf(o.outputKind, ['logits', 'probabilities'] as const, `${where}.outputKind`);
+  if (has(o, 'importedFrom')) m.importedFrom = validateImportedFrom(o.importedFrom, `${where}.importedFrom`);
   return m;
 }

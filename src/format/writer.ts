@@ -117,8 +117,9 @@ function valueJson(v: ValueInfo): object {
 
 /** Known keys only, in a fixed order, so equal graphs give equal bytes. */
 function metadataJson(m: ModelMetadata): object {
-  const { name, producer, source, description, labels, preprocess, outputKind } = m;
-  return { name, producer, source, description, labels, preprocess, outputKind };
+  const { name, producer, source, description, labels, preprocess, outputKind, importedFrom } = m;
+  const from = importedFrom && { format: importedFrom.format, opset: importedFrom.opset, version: importedFrom.version };
+  return { name, producer, source, description, labels, preprocess, outputKind, importedFrom: from };
 }
 
 function bytesOf(a: Float32Array | Uint16Array | Int8Array | Uint8Array): Uint8Array {

@@ -65,6 +65,16 @@ export interface ImagePreprocess {
   readonly crop: 'center' | 'none';
 }
 
+/** The source model an importer read (edgeinfer inspect shows it). */
+export interface ImportedFrom {
+  /** 'onnx', 'tflite' or 'tfjs'; a reader accepts any string, since a newer writer may add formats. */
+  format: 'onnx' | 'tflite' | 'tfjs' | (string & {});
+  /** ONNX: the opset of the default domain. */
+  opset?: number;
+  /** The format's own version: "IR 8" (ONNX), "schema 3" (TFLite), "layers-model, <converter>" (TF.js). */
+  version?: string;
+}
+
 export interface ModelMetadata {
   name?: string;
   /** The tool that made the source model, e.g. "onnx.quantize 0.1.0", "keras 2.1.4". */
@@ -76,6 +86,8 @@ export interface ModelMetadata {
   preprocess?: ImagePreprocess;
   /** What the first output holds, so classifiers know whether to apply softmax. */
   outputKind?: 'logits' | 'probabilities';
+  /** Set by the importers; absent in files written before it existed (still valid). */
+  importedFrom?: ImportedFrom;
 }
 
 export interface Graph {

@@ -60,7 +60,7 @@ describe('tfjs-mnist-cnn (Keras 2.1.4, old manifest format)', () => {
     expect(graph.nodes.map((n) => n.op)).toEqual(['Conv', 'Conv', 'MaxPool', 'Conv', 'Conv', 'MaxPool', 'Flatten', 'Gemm', 'Gemm', 'Softmax']);
     expect(graph.inputs).toEqual([{ name: 'conv2d_1_input', shape: [-1, 28, 28, 1] }]);
     expect(graph.outputs).toEqual([{ name: 'dense_2', shape: [-1, 10] }]);
-    expect(graph.metadata).toEqual({ name: 'sequential', producer: 'keras 2.1.4', outputKind: 'probabilities' });
+    expect(graph.metadata).toMatchObject({ name: 'sequential', producer: 'keras 2.1.4', outputKind: 'probabilities', importedFrom: { format: 'tfjs' } });
     expect(graph.nodes[0].attrs).toMatchObject({ autoPad: 'SAME_UPPER', activation: { op: 'Relu' } });
     expect(graph.constants.get('conv2d_2/kernel')!.shape).toEqual([32, 5, 5, 32]);
     const weights = [...graph.constants.values()].reduce((a, c) => a + c.data.length, 0);

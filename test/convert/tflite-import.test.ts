@@ -43,6 +43,7 @@ describe('TFLite metadata', () => {
       labels: LABELS,
       preprocess: { width: 4, height: 4, channels: 3, colorOrder: 'RGB', scale: 1, mean: [127.5, 127.5, 127.5], std: [127.5, 127.5, 127.5], resize: 'stretch', crop: 'none' },
       outputKind: 'probabilities',
+      importedFrom: { format: 'tflite', version: 'schema 3' },
     });
     expect(importTflite(bytes, { name: 'mine' }).metadata.name).toBe('mine');
   });

@@ -55,6 +55,7 @@ export function importTflite(bytes: Uint8Array, options: TfliteImportOptions = {
     ...(labels ? { labels } : {}),
     ...(preprocess ? { preprocess } : {}),
     outputKind,
+    importedFrom: { format: 'tflite', version: `schema ${model.version}` },
   };
   return { ...graph, metadata };
 }
