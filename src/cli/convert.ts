@@ -123,6 +123,10 @@ export async function convertCommand(argv: readonly string[], io: CliIO): Promis
     const ops = importedOps === graph.nodes.length ? `${graph.nodes.length} ops` : `${importedOps} -> ${graph.nodes.length} ops`;
     io.stdout.write(`wrote ${sanitize(output)} (${sanitize(graph.metadata.name ?? '')}): ${ops}, ${formatCount(params)} params (${weights}), `
       + `${formatBytes(inBytes)} -> ${formatBytes(bytes.byteLength)}, ${formatDuration(performance.now() - t0)}\n`);
+    if (source.kind === 'tflite') {
+      const note = missingMetadataNote(graph);
+      if (note) io.stderr.write(`edgeinfer convert: note: ${note}\n`);
+    }
     return 0;
   } finally {
     progress.done();
@@ -202,6 +206,21 @@ async function readPreprocess(arg: string): Promise<ImagePreprocess> {
   const pre = validateStoredPreprocess(json, 'preprocess');
   validatePreprocess(pre);
   return pre;
+}
+
+/**
+ * What a TFLite model (which usually carries its metadata) lacked for ImageClassifier and `edgeinfer
+ * classify`, naming the flags that supply it; undefined when nothing is missing or the input is no image.
+ */
+function missingMetadataNote(graph: Graph): string | undefined {
+  const input = graph.inputs[0];
+  const image = graph.inputs.length === 1 && input.shape.length === 4 && (input.shape[3] === 1 || input.shape[3] === 3);
+  if (!image || graph.metadata.preprocess) return undefined;
+  const [h, w, c] = input.shape.slice(1);
+  const labels = graph.metadata.labels ? '' : '; class labels are missing too (--labels FILE, one per line), so results show class indices';
+  return `the model has no image preprocessing metadata (normalisation mean/std, colour order, resize) for its ${w}x${h}x${c} input, `
+    + `which ImageClassifier and edgeinfer classify need: convert again with --preprocess imagenet or --preprocess FILE.json `
+    + `(the ImagePreprocess fields of docs/format.md)${labels}`;
 }
 
 /** The first input must take the images the preprocessing makes: [N, height, width, channels] in the IR. */

@@ -205,8 +205,9 @@ export function renderReport(r: ModelReport): string {
     const shown = r.labels.slice(0, 5).map((l) => safeJson(l)).join(', ');
     s += `labels:      ${r.labels.length} (${shown}${r.labels.length > 5 ? ', ...' : ''})\n`;
   } else {
-    s += 'labels:      none\n';
+    s += 'labels:      none (edgeinfer convert --labels FILE stores them)\n';
   }
-  s += `preprocess:  ${r.preprocess ? renderPreprocess(r.preprocess) : 'none'}\n`;
+  s += `preprocess:  ${r.preprocess ? renderPreprocess(r.preprocess)
+    : 'none (ImageClassifier and edgeinfer classify need it: edgeinfer convert --preprocess imagenet|FILE.json stores it)'}\n`;
   return s;
 }

@@ -3,11 +3,12 @@
 // file-size limit set with `ulimit -f` on a child process) leaves the previous output as it was and no
 // temporary file behind.
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, linkSync, lstatSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync } from 'node:fs';
+import { copyFileSync, linkSync, lstatSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli as cli } from '../helpers/cli.js';
+import { ModelBuilder } from '../convert/tflite-helpers.js';
 
 const ROOT = join(import.meta.dirname, '../..');
 const MNIST_ONNX = join(ROOT, 'test/fixtures/models/mnist-8/mnist-8.onnx');
@@ -68,5 +69,30 @@ describe('edgeinfer convert output', () => {
     expect((await cli(['convert', MNIST_ONNX, '-o', link, '--name', 'via-link'])).code).toBe(0);
     expect(readFileSync(target).includes(Buffer.from('via-link'))).toBe(true);
     expect(lstatSync(link).isSymbolicLink()).toBe(true);
+  });
+});
+
+describe('models without preprocessing metadata', () => {
+  it('a TFLite image model without metadata: convert names what is missing and the flags; inspect too', async () => {
+    const m = new ModelBuilder();
+    const x = m.input('x', [1, 8, 6, 3]);
+    m.output(m.op(19 /* RELU */, [x], 'y', [1, 8, 6, 3]));
+    const path = join(dir, 'bare.tflite'), out = join(dir, 'bare.eim');
+    writeFileSync(path, m.bytes());
+    const r = await cli(['convert', path, '-o', out]);
+    expect(r.code, r.err).toBe(0);
+    expect(r.err).toMatch(/^edgeinfer convert: note: the model has no image preprocessing metadata .* for its 6x8x3 input, .*--preprocess imagenet or --preprocess FILE\.json.*class labels are missing too \(--labels FILE/);
+    expect(r.err).not.toMatch(/options\.preprocess/);
+    const text = await cli(['inspect', out]);
+    expect(text.out).toMatch(/^labels: +none \(edgeinfer convert --labels FILE stores them\)$/m);
+    expect(text.out).toMatch(/^preprocess: +none \(.*edgeinfer convert --preprocess imagenet\|FILE\.json stores it\)$/m);
+
+    const pre = join(dir, 'pre.json');
+    writeFileSync(pre, JSON.stringify({ width: 6, height: 8, channels: 3, colorOrder: 'RGB', scale: 1, mean: [0, 0, 0], std: [1, 1, 1], resize: 'stretch', crop: 'none' }));
+    const labels = join(dir, 'labels.txt');
+    writeFileSync(labels, 'a\nb\nc\n');
+    const ok = await cli(['convert', path, '-o', out, '--preprocess', pre, '--labels', labels]);
+    expect(ok.code, ok.err).toBe(0);
+    expect(ok.err).toBe('');
   });
 });
