@@ -4,10 +4,12 @@
 // Deep graphs import, optimize, prepare and write without recursion and in time linear in their size.
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { ImportBudget, MAX_CONST_ELEMENTS } from '../../src/convert/budget.js';
 import { importOnnx } from '../../src/convert/onnx.js';
+import { importTfjsLayers } from '../../src/convert/tfjs.js';
 import { ModelFormatError } from '../../src/errors.js';
 import { readEim } from '../../src/format/reader.js';
 import { writeEim } from '../../src/format/writer.js';
@@ -130,6 +132,14 @@ function reluChain(n: number): Uint8Array {
   }
   return m.output('y').encode();
 }
+
+describe('TF.js weights', () => {
+  it('a manifest entry larger than the format holds is refused before decoding', () => {
+    const json = JSON.parse(readFileSync(join(ROOT, 'test/fixtures/models/tfjs-mnist-cnn/model.json'), 'utf8'));
+    json.weightsManifest[0].weights[0].shape = [65536, 65536];
+    expect(() => importTfjsLayers(json, new Uint8Array(16))).toThrow(/4294967296 elements, over the limit of 268435456/);
+  });
+});
 
 describe('deep graphs', () => {
   // No timed assertion: 100,000 nodes finish within the test's timeout only if every stage is linear

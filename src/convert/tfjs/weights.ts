@@ -3,6 +3,7 @@
 // (uint8/uint16: q * scale + min) and float16 weights are dequantized here.
 import type { Shape } from '../../tensor.js';
 import { sizeOf } from '../../tensor.js';
+import { MAX_CONST_ELEMENTS } from '../budget.js';
 import { child, describe, expectArray, expectObject, expectString, formatError, type Json } from './json.js';
 
 export interface Weight {
@@ -74,6 +75,12 @@ function parseSpec(raw: Json, where: string): Spec {
     formatError(`expected a list of non-negative integers, got ${describe(shapeRaw)}`, child(where, 'shape'));
   }
   const shape = shapeRaw as number[];
+  // Before any decoding: the manifest must also describe exactly the bytes given (decodeWeights), so
+  // every weight is at most 4x (uint8 -> f32) its bytes in the shards.
+  const n = sizeOf(shape);
+  if (!Number.isSafeInteger(n) || n > MAX_CONST_ELEMENTS) {
+    formatError(`a weight of shape [${shape}] has ${n} elements, over the limit of ${MAX_CONST_ELEMENTS}`, child(where, 'shape'));
+  }
   const dtype = expectString(obj.dtype ?? 'float32', child(where, 'dtype'));
   let codec: { size: number; decode: Decoder };
   if (obj.quantization !== undefined && obj.quantization !== null) {
