@@ -94,7 +94,7 @@ async function benchOne(provider: BackendProvider, graph: Graph, batch: number, 
   try {
     const t0 = performance.now();
     backend = await provider.create();
-    session = await Session.create(graph, { backend, optimize: false });
+    session = await Session.create(graph, { backend });
     const feeds = feedsFor(session, batch);
     const t1 = performance.now();
     await session.run(feeds, IR);

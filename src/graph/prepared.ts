@@ -6,7 +6,7 @@
 import { BackendUnavailableError } from '../errors.js';
 import { Transpose } from '../ops/transpose.js';
 import type { Graph, Node, ValueInfo } from './ir.js';
-import { optimize } from './optimize.js';
+import { topologicalOrder } from './graph-utils.js';
 import { buildPlan, inversePerm, sourceShape, type BatchPlan, type Layout } from './plan.js';
 import { modelName, resolveNodes, type ResolvedNode } from './resolve.js';
 import { checkOutputPerms, checkStructure } from './validate.js';
@@ -15,11 +15,6 @@ export { sourceShape, type BatchPlan, type Layout, type PlannedNode, type Planne
 
 /** Batch plans kept per layout; the least recently used one goes first. */
 export const MAX_BATCH_PLANS = 4;
-
-export interface PrepareOptions {
-  /** Run the graph passes first (default true). */
-  readonly optimize?: boolean;
-}
 
 /** Counts of the work done here, for tests that prove it happens once per load. */
 export const prepareCounters = { graphs: 0, plans: 0 };
@@ -39,9 +34,13 @@ export class PreparedGraph {
     this.#permuted = graph.inputs.some((v) => v.sourcePerm) || graph.outputs.some((v) => v.sourcePerm);
   }
 
-  /** Runs the passes (unless told not to), checks the graph, binds every node to its op: once per load. */
-  static build(graph: Graph, options: PrepareOptions = {}): PreparedGraph {
-    const g = options.optimize === false ? graph : optimize(graph);
+  /**
+   * Checks the graph and binds every node to its op: once per load. The graph runs as given: fusing and
+   * folding is the converter's work (optimize(), which `edgeinfer convert` runs), so the runtime does not
+   * carry the passes; nodes are only put in an order that runs.
+   */
+  static build(graph: Graph): PreparedGraph {
+    const g: Graph = { ...graph, nodes: topologicalOrder(graph) };
     checkStructure(g);
     const prepared = new PreparedGraph(g, resolveNodes(g));
     prepareCounters.graphs++;

@@ -45,8 +45,6 @@ export interface SelectOptions extends TrialOptions {
   modelHash?: string;
   /** Identifies this device (browser, GPU, CPU); default: defaultDeviceKey(). */
   deviceKey?: () => string | Promise<string>;
-  /** Run the graph passes first (default true). */
-  optimize?: boolean;
   /**
    * With a backend name or list: check the backend's answer to a seeded input against a more trusted backend's
    * (a GPU against wasm, wasm against js) before using it; one that disagrees is passed over as 'failed', with
@@ -231,7 +229,7 @@ export async function choose(graph: Graph, options: SelectOptions = {}, warm = f
   const pref = parsePreference(opts.backend);
   const providers = withThreads(opts.providers ?? PROVIDERS, opts.threads);
   throwIfAborted(opts.signal, 'backend selection');
-  const prepared = PreparedGraph.build(graph, { optimize: opts.optimize });
+  const prepared = PreparedGraph.build(graph);
   const opener = new Opener(prepared, opts.signal, opts.precision, queue);
   const elapsed = () => now() - started;
   const warming = (): WarmStart => ({ target: GPU, state: 'preparing', firstReadyMs: elapsed() });

@@ -23,8 +23,6 @@ export interface TensorInfo {
 export interface SessionOptions {
   /** A backend name, or a backend instance (tests use this). Default 'js'. */
   backend?: BackendName | Backend;
-  /** Run the graph passes before preparing (default true). */
-  optimize?: boolean;
   /** With a backend name: the GPU backend's storage precision (default f32; see SelectOptions.precision). */
   precision?: GpuPrecision;
 }
@@ -113,7 +111,7 @@ export class Session {
 
   /** Prepares `graph` (passes, checks, shapes) and opens it on a backend: a name, or an instance. */
   static async create(graph: Graph, options: SessionOptions = {}): Promise<Session> {
-    const prepared = PreparedGraph.build(graph, { optimize: options.optimize });
+    const prepared = PreparedGraph.build(graph);
     const backend = typeof options.backend === 'object'
       ? options.backend
       : await openNamed(options.backend ?? 'js', undefined, { precision: options.precision });

@@ -8,6 +8,7 @@ import { Session } from '../../src/runtime/session.js';
 import { useBackends } from '../helpers/backends.js';
 import { expectClose, maxAbsDiff, randomF32 } from '../helpers/harness.js';
 import { OnnxModel, runOrtModel, type Feed } from '../helpers/onnx-builder.js';
+import { optimize } from '../../src/graph/optimize.js';
 
 const variants = (await useBackends()).filter((v) => v.precision === 'f32');
 
@@ -85,7 +86,7 @@ describe('ONNX 1-D windows vs onnxruntime-web on every backend', () => {
       const want = await runOrtModel(bytes, c.feeds);
       const graph = importOnnx(bytes);
       expect(graph.inputs[0].shape[0]).toBe(-1);
-      const s = await Session.create(graph, { backend: await v.backend(), optimize: true });
+      const s = await Session.create(optimize(graph), { backend: await v.backend() });
       // The backend belongs to the file (useBackends disposes it): only the session's own state goes.
       const got = await s.run(ins);
       for (const [k, o] of Object.entries(want)) {

@@ -14,6 +14,7 @@ import { useBackends } from '../helpers/backends.js';
 import { expectClose, maxAbsDiff, randomF32 } from '../helpers/harness.js';
 import { tfReady } from './tfjs-helpers.js';
 import { ACT, f32Bytes, i32Bytes, ModelBuilder, OP, opts, T } from './tflite-helpers.js';
+import { optimize } from '../../src/graph/optimize.js';
 
 const variants = (await useBackends()).filter((v) => v.precision === 'f32' && v.id !== 'wasm-relaxed');
 
@@ -284,7 +285,7 @@ describe('TFLite ops vs TF.js on every backend', () => {
 
     it.each(variants.map((v) => [v.id, v] as const))('on %s', async (_id, v) => {
       if (v.skipReason !== undefined) return void console.warn(`skipped ${v.id}: ${v.skipReason}`);
-      const s = await Session.create(graph, { backend: await v.backend(), optimize: true });
+      const s = await Session.create(optimize(graph), { backend: await v.backend() });
       const got = await s.run(Object.fromEntries(Object.entries(c.feeds).map(([k, f]) => [k, f.data])));
       for (const [k, w] of Object.entries(want)) {
         expectClose(got[k].data, w, { atol: c.tol ?? 1e-4, rtol: 1e-4 }, `${c.name}: ${k} on ${v.id}`);

@@ -1,5 +1,5 @@
 // One op on any backend, the way the runtime runs a model: a one-node graph through Session.create
-// (optimize off) and session.run; and the loop that runs an op's case table (test/ops/<op>.cases.ts) on
+// and session.run; and the loop that runs an op's case table (test/ops/<op>.cases.ts) on
 // every backend variant against the reference.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Backend } from '../../src/backends/backend.js';
@@ -62,7 +62,7 @@ export function opGraph(op: OpDef<any>, c: OpRun): { graph: Graph; feeds: Record
 /** Runs `op` on `backend` through Session.create + session.run; returns every output. The backend stays open. */
 export async function runOp(backend: Backend, op: OpDef<any>, c: OpRun): Promise<Tensor[]> {
   const { graph, feeds, outputs } = opGraph(op, c);
-  const session = await Session.create(graph, { backend, optimize: false });
+  const session = await Session.create(graph, { backend });
   const result = await session.run(feeds);
   return outputs.map((n) => result[n]);
 }

@@ -47,8 +47,8 @@ describeGpu(`WebGpuBackend through Session (${adapterName})`, () => {
 
   it('runs a small CNN like the js backend at batch 1, 3 and 1 again', async () => {
     const graph = smallCnn();
-    const gpuSession = await Session.create(graph, { backend: b, optimize: false });
-    const jsSession = await Session.create(graph, { backend: 'js', optimize: false });
+    const gpuSession = await Session.create(graph, { backend: b });
+    const jsSession = await Session.create(graph, { backend: 'js' });
     expect(gpuSession.backend).toBe('webgpu');
     for (const n of [1, 3, 1]) {
       const x = randomF32(n * 300, { seed: n, min: 0, max: 1 });
@@ -61,7 +61,7 @@ describeGpu(`WebGpuBackend through Session (${adapterName})`, () => {
   });
 
   it('submits once per inference', async () => {
-    const s = await Session.create(smallCnn(), { backend: b, optimize: false });
+    const s = await Session.create(smallCnn(), { backend: b });
     await s.run({ x: randomF32(300, { seed: 1 }) }); // prepare outside the count
     const queue = b.device.queue;
     const submit = queue.submit.bind(queue);
@@ -83,8 +83,8 @@ describeGpu(`WebGpuBackend through Session (${adapterName})`, () => {
   it('a model is rejected at Session.create when ops lacks one of its ops', async () => {
     // The table is complete today; a backend view without Softmax stands in for a future op.
     const partial = Object.create(b, { ops: { value: new Set([...b.ops].filter((o) => o !== 'Softmax')) } }) as WebGpuBackendT;
-    await expect(Session.create(smallCnn(), { backend: partial, optimize: false })).rejects.toThrow(BackendUnavailableError);
-    await expect(Session.create(smallCnn(), { backend: partial, optimize: false })).rejects.toThrow(/does not implement Softmax/);
+    await expect(Session.create(smallCnn(), { backend: partial })).rejects.toThrow(BackendUnavailableError);
+    await expect(Session.create(smallCnn(), { backend: partial })).rejects.toThrow(/does not implement Softmax/);
   });
 
   it('throws GpuLimitError naming the limit for a tensor past maxStorageBufferBindingSize', () => {

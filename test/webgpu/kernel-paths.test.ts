@@ -28,7 +28,7 @@ afterAll(() => { for (const b of backends.values()) b.dispose(); });
 /** One session of a one-node graph on `b`: run it as often as a test needs. */
 async function session(b: WebGpuBackendT, op: OpDef<any>, c: OpRun): Promise<() => Promise<Tensor[]>> {
   const { graph, feeds, outputs } = opGraph(op, c);
-  const s = await Session.create(graph, { backend: b, optimize: false });
+  const s = await Session.create(graph, { backend: b });
   return async () => {
     const r = await s.run(feeds);
     return outputs.map((n) => r[n]);

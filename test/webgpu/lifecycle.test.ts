@@ -86,7 +86,7 @@ describeGpu('sessions on one shared GPUDevice', () => {
   beforeAll(async () => {
     device = await appDevice();
     live = watchBuffers(device);
-    const js = await Session.create(tinyCnn(), { backend: 'js', optimize: false });
+    const js = await Session.create(tinyCnn(), { backend: 'js' });
     want1 = (await js.run({ x: x1 })).probs.data;
     want2 = (await js.run({ x: x2 })).probs.data;
   });
@@ -101,7 +101,7 @@ describeGpu('sessions on one shared GPUDevice', () => {
     for (let i = 0; i < 200; i++) {
       const backend = await provider.create() as WebGpuBackend;
       expect(backend.ownsDevice).toBe(false);
-      const session = await Session.create(tinyCnn(), { backend, optimize: false });
+      const session = await Session.create(tinyCnn(), { backend });
       // Every session runs, alternating batch 1 and 2 (every tenth one both): each plan takes its own buffers.
       const batches = i % 10 === 0 ? [1, 2] : [i % 2 ? 2 : 1];
       for (const n of batches) {
@@ -119,7 +119,7 @@ describeGpu('sessions on one shared GPUDevice', () => {
     expect(live.size).toBe(before.watched);
     // The device was the app's: it is still alive and serves another session.
     const backend = await provider.create();
-    const session = await Session.create(tinyCnn(), { backend, optimize: false });
+    const session = await Session.create(tinyCnn(), { backend });
     expectClose((await session.run({ x: x1 })).probs.data, want1, { atol: 1e-5, rtol: 1e-4 }, 'after 200 sessions');
     session.dispose();
     expect(live.size).toBe(before.watched);
@@ -134,7 +134,7 @@ describeGpu('sessions on one shared GPUDevice', () => {
       const precision = i % 2 ? 'f16' : 'f32';
       const backend = await provider.create({ precision }) as WebGpuBackend;
       expect(backend.precision).toBe(precision);
-      const session = await Session.create(tinyCnn(), { backend, optimize: false });
+      const session = await Session.create(tinyCnn(), { backend });
       const got = (await session.run({ x: x1 })).probs.data;
       // f16: inputs, weights and every activation rounded to halves (probabilities near 0.1-0.5).
       expectClose(got, want1, precision === 'f16' ? { atol: 2e-3, rtol: 1e-2 } : { atol: 1e-5, rtol: 1e-4 }, `session ${i} ${precision}`);
@@ -150,8 +150,8 @@ describeGpu('sessions on one shared GPUDevice', () => {
 
   it('a disposed session rejects runs with a typed error, also when disposed mid-run; its neighbours run on', async () => {
     const provider = webgpuDeviceProvider(device);
-    const neighbour = await Session.create(tinyCnn(), { backend: await provider.create(), optimize: false });
-    const s = await Session.create(tinyCnn(), { backend: await provider.create(), optimize: false });
+    const neighbour = await Session.create(tinyCnn(), { backend: await provider.create() });
+    const s = await Session.create(tinyCnn(), { backend: await provider.create() });
     await s.run({ x: x1 });
     // Disposed while its inference is on the GPU: the read-back buffer is destroyed under the mapAsync.
     afterNextSubmit(device, () => s.dispose());
@@ -170,7 +170,7 @@ describeGpu('sessions on one shared GPUDevice', () => {
   });
 
   it("the app's own GPU errors on the shared device do not fail our sessions", async () => {
-    const s = await Session.create(tinyCnn(), { backend: await webgpuDeviceProvider(device).create(), optimize: false });
+    const s = await Session.create(tinyCnn(), { backend: await webgpuDeviceProvider(device).create() });
     // An error of the app's, outside any scope: reported to the app (its handler), not to us.
     const seen: string[] = [];
     const onError = (ev: Event) => { seen.push((ev as GPUUncapturedErrorEvent).error.message); ev.preventDefault(); };
@@ -191,7 +191,7 @@ describeGpu('sessions on one shared GPUDevice', () => {
 describeGpu('device loss', () => {
   it('device.destroy() between runs: the session rejects with BackendLostError, every time', async () => {
     const backend = await newBackend();
-    const s = await Session.create(tinyCnn(), { backend, optimize: false });
+    const s = await Session.create(tinyCnn(), { backend });
     await s.run({ x: x1 });
     backend.device.destroy();
     for (let k = 0; k < 2; k++) {
@@ -205,7 +205,7 @@ describeGpu('device loss', () => {
 
   it('device.destroy() while an inference is on the GPU: that run rejects with BackendLostError (no hang)', async () => {
     const backend = await newBackend();
-    const s = await Session.create(tinyCnn(), { backend, optimize: false });
+    const s = await Session.create(tinyCnn(), { backend });
     await s.run({ x: x1 });
     afterNextSubmit(backend.device, () => backend.device.destroy());
     const err = await s.run({ x: x1 }).then(() => 'resolved', (e: unknown) => e);
@@ -218,7 +218,7 @@ describeGpu('device loss', () => {
     const device = await appDevice();
     const provider = webgpuDeviceProvider(device);
     expect(await provider.available()).toBe(true);
-    const sessions = await Promise.all([0, 1].map(async () => Session.create(tinyCnn(), { backend: await provider.create(), optimize: false })));
+    const sessions = await Promise.all([0, 1].map(async () => Session.create(tinyCnn(), { backend: await provider.create() })));
     for (const s of sessions) await s.run({ x: x1 });
     device.destroy();
     await device.lost;
