@@ -1,13 +1,12 @@
 // Runs one case of cases.ts in a child process with a V8 heap cap (--max-old-space-size), a watchdog on
 // its resident memory (polled from /proc, killed past the limit: typed arrays live outside the V8
 // heap) and a time limit; reports what the child printed, its peak RSS and whether it exited by itself.
-import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { runWatched } from '../helpers/watched-child.js';
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const CASES = fileURLToPath(new URL('./cases.ts', import.meta.url));
 
 export interface CaseResult {
@@ -37,15 +36,6 @@ export interface Limits {
   input?: string;
   /** More environment for the child. */
   env?: Record<string, string>;
-}
-
-function rssMiB(pid: number): number | undefined {
-  try {
-    const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return m ? Number(m[1]) / 1024 : undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 function listFiles(dir: string, base = dir): string[] {
@@ -79,45 +69,27 @@ export async function runCase(name: string, limits: Limits = {}): Promise<CaseRe
   return { ...(await spawnCase(name, scratch(), limits)), case: name };
 }
 
-function spawnCase(name: string, dir: string, limits: Limits): Promise<CaseResult> {
-  const { heapMiB = 256, rssMiB: rssLimit = 1024, timeoutMs = 30_000 } = limits;
+async function spawnCase(name: string, dir: string, limits: Limits): Promise<CaseResult> {
+  const { heapMiB = 256, rssMiB = 1024, timeoutMs = 30_000 } = limits;
   const env = {
     ...process.env, EDGEINFER_NO_NODE_WEBGPU: '1', XDG_CACHE_HOME: join(dir, 'cache'), TMPDIR: join(dir, 'tmp'), EDGEINFER_DEBUG: '',
     HOSTILE_INPUT: limits.input ?? '', ...limits.env,
   };
-  const t0 = performance.now();
-  const child = spawn(process.execPath, [`--max-old-space-size=${heapMiB}`, '--import', 'tsx', CASES, name, dir], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '', stderr = '';
-  child.stdout.on('data', (d) => { stdout += d; });
-  child.stderr.on('data', (d) => { stderr += d; });
-  let killed: CaseResult['killed'];
-  let polled = 0;
-  const poll = setInterval(() => {
-    const r = rssMiB(child.pid!);
-    if (r !== undefined) polled = Math.max(polled, r);
-    if (r !== undefined && r > rssLimit) { killed = 'memory'; child.kill('SIGKILL'); }
-  }, 25);
-  const timer = setTimeout(() => { killed ??= 'timeout'; child.kill('SIGKILL'); }, timeoutMs);
-  return new Promise((resolve) => {
-    child.on('close', (code) => {
-      clearInterval(poll);
-      clearTimeout(timer);
-      const lines = stdout.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>);
-      const report = lines.find((l) => 'case' in l) ?? {};
-      const rss = lines.find((l) => 'maxRssKiB' in l)?.maxRssKiB as number | undefined;
-      let files: string[] = [];
-      try { if (statSync(dir).isDirectory()) files = listFiles(dir); } catch { /* gone */ }
-      resolve({
-        ...(report as Partial<CaseResult>),
-        case: name,
-        maxRssMiB: Math.round(rss !== undefined ? rss / 1024 : polled),
-        killed,
-        exitCode: code,
-        wallMs: Math.round(performance.now() - t0),
-        stderr,
-        files,
-        dir,
-      });
-    });
-  });
+  const run = await runWatched(CASES, [name, dir], { heapMiB, rssMiB, timeoutMs, env });
+  const lines = run.stdout.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>);
+  const report = lines.find((l) => 'case' in l) ?? {};
+  const rss = lines.find((l) => 'maxRssKiB' in l)?.maxRssKiB as number | undefined;
+  let files: string[] = [];
+  try { if (statSync(dir).isDirectory()) files = listFiles(dir); } catch { /* gone */ }
+  return {
+    ...(report as Partial<CaseResult>),
+    case: name,
+    maxRssMiB: Math.round(rss !== undefined ? rss / 1024 : run.polledMiB),
+    killed: run.killed,
+    exitCode: run.exitCode,
+    wallMs: run.wallMs,
+    stderr: run.stderr,
+    files,
+    dir,
+  };
 }
