@@ -2,6 +2,10 @@
 // A static file server for trying the camera PWA: serves the repository root on http://localhost
 // (a secure origin, which camera access and service workers need). Usage, from the repository root:
 //   node examples/pwa-camera/serve.mjs [port]     then open http://localhost:8080/examples/pwa-camera/
+// It serves every example (benchmark, fashion, web-embed too). Every response carries COOP/COEP, so the pages
+// are cross-origin isolated and the threaded wasm build runs, and CORP: same-origin, so that the pages' own
+// files load under COEP: require-corp. The examples load nothing from another origin (no CDN, no web font);
+// a page that did would need that origin to send CORP (or CORS and crossorigin) to keep loading.
 import { createServer } from 'node:http';
 import { readFile, stat } from 'node:fs/promises';
 import { extname, join, normalize, sep } from 'node:path';
@@ -25,8 +29,14 @@ const TYPES = {
   '.eim': 'application/octet-stream',
 };
 
+const ISOLATION = {
+  'Cross-Origin-Opener-Policy': 'same-origin',
+  'Cross-Origin-Embedder-Policy': 'require-corp',
+  'Cross-Origin-Resource-Policy': 'same-origin',
+};
+
 function reply(res, status, body, type = 'text/plain; charset=utf-8', headers = {}) {
-  res.writeHead(status, { 'Content-Type': type, 'Content-Length': Buffer.byteLength(body), ...headers });
+  res.writeHead(status, { ...ISOLATION, 'Content-Type': type, 'Content-Length': Buffer.byteLength(body), ...headers });
   res.end(body);
 }
 

@@ -1,7 +1,10 @@
 // Offline support for the camera PWA: at install, caches the app shell, the SDK bundle with its kernels
-// (the three wasm builds, since the SDK picks one at run time, and the WGSL table) and the default model; then answers
-// from that cache first, the network after. Bump VERSION whenever any cached file changes.
-const VERSION = 'edgeinfer-camera-v2';
+// (the five wasm builds, since the SDK picks one at run time, the threaded builds' worker script, and the WGSL
+// table) and the default model; then answers from that cache first, the network after. Every response it
+// gives carries the cross-origin isolation headers (COOP/COEP/CORP), whether or not the server sent them when
+// the file was cached: offline the page stays crossOriginIsolated, so the threaded wasm build can still run.
+// Bump VERSION whenever any cached file changes.
+const VERSION = 'edgeinfer-camera-v3';
 const FILES = [
   './',
   './index.html',
@@ -14,9 +17,28 @@ const FILES = [
   '../../dist/browser/edgeinfer-simd.wasm',
   '../../dist/browser/edgeinfer-relaxed.wasm',
   '../../dist/browser/edgeinfer-scalar.wasm',
+  '../../dist/browser/edgeinfer-simd-threads.wasm',
+  '../../dist/browser/edgeinfer-relaxed-threads.wasm',
+  '../../dist/browser/edgeinfer-worker.js',
   '../../dist/browser/edgeinfer-kernels.json',
   '../../models/mobilenetv2-12-int8.eim',
 ];
+
+/** What makes the page cross-origin isolated (and lets its own files load under COEP: require-corp). */
+const ISOLATION = {
+  'Cross-Origin-Opener-Policy': 'same-origin',
+  'Cross-Origin-Embedder-Policy': 'require-corp',
+  'Cross-Origin-Resource-Policy': 'same-origin',
+};
+
+/** `response` as it is when it has the isolation headers already, else a copy with them added. */
+function isolated(response) {
+  if (response.type === 'opaque' || response.type === 'opaqueredirect' || response.status === 0) return response;
+  if (Object.entries(ISOLATION).every(([k, v]) => response.headers.get(k) === v)) return response;
+  const headers = new Headers(response.headers);
+  for (const [k, v] of Object.entries(ISOLATION)) headers.set(k, v);
+  return new Response(response.body, { status: response.status, statusText: response.statusText, headers });
+}
 
 self.addEventListener('install', (event) => {
   event.waitUntil((async () => {
@@ -39,6 +61,6 @@ self.addEventListener('fetch', (event) => {
   if (request.method !== 'GET' || new URL(request.url).origin !== self.location.origin) return;
   event.respondWith((async () => {
     const cached = await caches.match(request, { ignoreSearch: true });
-    return cached ?? fetch(request);
+    return isolated(cached ?? await fetch(request));
   })());
 });

@@ -3,7 +3,7 @@
 // classify as Node does, report latencies, honour maxFps and stop(), drop frames (never queue them)
 // when the consumer is slower than the camera, and end on the first error. Frames take the fused path
 // (the backend's preprocess and rank stages around the model in one run): on wasm from the canvas's bytes,
-// on webgpu straight from the video (no canvas), agreeing with classify()'s canvas path on the same frames. Then examples/pwa-camera on the same camera: it shows labels, and still does offline after a reload.
+// on webgpu straight from the video (no canvas), agreeing with classify()'s canvas path on the same frames. Then examples/pwa-camera on the same camera: it shows labels, and still does offline after a reload, cross-origin isolated with the threaded wasm build working both times.
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -268,10 +268,19 @@ export function videoSuite(setup: Setup): void {
 
   describe('examples/pwa-camera', () => {
     const APP = '/examples/pwa-camera/';
+    const SW_SOURCE = readFileSync(join(ROOT, 'examples/pwa-camera/sw.js'), 'utf8');
     /** The cache sw.js fills (its VERSION): every file the app needs offline. */
-    const SW_CACHE = /const VERSION = '([^']+)'/.exec(readFileSync(join(ROOT, 'examples/pwa-camera/sw.js'), 'utf8'))![1];
+    const SW_CACHE = /const VERSION = '([^']+)'/.exec(SW_SOURCE)![1];
+    /** How many files sw.js caches (its FILES list). */
+    const SW_FILES = /const FILES = \[([^\]]*)\]/.exec(SW_SOURCE)![1].split(',').filter((f) => f.trim()).length;
 
-    it('shows the camera\'s top-3 labels live, and still does offline after a reload (service worker cache)', async () => {
+    it('sw.js caches the threaded builds and their worker script with the rest', () => {
+      for (const f of ['edgeinfer-simd-threads.wasm', 'edgeinfer-relaxed-threads.wasm', 'edgeinfer-worker.js']) {
+        expect(SW_SOURCE).toContain(`'../../dist/browser/${f}'`);
+      }
+    });
+
+    it('shows the camera\'s top-3 labels live, and still does offline after a reload (service worker cache), cross-origin isolated with threads both times', async () => {
       // Laid out as the repository is after `npm run build` (the bundle at /dist/browser/), as serve.mjs serves it.
       const server = await startServer({ '/dist/browser/': ctx.bundle.dir, [APP]: join(ROOT, 'examples/pwa-camera'), '/models/': join(ROOT, 'models') });
       server.put(APP, readFileSync(join(ROOT, 'examples/pwa-camera/index.html')), 'text/html; charset=utf-8');
@@ -291,6 +300,30 @@ export function videoSuite(setup: Setup): void {
             status: document.getElementById('status')!.textContent ?? '',
           }));
         };
+        interface Candidate { name: string; priority?: number; status: string; reason?: string }
+        /**
+         * Whether the page is cross-origin isolated, what the app shows of its threaded candidate, and a load of
+         * the app's model (from the same bundle and URL, so offline from the worker's cache) on 'wasm' with 2
+         * threads: its threaded candidate, wasm@25.
+         */
+        const threads = () => app.evaluate(async () => {
+          // Not import() here: vitest would rewrite it for Node before Playwright sends the function to the page.
+          const sdk = await (new Function('u', 'return import(u)') as (u: string) => Promise<unknown>)('/dist/browser/index.js') as { load(u: string, o: object): Promise<{ backend: string; selection: { candidates: Candidate[] }; dispose(): void }> };
+          const model = await sdk.load('/models/mobilenetv2-12-int8.eim', { backend: 'wasm', threads: 2, cache: false });
+          model.dispose();
+          return {
+            isolated: crossOriginIsolated,
+            shown: document.getElementById('threads')!.textContent ?? '',
+            threaded: model.selection.candidates.find((c) => c.name === 'wasm' && c.priority === 25),
+          };
+        });
+        const expectThreads = (t: Awaited<ReturnType<typeof threads>>, when: string) => {
+          console.log(`pwa-camera ${when}: crossOriginIsolated ${t.isolated}; the app shows "${t.shown}"; wasm with 2 threads: wasm@25 ${t.threaded?.status}${t.threaded?.reason ? ` (${t.threaded.reason})` : ''}`);
+          expect(t.isolated, when).toBe(true);
+          expect(t.threaded, when).toMatchObject({ status: 'chosen' });
+          expect(t.shown, when).toMatch(/^page isolated; wasm@25 /);
+          expect(t.shown, when).not.toMatch(/unavailable|not cross-origin isolated/);
+        };
 
         let t0 = performance.now();
         await app.goto(`${server.origin}${APP}`);
@@ -299,8 +332,23 @@ export function videoSuite(setup: Setup): void {
         expect(online.labels[0]).toBe(want.label);
         expect(['webgpu', 'wasm', 'js']).toContain(online.backend);
         // Installed and caching: the worker controls the page and holds every file before we go offline.
-        await app.waitForFunction(async (name) => navigator.serviceWorker.controller !== null
-          && (await (await caches.open(name)).keys()).length >= 12, SW_CACHE, { timeout: 30_000 });
+        await app.waitForFunction(async ([name, n]) => navigator.serviceWorker.controller !== null
+          && (await (await caches.open(name as string)).keys()).length >= (n as number), [SW_CACHE, SW_FILES], { timeout: 30_000 });
+        expectThreads(await threads(), 'online');
+        // The test server sent COOP/COEP/CORP with every file the worker cached; a server that sends none (a plain
+        // static host) is what the worker must make up for. Strip them from every cached response, so that offline
+        // the page is isolated only if sw.js adds them to what it serves.
+        const stripped = await app.evaluate(async (name) => {
+          const cache = await caches.open(name);
+          const keys = await cache.keys();
+          for (const key of keys) {
+            const res = (await cache.match(key))!;
+            const type = res.headers.get('Content-Type');
+            await cache.put(key, new Response(await res.blob(), { status: res.status, headers: type ? { 'Content-Type': type } : {} }));
+          }
+          return Promise.all(keys.map(async (k) => (await cache.match(k))!.headers.get('Cross-Origin-Embedder-Policy')));
+        }, SW_CACHE);
+        expect(stripped.filter((h) => h !== null)).toEqual([]);
 
         await context.setOffline(true);
         const before = server.requests.length;
@@ -310,6 +358,7 @@ export function videoSuite(setup: Setup): void {
         console.log(`pwa-camera offline: ${offline.labels.join(', ')} on ${offline.backend} after ${(performance.now() - t0).toFixed(0)} ms`);
         expect(offline.labels[0]).toBe(want.label);
         expect(offline.backend).toBe(online.backend);
+        expectThreads(await threads(), 'offline');
         // Everything came from the worker's cache: the server saw no request after going offline.
         expect(server.requests.slice(before)).toEqual([]);
         expect(errors).toEqual([]);
@@ -317,6 +366,6 @@ export function videoSuite(setup: Setup): void {
         await context.close();
         await server.close();
       }
-    }, 90_000);
+    }, 150_000);
   });
 }
