@@ -7,10 +7,11 @@ import { KERNEL_EXPORT_NAMES, type KernelExports } from './exports.gen.js';
 export type { KernelExports };
 
 declare global {
-  // KernelExports.memory and LinearMemory's constructor name WebAssembly.Memory, which TypeScript declares in
-  // lib.dom only: this empty interface (merged into lib.dom's where the app has it) lets the published .d.ts
-  // compile in a Node project without the DOM lib (test/build/types.test.ts). Types only.
-  namespace WebAssembly { interface Memory {} }
+  // KernelExports.memory, LinearMemory's constructor and compileKernels (the thread pool shares its module) name
+  // WebAssembly.Memory and WebAssembly.Module, which TypeScript declares in lib.dom only: these empty interfaces
+  // (merged into lib.dom's where the app has it) let the published .d.ts compile in a Node project without the
+  // DOM lib (test/build/types.test.ts). Types only.
+  namespace WebAssembly { interface Memory {} interface Module {} }
 }
 
 /** The builds: relaxed = SIMD plus relaxed SIMD (f32x4.relaxed_madd), simd, scalar (no SIMD at all). */
