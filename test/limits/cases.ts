@@ -180,41 +180,29 @@ const CASES: Record<string, Case> = {
    * A valid preamble whose data length declares ~4 GB, then the model's bytes and filler as fast as they are read:
    * 4.2 GB in all, without Content-Length. Reports how much the server could send before the load settled.
    */
-  'http-huge-preamble': async () => {
-    const head = hugePreamble();
-    let sent = (): number => 0;
-    const server = await serve((res) => {
-      res.writeHead(200);
-      sent = pump(res, head, 4.2e9);
-    });
-    try {
-      await load(server.url, { cache: false });
-      return { sentMiB: Math.round(sent() / 2 ** 20) };
-    } catch (e) {
-      return { sentMiB: Math.round(sent() / 2 ** 20), error: errorOf(e) };
-    } finally {
-      server.close();
-    }
-  },
+  'http-huge-preamble': () => loadHugeStream({}),
 
   /** Content-Length: 5 GB, then the same stream as http-huge-preamble. */
-  'http-huge-length': async () => {
-    const head = hugePreamble();
-    let sent = (): number => 0;
-    const server = await serve((res) => {
-      res.writeHead(200, { 'content-length': String(5e9) });
-      sent = pump(res, head, 4.2e9);
-    });
-    try {
-      await load(server.url, { cache: false });
-      return { sentMiB: Math.round(sent() / 2 ** 20) };
-    } catch (e) {
-      return { sentMiB: Math.round(sent() / 2 ** 20), error: errorOf(e) };
-    } finally {
-      server.close();
-    }
-  },
+  'http-huge-length': () => loadHugeStream({ 'content-length': String(5e9) }),
 };
+
+/** load() of a 4.2 GB stream behind `headers` and a ~4 GB preamble: how much was sent before it settled. */
+async function loadHugeStream(headers: Record<string, string>): Promise<Record<string, unknown>> {
+  const head = hugePreamble();
+  let sent = (): number => 0;
+  const server = await serve((res) => {
+    res.writeHead(200, headers);
+    sent = pump(res, head, 4.2e9);
+  });
+  try {
+    await load(server.url, { cache: false });
+    return { sentMiB: Math.round(sent() / 2 ** 20) };
+  } catch (e) {
+    return { sentMiB: Math.round(sent() / 2 ** 20), error: errorOf(e) };
+  } finally {
+    server.close();
+  }
+}
 
 const [name, ...args] = process.argv.slice(2);
 const work = CASES[name];
