@@ -79,8 +79,11 @@ export class PreparedGraph {
     if (missing.length) throw new BackendUnavailableError(backend, `it does not implement ${missing.join(', ')}`, missing);
   }
 
-  /** The plan for `batch` in `layout`: built at its first use, kept while among the last few used. */
-  plan(batch: number, layout: Layout = 'source'): BatchPlan {
+  /**
+   * The plan for `batch` in `layout`: built at its first use, kept while among the last few used. A new plan
+   * is cached (and the oldest dropped) only once `admit` accepts it: a run refused for its size evicts nothing.
+   */
+  plan(batch: number, layout: Layout = 'source', admit?: (plan: BatchPlan) => void): BatchPlan {
     if (!Number.isInteger(batch) || batch < 1) throw new RangeError(`batch must be a positive integer, got ${batch}`);
     // Without a sourcePerm the two layouts are one: one plan serves both.
     if (!this.#permuted) layout = 'ir';
@@ -94,6 +97,7 @@ export class PreparedGraph {
     const { graph, resolved } = layout === 'ir' ? { graph: this.graph, resolved: this.#resolved } : this.#sourceGraph();
     const plan = buildPlan(graph, resolved, batch, layout);
     prepareCounters.plans++;
+    admit?.(plan);
     this.#plans.set(key, plan);
     const ofLayout = [...this.#plans.keys()].filter((k) => k.startsWith(`${layout}:`));
     if (ofLayout.length > MAX_BATCH_PLANS) this.#plans.delete(ofLayout[0]);

@@ -184,7 +184,7 @@ export class Session {
     const layout = options.layout ?? 'source';
     check(layout === 'source' || layout === 'ir', 'layout', "'source' | 'ir'", layout);
     const { batch, data } = this.#checkFeeds(feeds, layout);
-    const plan = this.#prepared.plan(batch, layout);
+    const plan = this.#prepared.plan(batch, layout, (p) => this.#fit(p));
     let built: Prepared, outs: Float32Array[];
     try {
       built = this.#build(plan);
@@ -261,6 +261,21 @@ export class Session {
     return { batch: batch ?? 1, data };
   }
 
+  /**
+   * ResourceError unless `plan` fits this backend, before anything is allocated: every WebGPU value must be a
+   * buffer the adapter can bind; wasm's arena must fit the 4 GiB it addresses beside what it holds, unless the
+   * largest arena so far (its block) holds it.
+   */
+  #fit(plan: BatchPlan): void {
+    const b = this.#backend;
+    const { limits: gpu, memoryReport } = b as { limits?: Record<'maxBufferSize' | 'maxStorageBufferBindingSize', number>; memoryReport?: WasmBackend['memoryReport'] };
+    const need = gpu ? 4 * Math.max(...plan.values.map((v) => v.size)) : plan.arena((v) => 4 * v.size, 64).size;
+    const held = memoryReport?.call(b);
+    const room = gpu ? Math.min(gpu.maxBufferSize, gpu.maxStorageBufferBindingSize) * (this.precision === 'f16' ? 2 : 1)
+      : need <= Math.max(0, ...held?.arenas ?? []) ? need : MAX_ARENA - (held?.totalBytes ?? 0);
+    if (need > room) throw new ResourceError('OUT_OF_MEMORY', `batch ${plan.batch} does not fit ${b.name}`, need, room);
+  }
+
   /** The backend's steps and tensors for `plan`, built at its first use; plans the cache dropped are released. */
   #build(plan: BatchPlan): Prepared {
     const hit = this.#built.get(plan);
@@ -272,14 +287,7 @@ export class Session {
       }
     }
     const b = this.#backend;
-    // Before anything is allocated: every WebGPU value must be a buffer the adapter can bind; wasm's arena must
-    // fit the 4 GiB it addresses beside what it holds, unless the largest arena so far (its block) holds it.
-    const { limits: gpu, memoryReport } = b as { limits?: Record<'maxBufferSize' | 'maxStorageBufferBindingSize', number>; memoryReport?: WasmBackend['memoryReport'] };
-    const need = gpu ? 4 * Math.max(...plan.values.map((v) => v.size)) : plan.arena((v) => 4 * v.size, 64).size;
-    const held = memoryReport?.call(b);
-    const room = gpu ? Math.min(gpu.maxBufferSize, gpu.maxStorageBufferBindingSize) * (this.precision === 'f16' ? 2 : 1)
-      : need <= Math.max(0, ...held?.arenas ?? []) ? need : MAX_ARENA - (held?.totalBytes ?? 0);
-    if (need > room) throw new ResourceError('OUT_OF_MEMORY', `batch ${plan.batch} does not fit ${b.name}`, need, room);
+    this.#fit(plan);
     const values = b.values(plan);
     const tensorOf = (r: ValueRef): DeviceTensor => {
       if (r.kind === 'value') return values[r.id];

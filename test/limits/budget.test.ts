@@ -44,6 +44,12 @@ describe('run memory budget', () => {
     expect(e.needed).toBeGreaterThan(1 << 20);
     expect(e.message).toMatch(/^batch 16 does not fit js \(needs \d+, limit 1048576\)$/);
     expect(gpu.placed).toEqual([1, 8]);
+    // A refused batch evicts no cached plan: fill the cache, then the refused one leaves it as it was.
+    for (const n of [2, 4]) await s.run(feeds(n));
+    const cached = [1, 8, 2, 4].map((n) => s.prepared.plan(n, 'ir'));
+    await refused(s.run(feeds(16)));
+    expect(s.prepared.planCount).toBe(4);
+    for (const p of cached) expect(s.prepared.holds(p)).toBe(true);
     // The session goes on.
     expect((await s.run(feeds(2)))[graph.outputs[0].name].data.length).toBe(20);
     s.dispose();
