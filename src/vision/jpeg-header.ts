@@ -4,16 +4,7 @@
 // anything; and what jpeg-js (our decoder) will allocate for it.
 // jpeg-js reads past the end of the data as zero bits: a cut file would come out with grey blocks, or
 // fail only after every block of the declared size was allocated and decoded.
-
-/** Thrown for a JPEG that cannot be decoded; `truncated` when its data ends early. */
-export class JpegError extends Error {
-  readonly truncated: boolean;
-  constructor(message: string, truncated = false) {
-    super(message);
-    this.name = 'JpegError';
-    this.truncated = truncated;
-  }
-}
+import { ImageFileError } from './image-file-error.js';
 
 export interface JpegComponent {
   readonly id: number;
@@ -80,11 +71,11 @@ function scanBlocks(width: number, height: number, frame: readonly JpegComponent
 }
 
 /**
- * Walks the markers from SOI to EOI; throws JpegError for a truncated, corrupt or unsupported file.
+ * Walks the markers from SOI to EOI; throws ImageFileError for a truncated, corrupt or unsupported file.
  * Reads no more than the bytes given and allocates nothing in proportion to the declared size.
  */
 export function scanJpeg(b: Uint8Array): JpegInfo {
-  if (b.length < 2 || b[0] !== 0xff || b[1] !== 0xd8) throw new JpegError('not a JPEG (no SOI marker)');
+  if (b.length < 2 || b[0] !== 0xff || b[1] !== 0xd8) throw new ImageFileError('not a JPEG (no SOI marker)');
   let p = 2;
   let frame: { width: number; height: number; precision: number; progressive: boolean; components: JpegComponent[] } | undefined;
   let scans = 0;
@@ -93,46 +84,46 @@ export function scanJpeg(b: Uint8Array): JpegInfo {
     while (p < b.length && b[p] !== 0xff) p++;
     while (p + 1 < b.length && b[p + 1] === 0xff) p++;
     if (p + 1 >= b.length) {
-      throw new JpegError(`truncated: the file ends after ${b.length} bytes${scans ? `, in or after scan ${scans}` : ''}, before the end-of-image marker`, true);
+      throw new ImageFileError(`truncated: the file ends after ${b.length} bytes${scans ? `, in or after scan ${scans}` : ''}, before the end-of-image marker`, true);
     }
     const marker = b[p + 1];
     p += 2;
     if (marker === 0xd9) break; // EOI
     if (marker === 0xd8 || marker === 0x01 || (marker >= 0xd0 && marker <= 0xd7) || marker === 0x00) continue; // no length
-    if (p + 2 > b.length) throw new JpegError(`truncated: the file ends inside the ${hex(marker)} segment`, true);
+    if (p + 2 > b.length) throw new ImageFileError(`truncated: the file ends inside the ${hex(marker)} segment`, true);
     const len = u16(b, p);
-    if (len < 2) throw new JpegError(`corrupt ${hex(marker)} segment length ${len} at byte ${p - 2}`);
-    if (p + len > b.length) throw new JpegError(`truncated: the file ends inside the ${hex(marker)} segment (${b.length} of ${p + len} bytes)`, true);
+    if (len < 2) throw new ImageFileError(`corrupt ${hex(marker)} segment length ${len} at byte ${p - 2}`);
+    if (p + len > b.length) throw new ImageFileError(`truncated: the file ends inside the ${hex(marker)} segment (${b.length} of ${p + len} bytes)`, true);
     const seg = b.subarray(p + 2, p + len);
     p += len;
     if (marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc) {
       if (!SOF_SUPPORTED.has(marker)) {
         const kind = marker === 0xc3 || marker === 0xc7 || marker === 0xcb || marker === 0xcf ? 'lossless' : marker >= 0xc9 ? 'arithmetic-coded' : 'hierarchical';
-        throw new JpegError(`unsupported: ${kind} JPEG (${hex(marker)}); baseline and progressive JPEGs are supported`);
+        throw new ImageFileError(`unsupported: ${kind} JPEG (${hex(marker)}); baseline and progressive JPEGs are supported`);
       }
-      if (frame) throw new JpegError('corrupt: more than one frame header');
-      if (seg.length < 6) throw new JpegError('corrupt frame header');
+      if (frame) throw new ImageFileError('corrupt: more than one frame header');
+      if (seg.length < 6) throw new ImageFileError('corrupt frame header');
       const n = seg[5];
-      if (n === 0 || seg.length < 6 + 3 * n) throw new JpegError('corrupt frame header');
+      if (n === 0 || seg.length < 6 + 3 * n) throw new ImageFileError('corrupt frame header');
       const components: JpegComponent[] = [];
       for (let i = 0; i < n; i++) {
         const hv = seg[7 + 3 * i];
         const c = { id: seg[6 + 3 * i], h: hv >> 4, v: hv & 15 };
-        if (c.h < 1 || c.h > 4 || c.v < 1 || c.v > 4) throw new JpegError(`corrupt: sampling factors ${c.h}x${c.v}`);
+        if (c.h < 1 || c.h > 4 || c.v < 1 || c.v > 4) throw new ImageFileError(`corrupt: sampling factors ${c.h}x${c.v}`);
         components.push(c);
       }
       const height = u16(seg, 1), width = u16(seg, 3);
-      if (height === 0) throw new JpegError('unsupported: the height is given after the scan (DNL marker)');
-      if (width === 0) throw new JpegError('corrupt: width 0');
+      if (height === 0) throw new ImageFileError('unsupported: the height is given after the scan (DNL marker)');
+      if (width === 0) throw new ImageFileError('corrupt: width 0');
       frame = { width, height, precision: seg[0], progressive: marker === 0xc2, components };
     } else if (marker === 0xda) {
-      if (!frame) throw new JpegError('corrupt: a scan before the frame header');
+      if (!frame) throw new ImageFileError('corrupt: a scan before the frame header');
       const ns = seg[0];
-      if (!(ns >= 1 && seg.length >= 1 + 2 * ns + 3)) throw new JpegError('corrupt scan header');
+      if (!(ns >= 1 && seg.length >= 1 + 2 * ns + 3)) throw new ImageFileError('corrupt scan header');
       const scanComps: JpegComponent[] = [];
       for (let i = 0; i < ns; i++) {
         const c = frame.components.find((x) => x.id === seg[1 + 2 * i]);
-        if (!c) throw new JpegError(`corrupt: scan of unknown component ${seg[1 + 2 * i]}`);
+        if (!c) throw new ImageFileError(`corrupt: scan of unknown component ${seg[1 + 2 * i]}`);
         scanComps.push(c);
       }
       const ss = seg[1 + 2 * ns], ah = seg[3 + 2 * ns] >> 4;
@@ -140,7 +131,7 @@ export function scanJpeg(b: Uint8Array): JpegInfo {
       // The entropy-coded data runs to the next marker other than a restart (0xFF00 is a stuffed 0xFF).
       const start = p;
       for (;;) {
-        if (p + 1 >= b.length) throw new JpegError(`truncated: the file ends inside scan ${scans} (after ${b.length} bytes)`, true);
+        if (p + 1 >= b.length) throw new ImageFileError(`truncated: the file ends inside scan ${scans} (after ${b.length} bytes)`, true);
         if (b[p] === 0xff) {
           const next = b[p + 1];
           if (next === 0x00 || (next >= 0xd0 && next <= 0xd7)) { p += 2; continue; }
@@ -154,13 +145,13 @@ export function scanJpeg(b: Uint8Array): JpegInfo {
         const blocks = scanBlocks(frame.width, frame.height, frame.components, scanComps);
         const need = Math.ceil((blocks * (frame.progressive ? 1 : 2)) / 8);
         if (p - start < need) {
-          throw new JpegError(`truncated: scan ${scans} holds ${p - start} bytes, but its ${blocks} blocks need at least ${need}`, true);
+          throw new ImageFileError(`truncated: scan ${scans} holds ${p - start} bytes, but its ${blocks} blocks need at least ${need}`, true);
         }
       }
     }
   }
-  if (!frame) throw new JpegError('corrupt: no frame header (SOF)');
-  if (scans === 0) throw new JpegError('corrupt: no scan');
+  if (!frame) throw new ImageFileError('corrupt: no frame header (SOF)');
+  if (scans === 0) throw new ImageFileError('corrupt: no scan');
   const { blocks, bytes } = decodeBytes(frame.width, frame.height, frame.components, b.length);
   return { ...frame, blocks, decodeBytes: bytes };
 }

@@ -7,8 +7,9 @@
 import jpeg from 'jpeg-js';
 import { InputError } from '../errors.js';
 import { FILE_LIMITS, FileRefusedError, formatSize, GiB, isByteLimit, readRegularFile } from '../node-file.js';
-import { JpegError, scanJpeg } from './jpeg-header.js';
-import { decodePng, parsePng, PngError } from './node-png.js';
+import { ImageFileError } from './image-file-error.js';
+import { scanJpeg } from './jpeg-header.js';
+import { decodePng, parsePng } from './node-png.js';
 import type { PixelFormat, PixelImage } from './preprocess.js';
 
 export interface DecodeOptions {
@@ -192,7 +193,7 @@ function decodeJpeg(b: Uint8Array, limits: Limits): { width: number; height: num
   try {
     info = scanJpeg(b);
   } catch (e) {
-    if (e instanceof JpegError) throw new InputError(`cannot decode JPEG ${source}: ${e.message}`, {}, { cause: e });
+    if (e instanceof ImageFileError) throw new InputError(`cannot decode JPEG ${source}: ${e.message}`, {}, { cause: e });
     throw e;
   }
   checkLimits('JPEG', info.width, info.height, info.decodeBytes, limits);
@@ -221,7 +222,7 @@ function decodePngImage(b: Uint8Array, limits: Limits): { width: number; height:
     checkLimits('PNG', info.width, info.height, info.decodeBytes, limits);
     return { width: info.width, height: info.height, data: decodePng(info) };
   } catch (e) {
-    if (e instanceof PngError) throw new InputError(`cannot decode PNG ${source}: ${e.message}`, {}, { cause: e });
+    if (e instanceof ImageFileError) throw new InputError(`cannot decode PNG ${source}: ${e.message}`, {}, { cause: e });
     throw e;
   }
 }

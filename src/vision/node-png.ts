@@ -8,16 +8,7 @@
 // 16-bit and low-bit gray scaled to 8 bits with rounding, tRNS colour keys made (0, 0, 0, 0).
 import { inflateSync } from 'node:zlib';
 import { crc32Update } from '../format/crc32.js';
-
-/** Thrown for a PNG that cannot be decoded; `truncated` when its data ends early. */
-export class PngError extends Error {
-  readonly truncated: boolean;
-  constructor(message: string, truncated = false) {
-    super(message);
-    this.name = 'PngError';
-    this.truncated = truncated;
-  }
-}
+import { ImageFileError } from './image-file-error.js';
 
 export interface PngInfo {
   readonly width: number;
@@ -64,34 +55,34 @@ function typeOf(b: Uint8Array, at: number): string {
   return String.fromCharCode(b[at], b[at + 1], b[at + 2], b[at + 3]);
 }
 
-/** Reads the chunk structure; throws PngError. Touches no more memory than the file. */
+/** Reads the chunk structure; throws ImageFileError. Touches no more memory than the file. */
 export function parsePng(b: Uint8Array): PngInfo {
-  if (b.length < 8 || SIGNATURE.some((v, i) => b[i] !== v)) throw new PngError('not a PNG signature');
+  if (b.length < 8 || SIGNATURE.some((v, i) => b[i] !== v)) throw new ImageFileError('not a PNG signature');
   let p = 8;
   let header: Omit<PngInfo, 'dataBytes' | 'idatBytes' | 'decodeBytes' | 'idat' | 'palette' | 'trns'> | undefined;
   let palette: Uint8Array | undefined, trns: Uint8Array | undefined;
   const idat: Uint8Array[] = [];
   for (;;) {
-    if (p + 8 > b.length) throw new PngError(p === 8 ? 'missing IHDR header' : `truncated: the file ends after ${b.length} bytes, before the IEND chunk`, p > 8);
+    if (p + 8 > b.length) throw new ImageFileError(p === 8 ? 'missing IHDR header' : `truncated: the file ends after ${b.length} bytes, before the IEND chunk`, p > 8);
     const length = u32(b, p);
     const type = typeOf(b, p + 4);
-    if (length > 0x7fffffff) throw new PngError(`corrupt chunk length ${length} at byte ${p}`);
+    if (length > 0x7fffffff) throw new ImageFileError(`corrupt chunk length ${length} at byte ${p}`);
     if (p + 12 + length > b.length) {
-      throw new PngError(`truncated: the file ends inside its ${JSON.stringify(type)} chunk (${b.length} of ${p + 12 + length} bytes)`, true);
+      throw new ImageFileError(`truncated: the file ends inside its ${JSON.stringify(type)} chunk (${b.length} of ${p + 12 + length} bytes)`, true);
     }
-    if (crc32Update(0, b, p + 4, p + 8 + length) !== u32(b, p + 8 + length)) throw new PngError(`CRC mismatch in the ${JSON.stringify(type)} chunk at byte ${p}`);
+    if (crc32Update(0, b, p + 4, p + 8 + length) !== u32(b, p + 8 + length)) throw new ImageFileError(`CRC mismatch in the ${JSON.stringify(type)} chunk at byte ${p}`);
     const data = b.subarray(p + 8, p + 8 + length);
     if (!header) {
-      if (type !== 'IHDR' || length !== 13) throw new PngError('missing IHDR header');
+      if (type !== 'IHDR' || length !== 13) throw new ImageFileError('missing IHDR header');
       const width = u32(data, 0), height = u32(data, 4), depth = data[8], colorType = data[9];
-      if (width === 0 || height === 0 || width > 0x7fffffff || height > 0x7fffffff) throw new PngError(`invalid size ${width}x${height}`);
-      if (!(colorType in CHANNELS)) throw new PngError(`invalid colour type ${colorType}`);
-      if (!DEPTHS[colorType].includes(depth)) throw new PngError(`invalid bit depth ${depth} for colour type ${colorType}`);
-      if (data[10] !== 0 || data[11] !== 0) throw new PngError('unknown compression or filter method');
-      if (data[12] > 1) throw new PngError(`unknown interlace method ${data[12]}`);
+      if (width === 0 || height === 0 || width > 0x7fffffff || height > 0x7fffffff) throw new ImageFileError(`invalid size ${width}x${height}`);
+      if (!(colorType in CHANNELS)) throw new ImageFileError(`invalid colour type ${colorType}`);
+      if (!DEPTHS[colorType].includes(depth)) throw new ImageFileError(`invalid bit depth ${depth} for colour type ${colorType}`);
+      if (data[10] !== 0 || data[11] !== 0) throw new ImageFileError('unknown compression or filter method');
+      if (data[12] > 1) throw new ImageFileError(`unknown interlace method ${data[12]}`);
       header = { width, height, depth, colorType, interlaced: data[12] === 1 };
     } else if (type === 'PLTE') {
-      if (length % 3 !== 0 || length === 0 || length > 768) throw new PngError(`invalid palette of ${length} bytes`);
+      if (length % 3 !== 0 || length === 0 || length > 768) throw new ImageFileError(`invalid palette of ${length} bytes`);
       palette = data;
     } else if (type === 'tRNS') {
       trns = data;
@@ -102,8 +93,8 @@ export function parsePng(b: Uint8Array): PngInfo {
     }
     p += 12 + length;
   }
-  if (idat.length === 0) throw new PngError('no image data (IDAT)');
-  if (header.colorType === 3 && !palette) throw new PngError('palette image without a PLTE chunk');
+  if (idat.length === 0) throw new ImageFileError('no image data (IDAT)');
+  if (header.colorType === 3 && !palette) throw new ImageFileError('palette image without a PLTE chunk');
   const bitsPerPixel = CHANNELS[header.colorType] * header.depth;
   const dataBytes = passes(header.width, header.height, header.interlaced, bitsPerPixel).reduce((n, q) => n + q.height * (1 + q.rowBytes), 0);
   const idatBytes = idat.reduce((n, d) => n + d.length, 0);
@@ -139,7 +130,7 @@ function unfilter(d: Uint8Array, at: number, q: Pass, bpp: number): void {
           d[row + i] = (d[row + i] + paeth(a, b, c)) & 255;
         }
         break;
-      default: throw new PngError(`corrupt image data: unknown filter type ${filter} in row ${y}`);
+      default: throw new ImageFileError(`corrupt image data: unknown filter type ${filter} in row ${y}`);
     }
   }
 }
@@ -156,7 +147,7 @@ function scaleTable(depth: number): Uint8Array {
   return Uint8Array.from({ length: max + 1 }, (_, v) => Math.round((v * 255) / max));
 }
 
-/** Inflates, unfilters and expands the image parsePng described; throws PngError. */
+/** Inflates, unfilters and expands the image parsePng described; throws ImageFileError. */
 export function decodePng(info: PngInfo): Uint8Array {
   const { width, height, depth, colorType, dataBytes } = info;
   const channels = CHANNELS[colorType];
@@ -169,15 +160,15 @@ export function decodePng(info: PngInfo): Uint8Array {
     d = inflateSync(z, { chunkSize: Math.max(64 * 1024, dataBytes + 1), maxOutputLength: dataBytes });
   } catch (e) {
     const code = (e as { code?: unknown }).code;
-    if (code === 'ERR_BUFFER_TOO_LARGE') throw new PngError(`corrupt: more image data than its ${width}x${height} header declares`);
-    if (code === 'Z_BUF_ERROR') throw new PngError('truncated: the compressed image data ends early', true);
-    throw new PngError(`corrupt image data (${(e as Error).message})`);
+    if (code === 'ERR_BUFFER_TOO_LARGE') throw new ImageFileError(`corrupt: more image data than its ${width}x${height} header declares`);
+    if (code === 'Z_BUF_ERROR') throw new ImageFileError('truncated: the compressed image data ends early', true);
+    throw new ImageFileError(`corrupt image data (${(e as Error).message})`);
   }
   const bitsPerPixel = channels * depth;
   const list = passes(width, height, info.interlaced, bitsPerPixel);
   if (d.length < dataBytes) {
     const what = info.interlaced ? `${d.length} of ${dataBytes} bytes` : `${Math.floor(d.length / (list[0].rowBytes + 1))} of ${height} rows`;
-    throw new PngError(`truncated: its image data ends after ${what}`, true);
+    throw new ImageFileError(`truncated: its image data ends after ${what}`, true);
   }
   const bpp = Math.max(1, bitsPerPixel >> 3);
   const out = new Uint8Array(width * height * 4);
@@ -219,7 +210,7 @@ export function decodePng(info: PngInfo): Uint8Array {
           }
           case 3: {
             const k = samples[s];
-            if (k >= entries) throw new PngError(`corrupt: palette index ${k} in a palette of ${entries} colours`);
+            if (k >= entries) throw new ImageFileError(`corrupt: palette index ${k} in a palette of ${entries} colours`);
             out[o] = palette![3 * k]; out[o + 1] = palette![3 * k + 1]; out[o + 2] = palette![3 * k + 2];
             out[o + 3] = trns && k < trns.length ? trns[k] : 255;
             break;

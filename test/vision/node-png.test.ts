@@ -4,7 +4,8 @@
 import { deflateSync } from 'node:zlib';
 import pngjs from 'pngjs';
 import { describe, expect, it } from 'vitest';
-import { decodePng, parsePng, PngError } from '../../src/vision/node-png.js';
+import { decodePng, parsePng } from '../../src/vision/node-png.js';
+import { ImageFileError } from '../../src/vision/image-file-error.js';
 import { concat, png, pngChunk, pngImageData, PNG_SIGNATURE, type PngSpec } from '../hostile/gen.js';
 
 const VARIANTS: [colorType: 0 | 2 | 3 | 4 | 6, depth: 1 | 2 | 4 | 8 | 16][] = [
@@ -65,8 +66,8 @@ describe('PNG image data that does not match its header', () => {
     for (const n of [20, 40, cut.length - 12, cut.length - 1]) {
       let err: unknown;
       try { decodeOurs(png(whole).subarray(0, n)); } catch (e) { err = e; }
-      expect(err, `cut at ${n}`).toBeInstanceOf(PngError);
-      expect((err as PngError).truncated, `cut at ${n}: ${(err as Error).message}`).toBe(true);
+      expect(err, `cut at ${n}`).toBeInstanceOf(ImageFileError);
+      expect((err as ImageFileError).truncated, `cut at ${n}: ${(err as Error).message}`).toBe(true);
     }
   });
 
