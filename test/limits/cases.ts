@@ -71,18 +71,16 @@ function errorOf(e: unknown): Record<string, unknown> | undefined {
   return e instanceof Error ? { name: e.name, code: (e as { code?: string }).code, message: e.message } : undefined;
 }
 
+/** What `p` rejects with; undefined when it resolves. */
+const failureOf = (p: Promise<unknown>): Promise<unknown> => p.then(() => undefined, (e: unknown) => e);
+
 const CASES: Record<string, Case> = {
   /** auto picks a backend; a batch whose arena needs more than wasm's 4 GiB; then a batch of one. */
   'oom-batch': async ([batch = '50000']) => {
     const model = await load(FASHION, { cache: false, warmStart: false });
     const name = model.inputs[0].name;
     const before = model.backend;
-    let error: unknown;
-    try {
-      await model.run({ [name]: new Float32Array(Number(batch) * ITEM) });
-    } catch (e) {
-      error = e;
-    }
+    const error = await failureOf(model.run({ [name]: new Float32Array(Number(batch) * ITEM) }));
     const afterError = model.backend;
     const next = await model.run({ [name]: new Float32Array(ITEM).fill(0.5) });
     return {
@@ -100,12 +98,7 @@ const CASES: Record<string, Case> = {
     const model = await load(FASHION, { cache: false, backend: ['wasm', 'js'] });
     const name = model.inputs[0].name;
     await model.run({ [name]: new Float32Array(Number(first) * ITEM) });
-    let error: unknown;
-    try {
-      await model.run({ [name]: new Float32Array(Number(second) * ITEM) });
-    } catch (e) {
-      error = e;
-    }
+    const error = await failureOf(model.run({ [name]: new Float32Array(Number(second) * ITEM) }));
     const afterError = model.backend;
     await model.run({ [name]: new Float32Array(ITEM) });
     return {
