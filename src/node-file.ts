@@ -3,8 +3,11 @@
 // libuv thread is left stuck), checked on the open handle to be a regular file under a size cap before
 // any memory is taken, read in chunks with the AbortSignal checked between them, always closed.
 // Failures are FileRefusedError, which each caller turns into its own typed error with the path.
+// And the one way a file is replaced (replaceFile: the decision cache, `edgeinfer convert`'s output).
+import { randomBytes } from 'node:crypto';
 import { constants, type Stats } from 'node:fs';
-import { open, stat, type FileHandle } from 'node:fs/promises';
+import { open, rename, stat, unlink, type FileHandle } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** Flags that do not exist on a platform (Windows: O_NONBLOCK, O_NOFOLLOW, O_NOCTTY) count as 0. */
@@ -192,4 +195,29 @@ export async function readRegularFile(path: string | URL, options: OpenOptions &
 /** readRegularFile as UTF-8 text; a leading byte-order mark is dropped. */
 export async function readTextFile(path: string | URL, options: OpenOptions & { readonly signal?: AbortSignal }): Promise<string> {
   return new TextDecoder().decode(await readRegularFile(path, options));
+}
+
+/**
+ * Replaces `path` with `data` as one step: a temporary file created exclusively beside it (so the rename
+ * stays on one file system) with `mode`, written whole (and flushed with `sync`), then renamed over it.
+ * rename() replaces whatever is at `path` (a symbolic link, a FIFO, another user's file) and never follows
+ * it. On any failure the temporary file is removed, `path` is left as it was, and the error is rethrown.
+ */
+export async function replaceFile(path: string, data: Uint8Array | string, options: { readonly mode: number; readonly sync?: boolean }): Promise<void> {
+  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
+  let created = false;
+  try {
+    const handle = await open(tmp, 'wx', options.mode);
+    created = true;
+    try {
+      await handle.writeFile(data);
+      if (options.sync) await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await rename(tmp, path);
+    created = false;
+  } finally {
+    if (created) await unlink(tmp).catch(() => undefined);
+  }
 }

@@ -3,15 +3,14 @@
 // named on the command line is read through node-file.ts (regular files, under a size cap). The output
 // is written to a fresh temporary file beside it and renamed over it only when complete: a failure
 // (disk full, a file-size limit, a kill) never destroys the previous output.
-import { randomBytes } from 'node:crypto';
-import { open, realpath, rename, stat, unlink } from 'node:fs/promises';
+import { realpath, stat } from 'node:fs/promises';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { importOnnx } from '../convert/onnx.js';
 import { importTfjsLayers } from '../convert/tfjs.js';
 import { readTfjsLayersDir } from '../convert/tfjs-node.js';
 import { importTflite } from '../convert/tflite/import.js';
 import { labelLines } from '../convert/labels.js';
-import { FILE_LIMITS, MiB, readRegularFile, readTextFile } from '../node-file.js';
+import { FILE_LIMITS, MiB, readRegularFile, readTextFile, replaceFile } from '../node-file.js';
 import { writeEim } from '../format/writer.js';
 import { quantizeWeights } from '../graph/quantize.js';
 import { validatePreprocess as validateStoredPreprocess } from '../format/header-metadata.js';
@@ -270,32 +269,17 @@ function writeError(path: string, e: unknown, existed: boolean): CliError {
 }
 
 /**
- * Writes `bytes` to `path` atomically: a temporary file created exclusively in the same folder (so the
- * rename stays on one file system), flushed, then renamed over `path`. On any failure the temporary
- * file is removed and `path` is left as it was. A symlink at `path` is followed, as writeFile would.
+ * Writes `bytes` to `path` through replaceFile (flushed before the rename), so a failure leaves `path` as it
+ * was. A symlink at `path` is followed, as writeFile would.
  */
 async function writeOutput(path: string, bytes: Uint8Array): Promise<void> {
   const target = await realpath(path).catch(() => resolve(path));
   const existing = await stat(target).catch(() => undefined);
   if (existing?.isDirectory()) throw writeError(path, Object.assign(new Error('EISDIR'), { code: 'EISDIR' }), false);
-  const tmp = join(dirname(target), `.${basename(target)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
-  let created = false;
   try {
-    const fh = await open(tmp, 'wx', 0o644);
-    created = true;
-    try {
-      let done = 0;
-      while (done < bytes.byteLength) done += (await fh.write(bytes, done, bytes.byteLength - done)).bytesWritten;
-      await fh.sync();
-    } finally {
-      await fh.close();
-    }
-    await rename(tmp, target);
-    created = false;
+    await replaceFile(target, bytes, { mode: 0o644, sync: true });
   } catch (e) {
     throw writeError(path, e, existing !== undefined);
-  } finally {
-    if (created) await unlink(tmp).catch(() => undefined);
   }
 }
 

@@ -1,17 +1,15 @@
 // Node side of load(): file paths and file: URLs (node-file.ts: regular files under a size cap, read
 // without blocking), a decision cache in a per-user JSON file and a device key from the OS. Exported by
 // src/node.ts only, so the browser bundle never reaches node:*.
-import { randomBytes } from 'node:crypto';
-import { constants } from 'node:fs';
-import { lstat, mkdir, open, rename, rm } from 'node:fs/promises';
+import { lstat, mkdir } from 'node:fs/promises';
 import { arch, cpus, homedir, platform, tmpdir } from 'node:os';
-import { basename, dirname, isAbsolute, join } from 'node:path';
+import { dirname, isAbsolute, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ModelFormatError } from '../errors.js';
 import { AbortError, abortable } from './abort.js';
 import { parseDecision, type CachedDecision, type DecisionCache } from './decision-cache.js';
 import { checkLoadOptions, load as loadCore, type LoadOptions, type LoadedModel } from './load.js';
-import { FILE_LIMITS, FileRefusedError, fileKind, MiB, readRegularFile } from '../node-file.js';
+import { FILE_LIMITS, FileRefusedError, fileKind, MiB, readRegularFile, replaceFile } from '../node-file.js';
 import { useWasmBuildsOnDisk } from '../backends/wasm/node-files.js';
 import { nodeProviders, wantsWebgpu } from './node-webgpu.js';
 import type { FileReader, ModelSource } from './source.js';
@@ -143,25 +141,6 @@ async function ensureCacheDir(dir: string, strict: boolean): Promise<void> {
   if (platform() !== 'win32' && (st.mode & 0o022) !== 0) throw new Error(`${dir} can be written by other users (mode ${(st.mode & 0o777).toString(8)})`);
 }
 
-/** Writes `text` to a new file beside `path` (created exclusively, 0600) and renames it over `path`. */
-async function replaceFile(path: string, text: string): Promise<void> {
-  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
-  const flags = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | (constants.O_NOFOLLOW ?? 0);
-  const handle = await open(tmp, flags, 0o600);
-  try {
-    try {
-      await handle.writeFile(text);
-    } finally {
-      await handle.close();
-    }
-    // rename() replaces whatever is at `path` (a symbolic link, a FIFO, another user's file) and never follows it.
-    await rename(tmp, path);
-  } catch (e) {
-    await rm(tmp, { force: true }).catch(() => undefined);
-    throw e;
-  }
-}
-
 export interface JsonFileCacheOptions {
   /** A read slower than this (ms) counts as a miss, a write as refused (it may still finish); default 2000. */
   readonly timeoutMs?: number;
@@ -188,7 +167,7 @@ export function jsonFileCache(path: string = DEFAULT_CACHE_PATH, options: JsonFi
       return d ? [[k, d] as const] : [];
     });
     const kept = valid.sort((a, b) => a[1].savedAt - b[1].savedAt).slice(-MAX_ENTRIES);
-    await replaceFile(path, JSON.stringify({ format: FILE_FORMAT, entries: Object.fromEntries(kept) }, null, 1));
+    await replaceFile(path, JSON.stringify({ format: FILE_FORMAT, entries: Object.fromEntries(kept) }, null, 1), { mode: 0o600 });
   };
   return {
     get: async (key) => {
