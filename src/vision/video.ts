@@ -7,6 +7,7 @@ import type { BackendName } from '../backends/backend.js';
 import { InputError } from '../errors.js';
 import type { GlobalType } from '../globals.js';
 import { checkPositiveInt, type Classification, type ClassifyOptions } from './ranking.js';
+import { describe } from '../runtime/session.js';
 
 export interface VideoClassifyOptions extends ClassifyOptions {
   /** At most this many classifications per second (default: as many as frames and latency allow). */
@@ -65,12 +66,6 @@ function isVideoElement(v: unknown): v is HTMLVideoElement {
   if (typeof ctor === 'function' && v instanceof (ctor as typeof HTMLVideoElement)) return true;
   // A <video> from another realm (an iframe) fails instanceof.
   return Object.prototype.toString.call(v) === '[object HTMLVideoElement]';
-}
-
-function describe(v: unknown): string {
-  if (v === null) return 'null';
-  if (typeof v !== 'object') return typeof v;
-  return (v as object).constructor?.name ?? 'object';
 }
 
 /**
