@@ -1,10 +1,13 @@
 // Every failure the SDK reports is one of these: callers can branch on `instanceof`
-// or on `code`, and the message always names what went wrong and where.
+// or on `code`, and the message always names what went wrong and where. Messages quote names from model
+// files and callers; their control characters are escaped (src/sanitize.ts), so a message is safe to print
+// or log. The fields (`node`, `op`, `where`, …) keep the raw strings for programs that match on them.
+import { sanitize } from './sanitize.js';
 
 export class EdgeInferError extends Error {
   readonly code: string;
   constructor(code: string, message: string, options?: { cause?: unknown }) {
-    super(message, options);
+    super(sanitize(message), options);
     this.code = code;
     this.name = new.target.name;
   }

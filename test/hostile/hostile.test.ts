@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readTfjsLayersDir } from '../../src/convert/tfjs-node.js';
-import { InputError, ModelFormatError } from '../../src/errors.js';
+import { InputError, ModelFormatError, UnsupportedOpError } from '../../src/errors.js';
 import { writeEim } from '../../src/format/writer.js';
 import { readRegularFile } from '../../src/node-file.js';
 import { defaultCacheDir, load } from '../../src/runtime/node-load.js';
@@ -342,6 +342,18 @@ describe('terminal injection: model strings are printed escaped', () => {
     expect(r.code).toBe(1);
     expect(r.err).toMatch(/^edgeinfer: unsupported op Evil\\x1b\[2J\\x1b\[H\\x1b\]0;pwned\\x07 at node "gap"/);
     expect(r.err.slice(0, -1)).not.toMatch(raw);
+  });
+
+  it('API errors: the message is escaped, the fields keep the raw names', async () => {
+    const e = await load(join(dir, 'op.eim'), { backend: 'js' }).then(() => undefined, (x: unknown) => x);
+    expect(e).toBeInstanceOf(UnsupportedOpError);
+    const err = e as UnsupportedOpError;
+    expect(err.message).not.toMatch(raw);
+    expect(err.message).toContain('unsupported op Evil\\x1b[2J');
+    expect(err.op).toBe(`Evil${ESC}`);
+    const bad = new InputError(`feed "x${ESC}"`, { expected: `[1]${C1}`, received: BIDI });
+    expect(bad.message).not.toMatch(raw);
+    expect(bad.expected).toBe(`[1]${C1}`);
   });
 
   it('classify: labels, the model name, a file name', async () => {
