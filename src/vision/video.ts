@@ -16,11 +16,19 @@ export interface VideoClassifyOptions extends ClassifyOptions {
   readonly onError?: (error: unknown) => void;
   /** Aborting it stops the loop, as stop() does. */
   readonly signal?: AbortSignal;
+  /**
+   * Steadies `top` across frames: each class's score becomes `smoothing` × its previous smoothed score + (1 −
+   * `smoothing`) × this frame's (0 for a class outside this frame's ranking), an exponential moving average per
+   * result. 0 ≤ smoothing < 1; 0 (the default) is off, 0.5 halves a change's weight each frame, 0.9 takes about 10.
+   */
+  readonly smoothing?: number;
 }
 
 export interface VideoResult {
-  /** The ranked classes of the frame. */
+  /** The ranked classes: the frame's own (`raw`), or with `smoothing` its smoothed scores ranked again, as many. */
   readonly top: Classification[];
+  /** The frame's own ranked classes, unsmoothed. */
+  readonly raw: Classification[];
   /** Milliseconds from reading the frame to having its classes. */
   readonly latencyMs: number;
   /** Media time of the classified frame, in seconds (rVFC's mediaTime, else video.currentTime). */
@@ -69,6 +77,20 @@ function isVideoElement(v: unknown): v is HTMLVideoElement {
 }
 
 /**
+ * The EMA behind `smoothing` (a per result, in (0, 1)): the smoothed ranking of each frame's. Classes fall out once
+ * their score decays below 1e-4, so it holds at most the classes seen lately (and never more than the model has).
+ */
+export function smoother(a: number): (top: Classification[]) => Classification[] {
+  const ema = new Map<number, Classification>();
+  return (top) => {
+    for (const [i, c] of ema) ema.set(i, { ...c, score: a * c.score });
+    for (const c of top) ema.set(c.index, { ...c, score: (ema.get(c.index)?.score ?? 0) + (1 - a) * c.score });
+    for (const [i, c] of ema) if (c.score < 1e-4) ema.delete(i);
+    return [...ema.values()].sort((x, y) => y.score - x.score).slice(0, top.length);
+  };
+}
+
+/**
  * Classifies the video's current frame on the fused path (the classifier's staged run). Undefined, or a
  * promise of undefined, when there is no such path now (its model's backend may change, even while the frame
  * waits its turn): the canvas path takes the frame.
@@ -93,10 +115,14 @@ export function classifyVideo(
   if (typeof onResult !== 'function') {
     throw new InputError('classifyVideo: onResult must be a function', { expected: 'function', received: describe(onResult) });
   }
-  const { maxFps, onError, signal, ...classifyOptions } = options;
+  const { maxFps, onError, signal, smoothing = 0, ...classifyOptions } = options;
   if (maxFps !== undefined && !(typeof maxFps === 'number' && maxFps > 0)) {
     throw new InputError('classifyVideo: maxFps must be a positive number', { expected: 'a number > 0', received: String(maxFps) });
   }
+  if (!(typeof smoothing == 'number' && smoothing >= 0 && smoothing < 1)) {
+    throw new InputError('classifyVideo: smoothing must be a number in [0, 1)', { expected: '0 <= smoothing < 1', received: String(smoothing) });
+  }
+  const smooth = smoothing > 0 ? smoother(smoothing) : undefined;
   if (onError !== undefined && typeof onError !== 'function') {
     throw new InputError('classifyVideo: onError must be a function', { expected: 'function', received: describe(onError) });
   }
@@ -157,9 +183,9 @@ export function classifyVideo(
     let failure: { e: unknown } | undefined;
     try {
       const staged = await fused?.(video);
-      const top = staged?.top ?? await classify(video, classifyOptions);
+      const raw = staged?.top ?? await classify(video, classifyOptions);
       if (!stopped) {
-        await onResult({ top, latencyMs: performance.now() - t0, frameTime, dropped, path: staged ? 'fused' : 'canvas', backend: staged?.backend });
+        await onResult({ top: smooth?.(raw) ?? raw, raw, latencyMs: performance.now() - t0, frameTime, dropped, path: staged ? 'fused' : 'canvas', backend: staged?.backend });
       }
     } catch (e) {
       failure = { e };
