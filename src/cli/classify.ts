@@ -1,9 +1,9 @@
 // `edgeinfer classify`: JPEG/PNG files (or every image in a directory) → top-k classes per image,
 // with the backend and the time each image took; `--json` for scripts. An image that cannot be read
-// or decoded is reported and skipped (exit code 1 at the end); the others are still classified.
+// or decoded is reported and skipped (exit code 1 at the end); the others are still classified. What a
+// folder stands for (unsupported formats and symbolic links included) is image-folder.ts's.
 // Labels, the model's name and file names are printed through sanitize.ts.
-import { readdir, stat } from 'node:fs/promises';
-import { extname, join } from 'node:path';
+import { stat } from 'node:fs/promises';
 import type { BackendName } from '../backends/backend.js';
 import { InputError, ModelFormatError } from '../errors.js';
 import type { Selection } from '../runtime/select.js';
@@ -14,18 +14,21 @@ import { modelFileReader } from '../runtime/node-load.js';
 import { nodeProviders, wantsWebgpu } from '../runtime/node-webgpu.js';
 import { byteSizeOption, parseArgs, stringOption, UsageError, type OptionSpecs } from './args.js';
 import { formatDuration } from './format.js';
+import { listImageFolder, unsupportedFormat, type FolderEntry } from './image-folder.js';
 import { CliError, type CliIO } from './io.js';
 import { Progress } from './progress.js';
 import { safeJson, sanitize } from './sanitize.js';
 
 const BACKENDS: readonly string[] = ['auto', 'webgpu', 'wasm', 'js'];
-const IMAGE_EXTENSIONS = new Set(['.jpg', '.jpeg', '.png']);
 
 export const CLASSIFY_HELP = `Usage: edgeinfer classify IMAGE|DIR... [options]
 
 Classifies JPEG or PNG images and prints the top classes of each with their scores, the
 backend, and the time per image. A directory stands for every .jpg, .jpeg and .png file
-directly in it, in name order.
+directly in it, in name order (not its subdirectories). Other image files there (.webp,
+.gif, .bmp, .tif, .avif, .heic) get one "unsupported format" line each. Symbolic links
+are followed, inside or outside the directory, when they resolve to a regular file; any
+other link is reported as skipped. Each file not classified makes the exit code 1.
 
 Options:
   -m, --model FILE      the .eim model (default: the bundled MobileNetV2, ImageNet 1000 classes,
@@ -105,8 +108,8 @@ export async function classifyCommand(argv: readonly string[], io: CliIO): Promi
     progress.stage('classify');
     progress.done();
     if (!json) io.stdout.write(`model ${sanitize(report.model)} (${classifier.classes} classes) on backend ${report.backend}${adapterNote(adapter)}${choiceNote(classifier.selection)}\n`);
-    for (const [i, file] of files.entries()) {
-      const r = await classifyFile(classifier, file, top);
+    for (const [i, entry] of files.entries()) {
+      const r = entry.refused !== undefined ? { file: entry.file, error: entry.refused } : await classifyFile(classifier, entry.file, top);
       report.images.push(r);
       progress.done();
       if (r.error !== undefined) io.stderr.write(`edgeinfer: ${sanitize(r.error)}\n`);
@@ -152,15 +155,12 @@ async function openModel(file: string, isDefault: boolean, backend: BackendName 
 }
 
 /** A file stays itself (its type is checked when decoding); a directory becomes its image files. */
-async function expand(path: string): Promise<string[]> {
+async function expand(path: string): Promise<FolderEntry[]> {
   const st = await stat(path);
-  if (!st.isDirectory()) return [path];
-  const names = (await readdir(path, { withFileTypes: true }))
-    .filter((e) => e.isFile() && IMAGE_EXTENSIONS.has(extname(e.name).toLowerCase()))
-    .map((e) => e.name)
-    .sort();
-  if (names.length === 0) throw new CliError(`${path} has no .jpg, .jpeg or .png files`);
-  return names.map((n) => join(path, n));
+  if (!st.isDirectory()) return [{ file: path }];
+  const entries = await listImageFolder(path);
+  if (entries.length === 0) throw new CliError(`${path} has no image files (.jpg, .jpeg or .png)`);
+  return entries;
 }
 
 async function classifyFile(classifier: NodeImageClassifier, file: string, top: number): Promise<ImageReport> {
@@ -169,7 +169,7 @@ async function classifyFile(classifier: NodeImageClassifier, file: string, top: 
   try {
     image = await readImageFile(file);
   } catch (e) {
-    if (e instanceof InputError) return { file, error: e.message };
+    if (e instanceof InputError) return { file, error: unsupportedFormat(e, file).message };
     throw e;
   }
   const t1 = performance.now();
@@ -201,6 +201,6 @@ function summary(report: ClassifyReport): string {
   const done = report.images.filter((r) => r.classifyMs !== undefined);
   const failed = report.images.length - done.length;
   const per = done.length ? done.reduce((s, r) => s + r.classifyMs!, 0) / done.length : 0;
-  const failures = failed ? `, ${failed} could not be read` : '';
+  const failures = failed ? `, ${failed} not classified (each named on stderr)` : '';
   return `${done.length} image${done.length === 1 ? '' : 's'} classified on ${report.backend}${done.length ? `, ${formatDuration(per)} per image` : ''}${failures}\n`;
 }
