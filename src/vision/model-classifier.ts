@@ -4,7 +4,6 @@
 // the model; the runs of at most `batch` items, each read only when its run is built. Browser-safe.
 import type { BackendName, GpuPrecision } from '../backends/backend.js';
 import { InputError } from '../errors.js';
-import type { Calibration } from '../graph/ir.js';
 import { load, LoadedModel } from '../runtime/load.js';
 import type { Selection } from '../runtime/select.js';
 import { check, checkNumber, checkOptions, Session } from '../runtime/session.js';
@@ -28,9 +27,7 @@ export async function openClassifier<C>(
   checkNumber(options.topK, 'topK', 1, true);
   checkNumber(options.maxBatch, 'maxBatch', 1, true);
   if (source instanceof Session || source instanceof LoadedModel) return make(source, false);
-  const {
-    loader = load, topK: _k, preprocess: _p, labels: _l, outputKind: _o, pixels: _x, maxBatch: _m, calibration: _c, priors: _r, thresholds: _t, ...loadOptions
-  } = options;
+  const { loader = load, topK: _k, preprocess: _p, labels: _l, outputKind: _o, pixels: _x, maxBatch: _m, ...loadOptions } = options;
   const model = await loader(source, loadOptions);
   try {
     return make(model, true);
@@ -53,18 +50,9 @@ export abstract class ModelClassifier<T> {
    * (decodes, preprocesses) this many items at a time, so its memory does not grow with the list.
    */
   readonly batch: number;
-  /** The calibration every score gets (the model's metadata.calibration, or options.calibration); undefined: none. */
-  readonly calibration: Calibration | undefined;
-  /** The deployment's class priors the scores are re-weighted to (options.priors, normalised); undefined: none. */
-  readonly priors: readonly number[] | undefined;
-  /** Per-class least score of the top class (options.thresholds or the model's); below it the result is [] ("unknown"). */
-  readonly thresholds: readonly number[] | undefined;
   readonly #free: boolean;
   readonly #input: string;
   readonly #output: string;
-  /** softmax(score' / temperature + offset), score' = the logit or log(probability). */
-  readonly #invT: number;
-  readonly #offset: Float64Array | undefined;
 
   /** `maxBatch`: the default of options.maxBatch. */
   protected constructor(protected readonly model: Session | LoadedModel, private readonly owned: boolean, options: ClassifierOptions, maxBatch: number) {
@@ -89,26 +77,6 @@ export abstract class ModelClassifier<T> {
     this.labels = labels;
     const last = graph.nodes.find((n) => n.outputs.includes(out.name));
     this.outputKind = options.outputKind ?? meta.outputKind ?? (last?.op === 'Softmax' ? 'probabilities' : 'logits');
-    const n = this.classes;
-    const cal = options.calibration === false ? undefined : options.calibration ?? meta.calibration;
-    // One finite number >= min per class, or nothing. The metadata's fields are checked here, where n is known.
-    const perClass = <V extends readonly number[] | undefined>(v: V, what: string, min = -Infinity): V => {
-      check(!v || Array.isArray(v) && v.length === n && v.every((x) => Number.isFinite(x) && x >= min), what, `${n} numbers >= ${min}`, v);
-      return v;
-    };
-    const sum = (p: readonly number[]): number => p.reduce((a, b) => a + b);
-    const priors = perClass(options.priors, 'priors', 0);
-    const train = perClass(cal?.priors, 'calibration.priors', 0);
-    const bias = perClass(cal?.bias, 'calibration.bias');
-    checkNumber(cal?.temperature, 'calibration.temperature', Number.MIN_VALUE);
-    check(!priors || sum(priors) > 0, 'priors', 'a positive sum', priors);
-    this.calibration = cal;
-    this.priors = priors?.map((p) => p / sum(priors));
-    this.thresholds = perClass(options.thresholds ?? meta.thresholds, 'thresholds');
-    this.#invT = 1 / (cal?.temperature ?? 1);
-    // Bayes' rule for a shift of the class priors (Saerens et al. 2002): p'(k) ∝ p(k) · priors[k] / train[k].
-    this.#offset = cal || priors ? Float64Array.from({ length: n }, (_, k) => (bias?.[k] ?? 0)
-      + (priors ? Math.log(this.priors![k] / (train ? train[k] / sum(train) : 1 / n)) : 0)) : undefined;
   }
 
   /** The session classifications run on now (it changes when a loaded model falls back or switches to the GPU). */
@@ -140,7 +108,7 @@ export abstract class ModelClassifier<T> {
   /** The ranked classes for each item, in order; items run through the model `batch` at a time. */
   async classifyBatch(items: readonly T[], options: ClassifyOptions = {}): Promise<Classification[][]> {
     checkOptions(options);
-    const rank = makeRanker(options, this.topK, this.labels, this.classes, this.thresholds);
+    const rank = makeRanker(options, this.topK, this.labels, this.classes);
     return (await this.scoresBatch(items)).map(rank);
   }
 
@@ -163,9 +131,7 @@ export abstract class ModelClassifier<T> {
       const out = (await this.model.run({ [this.#input]: data }, { layout: 'ir' }))[this.#output].data;
       for (let i = 0; i < chunk.length; i++) {
         const row = out.subarray(i * this.classes, (i + 1) * this.classes);
-        const logits = this.outputKind === 'logits', offset = this.#offset;
-        results.push(offset ? softmax(row.map((v, k) => (logits ? v : Math.log(v)) * this.#invT + offset[k]))
-          : logits ? softmax(row) : Float32Array.from(row));
+        results.push(this.outputKind === 'logits' ? softmax(row) : Float32Array.from(row));
       }
     }
     return results;
