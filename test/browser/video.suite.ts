@@ -3,7 +3,7 @@
 // classify as Node does, report latencies, honour maxFps and stop(), drop frames (never queue them)
 // when the consumer is slower than the camera, and end on the first error. Frames take the fused path
 // (the backend's preprocess and rank stages around the model in one run): on wasm from the canvas's bytes,
-// on webgpu straight from the video (no canvas), agreeing with classify()'s canvas path on the same frames. Then examples/pwa-camera on the same camera: it shows labels, and still does offline after a reload, cross-origin isolated with the threaded wasm build working both times.
+// on webgpu straight from the video (no canvas), agreeing with classify()'s canvas path on the same frames. The camera app itself (examples/pwa-camera) is pwa-camera.suite.ts's.
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,8 +11,7 @@ import jpeg from 'jpeg-js';
 import { chromium, type Browser, type Page } from 'playwright';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from './chromium.js';
-import { openPage, ROOT, type BrowserContext, type Setup } from './context.js';
-import { startServer } from './server.js';
+import { openPage, type BrowserContext, type Setup } from './context.js';
 import { nodeTop1ByPhoto, SAMPLES_DIR, type TopClass } from './fixtures.js';
 
 const PHOTO = 'pizza.jpg';
@@ -57,14 +56,20 @@ export function rgbaToY4m(rgba: Uint8Array, width: number, height: number, fps: 
 
 export const FAKE_CAMERA_ARGS = ['--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream'];
 
-/** A Chromium whose camera streams `photo` (from models/samples), and the folder holding its .y4m. */
-export async function launchWithCamera(photo: string): Promise<{ browser: Browser; remove(): Promise<void> }> {
+/**
+ * A Chromium whose camera streams `photo` (from models/samples), and the folder holding its .y4m. `cameras`: how
+ * many fake cameras (0: none, getUserMedia fails with NotFoundError); `askPermission`: no fake permission UI, so
+ * a context denies the camera (NotAllowedError) unless it was given the 'camera' permission.
+ */
+export async function launchWithCamera(photo: string, { cameras = 1, askPermission = false } = {}): Promise<{ browser: Browser; remove(): Promise<void> }> {
   const img = jpeg.decode(readFileSync(join(SAMPLES_DIR, photo)), { useTArray: true, formatAsRGBA: true });
   const dir = mkdtempSync(join(tmpdir(), 'edgeinfer-camera-'));
   const file = join(dir, photo.replace(/\.jpg$/, '.y4m'));
   writeFileSync(file, rgbaToY4m(img.data, img.width, img.height, CAMERA_FPS).bytes);
+  const [device, ui] = FAKE_CAMERA_ARGS;
   const browser = await chromium.launch({
-    executablePath: CHROMIUM_PATH, headless: true, args: [...CHROMIUM_ARGS, ...FAKE_CAMERA_ARGS, `--use-file-for-fake-video-capture=${file}`],
+    executablePath: CHROMIUM_PATH, headless: true,
+    args: [...CHROMIUM_ARGS, cameras === 1 ? device : `${device}=device-count=${cameras}`, ...(askPermission ? [] : [ui]), `--use-file-for-fake-video-capture=${file}`],
   });
   return { browser, remove: async () => { await browser.close(); rmSync(dir, { recursive: true, force: true }); } };
 }
@@ -264,108 +269,5 @@ export function videoSuite(setup: Setup): void {
       expect(out.backend).toBe('wasm');
       expect(out.fallbacks).toEqual([expect.objectContaining({ from: 'webgpu', to: 'wasm' })]);
     }, 180_000);
-  });
-
-  describe('examples/pwa-camera', () => {
-    const APP = '/examples/pwa-camera/';
-    const SW_SOURCE = readFileSync(join(ROOT, 'examples/pwa-camera/sw.js'), 'utf8');
-    /** The cache sw.js fills (its VERSION): every file the app needs offline. */
-    const SW_CACHE = /const VERSION = '([^']+)'/.exec(SW_SOURCE)![1];
-    /** How many files sw.js caches (its FILES list). */
-    const SW_FILES = /const FILES = \[([^\]]*)\]/.exec(SW_SOURCE)![1].split(',').filter((f) => f.trim()).length;
-
-    it('sw.js caches the threaded builds and their worker script with the rest', () => {
-      for (const f of ['edgeinfer-simd-threads.wasm', 'edgeinfer-relaxed-threads.wasm', 'edgeinfer-worker.js']) {
-        expect(SW_SOURCE).toContain(`'../../dist/browser/${f}'`);
-      }
-    });
-
-    it('shows the camera\'s top-3 labels live, and still does offline after a reload (service worker cache), cross-origin isolated with threads both times', async () => {
-      // Laid out as the repository is after `npm run build` (the bundle at /dist/browser/), as serve.mjs serves it.
-      const server = await startServer({ '/dist/browser/': ctx.bundle.dir, [APP]: join(ROOT, 'examples/pwa-camera'), '/models/': join(ROOT, 'models') });
-      server.put(APP, readFileSync(join(ROOT, 'examples/pwa-camera/index.html')), 'text/html; charset=utf-8');
-      const context = await camera!.browser.newContext();
-      try {
-        const app = await context.newPage();
-        const errors: string[] = [];
-        app.on('pageerror', (e) => errors.push(e.message));
-        const labels = async (): Promise<{ labels: string[]; backend: string; status: string }> => {
-          await app.waitForFunction(() => document.querySelectorAll('#labels li').length === 3, undefined, { timeout: 30_000 })
-            .catch(async (e: Error) => {
-              throw new Error(`no labels (status "${await app.locator('#status').textContent()}"; page errors: ${errors.join('; ') || 'none'}): ${e.message}`);
-            });
-          return app.evaluate(() => ({
-            labels: [...document.querySelectorAll('#labels li span:first-child')].map((e) => e.textContent ?? ''),
-            backend: document.getElementById('backend')!.textContent ?? '',
-            status: document.getElementById('status')!.textContent ?? '',
-          }));
-        };
-        interface Candidate { name: string; priority?: number; status: string; reason?: string }
-        /**
-         * Whether the page is cross-origin isolated, what the app shows of its threaded candidate, and a load of
-         * the app's model (from the same bundle and URL, so offline from the worker's cache) on 'wasm' with 2
-         * threads: its threaded candidate, wasm@25.
-         */
-        const threads = () => app.evaluate(async () => {
-          // Not import() here: vitest would rewrite it for Node before Playwright sends the function to the page.
-          const sdk = await (new Function('u', 'return import(u)') as (u: string) => Promise<unknown>)('/dist/browser/index.js') as { load(u: string, o: object): Promise<{ backend: string; selection: { candidates: Candidate[] }; dispose(): void }> };
-          const model = await sdk.load('/models/mobilenetv2-12-int8.eim', { backend: 'wasm', threads: 2, cache: false });
-          model.dispose();
-          return {
-            isolated: crossOriginIsolated,
-            shown: document.getElementById('threads')!.textContent ?? '',
-            threaded: model.selection.candidates.find((c) => c.name === 'wasm' && c.priority === 25),
-          };
-        });
-        const expectThreads = (t: Awaited<ReturnType<typeof threads>>, when: string) => {
-          console.log(`pwa-camera ${when}: crossOriginIsolated ${t.isolated}; the app shows "${t.shown}"; wasm with 2 threads: wasm@25 ${t.threaded?.status}${t.threaded?.reason ? ` (${t.threaded.reason})` : ''}`);
-          expect(t.isolated, when).toBe(true);
-          expect(t.threaded, when).toMatchObject({ status: 'chosen' });
-          expect(t.shown, when).toMatch(/^page isolated; wasm@25 /);
-          expect(t.shown, when).not.toMatch(/unavailable|not cross-origin isolated/);
-        };
-
-        let t0 = performance.now();
-        await app.goto(`${server.origin}${APP}`);
-        const online = await labels();
-        console.log(`pwa-camera online: ${online.labels.join(', ')} on ${online.backend} after ${(performance.now() - t0).toFixed(0)} ms; "${online.status}"`);
-        expect(online.labels[0]).toBe(want.label);
-        expect(['webgpu', 'wasm', 'js']).toContain(online.backend);
-        // Installed and caching: the worker controls the page and holds every file before we go offline.
-        await app.waitForFunction(async ([name, n]) => navigator.serviceWorker.controller !== null
-          && (await (await caches.open(name as string)).keys()).length >= (n as number), [SW_CACHE, SW_FILES], { timeout: 30_000 });
-        expectThreads(await threads(), 'online');
-        // The test server sent COOP/COEP/CORP with every file the worker cached; a server that sends none (a plain
-        // static host) is what the worker must make up for. Strip them from every cached response, so that offline
-        // the page is isolated only if sw.js adds them to what it serves.
-        const stripped = await app.evaluate(async (name) => {
-          const cache = await caches.open(name);
-          const keys = await cache.keys();
-          for (const key of keys) {
-            const res = (await cache.match(key))!;
-            const type = res.headers.get('Content-Type');
-            await cache.put(key, new Response(await res.blob(), { status: res.status, headers: type ? { 'Content-Type': type } : {} }));
-          }
-          return Promise.all(keys.map(async (k) => (await cache.match(k))!.headers.get('Cross-Origin-Embedder-Policy')));
-        }, SW_CACHE);
-        expect(stripped.filter((h) => h !== null)).toEqual([]);
-
-        await context.setOffline(true);
-        const before = server.requests.length;
-        t0 = performance.now();
-        await app.reload();
-        const offline = await labels();
-        console.log(`pwa-camera offline: ${offline.labels.join(', ')} on ${offline.backend} after ${(performance.now() - t0).toFixed(0)} ms`);
-        expect(offline.labels[0]).toBe(want.label);
-        expect(offline.backend).toBe(online.backend);
-        expectThreads(await threads(), 'offline');
-        // Everything came from the worker's cache: the server saw no request after going offline.
-        expect(server.requests.slice(before)).toEqual([]);
-        expect(errors).toEqual([]);
-      } finally {
-        await context.close();
-        await server.close();
-      }
-    }, 150_000);
   });
 }
