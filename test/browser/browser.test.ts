@@ -17,6 +17,7 @@ import { serviceWorkerSuite } from './service-worker.suite.js';
 import { kernelsAssetSuite } from './kernels-asset.suite.js';
 import { assetsSuite } from './assets.suite.js';
 import { threadsSuite } from './threads.suite.js';
+import { webEmbedSuite } from './web-embed.suite.js';
 import { pwaCameraSuite } from './pwa-camera.suite.js';
 
 const setup = await setupBrowser();
@@ -34,6 +35,7 @@ if (setup.ctx) {
   describe('the WGSL kernels asset (edgeinfer-kernels.json) unreachable or corrupt in Chromium', () => kernelsAssetSuite(setup));
   describe('the wasm builds missing beside the bundle, then found through wasmPaths, in Chromium', () => assetsSuite(setup));
   describe('wasm threads in Chromium', () => threadsSuite(setup));
+  describe('examples/web-embed in Chromium', () => webEmbedSuite(setup));
   describe('examples/pwa-camera in Chromium', () => pwaCameraSuite(setup));
 } else {
   console.warn(`browser tests skipped: ${setup.skipReason}`);
