@@ -1,25 +1,62 @@
-// The camera PWA: the default MobileNetV2 on the best backend here, classifying the camera live
-// (top-3, at most 5 times a second). sw.js keeps every file it needs, so it also works offline.
+// The camera PWA: the default MobileNetV2 on the best backend here, classifying the camera live (top-3, at most
+// 5 times a second, scores smoothed across frames), or a photo when there is no camera or no permission for it.
+// sw.js keeps every file it needs, so it also works offline, and tells the page when a new version is waiting.
 import { ImageClassifier, setAssetPaths } from '../../dist/browser/index.js';
 
 const MODEL_URL = new URL('../../models/mobilenetv2-12-int8.eim', import.meta.url);
 const BUNDLE = new URL('../../dist/browser/', import.meta.url);
+const MAX_FPS = 5;
+const TOP_K = 3;
 const $ = (id) => document.getElementById(id);
+const video = $('camera');
+const stage = $('stage');
 
-function status(text) {
-  $('status').textContent = text;
+/** The one thing the stage shows: 'loading' | 'camera' | 'photo' | 'denied' | 'nocamera' | 'busy' | 'error'. */
+function setState(state, text = '', { retry = false, pick = false } = {}) {
+  stage.dataset.state = state;
+  const overlay = state !== 'camera' && state !== 'photo';
+  $('state').hidden = !overlay;
+  $('state-text').textContent = text;
+  $('retry').hidden = !retry;
+  $('state-pick').hidden = !pick;
+  $('photo').hidden = state !== 'photo';
+  $('pause').disabled = state !== 'camera';
+  $('back').hidden = state !== 'photo';
 }
 
-function show(top) {
-  $('labels').replaceChildren(...top.map(({ label, score }) => {
+function show(top, raw = top) {
+  $('labels').replaceChildren(...top.map(({ index, label, score }) => {
     const li = document.createElement('li');
+    // The frame's own score beside the smoothed one (what the tests and a curious user can compare).
+    li.dataset.score = String(score);
+    li.dataset.raw = String(raw.find((r) => r.index === index)?.score ?? 0);
+    const bar = document.createElement('span');
+    bar.className = 'bar';
+    bar.style.width = `${Math.min(100, score * 100).toFixed(1)}%`;
     const name = document.createElement('span');
     name.textContent = label;
     const pct = document.createElement('span');
     pct.textContent = `${(score * 100).toFixed(1)} %`;
-    li.append(name, pct);
+    li.append(bar, name, pct);
     return li;
   }));
+}
+
+/** Why the backend is the one it is, in a line, from model.selection. */
+function whyChosen(selection) {
+  if (!selection) return 'no selection report';
+  const ms = (c) => (c.medianMs === undefined ? '' : ` ${c.medianMs.toFixed(1)} ms`);
+  const others = selection.candidates.filter((c) => c.status !== 'chosen')
+    .map((c) => `${c.name}${c.priority === 25 ? ' (threads)' : ''} ${c.status}${ms(c)}${c.reason && c.status !== 'slower' ? `: ${c.reason}` : ''}`);
+  const chosen = selection.candidates.find((c) => c.status === 'chosen');
+  const head = {
+    auto: `fastest in a trial run on this device${chosen ? ` (${chosen.name}${ms(chosen)})` : ''}`,
+    cached: 'remembered from an earlier trial on this device',
+    explicit: 'asked for by the app',
+  }[selection.mode] ?? selection.mode;
+  const warm = selection.warmStart ? `; the GPU ${selection.warmStart.state === 'switched' ? 'took over once ready' : `warm start: ${selection.warmStart.state}`}` : '';
+  const lost = selection.fallbacks?.length ? `; fell back from ${selection.fallbacks.map((f) => `${f.from} (${f.reason})`).join(', ')}` : '';
+  return `${head}${others.length ? `; ${others.join('; ')}` : ''}${warm}${lost}`;
 }
 
 /**
@@ -34,11 +71,17 @@ function showThreads(selection) {
     : `${isolation}; wasm@25 not tried (${selection?.mode ?? 'no'} selection)`;
 }
 
+function showBackend(classifier) {
+  $('backend').textContent = classifier.backend;
+  $('why').textContent = whyChosen(classifier.selection);
+  showThreads(classifier.selection);
+}
+
 /**
  * The threads' worker script from a blob: URL of its bytes, fetched by this page (so from sw.js's cache when
  * offline): Chromium fetches a Worker's script from the network without asking the page's service worker
- * (seen in test/browser/video.suite.ts), so offline the workers could not start from their file and the model
- * ran on one thread. A blob: URL has the page's origin and isolation. Online, on failure: the default.
+ * (seen in test/browser/pwa-camera.suite.ts), so offline the workers could not start from their file and the
+ * model ran on one thread. A blob: URL has the page's origin and isolation. Online, on failure: the default.
  */
 async function workerFromCache() {
   try {
@@ -57,10 +100,49 @@ async function workerFromCache() {
   }
 }
 
+async function loadClassifier() {
+  await workerFromCache();
+  const classifier = await ImageClassifier.create(MODEL_URL.href, {
+    onProgress: (loaded, total) => {
+      $('backend').textContent = `loading the model… ${total ? `${Math.round((100 * loaded) / total)} %` : `${Math.round(loaded / 1024)} KiB`}`;
+    },
+  });
+  showBackend(classifier);
+  // With a GPU, a CPU backend answers first while the GPU prepares; show the switch when it happens.
+  classifier.ready.then(() => showBackend(classifier), () => showBackend(classifier));
+  return classifier;
+}
+
+// ---- service worker: offline cache, "update available" ----
+
+/** Set when the user asked for the waiting version: only then does a new controller reload the page. */
+let updateAccepted = false;
+
+function offerUpdate(worker) {
+  // No controller: this is the first install, not an update.
+  if (!navigator.serviceWorker.controller) return;
+  $('update').hidden = false;
+  $('update-reload').onclick = () => {
+    updateAccepted = true;
+    $('update-reload').disabled = true;
+    worker.postMessage({ type: 'skip-waiting' });
+  };
+}
+
 async function registerServiceWorker() {
   if (!('serviceWorker' in navigator)) return 'no service worker support: online only';
   try {
-    await navigator.serviceWorker.register('sw.js');
+    const reg = await navigator.serviceWorker.register('sw.js');
+    navigator.serviceWorker.addEventListener('controllerchange', () => {
+      if (updateAccepted) location.reload();
+    });
+    if (reg.waiting) offerUpdate(reg.waiting);
+    reg.addEventListener('updatefound', () => {
+      const worker = reg.installing;
+      worker?.addEventListener('statechange', () => {
+        if (worker.state === 'installed') offerUpdate(worker);
+      });
+    });
     await navigator.serviceWorker.ready;
     return 'available offline';
   } catch (e) {
@@ -68,46 +150,213 @@ async function registerServiceWorker() {
   }
 }
 
-async function main() {
-  // The worker caches in the background; the camera and the model do not wait for it.
-  const offline = registerServiceWorker();
-  status('opening the camera…');
-  const stream = await navigator.mediaDevices.getUserMedia({ video: { facingMode: 'environment' }, audio: false });
-  const video = $('camera');
-  video.srcObject = stream;
-  await video.play();
+// ---- install button ----
 
-  status('loading the model…');
-  await workerFromCache();
-  const classifier = await ImageClassifier.create(MODEL_URL.href, {
-    onProgress: (loaded, total) => status(`loading the model… ${total ? Math.round((100 * loaded) / total) : Math.round(loaded / 1024)}${total ? ' %' : ' KiB'}`),
-  });
-  $('backend').textContent = classifier.backend;
-  showThreads(classifier.selection);
-  // With a GPU, a CPU backend answers first while the GPU prepares; show the switch when it happens.
-  classifier.ready.then(() => {
-    $('backend').textContent = classifier.backend;
-    showThreads(classifier.selection);
-  });
-  status(await offline);
+let installPrompt;
+window.addEventListener('beforeinstallprompt', (event) => {
+  // Keep the browser's own mini-infobar away; offer our button instead.
+  event.preventDefault();
+  installPrompt = event;
+  $('install').hidden = false;
+});
+$('install').addEventListener('click', async () => {
+  const prompt = installPrompt;
+  installPrompt = undefined;
+  $('install').hidden = true;
+  if (prompt) await prompt.prompt();
+});
+window.addEventListener('appinstalled', () => {
+  installPrompt = undefined;
+  $('install').hidden = true;
+});
 
-  let shown = 0;
-  let since = performance.now();
-  const loop = classifier.classifyVideo(video, ({ top, latencyMs, dropped }) => {
-    show(top);
-    shown++;
+// ---- camera ----
+
+let stream;
+let loop;
+const classifierReady = loadClassifier();
+// Without it, a failed load would be an unhandled rejection until something awaits it.
+classifierReady.catch(() => {});
+
+function stopCamera() {
+  loop?.stop();
+  loop = undefined;
+  stream?.getTracks().forEach((t) => t.stop());
+  stream = undefined;
+  video.srcObject = null;
+}
+
+/** The camera's failure as a state the user can act on, never the DOMException's own text alone. */
+function cameraFailed(e) {
+  const name = e?.name ?? '';
+  if (name === 'NotAllowedError' || name === 'SecurityError') {
+    setState('denied', 'Camera access is blocked for this page. Allow it in the browser (the camera icon by the address, or the site settings) and try again, or classify a photo instead.', { retry: true, pick: true });
+  } else if (name === 'NotFoundError' || name === 'OverconstrainedError' || name === 'NoCameraError') {
+    setState('nocamera', 'No camera found on this device. Connect one and try again, or classify a photo instead.', { retry: true, pick: true });
+  } else if (name === 'NotReadableError' || name === 'AbortError') {
+    setState('busy', 'The camera could not start: another app may be using it. Close that app and try again, or classify a photo instead.', { retry: true, pick: true });
+  } else {
+    setState('error', `The camera could not start (${name || 'unknown error'}). Try again, or classify a photo instead.`, { retry: true, pick: true });
+  }
+}
+
+async function videoInputs() {
+  try {
+    return (await navigator.mediaDevices.enumerateDevices()).filter((d) => d.kind === 'videoinput');
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * The front/back switch: a phone's track says its facingMode, so ask for the other one (whichever of its back
+ * cameras the browser picks); a desktop's (or a fake) says none, so take the next camera in the device list.
+ */
+async function otherCamera() {
+  const settings = stream?.getVideoTracks()[0]?.getSettings() ?? {};
+  if (settings.facingMode === 'user' || settings.facingMode === 'environment') {
+    return { facingMode: { exact: settings.facingMode === 'user' ? 'environment' : 'user' } };
+  }
+  const cams = await videoInputs();
+  const at = cams.findIndex((c) => c.deviceId === settings.deviceId);
+  return { deviceId: { exact: cams[(at + 1) % cams.length].deviceId } };
+}
+
+async function startCamera(constraints = { facingMode: 'environment' }) {
+  stopCamera();
+  setState('loading', 'Opening the camera…');
+  $('switch').hidden = true;
+  if (!navigator.mediaDevices?.getUserMedia) {
+    return cameraFailed({ name: window.isSecureContext ? 'NoCameraError' : 'SecurityError' });
+  }
+  try {
+    stream = await navigator.mediaDevices.getUserMedia({ video: constraints, audio: false });
+    video.srcObject = stream;
+    await video.play();
+  } catch (e) {
+    stopCamera();
+    return cameraFailed(e);
+  }
+  const track = stream.getVideoTracks()[0];
+  stage.classList.toggle('mirrored', track.getSettings().facingMode === 'user');
+  // The switch only where there is something to switch to (labels and ids are known once permission is given).
+  $('switch').hidden = (await videoInputs()).length < 2;
+  // A camera unplugged (or taken by the system) mid-stream.
+  track.addEventListener('ended', () => { if (stream?.getVideoTracks()[0] === track) { stopCamera(); cameraFailed({ name: 'NotReadableError' }); } });
+  setState('loading', 'Loading the model…');
+  let classifier;
+  try {
+    classifier = await classifierReady;
+  } catch (e) {
+    return modelFailed(e);
+  }
+  if (stream?.getVideoTracks()[0] !== track) return; // replaced meanwhile
+  setState('camera');
+  setPaused(false);
+  startLoop(classifier);
+}
+
+function modelFailed(e) {
+  $('backend').textContent = 'none: the model did not load';
+  $('why').textContent = `${e?.name ?? 'Error'}: ${e?.message ?? e}`;
+  setState('error', 'The model could not be loaded. Check the connection (the first visit needs it) and reload the page.');
+}
+
+let stats = { shown: 0, since: 0 };
+
+function startLoop(classifier) {
+  loop?.stop();
+  stats = { shown: 0, since: performance.now() };
+  const smoothing = Number($('smoothing').value);
+  loop = classifier.classifyVideo(video, ({ top, raw, latencyMs, dropped }) => {
+    show(top, raw);
+    stats.shown++;
     const now = performance.now();
-    if (now - since > 1000) {
-      $('stats').textContent = `${((shown * 1000) / (now - since)).toFixed(1)} results/s, ${latencyMs.toFixed(0)} ms each, ${dropped} frames skipped`;
-      shown = 0;
-      since = now;
+    if (now - stats.since > 1000) {
+      $('stats').textContent = `${((stats.shown * 1000) / (now - stats.since)).toFixed(1)} results/s, ${latencyMs.toFixed(0)} ms each, ${dropped} frames skipped`;
+      stats = { shown: 0, since: now };
     }
-  }, { maxFps: 5, topK: 3, onError: (e) => status(`stopped: ${e.name}: ${e.message}`) });
-  // A hidden page gets no frames anyway; stopping also frees the camera for other apps.
-  window.addEventListener('pagehide', () => {
-    loop.stop();
-    stream.getTracks().forEach((t) => t.stop());
+    $('stats').dataset.results = String(Number($('stats').dataset.results ?? 0) + 1);
+  }, {
+    maxFps: MAX_FPS, topK: TOP_K, smoothing,
+    onError: (e) => setState('error', `Classification stopped (${e.name}: ${e.message}). Try the camera again.`, { retry: true, pick: true }),
   });
 }
 
-main().catch((e) => status(`error: ${e.name}: ${e.message}`));
+function setPaused(paused) {
+  $('pause').textContent = paused ? 'Resume' : 'Pause';
+  $('pause').setAttribute('aria-pressed', String(paused));
+  $('paused-badge').hidden = !paused;
+}
+
+$('pause').addEventListener('click', async () => {
+  // A paused <video> presents no new frames, so the loop idles and the picture and labels stay as they are.
+  if (video.paused) {
+    await video.play();
+    setPaused(false);
+  } else {
+    video.pause();
+    setPaused(true);
+  }
+});
+
+$('switch').addEventListener('click', async () => {
+  $('switch').disabled = true;
+  try {
+    await startCamera(await otherCamera());
+  } finally {
+    $('switch').disabled = false;
+  }
+});
+
+$('retry').addEventListener('click', () => startCamera());
+$('back').addEventListener('click', () => startCamera());
+
+$('smoothing').addEventListener('input', async () => {
+  $('smoothing-value').textContent = Number($('smoothing').value).toFixed(2);
+  // A new loop: the averages start afresh with the new factor.
+  if (loop) startLoop(await classifierReady);
+});
+
+// ---- a photo instead of the camera ----
+
+$('pick').addEventListener('change', async () => {
+  const file = $('pick').files?.[0];
+  $('pick').value = '';
+  if (!file) return;
+  stopCamera();
+  $('switch').hidden = true;
+  setState('loading', 'Reading the photo…');
+  let bitmap;
+  try {
+    bitmap = await createImageBitmap(file);
+  } catch {
+    return setState('error', `"${file.name}" is not an image this browser can read. Pick a JPEG, PNG or WebP photo.`, { retry: true, pick: true });
+  }
+  try {
+    const classifier = await classifierReady;
+    setState('loading', 'Classifying the photo…');
+    const t0 = performance.now();
+    const top = await classifier.classify(bitmap, { topK: TOP_K });
+    $('stats').textContent = `one photo, ${(performance.now() - t0).toFixed(0)} ms`;
+    const url = URL.createObjectURL(file);
+    const img = $('photo');
+    if (img.src.startsWith('blob:')) URL.revokeObjectURL(img.src);
+    img.src = url;
+    setState('photo');
+    show(top);
+  } catch (e) {
+    if (!(await classifierReady.then(() => true, () => false))) return modelFailed(e);
+    setState('error', `The photo could not be classified (${e.name}: ${e.message}).`, { retry: true, pick: true });
+  } finally {
+    bitmap.close();
+  }
+});
+
+// A hidden page gets no frames anyway; stopping also frees the camera for other apps. Back: open it again.
+window.addEventListener('pagehide', stopCamera);
+window.addEventListener('pageshow', (e) => { if (e.persisted && stage.dataset.state === 'camera') startCamera(); });
+
+classifierReady.catch(modelFailed);
+registerServiceWorker().then((s) => { $('status').textContent = s; });
+startCamera();

@@ -3,8 +3,10 @@
 // table) and the default model; then answers from that cache first, the network after. Every response it
 // gives carries the cross-origin isolation headers (COOP/COEP/CORP), whether or not the server sent them when
 // the file was cached: offline the page stays crossOriginIsolated, so the threaded wasm build can still run.
-// Bump VERSION whenever any cached file changes.
-const VERSION = 'edgeinfer-camera-v3';
+// A new version (a changed sw.js) installs beside the running one and waits: the page offers "update available"
+// and, when the user accepts, asks it to take over (skip-waiting), then reloads. Bump VERSION whenever any cached
+// file changes.
+const VERSION = 'edgeinfer-camera-v4';
 const FILES = [
   './',
   './index.html',
@@ -13,6 +15,7 @@ const FILES = [
   './icon.svg',
   './icon-192.png',
   './icon-512.png',
+  './icon-maskable-512.png',
   '../../dist/browser/index.js',
   '../../dist/browser/edgeinfer-simd.wasm',
   '../../dist/browser/edgeinfer-relaxed.wasm',
@@ -44,8 +47,13 @@ self.addEventListener('install', (event) => {
   event.waitUntil((async () => {
     const cache = await caches.open(VERSION);
     await cache.addAll(FILES);
-    await self.skipWaiting();
+    // No skipWaiting here: an open page keeps the version it started with until its user says otherwise.
+    // (The very first install has nothing to wait for and activates at once.)
   })());
+});
+
+self.addEventListener('message', (event) => {
+  if (event.data?.type === 'skip-waiting') self.skipWaiting();
 });
 
 self.addEventListener('activate', (event) => {
