@@ -1,10 +1,16 @@
-// The benchmark page's UI: model and run choices, one table row per backend candidate (with data-
-// attributes a test or a script can read), the `auto` pick, and the whole result as plain text to copy.
-// The measuring itself is in bench.js. URL options: ?model=fashion/cnn.eim&runs=20&budget=10&backends=js,wasm-simd
-import { agreement, autoPick, CANDIDATES, describeAdapter, measure } from './bench.js';
+// The benchmark page's UI: the settings (from the form, or from a share link), one table row per backend
+// candidate (with data- attributes a test or a script can read), the progress bar, and the report: the
+// headline score, the two charts, the `auto` pick with its reasons, JSON/CSV/text export and another
+// device's results loaded beside this one's. Measuring is bench.js's, the file format results.js's, the
+// charts chart.js's, the URL settings.js's.
+import { agreement, autoPick, CANDIDATES, defaultThreads, describeAdapter, measure, timerResolution } from './bench.js';
+import { barChart, fmtMs } from './chart.js';
+import {
+  compareDevices, MAX_RESULTS_BYTES, parseResults, resultsCsv, resultsDocument, ResultsFileError, speedVsJs,
+} from './results.js';
+import { RUNS_MAX, settingsFromQuery, shareLink, THREADS_MAX } from './settings.js';
 
 const $ = (id) => document.getElementById(id);
-const params = new URLSearchParams(location.search);
 /** Inputs each candidate cycles through: varied enough that no cache of the last input flatters a backend. */
 const INPUTS = 4;
 /**
@@ -14,13 +20,14 @@ const INPUTS = 4;
 const AGREE = { f32: 1e-3, f16: 5e-2 };
 
 let adapter;
+/** crossOriginIsolated, logical cores and the measured timer step (ms). */
+let env;
+let sdkVersion = 'unknown';
 /** A picked file replaces the bundled model until "use the bundled model". */
 let file;
-
-function fmtMs(ms) {
-  if (ms === undefined || !Number.isFinite(ms)) return '';
-  return ms.toFixed(ms < 1 ? 3 : ms < 10 ? 2 : ms < 100 ? 1 : 0);
-}
+/** The last run here, as the results document; and another device's, loaded to compare. */
+let current;
+let other;
 
 function fmtDiff(d) {
   if (d === undefined) return '';
@@ -28,6 +35,8 @@ function fmtDiff(d) {
   if (d === Infinity) return 'shape differs';
   return d === 0 ? '0' : d.toExponential(1);
 }
+
+const fmtRatio = (r) => (r === undefined ? '' : `${r.toFixed(r < 10 ? 2 : 1)}×`);
 
 function modelSource() {
   return file ?? new URL(`../../models/${$('model').value}`, import.meta.url);
@@ -52,37 +61,76 @@ function showAdapter(a) {
   p.classList.toggle('software', Boolean(a.software));
 }
 
+function envText(e, threads) {
+  const isolation = e.crossOriginIsolated
+    ? `crossOriginIsolated: true; wasm threads: ${threads} (logical cores: ${e.cores})`
+    : 'crossOriginIsolated: false: no wasm threads (the threaded row is unavailable) and a coarse timer; serve the page with '
+      + 'Cross-Origin-Opener-Policy: same-origin and Cross-Origin-Embedder-Policy: require-corp (examples/pwa-camera/serve.mjs does)';
+  return `${isolation}; timer resolution: ${e.timerResolutionMs.toFixed(3)} ms, so runs shorter than about 1 ms are timed in batches`;
+}
+
+function showEnv() {
+  const p = $('env');
+  const threads = Number($('threads').value);
+  p.textContent = envText(env, threads);
+  Object.assign(p.dataset, { isolated: String(env.crossOriginIsolated), threads: String(threads), resolutionMs: String(env.timerResolutionMs) });
+}
+
 function buildChoices() {
-  const only = params.get('backends')?.split(',');
   for (const c of CANDIDATES) {
     const label = document.createElement('label');
-    const box = Object.assign(document.createElement('input'), { type: 'checkbox', id: `use-${c.id}`, checked: !only || only.includes(c.id) });
+    const box = Object.assign(document.createElement('input'), { type: 'checkbox', id: `use-${c.id}`, checked: true });
     label.append(box, ` ${c.label}`);
     $('candidates').append(label);
   }
 }
 
-function applyParams() {
-  const model = params.get('model');
-  if (model && [...$('model').options].some((o) => o.value === model)) $('model').value = model;
-  if (params.has('runs')) $('runs').value = params.get('runs');
-  const budget = params.get('budget');
-  if (budget && [...$('budget').options].some((o) => o.value === budget)) $('budget').value = budget;
+/** The settings the form holds now (clamped to what the page allows). */
+function readSettings() {
+  const runs = Math.max(1, Math.min(RUNS_MAX, Math.round(Number($('runs').value)) || 20));
+  const threads = Math.max(1, Math.min(THREADS_MAX, Math.round(Number($('threads').value)) || defaultThreads()));
+  $('runs').value = String(runs);
+  $('threads').value = String(threads);
+  return {
+    model: $('model').value,
+    runs,
+    budgetS: Number($('budget').value),
+    backends: CANDIDATES.filter((c) => $(`use-${c.id}`).checked).map((c) => c.id),
+    auto: $('auto').checked,
+    threads,
+  };
+}
+
+function showSettings(s) {
+  $('model').value = s.model;
+  $('runs').value = String(s.runs);
+  $('budget').value = String(s.budgetS);
+  $('threads').value = String(s.threads);
+  $('auto').checked = s.auto;
+  for (const c of CANDIDATES) $(`use-${c.id}`).checked = s.backends.includes(c.id);
+}
+
+function updateShare() {
+  $('share').value = shareLink(location.href, readSettings());
+  $('share-note').textContent = file ? `the link names the bundled model selected, not ${file.name}: a picked file stays on this device` : '';
+  showEnv();
 }
 
 /** A row's cells, in the table's column order; `r` is undefined until the candidate has run. */
 function cells(c, r, extra = {}) {
-  const runs = r?.warm ? `${r.warm.length}${r.budgetHit ? ` of ${extra.runs} (budget)` : ''}` : '';
+  const samples = r?.samples ? `${r.samples.length}${r.budgetHit ? ` of ${extra.runs} (budget)` : ''}${r.batch > 1 ? ` × ${r.batch}` : ''}` : '';
   return {
     // 'wasm SIMD' says enough for the SIMD build; the relaxed-SIMD one is named.
-    label: `${c.label}${r?.build && !c.label.toLowerCase().includes(r.build) ? ` (${r.build} build)` : ''}`,
+    label: `${c.label}${r?.build && !c.label.toLowerCase().includes(r.build) ? ` (${r.build} build)` : ''}${c.threaded && r?.threads ? `, ${r.threads} threads` : ''}`,
     status: extra.statusText ?? r?.status ?? '',
     load: fmtMs(r?.loadMs),
     first: fmtMs(r?.firstMs),
     median: fmtMs(r?.medianMs),
+    p10: fmtMs(r?.p10Ms),
     p90: fmtMs(r?.p90Ms),
-    runs,
-    ratio: extra.ratio === undefined ? '' : `${extra.ratio.toFixed(2)}×`,
+    samples,
+    ratio: fmtRatio(extra.ratio),
+    speed: fmtRatio(extra.speed),
     diff: extra.isReference ? 'reference' : fmtDiff(extra.diff?.maxDiff),
     notes: extra.notes ?? '',
   };
@@ -90,10 +138,10 @@ function cells(c, r, extra = {}) {
 
 function renderRow(tr, c, r, extra) {
   const values = cells(c, r, extra);
-  tr.replaceChildren(...Object.entries(values).map(([key, text]) => {
+  tr.replaceChildren(...Object.entries(values).map(([key, content]) => {
     const td = document.createElement('td');
     td.className = key;
-    td.textContent = text;
+    td.textContent = content;
     return td;
   }));
   return values;
@@ -115,12 +163,16 @@ function setData(tr, c, r, extra) {
     modelPrecision: r.precision,
     firstMs: String(r.firstMs),
     warmMs: String(r.medianMs),
+    p10Ms: String(r.p10Ms),
     p90Ms: String(r.p90Ms),
-    runs: String(r.warm.length),
+    runs: String(r.samples.length),
+    batch: String(r.batch),
+    threads: String(r.threads),
   });
   if (r.build) d.build = r.build;
   if (c.backend === 'webgpu' && adapter.software) d.software = 'true';
   if (extra.ratio !== undefined) d.ratio = String(extra.ratio);
+  if (extra.speed !== undefined) d.speedVsJs = String(extra.speed);
   if (extra.fastest) d.fastest = 'true';
   if (extra.diff) {
     d.maxDiff = String(extra.diff.maxDiff);
@@ -135,6 +187,7 @@ function notesFor(c, r, extra) {
   if (r.status !== 'ok') return r.reason;
   const notes = [];
   if (r.backend !== c.backend) notes.push(`ran on ${r.backend}, not ${c.backend}`);
+  if (r.batch > 1) notes.push(`${r.batch} runs per timer read`);
   if (c.backend === 'webgpu') {
     notes.push(`model.precision: ${r.precision}`);
     if (adapter.software) notes.push(`${adapter.software}: a CPU's figures, not a GPU's`);
@@ -152,12 +205,14 @@ function pickReference(results) {
 function finishRows(results, runs) {
   const ok = results.filter(({ r }) => r?.status === 'ok');
   const fastest = Math.min(...ok.map(({ r }) => r.medianMs));
+  const speeds = speedVsJs(ok.map(({ c, r }) => ({ id: c.id, status: 'ok', samples: r.samples })));
   const ref = pickReference(results);
   $('diff-head').textContent = ref ? `max |diff| vs ${ref.c.label}` : 'max |diff|';
   return results.map(({ c, r, tr }) => {
     const extra = { runs, status: r ? r.status : 'skipped', statusText: r ? undefined : 'not selected', referenceLabel: ref?.c.label };
     if (r?.status === 'ok') {
       extra.ratio = r.medianMs / fastest;
+      extra.speed = speeds.get(c.id);
       extra.fastest = r.medianMs === fastest;
       extra.isReference = ref.c === c;
       extra.diff = agreement(r.outputs, ref.r.outputs);
@@ -170,18 +225,21 @@ function finishRows(results, runs) {
   });
 }
 
+function labelOfCandidate(cand) {
+  const matches = CANDIDATES.filter((c) => c.backend === cand.name && c.priority === cand.priority);
+  return matches.length === 1 ? matches[0].label : cand.name;
+}
+
+/** The pick, said once; its reasons (every candidate of its trial) go in the list below it. */
 function autoText(pick) {
   if (pick.error) return `backend 'auto' failed: ${pick.error}`;
-  const labelOf = (cand) => {
-    const matches = CANDIDATES.filter((c) => c.backend === cand.name && c.provider.priority === cand.priority);
-    return matches.length === 1 ? matches[0].label : cand.name;
-  };
-  const list = pick.selection.candidates.map((cand) => `${labelOf(cand)}: ${cand.status}`
-    + (cand.medianMs === undefined ? '' : ` ${fmtMs(cand.medianMs)} ms`)
-    + (cand.reason ? ` (${cand.reason})` : '')).join('; ');
   const warm = pick.selection.warmStart ? `; warm start: ${pick.selection.warmStart.state}, answered after ${fmtMs(pick.firstMs)} ms` : '';
   return `load(url, { backend: 'auto' }) picks ${pick.backend}${pick.backend === 'webgpu' ? ` ${pick.precision}` : ''}`
-    + ` after ${fmtMs(pick.readyMs)} ms${warm}. Its trial: ${list}`;
+    + ` after ${fmtMs(pick.readyMs)} ms${warm}. Its trial (model.selection):`;
+}
+
+function reasonText(cand) {
+  return `${labelOfCandidate(cand)}: ${cand.status}${cand.medianMs === undefined ? '' : ` ${fmtMs(cand.medianMs)} ms`}${cand.reason ? ` (${cand.reason})` : ''}`;
 }
 
 function showAuto(pick) {
@@ -189,6 +247,12 @@ function showAuto(pick) {
   p.textContent = autoText(pick);
   delete p.dataset.backend;
   delete p.dataset.candidate;
+  $('auto-reasons').replaceChildren(...(pick.selection?.candidates ?? []).map((cand) => {
+    const li = document.createElement('li');
+    li.textContent = reasonText(cand);
+    li.dataset.status = cand.status;
+    return li;
+  }));
   if (pick.error) {
     p.dataset.status = 'failed';
     return;
@@ -198,82 +262,275 @@ function showAuto(pick) {
   p.dataset.precision = pick.precision;
   // The row it matches: the chosen provider, and for WebGPU the precision it stores.
   const chosen = pick.selection.candidates.find((cand) => cand.status === 'chosen');
-  const row = CANDIDATES.find((c) => c.backend === chosen?.name && c.provider.priority === chosen.priority
+  const row = CANDIDATES.find((c) => c.backend === chosen?.name && c.priority === chosen.priority
     && (c.backend !== 'webgpu' || c.precision === pick.precision));
   if (row) p.dataset.candidate = row.id;
 }
 
+/** A short name for a results document's device: browser and platform from its user agent, cores, GPU. */
+function deviceName(doc) {
+  const ua = doc.device.userAgent;
+  const browser = ua.match(/(Firefox|Edg|OPR|Chrome|HeadlessChrome|Version)\/(\d+)/);
+  const platform = ua.match(/\((?:[^;)]*;\s*)?([^;)]+)/)?.[1] ?? '';
+  const name = browser ? `${browser[1] === 'Version' ? 'Safari' : browser[1]} ${browser[2]}` : 'browser';
+  const gpu = doc.device.adapter.available ? doc.device.adapter.description || doc.device.adapter.architecture || doc.device.adapter.vendor : '';
+  return [name, platform.trim(), doc.device.hardwareConcurrency ? `${doc.device.hardwareConcurrency} cores` : '', gpu].filter(Boolean).join(', ');
+}
+
+/** The documents shown side by side: this run (when there is one) and the loaded one. */
+function shownDocs() {
+  return [current && { doc: current, series: 'this device' }, other && { doc: other, series: `loaded: ${deviceName(other)}` }].filter(Boolean);
+}
+
+function renderCharts() {
+  const docs = shownDocs();
+  if (!docs.length) return;
+  const series = docs.map((d) => d.series);
+  const ids = [...new Set(docs.flatMap((d) => d.doc.results.map((r) => r.id)))];
+  const groups = (barsOf) => ids.map((id) => {
+    const rows = docs.map((d) => ({ d, r: d.doc.results.find((x) => x.id === id) }));
+    const first = rows.find((x) => x.r)?.r;
+    return {
+      key: id,
+      label: first.label,
+      bars: rows.filter((x) => x.r?.status === 'ok').flatMap((x) => barsOf(x.r, x.d.series)),
+      note: rows.map((x) => (x.r && x.r.status !== 'ok' ? `${x.r.status}` : undefined)).filter(Boolean).join(' / ') || 'not run',
+    };
+  });
+  const width = $('latency-chart').clientWidth || 320;
+  const latency = barChart({
+    title: 'Warm latency per run: median, whiskers p10 to p90', unit: 'ms', series, width,
+    groups: groups((r, s) => [{ series: s, value: r.medianMs, lo: r.p10Ms, hi: r.p90Ms }]),
+  });
+  const startupSeries = docs.flatMap((d) => [`load${docs.length > 1 ? ` (${d.series})` : ''}`, `first run${docs.length > 1 ? ` (${d.series})` : ''}`]);
+  // Two devices: load and first run for each would be four bars; the startup chart compares load() only.
+  const startup = docs.length > 1
+    ? barChart({ title: 'load() per backend', unit: 'ms', series, width, groups: groups((r, s) => [{ series: s, value: r.loadMs }]) })
+    : barChart({ title: 'load() and first run per backend', unit: 'ms', series: startupSeries, width, groups: groups((r) => [{ series: startupSeries[0], value: r.loadMs }, { series: startupSeries[1], value: r.firstMs }]) });
+  $('latency-chart').replaceChildren(latency);
+  $('startup-chart').replaceChildren(startup);
+  const batched = docs.flatMap((d) => d.doc.results.filter((r) => r.batch > 1).map((r) => r.label));
+  $('latency-caption').textContent = `${docs.map((d) => `${d.series}: ${d.doc.model.name}`).join('; ')}. `
+    + (batched.length ? `Batched (several runs per timer read): ${[...new Set(batched)].join(', ')}.` : '');
+}
+
+function renderSummary() {
+  const box = $('summary');
+  box.replaceChildren();
+  const add = (tag, content, className) => {
+    const node = document.createElement(tag);
+    node.textContent = content;
+    if (className) node.className = className;
+    box.append(node);
+    return node;
+  };
+  const doc = current ?? other;
+  if (!doc) return;
+  const speeds = speedVsJs(doc.results);
+  const ok = doc.results.filter((r) => speeds.has(r.id)).map((r) => ({ ...r, speedVsJs: speeds.get(r.id) })).sort((a, b) => b.speedVsJs - a.speedVsJs);
+  if (ok.length) {
+    const best = ok[0];
+    const head = add('div', '', 'headline');
+    head.append(`${current ? 'Fastest here' : `Fastest on ${deviceName(doc)}`}: ${best.label} at `);
+    const score = document.createElement('span');
+    score.className = 'score';
+    score.id = 'score';
+    score.dataset.candidate = best.id;
+    score.dataset.value = String(best.speedVsJs);
+    score.textContent = `${best.speedVsJs.toFixed(1)}× js`;
+    head.append(score);
+    add('div', `Speed relative to js (geometric mean of js's samples over each backend's, ${doc.model.name}): `
+      + ok.map((r) => `${r.label} ${fmtRatio(r.speedVsJs)}`).join(', '));
+  } else {
+    add('div', 'No score: the score is each backend\'s speed relative to js, and js did not run. Tick js to get one.');
+  }
+  if (current && other) {
+    const cmp = compareDevices(current, other);
+    const line = cmp.overall === undefined
+      ? 'The two devices ran no backend in common: nothing to compare.'
+      : `This device is ${fmtRatio(cmp.overall >= 1 ? cmp.overall : 1 / cmp.overall)} ${cmp.overall >= 1 ? 'faster than' : 'slower than'} the loaded one `
+        + `(${deviceName(other)}): geometric mean of the median ratios over the ${cmp.rows.length} backends both ran.`;
+    const p = add('div', line);
+    p.id = 'compare-summary';
+    if (cmp.overall !== undefined) p.dataset.value = String(cmp.overall);
+  }
+}
+
+/** Both devices' medians per backend, and what each ran on; the loaded file's text goes in as text only. */
+function renderCompare() {
+  const box = $('compare');
+  box.replaceChildren();
+  if (!other) return;
+  const docs = shownDocs();
+  const facts = document.createElement('ul');
+  for (const { doc, series } of docs) {
+    const li = document.createElement('li');
+    li.textContent = `${series}: edgeinfer ${doc.sdkVersion}, ${doc.model.name} (hash ${doc.model.hash ?? 'unknown'}), ${doc.createdAt}; `
+      + `${doc.device.userAgent}; ${adapterText(doc.device.adapter)}; crossOriginIsolated: ${doc.device.crossOriginIsolated}`;
+    facts.append(li);
+  }
+  box.append(facts);
+  if (current && other.model.hash && current.model.hash && other.model.hash !== current.model.hash) {
+    const warn = document.createElement('p');
+    warn.className = 'bad';
+    warn.id = 'compare-model-warning';
+    warn.textContent = `The two files timed different models (${current.model.name} and ${other.model.name}): their times are not comparable.`;
+    box.append(warn);
+  }
+  const wrap = document.createElement('div');
+  wrap.className = 'table-wrap';
+  const table = document.createElement('table');
+  table.id = 'compare-table';
+  const head = table.createTHead().insertRow();
+  for (const h of ['backend', ...docs.map((d) => `${d.series} median ms`), ...(docs.length > 1 ? ['loaded / this'] : [])]) {
+    const th = document.createElement('th');
+    th.textContent = h;
+    head.append(th);
+  }
+  const body = table.createTBody();
+  const ids = [...new Set(docs.flatMap((d) => d.doc.results.map((r) => r.id)))];
+  for (const id of ids) {
+    const tr = body.insertRow();
+    tr.dataset.candidate = id;
+    const rs = docs.map((d) => d.doc.results.find((r) => r.id === id));
+    const cellsText = [rs.find(Boolean).label, ...rs.map((r) => (r?.status === 'ok' ? fmtMs(r.medianMs) : r?.status ?? 'not run'))];
+    if (docs.length > 1) cellsText.push(rs.every((r) => r?.status === 'ok') ? fmtRatio(rs[1].medianMs / rs[0].medianMs) : '');
+    for (const t of cellsText) tr.insertCell().textContent = t;
+  }
+  wrap.append(table);
+  box.append(wrap);
+}
+
+function renderReport() {
+  renderSummary();
+  renderCharts();
+  renderCompare();
+}
+
 /** The whole result as fixed-width text, for a bug report or a comparison between devices. */
-function reportText(rows, runs, budgetS, pick) {
-  const head = { label: 'backend', status: 'status', load: 'load ms', first: 'first ms', median: 'median ms', p90: 'p90 ms', runs: 'runs', ratio: 'x fastest', diff: $('diff-head').textContent, notes: 'notes' };
-  const table = [head, ...rows.map((x) => ({ ...x.values, ratio: x.values.ratio.replace('×', 'x') }))];
+function reportText(rows, settings, pick) {
+  const head = {
+    label: 'backend', status: 'status', load: 'load ms', first: 'first ms', median: 'median ms', p10: 'p10 ms', p90: 'p90 ms', samples: 'samples',
+    ratio: 'x fastest', speed: 'vs js', diff: $('diff-head').textContent, notes: 'notes',
+  };
+  const table = [head, ...rows.map((x) => ({ ...x.values, ratio: x.values.ratio.replace('×', 'x'), speed: x.values.speed.replace('×', 'x') }))];
   const keys = Object.keys(head);
   const widths = keys.map((k) => Math.max(...table.map((row) => row[k].length)));
   const line = (row) => keys.map((k, i) => (i === keys.length - 1 ? row[k] : row[k].padEnd(widths[i]))).join('  ').trimEnd();
   return [
-    `edgeinfer backend benchmark: ${modelName()}, up to ${runs} warm runs per backend (budget ${budgetS} s), ${INPUTS} seeded random inputs`,
+    `edgeinfer ${sdkVersion} backend benchmark: ${modelName()}, up to ${settings.runs} samples per backend (budget ${settings.budgetS} s), ${INPUTS} seeded random inputs`,
     `browser: ${navigator.userAgent}; logical cores: ${navigator.hardwareConcurrency ?? '?'}`,
+    envText(env, settings.threads),
     adapterText(adapter),
     '',
     ...table.map(line),
     '',
-    ...(pick ? [autoText(pick)] : []),
+    ...(pick ? [autoText(pick), ...(pick.selection?.candidates ?? []).map((c) => `  ${reasonText(c)}`)] : []),
   ].join('\n');
 }
 
+/** This run as the results document (results.js) behind the exports and the charts. */
+function collect(rows, settings, pick) {
+  const hash = rows.find((x) => x.r?.modelHash)?.r.modelHash;
+  return resultsDocument({
+    sdkVersion,
+    createdAt: new Date().toISOString(),
+    shareUrl: $('share').value,
+    settings: { ...settings, model: modelName() },
+    model: { name: modelName(), hash, bundled: !file },
+    device: {
+      userAgent: navigator.userAgent,
+      hardwareConcurrency: navigator.hardwareConcurrency,
+      crossOriginIsolated: env.crossOriginIsolated,
+      timerResolutionMs: env.timerResolutionMs,
+      adapter,
+    },
+    results: rows.map(({ c, r, extra }) => ({
+      id: c.id,
+      label: c.label,
+      backend: c.backend,
+      precision: r?.precision ?? c.precision,
+      status: r ? r.status : 'skipped',
+      reason: r?.reason,
+      ...(r?.status === 'ok' ? {
+        build: r.build, threads: r.threads, firstMs: r.firstMs, batch: r.batch, samples: r.samples,
+        medianMs: r.medianMs, p10Ms: r.p10Ms, p90Ms: r.p90Ms, maxDiff: extra.diff?.maxDiff, agrees: extra.agrees,
+      } : {}),
+      loadMs: r?.loadMs,
+    })),
+    auto: pick === undefined ? undefined : pick.error ? { error: pick.error }
+      : { backend: pick.backend, precision: pick.precision, readyMs: pick.readyMs, selection: pick.selection },
+  });
+}
+
+const BUSY_IDS = ['run', 'model', 'file', 'runs', 'budget', 'threads', 'auto', 'copy', 'clear-file', 'export-json', 'export-csv', 'compare-file'];
+
 function setBusy(busy) {
-  for (const id of ['run', 'model', 'file', 'runs', 'budget', 'auto', 'copy', 'clear-file']) $(id).disabled = busy;
+  for (const id of BUSY_IDS) $(id).disabled = busy;
   for (const c of CANDIDATES) $(`use-${c.id}`).disabled = busy;
+  if (!busy) for (const id of ['copy', 'export-json', 'export-csv']) $(id).disabled = !current;
 }
 
 async function run() {
-  const runs = Math.max(1, Math.min(1000, Math.round(Number($('runs').value)) || 20));
-  $('runs').value = String(runs);
-  const budgetS = Number($('budget').value);
+  const settings = readSettings();
+  updateShare();
   setBusy(true);
   $('bench').dataset.state = 'running';
-  $('report').textContent = '';
-  $('auto-pick').textContent = '';
-  $('copied').textContent = '';
+  for (const id of ['report', 'auto-pick', 'copied']) $(id).textContent = '';
+  $('auto-reasons').replaceChildren();
   const source = modelSource();
   const results = CANDIDATES.map((c) => {
     const tr = document.createElement('tr');
     tr.id = `row-${c.id}`;
-    const selected = $(`use-${c.id}`).checked;
+    const selected = settings.backends.includes(c.id);
     setData(tr, c, undefined, { status: selected ? 'pending' : 'skipped' });
     renderRow(tr, c, undefined, { statusText: selected ? 'waiting' : 'not selected' });
     return { c, tr, selected, r: undefined };
   });
   $('rows').replaceChildren(...results.map((x) => x.tr));
 
+  // Progress in steps: per backend its load, its first run and each sample; one more for `auto`.
+  const perRow = settings.runs + 2;
+  const progress = $('progress');
+  progress.max = results.filter((x) => x.selected).length * perRow + (settings.auto ? 1 : 0);
+  progress.value = 0;
+  let done = 0;
   for (const x of results) {
     if (!x.selected) continue;
     x.tr.dataset.status = 'running';
     x.r = await measure(x.c, source, {
-      runs,
-      budgetMs: budgetS * 1000,
+      runs: settings.runs,
+      budgetMs: settings.budgetS * 1000,
       inputCount: INPUTS,
-      onProgress: (what) => {
+      threads: settings.threads,
+      resolutionMs: env.timerResolutionMs,
+      onProgress: (what, samples) => {
         $('status').textContent = `${x.c.label}: ${what}`;
+        progress.value = done + (what === 'loading' ? 0 : 1 + (what === 'first run' ? 0 : 1 + samples));
         renderRow(x.tr, x.c, undefined, { statusText: what });
       },
     });
-    renderRow(x.tr, x.c, x.r, { runs, notes: x.r.reason });
+    done += perRow;
+    progress.value = done;
+    renderRow(x.tr, x.c, x.r, { runs: settings.runs, notes: x.r.reason });
     setData(x.tr, x.c, x.r, {});
   }
-  const rows = finishRows(results, runs);
+  const rows = finishRows(results, settings.runs);
 
   let pick;
-  if ($('auto').checked) {
+  if (settings.auto) {
     $('status').textContent = "backend 'auto': choosing";
     try {
-      pick = await autoPick(source);
+      pick = await autoPick(source, settings.threads);
     } catch (e) {
       pick = { error: `${e?.name ?? 'Error'}: ${e?.message ?? e}` };
     }
     showAuto(pick);
   }
-  $('report').textContent = reportText(rows, runs, budgetS, pick);
+  progress.value = progress.max;
+  current = collect(rows, settings, pick);
+  renderReport();
+  $('report').textContent = reportText(rows, settings, pick);
   const ran = rows.filter((x) => x.r).length;
   const ok = rows.filter((x) => x.r?.status === 'ok').length;
   $('status').textContent = `done: ${ok} of ${ran} selected backends ran ${modelName()}`;
@@ -282,14 +539,46 @@ async function run() {
   $('bench').dataset.state = 'done';
 }
 
-async function copyReport() {
+async function copyText(text, where) {
   try {
-    await navigator.clipboard.writeText($('report').textContent);
-    $('copied').textContent = 'copied';
+    await navigator.clipboard.writeText(text);
+    $(where).textContent = 'copied';
   } catch (e) {
     // Clipboard access can be refused (permissions, an unfocused page): the text is right there to select.
-    $('copied').textContent = `could not copy (${e?.message ?? e}): select the text below`;
+    $(where).textContent = `could not copy (${e?.message ?? e}): select the text`;
   }
+}
+
+function download(name, type, content) {
+  const url = URL.createObjectURL(new Blob([content], { type }));
+  const a = Object.assign(document.createElement('a'), { href: url, download: name });
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
+
+function exportName(ext) {
+  const model = current.model.name.replace(/\.eim$/, '').replace(/[^\w.-]+/g, '-');
+  return `edgeinfer-bench-${model}-${current.createdAt.replace(/[:.]/g, '-')}.${ext}`;
+}
+
+/** Another device's results: size-checked before reading, schema-checked after; errors stay on the page. */
+async function loadCompare() {
+  const f = $('compare-file').files[0];
+  const error = $('compare-error');
+  error.textContent = '';
+  if (!f) return;
+  try {
+    if (f.size > MAX_RESULTS_BYTES) throw new ResultsFileError(`${f.size} bytes is over the ${MAX_RESULTS_BYTES}-byte limit for a results file`);
+    other = parseResults(await f.text());
+    $('compare').dataset.loaded = f.name;
+  } catch (e) {
+    other = undefined;
+    delete $('compare').dataset.loaded;
+    error.textContent = `Could not load ${f.name}: ${e instanceof ResultsFileError ? e.message : `${e?.name ?? 'Error'}: ${e?.message ?? e}`}`;
+  }
+  renderReport();
 }
 
 function pickFile() {
@@ -297,6 +586,7 @@ function pickFile() {
   $('model').disabled = Boolean(file);
   $('clear-file').hidden = !file;
   $('status').textContent = file ? `model: ${file.name} (${file.size} bytes)` : 'ready';
+  updateShare();
 }
 
 function clearFile() {
@@ -304,18 +594,47 @@ function clearFile() {
   pickFile();
 }
 
+async function readSdkVersion() {
+  // The page sits in the repository beside package.json; served elsewhere the version is simply unknown.
+  try {
+    const res = await fetch(new URL('../../package.json', import.meta.url));
+    const v = res.ok ? (await res.json()).version : undefined;
+    return typeof v === 'string' && v.length < 40 ? v : 'unknown';
+  } catch {
+    return 'unknown';
+  }
+}
+
 async function start() {
   buildChoices();
-  applyParams();
-  adapter = await describeAdapter();
+  const defaults = { model: $('model').value, runs: 20, budgetS: 10, backends: CANDIDATES.map((c) => c.id), auto: true, threads: defaultThreads() };
+  const fromUrl = settingsFromQuery(location.search, defaults, { models: [...$('model').options].map((o) => o.value), candidates: CANDIDATES.map((c) => c.id) });
+  showSettings(fromUrl.settings);
+  if (fromUrl.ignored.length) $('settings-note').textContent = `Ignored from the link (not allowed values): ${fromUrl.ignored.join(', ')}`;
+  env = { crossOriginIsolated: globalThis.crossOriginIsolated === true, cores: navigator.hardwareConcurrency ?? 1, timerResolutionMs: timerResolution() };
+  [adapter, sdkVersion] = await Promise.all([describeAdapter(), readSdkVersion()]);
   showAdapter(adapter);
+  updateShare();
   $('run').addEventListener('click', () => run().catch(fail));
-  $('copy').addEventListener('click', copyReport);
+  $('copy').addEventListener('click', () => copyText($('report').textContent, 'copied'));
+  $('copy-share').addEventListener('click', () => copyText($('share').value, 'share-note'));
+  $('export-json').addEventListener('click', () => download(exportName('json'), 'application/json', `${JSON.stringify(current, null, 1)}\n`));
+  $('export-csv').addEventListener('click', () => download(exportName('csv'), 'text/csv', resultsCsv(current)));
+  $('compare-file').addEventListener('change', () => loadCompare().catch(fail));
   $('file').addEventListener('change', pickFile);
   $('clear-file').addEventListener('click', clearFile);
-  $('run').disabled = false;
+  for (const node of document.querySelectorAll('fieldset input, fieldset select')) node.addEventListener('change', updateShare);
+  // Charts are drawn at their container's width: redraw when it changes (a phone turned, a window resized).
+  let lastWidth = $('latency-chart').clientWidth;
+  new ResizeObserver(() => {
+    const w = $('latency-chart').clientWidth;
+    if (w !== lastWidth && (current || other)) renderCharts();
+    lastWidth = w;
+  }).observe($('latency-chart'));
+  setBusy(false);
   $('status').textContent = 'ready';
   $('bench').dataset.state = 'ready';
+  if (fromUrl.run) await run();
 }
 
 function fail(e) {

@@ -1,6 +1,7 @@
-// The measurements behind the benchmark page, with no DOM: what WebGPU adapter this browser offers,
-// one backend candidate timed (load, first run, warm runs) on seeded random inputs, the agreement of
-// two candidates' outputs, and what `auto` picks. Public SDK API only.
+// The measurements behind the benchmark page, with no DOM: what WebGPU adapter this browser offers, the
+// timer's resolution, one backend candidate timed (load, first run, warm samples, batched when one run is
+// too short for the timer) on seeded random inputs, the agreement of two candidates' outputs, and what
+// `auto` picks. Public SDK API only.
 import {
   BackendUnavailableError, jsProvider, load, wasmScalarProvider, wasmSimdProvider, webgpuProvider,
 } from '../../dist/browser/index.js';
@@ -10,13 +11,44 @@ import {
  * the SIMD build to the scalar one, and a row must time exactly what its label says.
  */
 const gpuProvider = webgpuProvider(navigator.gpu);
+const THREADED_PRIORITY = 25;
 export const CANDIDATES = [
-  { id: 'webgpu-f32', label: 'webgpu f32', backend: 'webgpu', precision: 'f32', provider: gpuProvider },
-  { id: 'webgpu-f16', label: 'webgpu f16', backend: 'webgpu', precision: 'f16', provider: gpuProvider },
-  { id: 'wasm-simd', label: 'wasm SIMD', backend: 'wasm', provider: wasmSimdProvider },
-  { id: 'wasm-scalar', label: 'wasm scalar', backend: 'wasm', provider: wasmScalarProvider },
-  { id: 'js', label: 'js', backend: 'js', provider: jsProvider },
+  { id: 'webgpu-f32', label: 'webgpu f32', backend: 'webgpu', precision: 'f32', provider: gpuProvider, priority: gpuProvider.priority },
+  { id: 'webgpu-f16', label: 'webgpu f16', backend: 'webgpu', precision: 'f16', provider: gpuProvider, priority: gpuProvider.priority },
+  // The threaded build's provider is not public: the row asks for wasm with a thread count and then checks
+  // in model.selection that the threaded candidate (priority 25) is the one that runs.
+  { id: 'wasm-threads', label: 'wasm SIMD threads', backend: 'wasm', threaded: true, priority: THREADED_PRIORITY },
+  { id: 'wasm-simd', label: 'wasm SIMD', backend: 'wasm', provider: wasmSimdProvider, priority: wasmSimdProvider.priority },
+  { id: 'wasm-scalar', label: 'wasm scalar', backend: 'wasm', provider: wasmScalarProvider, priority: wasmScalarProvider.priority },
+  { id: 'js', label: 'js', backend: 'js', provider: jsProvider, priority: jsProvider.priority },
 ];
+
+/** The threads the SDK's own `threads: 'auto'` takes (the cores, at most 4): the page's default. */
+export function defaultThreads() {
+  return Math.max(1, Math.min(navigator.hardwareConcurrency || 1, 4));
+}
+
+/**
+ * The smallest step performance.now() takes here, in ms: browsers coarsen it (Chromium: 0.1 ms, or 5 µs on
+ * a cross-origin isolated page), and a span near that step is noise. The smallest of `tries` observed steps.
+ */
+export function timerResolution(tries = 50) {
+  let best = Infinity;
+  for (let i = 0; i < tries; i++) {
+    const t0 = performance.now();
+    let t1 = performance.now();
+    while (t1 === t0) t1 = performance.now();
+    best = Math.min(best, t1 - t0);
+  }
+  return best;
+}
+
+/**
+ * How many runs one timed sample spans: 1 when a run is long enough for the timer, else enough runs that the
+ * sample lasts BATCH_TARGET_MS and at least 200 timer steps (a step then costs at most 0.5 %).
+ */
+const BATCH_TARGET_MS = 1;
+const MAX_BATCH = 4096;
 
 /** The names the SDK itself treats as software rasterizers (a CPU pretending to be a GPU). */
 const SOFTWARE_NAMES = /swiftshader|llvmpipe|lavapipe|softpipe|basic render driver|\bwarp\b/i;
@@ -121,8 +153,9 @@ function snapshot(outputs) {
  * page's resource timing entries: the later of the two files fetched. The SDK keeps a compiled build,
  * so a second Run fetches nothing new and the answer stays the same.
  */
-function simdBuildFetched() {
-  const builds = performance.getEntriesByType('resource').map((r) => r.name.match(/edgeinfer-(relaxed|simd)\.wasm$/)?.[1]).filter(Boolean);
+function simdBuildFetched(threaded = false) {
+  const file = threaded ? /edgeinfer-(relaxed|simd)-threads\.wasm$/ : /edgeinfer-(relaxed|simd)\.wasm$/;
+  const builds = performance.getEntriesByType('resource').map((r) => r.name.match(file)?.[1]).filter(Boolean);
   return builds.at(-1);
 }
 
@@ -132,64 +165,98 @@ function simdBuildFetched() {
  * else 'failed': the backend is here but broke, which is worth a bug report.
  */
 async function loadFailure(candidate, e) {
-  if (!(e instanceof BackendUnavailableError)) return 'failed';
+  if (!(e instanceof BackendUnavailableError) || !candidate.provider) return 'failed';
   const available = await candidate.provider.available().catch(() => true);
   if (available !== true) return 'unavailable';
   return / unsupported \(/.test(e.message) ? 'unsupported' : 'failed';
 }
 
+/** load() options for one row: exactly the provider its label names, chosen afresh, nothing remembered. */
+function loadOptions(candidate, threads) {
+  const fresh = { cache: false, warmStart: false };
+  if (candidate.threaded) return { ...fresh, backend: 'wasm', threads };
+  return { ...fresh, backend: candidate.backend, precision: candidate.precision, providers: [candidate.provider] };
+}
+
 /**
- * Times one candidate: load(), one first run, then up to `runs` warm runs cycling through `inputCount`
- * inputs until `budgetMs` of warm runs are spent (at least one, so there is always a median). The model
- * is disposed before this returns. `onProgress(text)` is called between runs.
- * Result: { status: 'ok', ... } or { status: 'unavailable' | 'failed', reason }.
+ * A threaded row's model must run on the threaded build: when load() settled on a single-threaded one, why the
+ * threaded candidate was passed over (its status and reason in model.selection), else undefined.
  */
-export async function measure(candidate, source, { runs, budgetMs, inputCount, onProgress = () => {} }) {
-  onProgress('loading');
+function threadedMissing(model) {
+  const threaded = model.selection.candidates.find((c) => c.name === 'wasm' && c.priority === THREADED_PRIORITY);
+  if (threaded?.status === 'chosen') return undefined;
+  return { status: threaded?.status === 'unavailable' ? 'unavailable' : 'failed', reason: `threaded wasm build ${threaded?.status ?? 'not built in'}: ${threaded?.reason ?? 'no reason given'}` };
+}
+
+/**
+ * Times one candidate: load(), one first run, then warm samples cycling through `inputCount` inputs. A run too
+ * short for the timer (see BATCH_TARGET_MS) is timed in batches: `batch` runs per timer read, the sample being
+ * their mean. Up to `runs` samples until `budgetMs` is spent (at least one, so there is always a median). The
+ * model is disposed before this returns. `onProgress(text, done)` is called between samples (done: samples so far).
+ * Result: { status: 'ok', ... } or { status: 'unavailable' | 'unsupported' | 'failed', reason }.
+ */
+export async function measure(candidate, source, { runs, budgetMs, inputCount, threads, resolutionMs, onProgress = () => {} }) {
+  onProgress('loading', 0);
   const t0 = performance.now();
   let model;
   try {
-    // warmStart false and cache false: this row must be exactly this backend, chosen afresh.
-    model = await load(source, {
-      backend: candidate.backend, precision: candidate.precision, providers: [candidate.provider], cache: false, warmStart: false,
-    });
+    model = await load(source, loadOptions(candidate, threads));
   } catch (e) {
     return { status: await loadFailure(candidate, e), reason: `${e?.name ?? 'Error'}: ${e?.message ?? e}` };
   }
   const loadMs = performance.now() - t0;
   try {
-    const build = candidate.provider === wasmSimdProvider ? simdBuildFetched() : undefined;
+    const missing = candidate.threaded ? threadedMissing(model) : undefined;
+    if (missing) return { ...missing, loadMs };
+    const build = candidate.provider === wasmSimdProvider || candidate.threaded ? simdBuildFetched(candidate.threaded) : undefined;
     const inputs = makeInputs(model, inputCount);
-    /** The outputs for each input, kept the first time that input runs. */
+    /** The outputs for each input, kept the first time that input runs outside a batch. */
     const outputs = new Array(inputs.length);
-    const timed = async (k) => {
+    let next = 0;
+    /** Wall ms of `n` runs back to back, on the next inputs in turn; one run's outputs are kept after its span. */
+    const timed = async (n) => {
+      const first = next;
       const t = performance.now();
-      const out = await model.run(inputs[k]);
+      let out;
+      for (let i = 0; i < n; i++) out = await model.run(inputs[next++ % inputs.length]);
       const ms = performance.now() - t;
-      outputs[k] ??= snapshot(out);
+      if (n === 1) outputs[first % inputs.length] ??= snapshot(out);
       return ms;
     };
     await breathe();
-    onProgress('first run');
-    const firstMs = await timed(0);
-    const warm = [];
-    const warmStart = performance.now();
-    while (warm.length < runs && (warm.length === 0 || performance.now() - warmStart < budgetMs)) {
+    onProgress('first run', 0);
+    const firstMs = await timed(1);
+    // Calibration, which also warms the backend up: grow the batch until one timer read spans the target.
+    const target = Math.max(BATCH_TARGET_MS, 200 * resolutionMs);
+    let batch = 1;
+    for (let ms = await timed(1); ms < target && batch < MAX_BATCH; ms = await timed(batch)) {
+      batch = Math.min(MAX_BATCH, Math.max(batch * 2, Math.ceil((batch * target * 1.2) / Math.max(ms, resolutionMs))));
       await breathe();
-      onProgress(`warm run ${warm.length + 1}/${runs}`);
-      warm.push(await timed((warm.length + 1) % inputs.length));
     }
+    const samples = [];
+    const warmStart = performance.now();
+    while (samples.length < runs && (samples.length === 0 || performance.now() - warmStart < budgetMs)) {
+      await breathe();
+      onProgress(`sample ${samples.length + 1}/${runs}${batch > 1 ? ` (${batch} runs each)` : ''}`, samples.length);
+      samples.push((await timed(batch)) / batch);
+    }
+    // Inputs first met inside a batch: their outputs, untimed, for the comparison.
+    for (let k = 0; k < inputs.length; k++) outputs[k] ??= snapshot(await model.run(inputs[k]));
     return {
       status: 'ok',
       backend: model.backend,
       precision: model.precision,
+      modelHash: model.modelHash,
       build,
+      threads: candidate.threaded ? threads : 1,
       loadMs,
       firstMs,
-      warm,
-      medianMs: median(warm),
-      p90Ms: percentile(warm, 90),
-      budgetHit: warm.length < runs,
+      batch,
+      samples,
+      medianMs: median(samples),
+      p10Ms: percentile(samples, 10),
+      p90Ms: percentile(samples, 90),
+      budgetHit: samples.length < runs,
       outputs,
     };
   } catch (e) {
@@ -230,9 +297,9 @@ export function agreement(outputs, reference) {
  * load() answers on a CPU backend first while the GPU is timed in the background (warm start):
  * model.ready waits for that, so the pick shown is the final one.
  */
-export async function autoPick(source) {
+export async function autoPick(source, threads) {
   const t0 = performance.now();
-  const model = await load(source, { backend: 'auto', cache: false });
+  const model = await load(source, { backend: 'auto', cache: false, threads });
   const firstMs = performance.now() - t0;
   try {
     const selection = await model.ready;
