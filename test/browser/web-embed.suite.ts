@@ -149,13 +149,12 @@ export function webEmbedSuite(setup: Setup): void {
     const pasted = await card(page, 'image.jpg');
     expect(pasted.top[0]).toBe('grand piano');
     expect(pasted.text).toMatch(/ms on wasm/);
+    const { scroll, inner } = await noOverflow(page);
+    expect(scroll).toBeLessThanOrEqual(inner);
+    await screenshot(page, 'screenshot-phone.png');
     await dispatch(page, 'paste', []);
     expect(await page.textContent('#notice')).toMatch(/^The clipboard holds no picture/);
     expect(await cards(page)).toHaveLength(6);
-    const { scroll, inner } = await noOverflow(page);
-    expect(scroll).toBeLessThanOrEqual(inner);
-    await page.evaluate(() => scrollTo(0, 0));
-    await screenshot(page, 'screenshot-phone.png');
     expect(errors).toEqual([]);
     await page.close();
   });
