@@ -3,7 +3,7 @@
 // trace); a second run with the same log classifies nothing again; a log torn by a power cut is trimmed to
 // its whole lines; watch mode picks up a picture that arrives in pieces (once, complete), logs a bad file
 // and lives on, queues files that arrive while it classifies; SIGTERM in the middle of a run leaves a log
-// of whole JSON lines and exits 0.
+// of whole JSON lines and exits 0; a watched folder that disappears ends the script with one line.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { appendFileSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -148,6 +148,16 @@ describe('examples/node-classify watching a folder', () => {
     expect(stderr()).toMatch(/SIGTERM: 5 classified, 1 not/);
     expect(stderr()).not.toMatch(/\bat .*:\d+:\d+/);
   }, 90_000);
+
+  it('a watched folder that disappears: one line, exit 1, no stack trace', async () => {
+    const dir = folder('vanishing', {});
+    const { child, stderr, exited } = start(['--backend', 'wasm', '--rescan', '200', dir]);
+    await until('watching', () => /watching/.test(stderr()), child, stderr);
+    rmSync(dir, { recursive: true });
+    expect(await exited).toBe(1);
+    expect(stderr()).toMatch(/cannot watch ".*vanishing" any more: ENOENT\n/);
+    expect(stderr()).not.toMatch(/\bat .*:\d+:\d+/);
+  });
 
   it('SIGTERM in the middle of a run leaves whole JSON lines and exits 0', async () => {
     const files: Record<string, string> = {};
