@@ -13,8 +13,9 @@ import { JsonlLog } from './jsonl-log.mjs';
 
 const USAGE = `usage: node examples/node-classify/classify.mjs [options] FOLDER|IMAGE...
 
-  Classifies the JPEG and PNG files in each FOLDER (then keeps watching it for new ones) and each
-  IMAGE named, and appends one JSON line per file to the log.
+  Classifies each file in each FOLDER (then keeps watching it for new ones) and each IMAGE named,
+  and appends one JSON line per file to the log: its classes, or why it is not a JPEG or PNG
+  picture that could be classified.
 
   --once           classify what is there now and exit (exit code 1 when a file could not be classified)
   --log FILE       the JSONL log to append to (default: stdout); files it already holds, unchanged
@@ -27,6 +28,14 @@ const USAGE = `usage: node examples/node-classify/classify.mjs [options] FOLDER|
 
 const BACKENDS = ['auto', 'wasm', 'js', 'webgpu'];
 
+/**
+ * Text from outside (a path, a model's name inside an error message) made safe for a terminal: control
+ * characters and bidirectional overrides as visible escapes (as the edgeinfer CLI does).
+ */
+function shown(text) {
+  return String(text).replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
 /** One line on stderr, never a stack trace (EDGEINFER_DEBUG=1 adds it). */
 function say(message) {
   process.stderr.write(`node-classify: ${message}\n`);
@@ -38,8 +47,8 @@ function fail(message, code = 1, error = undefined) {
   process.exit(code);
 }
 
-process.on('uncaughtException', (e) => fail(`stopped: ${e instanceof Error ? e.message : String(e)}`, 1, e));
-process.on('unhandledRejection', (e) => fail(`stopped: ${e instanceof Error ? e.message : String(e)}`, 1, e));
+process.on('uncaughtException', (e) => fail(`stopped: ${shown(e instanceof Error ? e.message : e)}`, 1, e));
+process.on('unhandledRejection', (e) => fail(`stopped: ${shown(e instanceof Error ? e.message : e)}`, 1, e));
 
 function intOption(value, name, min, dflt) {
   if (value === undefined) return dflt;
@@ -58,7 +67,7 @@ try {
     },
   });
 } catch (e) {
-  fail(`${e.message}\n${USAGE}`, 2);
+  fail(`${shown(e.message)}\n${USAGE}`, 2);
 }
 if (args.values.help) { console.log(USAGE); process.exit(0); }
 const { once = false, log: logPath, model, backend = 'auto' } = args.values;
@@ -72,15 +81,17 @@ const rescanMs = intOption(args.values.rescan, 'rescan', 100, 10_000);
 const folders = [], images = [];
 for (const path of args.positionals) {
   let st;
-  try { st = statSync(path); } catch (e) { fail(`cannot read ${JSON.stringify(path)}: ${e.code ?? e.message}`); }
+  try { st = statSync(path); } catch (e) { fail(`cannot read "${shown(path)}": ${e.code ?? shown(e.message)}`); }
   (st.isDirectory() ? folders : images).push(path);
 }
 
+/** The log's own notes name its path: shown safely. */
+const note = (message) => say(shown(message));
 let log;
 try {
-  log = new JsonlLog(logPath, say);
+  log = new JsonlLog(logPath, note);
 } catch (e) {
-  fail(`cannot open the log ${JSON.stringify(logPath)}: ${e.code ?? e.message}`);
+  fail(`cannot open the log "${shown(logPath)}": ${e.code ?? shown(e.message)}`);
 }
 // The log itself may sit in a watched folder: never classify it.
 const logReal = logPath === undefined ? undefined : realpathSync(logPath);
@@ -88,7 +99,7 @@ const isLog = (path) => { try { return realpathSync(path) === logReal; } catch {
 
 /** path → fileKey of every file logged already (from an earlier run too), so it is not classified twice. */
 const handled = new Map();
-for (const r of JsonlLog.records(logPath, say)) {
+for (const r of JsonlLog.records(logPath, note)) {
   if (typeof r?.file === 'string' && r.size !== undefined) handled.set(resolve(r.file), `${r.size}:${r.mtimeMs}`);
 }
 
@@ -99,9 +110,9 @@ let classifier;
 try {
   classifier = model === undefined ? await NodeImageClassifier.create(undefined, { backend }) : await NodeImageClassifier.create(model, { backend });
 } catch (e) {
-  fail(`cannot load the model: ${e.message}`, 1, e);
+  fail(`cannot load the model: ${shown(e.message)}`, 1, e);
 }
-say(`model loaded, backend ${classifier.backend}; ${once ? 'classifying' : 'watching'} ${[...folders, ...images].map((p) => JSON.stringify(p)).join(', ')}`);
+say(`model loaded, backend ${classifier.backend}; ${once ? 'classifying' : 'watching'} ${[...folders, ...images].map((p) => `"${shown(p)}"`).join(', ')}`);
 
 /** Files waiting, in arrival order; one is classified at a time. */
 const queue = [];
@@ -182,7 +193,7 @@ if (once) {
       settleMs, rescanMs, ignore: isLog,
       handled: { get: (path) => handled.get(resolve(path)), set: (path, key) => handled.set(resolve(path), key) },
       onFile: enqueue,
-      onError: (e) => { say(`cannot watch ${JSON.stringify(dir)} any more: ${e.code ?? e.message}`); void finish('stopped', 1); },
+      onError: (e) => { say(`cannot watch "${shown(dir)}" any more: ${e.code ?? shown(e.message)}`); void finish('stopped', 1); },
     });
     watches.push(w);
     void w.scan();
