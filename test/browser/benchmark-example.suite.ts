@@ -6,7 +6,7 @@
 // JSON and CSV exports must hold every sample, the share link must bring the same settings back (and run
 // them), a results file loaded back must be compared side by side, and a corrupt, wrong or oversized file
 // must give a visible error. At phone size (390×844) the same run must not widen the page. Screenshots of
-// both sizes are taken; with EDGEINFER_SCREENSHOTS=1 they are also written to examples/benchmark/.
+// both sizes are taken; with EDGEINFER_SCREENSHOTS=1 the phone one is also written to examples/benchmark/.
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -25,6 +25,7 @@ const GPU_ROWS = ['webgpu-f32', 'webgpu-f16'];
 const CPU_ROWS = ['wasm-threads', 'wasm-simd', 'wasm-scalar', 'js'];
 const PHONE = { width: 390, height: 844 };
 const DESKTOP = { width: 1280, height: 900 };
+const PHONE_SHOT = 'screenshot-phone.png';
 /** results.js MAX_RESULTS_BYTES. */
 const MAX_RESULTS_BYTES = 2 * 1024 * 1024;
 const SDK_VERSION = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
@@ -138,7 +139,8 @@ export function benchmarkExampleSuite(setup: Setup): void {
     const png = await p.screenshot({ fullPage: true });
     expect(png.subarray(1, 4).toString('latin1')).toBe('PNG');
     writeFileSync(join(shotDir, name), png);
-    if (process.env.EDGEINFER_SCREENSHOTS === '1') writeFileSync(join(ROOT, 'examples/benchmark', name), png);
+    // Only the phone one is committed (README's picture); the desktop one stays in the temporary folder.
+    if (process.env.EDGEINFER_SCREENSHOTS === '1' && name === PHONE_SHOT) writeFileSync(join(ROOT, 'examples/benchmark', name), png);
     console.log(`examples/benchmark: screenshot ${join(shotDir, name)} (${png.length} bytes)`);
     return png;
   }
@@ -300,7 +302,7 @@ export function benchmarkExampleSuite(setup: Setup): void {
   });
 
   it('headlines the geometric-mean speed relative to js, computed from the samples', async () => {
-    const score = await page.$eval('#score', (s) => ({ ...(s as HTMLElement).dataset, text: s.textContent }));
+    const score = await page.$eval('#score', (s) => ({ candidate: (s as HTMLElement).dataset.candidate, value: (s as HTMLElement).dataset.value, text: s.textContent }));
     const speeds = rows.filter((r) => r.status === 'ok').map((r) => ({ id: r.candidate!, speed: Number(r.speedVsJs) }));
     const best = speeds.reduce((a, b) => (b.speed > a.speed ? b : a));
     expect(score.candidate).toBe(best.id);
@@ -427,7 +429,7 @@ export function benchmarkExampleSuite(setup: Setup): void {
       const table = await p.$eval('#table-wrap', (d) => ({ scroll: d.scrollWidth, client: d.clientWidth, overflow: getComputedStyle(d).overflowX }));
       expect(table.client).toBeLessThanOrEqual(PHONE.width);
       expect(table.overflow).toBe('auto');
-      await screenshot(p, 'screenshot-phone.png');
+      await screenshot(p, PHONE_SHOT);
     } finally {
       await p.close();
     }
@@ -511,6 +513,16 @@ export function benchmarkExampleSuite(setup: Setup): void {
 
     await loadCompare(page, 'other.json', JSON.stringify({ format: 'something-else', version: 1 }));
     expect(await visibleError()).toBe('Could not load other.json: format: expected "edgeinfer-benchmark", got "something-else"');
+
+    // Sizes inside the file are capped too: rows, samples, text.
+    const many = structuredClone(exported);
+    many.results = Array.from({ length: 17 }, () => many.results[0]);
+    await loadCompare(page, 'many.json', JSON.stringify(many));
+    expect(await visibleError()).toMatch(/^Could not load many\.json: results: expected an array of at most 16 entries, got an array$/);
+    const long = structuredClone(exported);
+    long.device.userAgent = 'x'.repeat(5000);
+    await loadCompare(page, 'long.json', JSON.stringify(long));
+    expect(await visibleError()).toMatch(/^Could not load long\.json: device\.userAgent: expected text of at most 4000 characters, got "x{40}"$/);
 
     await loadCompare(page, 'huge.json', Buffer.alloc(MAX_RESULTS_BYTES + 1, 0x20));
     expect(await visibleError()).toBe(`Could not load huge.json: ${MAX_RESULTS_BYTES + 1} bytes is over the ${MAX_RESULTS_BYTES}-byte limit for a results file`);
