@@ -1,6 +1,6 @@
 // The header's metadata section: model description, labels and image preprocessing, type-checked
 // field by field. Unknown keys are ignored (a newer minor version may add some).
-import type { ImagePreprocess, ImportedFrom, ModelMetadata } from '../graph/ir.js';
+import type { Calibration, ImagePreprocess, ImportedFrom, ModelMetadata } from '../graph/ir.js';
 import { array, fail, finite, has, integer, object, oneOf, string, stringArray, type JsonObject } from './json-check.js';
 
 const MAX_IMAGE_SIDE = 16384;
@@ -65,5 +65,8 @@ export function validateMetadata(v: unknown, where: string): ModelMetadata {
   if (has(o, 'preprocess')) m.preprocess = validatePreprocess(o.preprocess, `${where}.preprocess`);
   if (has(o, 'outputKind')) m.outputKind = oneOf(o.outputKind, ['logits', 'probabilities'] as const, `${where}.outputKind`);
   if (has(o, 'importedFrom')) m.importedFrom = validateImportedFrom(o.importedFrom, `${where}.importedFrom`);
+  // Their numbers are checked by the classifiers, which know the class count.
+  if (has(o, 'calibration')) m.calibration = object(o.calibration, `${where}.calibration`) as unknown as Calibration;
+  if (has(o, 'thresholds')) m.thresholds = array(o.thresholds, `${where}.thresholds`) as number[];
   return m;
 }

@@ -117,9 +117,10 @@ function valueJson(v: ValueInfo): object {
 
 /** Known keys only, in a fixed order, so equal graphs give equal bytes. */
 function metadataJson(m: ModelMetadata): object {
-  const { name, producer, source, description, labels, preprocess, outputKind, importedFrom } = m;
+  const { name, producer, source, description, labels, preprocess, outputKind, importedFrom, calibration, thresholds } = m;
   const from = importedFrom && { format: importedFrom.format, opset: importedFrom.opset, version: importedFrom.version };
-  return { name, producer, source, description, labels, preprocess, outputKind, importedFrom: from };
+  const cal = calibration && { temperature: calibration.temperature, bias: calibration.bias };
+  return { name, producer, source, description, labels, preprocess, outputKind, importedFrom: from, calibration: cal, thresholds };
 }
 
 function bytesOf(a: Float32Array | Uint16Array | Int8Array | Uint8Array): Uint8Array {

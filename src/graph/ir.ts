@@ -88,6 +88,18 @@ export interface ModelMetadata {
   outputKind?: 'logits' | 'probabilities';
   /** Set by the importers; absent in files written before it existed (still valid). */
   importedFrom?: ImportedFrom;
+  /** Fitted by `edgeinfer calibrate` (format 1.2); the classifiers apply it to every score. */
+  calibration?: Calibration;
+  /** Per-class least score of a top class; below it a classifier answers "unknown" (format 1.2). */
+  thresholds?: number[];
+}
+
+/** Temperature scaling, with optional per-class terms: probabilities = softmax(logits / temperature + bias). */
+export interface Calibration {
+  /** > 0; above 1 softens over-confident scores. */
+  temperature: number;
+  /** One term per class, added after the division. */
+  bias?: number[];
 }
 
 export interface Graph {

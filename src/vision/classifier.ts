@@ -4,7 +4,7 @@
 // so a fallback or a warm start's switch reaches the classifier; it disposes the model only when it opened it.
 import { InputError } from '../errors.js';
 import type { GlobalType } from '../globals.js';
-import type { ImagePreprocess } from '../graph/ir.js';
+import type { Calibration, ImagePreprocess } from '../graph/ir.js';
 import type { BackendName } from '../backends/backend.js';
 import { LoadedModel, type LoadOptions } from '../runtime/load.js';
 import type { FrameInput, Session, StagedRun } from '../runtime/session.js';
@@ -48,6 +48,12 @@ export interface ClassifierOptions extends LoadOptions {
   readonly pixels?: PreprocessOptions;
   /** Most images per model run in classifyBatch (default 8): bounds memory on large batches. */
   readonly maxBatch?: number;
+  /** Replaces the model's metadata.calibration (temperature scaling, `edgeinfer calibrate`); false: none. */
+  readonly calibration?: Calibration | false;
+  /** The deployment's class frequencies (label shift): scores are re-weighted from the training priors to these. */
+  readonly priors?: readonly number[];
+  /** Per-class least score of the top class, replacing the model's metadata.thresholds; below it classify() returns []. */
+  readonly thresholds?: readonly number[];
 }
 
 /**
@@ -175,7 +181,8 @@ export class ImageClassifier extends ModelClassifier<ClassifierInput> {
     // A LoadedModel's use() holds its queue's turn: the run goes at once; a bare Session queues it.
     const inTurn = this.model instanceof LoadedModel;
     return (frameOf) => {
-      if (!this.#stagedRun(this.session)) return undefined;
+      // The stages rank the model's own scores: calibrated or thresholded ones take the JS path.
+      if (this.calibration || this.priors || this.thresholds || !this.#stagedRun(this.session)) return undefined;
       // In the model's queue, like run(): no switch to another backend mid-frame, and a lost GPU falls back.
       return this.use(async (session) => {
         const run = this.#stagedRun(session);

@@ -4,6 +4,7 @@
 // the model; the runs of at most `batch` items, each read only when its run is built. Browser-safe.
 import type { BackendName, GpuPrecision } from '../backends/backend.js';
 import { InputError } from '../errors.js';
+import type { Calibration } from '../graph/ir.js';
 import { load, LoadedModel } from '../runtime/load.js';
 import type { Selection } from '../runtime/select.js';
 import { check, checkNumber, checkOptions, Session } from '../runtime/session.js';
@@ -27,6 +28,7 @@ export async function openClassifier<C>(
   checkNumber(options.topK, 'topK', 1, true);
   checkNumber(options.maxBatch, 'maxBatch', 1, true);
   if (source instanceof Session || source instanceof LoadedModel) return make(source, false);
+  // calibration, priors and thresholds ride along: no load option has their names.
   const { loader = load, topK: _k, preprocess: _p, labels: _l, outputKind: _o, pixels: _x, maxBatch: _m, ...loadOptions } = options;
   const model = await loader(source, loadOptions);
   try {
@@ -50,9 +52,21 @@ export abstract class ModelClassifier<T> {
    * (decodes, preprocesses) this many items at a time, so its memory does not grow with the list.
    */
   readonly batch: number;
+  /** The calibration every score gets (the model's metadata.calibration, or options.calibration); undefined: none. */
+  readonly calibration: Calibration | undefined;
+  /**
+   * options.priors: each class's score is multiplied by its entry and the scores renormalised (label shift: the
+   * deployment's class frequencies over the training set's); undefined: none.
+   */
+  readonly priors: readonly number[] | undefined;
+  /** Per-class least score of the top class (options.thresholds or the model's); below it the result is [] ("unknown"). */
+  readonly thresholds: readonly number[] | undefined;
   readonly #free: boolean;
   readonly #input: string;
   readonly #output: string;
+  /** softmax(score' / temperature + offset), score' = the logit or log(probability). */
+  readonly #invT: number;
+  readonly #offset: Float64Array | undefined;
 
   /** `maxBatch`: the default of options.maxBatch. */
   protected constructor(protected readonly model: Session | LoadedModel, private readonly owned: boolean, options: ClassifierOptions, maxBatch: number) {
@@ -77,6 +91,20 @@ export abstract class ModelClassifier<T> {
     this.labels = labels;
     const last = graph.nodes.find((n) => n.outputs.includes(out.name));
     this.outputKind = options.outputKind ?? meta.outputKind ?? (last?.op === 'Softmax' ? 'probabilities' : 'logits');
+    const n = this.classes;
+    const cal = options.calibration === false ? undefined : options.calibration ?? meta.calibration;
+    const { priors } = options, thresholds = options.thresholds ?? meta.thresholds;
+    checkNumber(cal?.temperature, 'calibration.temperature', 1e-9);
+    // Bayes' rule for a shift of the class priors (Saerens et al. 2002): p'(k) ∝ p(k) · priors[k].
+    const offset = Float64Array.from({ length: n }, (_, k) => (cal?.bias?.[k] ?? 0) + (priors ? Math.log(priors[k]) : 0));
+    // Checked here, where the class count is known (the metadata's too). NaN: a negative or non-numeric entry.
+    check([priors, cal?.bias, thresholds].every((v) => !v || v.length === n) && offset.every((x) => x < Infinity) && offset.some((x) => x > -Infinity),
+      'priors, thresholds or calibration', `${n} numbers each, priors >= 0`, priors ?? thresholds ?? cal);
+    this.calibration = cal;
+    this.priors = priors;
+    this.thresholds = thresholds;
+    this.#invT = 1 / (cal?.temperature ?? 1);
+    this.#offset = cal || priors ? offset : undefined;
   }
 
   /** The session classifications run on now (it changes when a loaded model falls back or switches to the GPU). */
@@ -108,7 +136,7 @@ export abstract class ModelClassifier<T> {
   /** The ranked classes for each item, in order; items run through the model `batch` at a time. */
   async classifyBatch(items: readonly T[], options: ClassifyOptions = {}): Promise<Classification[][]> {
     checkOptions(options);
-    const rank = makeRanker(options, this.topK, this.labels, this.classes);
+    const rank = makeRanker(options, this.topK, this.labels, this.classes, this.thresholds);
     return (await this.scoresBatch(items)).map(rank);
   }
 
@@ -131,7 +159,9 @@ export abstract class ModelClassifier<T> {
       const out = (await this.model.run({ [this.#input]: data }, { layout: 'ir' }))[this.#output].data;
       for (let i = 0; i < chunk.length; i++) {
         const row = out.subarray(i * this.classes, (i + 1) * this.classes);
-        results.push(this.outputKind === 'logits' ? softmax(row) : Float32Array.from(row));
+        const logits = this.outputKind === 'logits', offset = this.#offset;
+        results.push(offset ? softmax(row.map((v, k) => (logits ? v : Math.log(v)) * this.#invT + offset[k]))
+          : logits ? softmax(row) : Float32Array.from(row));
       }
     }
     return results;

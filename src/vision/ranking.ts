@@ -31,9 +31,12 @@ export function checkPositiveInt(v: unknown, what: string): number {
   return v;
 }
 
-/** Validates the options once per call and returns the ranking of one score vector. */
+/**
+ * Validates the options once per call and returns the ranking of one score vector; `thresholds` (per class)
+ * end the list at the first class below its own, so a top class below it gives [] ("unknown").
+ */
 export function makeRanker(options: ClassifyOptions, defaultTopK: number, labels: readonly string[] | undefined,
-  classes: number): (scores: Float32Array) => Classification[] {
+  classes: number, thresholds?: readonly number[]): (scores: Float32Array) => Classification[] {
   const k = Math.min(checkPositiveInt(options.topK ?? defaultTopK, 'topK'), classes);
   const threshold = options.scoreThreshold;
   if (threshold !== undefined && (typeof threshold !== 'number' || Number.isNaN(threshold))) {
@@ -48,7 +51,7 @@ export function makeRanker(options: ClassifyOptions, defaultTopK: number, labels
     const out: Classification[] = [];
     for (const index of best) {
       const score = scores[index];
-      if (threshold !== undefined && !(score >= threshold)) break;
+      if (threshold !== undefined && !(score >= threshold) || thresholds && !(score >= thresholds[index])) break;
       out.push({ index, label: classLabel(labels, index), score });
     }
     return out;
