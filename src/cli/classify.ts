@@ -26,9 +26,10 @@ export const CLASSIFY_HELP = `Usage: edgeinfer classify IMAGE|DIR... [options]
 Classifies JPEG or PNG images and prints the top classes of each with their scores, the
 backend, and the time per image. A directory stands for every .jpg, .jpeg and .png file
 directly in it, in name order (not its subdirectories). Other image files there (.webp,
-.gif, .bmp, .tif, .avif, .heic) get one "unsupported format" line each. Symbolic links
-are followed, inside or outside the directory, when they resolve to a regular file; any
-other link is reported as skipped. Each file not classified makes the exit code 1.
+.gif, .bmp, .tif, .tiff, .avif, .heic, .heif) get one "unsupported format" line each.
+Symbolic links are followed, inside or outside the directory, when they resolve to a
+regular file; any other link is reported as skipped. Each file not classified makes the
+exit code 1.
 
 Options:
   -m, --model FILE      the .eim model (default: the bundled MobileNetV2, ImageNet 1000 classes,
