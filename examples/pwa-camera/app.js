@@ -46,11 +46,13 @@ function show(top, raw = top) {
 function whyChosen(selection) {
   if (!selection) return 'no selection report';
   const ms = (c) => (c.medianMs === undefined ? '' : ` ${c.medianMs.toFixed(1)} ms`);
+  // The wasm candidates by their providers' priorities: threaded 25, SIMD 20, scalar 15.
+  const name = (c) => (c.name === 'wasm' ? ({ 25: 'wasm threads', 20: 'wasm SIMD', 15: 'wasm scalar' }[c.priority] ?? 'wasm') : c.name);
   const others = selection.candidates.filter((c) => c.status !== 'chosen')
-    .map((c) => `${c.name}${c.priority === 25 ? ' (threads)' : ''} ${c.status}${ms(c)}${c.reason && c.status !== 'slower' ? `: ${c.reason}` : ''}`);
+    .map((c) => `${name(c)} ${c.status}${ms(c)}${c.reason && c.status !== 'slower' ? `: ${c.reason}` : ''}`);
   const chosen = selection.candidates.find((c) => c.status === 'chosen');
   const head = {
-    auto: `fastest in a trial run on this device${chosen ? ` (${chosen.name}${ms(chosen)})` : ''}`,
+    auto: `fastest in a trial run on this device${chosen ? ` (${name(chosen)}${ms(chosen)})` : ''}`,
     cached: 'remembered from an earlier trial on this device',
     explicit: 'asked for by the app',
   }[selection.mode] ?? selection.mode;

@@ -58,8 +58,9 @@ export const FAKE_CAMERA_ARGS = ['--use-fake-device-for-media-stream', '--use-fa
 
 /**
  * A Chromium whose camera streams `photo` (from models/samples), and the folder holding its .y4m. `cameras`: how
- * many fake cameras (0: none, getUserMedia fails with NotFoundError); `askPermission`: no fake permission UI, so
- * a context denies the camera (NotAllowedError) unless it was given the 'camera' permission.
+ * many fake cameras; other than 1 they stream Chromium's own test pattern, not the photo (a file makes Chromium
+ * 156 ignore device-count and show one camera); 0: none, getUserMedia fails with NotFoundError. `askPermission`:
+ * no fake permission UI, so a context denies the camera (NotAllowedError) unless given the 'camera' permission.
  */
 export async function launchWithCamera(photo: string, { cameras = 1, askPermission = false } = {}): Promise<{ browser: Browser; remove(): Promise<void> }> {
   const img = jpeg.decode(readFileSync(join(SAMPLES_DIR, photo)), { useTArray: true, formatAsRGBA: true });
@@ -69,7 +70,8 @@ export async function launchWithCamera(photo: string, { cameras = 1, askPermissi
   const [device, ui] = FAKE_CAMERA_ARGS;
   const browser = await chromium.launch({
     executablePath: CHROMIUM_PATH, headless: true,
-    args: [...CHROMIUM_ARGS, cameras === 1 ? device : `${device}=device-count=${cameras}`, ...(askPermission ? [] : [ui]), `--use-file-for-fake-video-capture=${file}`],
+    args: [...CHROMIUM_ARGS, ...(askPermission ? [] : [ui]),
+      ...(cameras === 1 ? [device, `--use-file-for-fake-video-capture=${file}`] : [`${device}=device-count=${cameras}`])],
   });
   return { browser, remove: async () => { await browser.close(); rmSync(dir, { recursive: true, force: true }); } };
 }
