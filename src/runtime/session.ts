@@ -194,10 +194,13 @@ export class Session {
       built.inputs.forEach((t, i) => this.#backend.write(t, data[i]));
       outs = await this.#backend.execute(built.steps, built.outputs);
     } catch (e) {
-      // Memory the engine would not give (wasm's memory.grow, a typed array) is the run's size, not a lost backend.
+      // Memory the engine would not give (wasm's memory.grow, a typed array, a GPU allocation) is the run's
+      // size, not a lost backend; what the plan got may be unusable (an invalid GPU buffer): built again next time.
       const c = e instanceof BackendLostError ? e.cause : e;
-      throw c instanceof RangeError && (c !== e || /alloc/.test(c.message))
+      const oom = c instanceof RangeError && (c !== e || /alloc/.test(c.message))
         ? new ResourceError('OUT_OF_MEMORY', `out of memory: ${c.message}`, undefined, undefined, { cause: e }) : e;
+      if (oom instanceof ResourceError) this.#drop(plan);
+      throw oom;
     }
     const result: Record<string, Tensor> = {};
     this.graph.outputs.forEach((v, i) => { result[v.name] = { shape: [...built.outputs[i].shape], data: outs[i] }; });
@@ -288,32 +291,47 @@ export class Session {
 
   /**
    * ResourceError unless `plan` fits this backend, before anything is allocated: every WebGPU value must be a
-   * buffer the adapter can bind; wasm's arena must fit the 4 GiB it addresses beside what it holds, unless the
-   * largest arena so far (its block) holds it.
+   * buffer the adapter can bind; wasm's arena must fit what its memory may grow to (4 GiB, or a shared
+   * memory's maximum) beside what it holds, unless its arena block already holds it.
    */
   #fit(plan: BatchPlan): void {
     const b = this.#backend;
     const { limits: gpu, memoryReport } = b as { limits?: Record<'maxBufferSize' | 'maxStorageBufferBindingSize', number>; memoryReport?: WasmBackend['memoryReport'] };
     const need = gpu ? 4 * Math.max(...plan.values.map((v) => v.size)) : plan.arena((v) => 4 * v.size, 64).size;
     const held = memoryReport?.call(b);
+    const block = held?.arenaBytes ?? 0;
     const room = gpu ? Math.min(gpu.maxBufferSize, gpu.maxStorageBufferBindingSize) * (this.precision === 'f16' ? 2 : 1)
-      : need <= Math.max(0, ...held?.arenas ?? []) ? need : MAX_ARENA - (held?.totalBytes ?? 0);
+      : need <= block ? need : (held?.maxBytes ?? MAX_ARENA) - ((held?.totalBytes ?? 0) - block);
     if (need > room) throw new ResourceError('OUT_OF_MEMORY', `batch ${plan.batch} does not fit ${b.name}`, need, room);
+  }
+
+  /** Releases what the backend built for `plan`. */
+  #drop(plan: BatchPlan): void {
+    const built = this.#built.get(plan);
+    if (!built) return;
+    this.#built.delete(plan);
+    this.#backend.release?.(built.values);
   }
 
   /** The backend's steps and tensors for `plan`, built at its first use; plans the cache dropped are released. */
   #build(plan: BatchPlan): Prepared {
     const hit = this.#built.get(plan);
     if (hit) return hit;
-    for (const [p, built] of this.#built) {
-      if (!this.#prepared.holds(p)) {
-        this.#built.delete(p);
-        this.#backend.release?.(built.values);
-      }
-    }
+    for (const p of [...this.#built.keys()]) if (!this.#prepared.holds(p)) this.#drop(p);
     const b = this.#backend;
     this.#fit(plan);
     const values = b.values(plan);
+    try {
+      return this.#buildSteps(plan, values);
+    } catch (e) {
+      // What the steps prepared so far took (tables, GPU buffers) goes back with the values.
+      b.release?.(values);
+      throw e;
+    }
+  }
+
+  #buildSteps(plan: BatchPlan, values: DeviceTensor[]): Prepared {
+    const b = this.#backend;
     const tensorOf = (r: ValueRef): DeviceTensor => {
       if (r.kind === 'value') return values[r.id];
       let t = this.#constants.get(r.name);

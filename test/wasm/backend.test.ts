@@ -11,6 +11,7 @@ import { Conv } from '../../src/ops/conv.js';
 import { Add } from '../../src/ops/binary.js';
 import { Flatten, Identity, Reshape } from '../../src/ops/reshape.js';
 import type { OpDef } from '../../src/ops/op.js';
+import type { Tensor } from '../../src/tensor.js';
 import { BackendLostError, BackendUnavailableError } from '../../src/errors.js';
 import { expectClose, randomTensor, rng, runReference } from '../helpers/harness.js';
 import { createWasmBackend, VARIANTS, wasmBinaries } from './helpers.js';
@@ -195,12 +196,60 @@ for (const variant of VARIANTS) {
       expect(four.weightsBytes).toBe(one.weightsBytes);
       expect(four.arenas[0]).toBe(one.arenas[0]);
       expect(four.arenas[1]).toBeGreaterThan(3 * one.arenas[0]);
-      expect(four.arenaBytes).toBe(four.arenas[0] + four.arenas[1]);
+      // One block, grown to hold the larger plan; the old one was freed.
+      expect(four.arenaBytes).toBe(Math.max(four.arenas[1], 2 * one.arenaBytes));
+      expect(four.totalBytes).toBeLessThanOrEqual(four.staticBytes + four.weightsBytes + four.tablesBytes + four.arenaBytes + 64 * 8);
       // Plans take turns in one block: smaller batches after it take no new memory.
       const smaller = [await plan(3), await plan(2), await plan(1)].at(-1)!;
       expect(smaller.arenas).toHaveLength(5);
       expect(smaller.arenaBytes).toBe(four.arenaBytes);
       expect(smaller.memoryBytes).toBe(four.memoryBytes);
+      expect(fresh.memoryReport().maxBytes).toBe(2 ** 32);
+    });
+
+    it('plans released give their tables back; a grown arena moves the plans laid out before it, which still compute right', async () => {
+      const b = await createWasmBackend(variant);
+      const w = randomTensor([8, 3, 3, 4], { seed: 31 });
+      const weight = b.constant({ shape: w.shape, dtype: 'f32', data: w.data });
+      const attrs = Conv.parseAttrs({ pads: [1, 1, 1, 1] });
+      const make = (batch: number) => {
+        const x = b.alloc([batch, 6, 6, 4]), mid = b.alloc([batch, 6, 6, 8]), y = b.alloc([batch, 6, 6, 8]);
+        return { x, y, values: [x, mid, y], steps: [b.prepare(Conv, [x, weight], attrs, [mid]), b.prepare(Relu, [mid], Relu.parseAttrs({}), [y])] };
+      };
+      const expected = (x: Tensor) => runReference(Relu, runReference(Conv, [x, w], { pads: [1, 1, 1, 1] }))[0].data;
+      const small = make(1);
+      const xs = randomTensor([1, 6, 6, 4], { seed: 32 });
+      b.write(small.x, xs.data);
+      const [first] = await b.execute(small.steps, [small.y]);
+      expectClose(first, expected(xs), Conv.tolerance, 'small plan');
+      const ptr = (small.x as WasmTensor).ptr;
+      // A larger plan's tables are allocated after the first arena block: the block cannot grow in place.
+      const big = make(16);
+      b.write(big.x, randomTensor([16, 6, 6, 4], { seed: 33 }).data);
+      await b.execute(big.steps, [big.y]);
+      expect((small.x as WasmTensor).ptr).not.toBe(ptr);
+      b.write(small.x, xs.data);
+      const [moved] = await b.execute(small.steps, [small.y]);
+      expect(Array.from(moved)).toEqual(Array.from(first));
+      const held = b.memoryReport();
+      b.release(big.values);
+      const after = b.memoryReport();
+      expect(after.arenas).toEqual([held.arenas[0]]);
+      expect(after.tablesBytes).toBeLessThan(held.tablesBytes);
+      expect(after.totalBytes).toBeLessThan(held.totalBytes);
+      // Batches 1..16 over and over, each released as a session's plan cache would: memory stops growing.
+      let peak = 0;
+      for (let round = 0; round < 3; round++) {
+        for (let n = 1; n <= 16; n++) {
+          const p = make(n);
+          b.write(p.x, new Float32Array(n * 6 * 6 * 4));
+          await b.execute(p.steps, [p.y]);
+          b.release(p.values);
+        }
+        if (round === 0) peak = b.memoryReport().memoryBytes;
+      }
+      expect(b.memoryReport().memoryBytes).toBe(peak);
+      expect(b.memoryReport().tablesBytes).toBe(after.tablesBytes);
     });
 
     it('turns a kernel trap into BackendLostError and reports itself unusable', async () => {

@@ -39,16 +39,19 @@ export interface WasmMemoryReport {
   /** Tables derived from attributes and shapes: conv indirection, pooling divisors, sequence lengths. */
   readonly tablesBytes: number;
   /**
-   * Linear memory held by arena blocks. Plans take turns (one run at a time, nothing kept in an arena
-   * between runs), so they share one block; a plan larger than it takes a new one, at least twice as large.
+   * The arena block. Plans take turns (one run at a time, nothing kept in an arena between runs), so they
+   * share one block; a plan larger than it grows it to at least twice its size (in place where it can, else
+   * in a new block that every plan moves to, the old one freed).
    */
   readonly arenaBytes: number;
-  /** Each laid-out plan's arena, in layout order. */
+  /** The arena of each plan laid out and not yet released, in layout order. */
   readonly arenas: readonly number[];
-  /** Everything handed out: the sum of the above plus alignment. */
+  /** Everything handed out and not freed: the sum of the above plus alignment. */
   readonly totalBytes: number;
   /** The linear memory the engine holds (whole 64 KiB pages; it never shrinks): the backend's peak. */
   readonly memoryBytes: number;
+  /** What the memory may grow to: 4 GiB, or a threaded build's shared memory's declared maximum. */
+  readonly maxBytes: number;
 }
 
 export class WasmBackend implements Backend, WasmContext {
@@ -63,10 +66,12 @@ export class WasmBackend implements Backend, WasmContext {
   #stepScratch: WasmTensor[] | undefined;
   #lostReason: string | undefined;
   readonly #bytes = { weights: 0, tables: 0 };
-  readonly #arenas: number[] = [];
-  /** The block every plan's arena starts at, and the bytes of every block taken so far. */
+  /** Plans laid out in the arena block and not released, in layout order. */
+  readonly #laidOut = new Set<PlanState>();
+  /** The tables each plan's steps took (freed with the plan). */
+  readonly #tables = new WeakMap<PlanState, number[][]>();
+  /** The block every plan's arena starts at. */
   #arena = { ptr: 0, bytes: 0 };
-  readonly #blocks: number[] = [];
 
   /**
    * `pool`: the threads of a threaded build (on `k.memory`), which take a share of every op with at least
@@ -74,7 +79,7 @@ export class WasmBackend implements Backend, WasmContext {
    */
   constructor(readonly k: KernelExports, readonly variant: WasmVariant, private readonly pool?: Pool,
     private readonly minParallelWork = PAR_MIN_WORK) {
-    this.mem = new LinearMemory(k.memory, k.heap_base());
+    this.mem = new LinearMemory(k.memory, k.heap_base(), pool?.memoryMaxBytes || undefined);
   }
 
   /** The threads that run this backend's large ops: 1, or the pool's (the calling thread included). */
@@ -98,10 +103,11 @@ export class WasmBackend implements Backend, WasmContext {
       staticBytes: this.k.heap_base(),
       weightsBytes: this.#bytes.weights,
       tablesBytes: this.#bytes.tables,
-      arenaBytes: this.#blocks.reduce((a, b) => a + b, 0),
-      arenas: [...this.#arenas],
+      arenaBytes: this.#arena.bytes,
+      arenas: [...this.#laidOut].map((p) => p.arenaBytes),
       totalBytes: this.mem.used,
       memoryBytes: this.k.memory.buffer.byteLength,
+      maxBytes: this.mem.maxBytes,
     };
   }
 
@@ -121,6 +127,18 @@ export class WasmBackend implements Backend, WasmContext {
     });
     for (const v of plan.values) if (v.aliasOf !== undefined) state.share(ts[v.id], ts[v.aliasOf]);
     return ts;
+  }
+
+  /** Forgets the plans of `values` (a plan the session dropped): their tables are freed, the arena block stays. */
+  release(values: readonly DeviceTensor[]): void {
+    for (const plan of new Set((values as readonly WasmTensor[]).map((t) => t.plan))) {
+      if (!plan) continue;
+      this.#laidOut.delete(plan);
+      for (const [ptr, bytes] of this.#tables.get(plan) ?? []) { this.mem.free(ptr, bytes); this.#bytes.tables -= bytes; }
+      this.#tables.delete(plan);
+      for (const t of this.#pending.keys()) if (t.plan === plan) this.#pending.delete(t);
+      if (this.#open === plan) this.#open = undefined;
+    }
   }
 
   alloc(shape: Shape): DeviceTensor {
@@ -251,8 +269,16 @@ export class WasmBackend implements Backend, WasmContext {
   }
 
   persistent(bytes: number): number {
+    const ptr = this.mem.alloc(bytes);
     this.#bytes.tables += bytes;
-    return this.mem.alloc(bytes);
+    // A step's tables go with its plan; a stage's live as long as the backend.
+    const plan = this.#stepScratch && this.#open;
+    if (plan) {
+      let list = this.#tables.get(plan);
+      if (!list) this.#tables.set(plan, list = []);
+      list.push([ptr, bytes]);
+    }
+    return ptr;
   }
 
   scratch(floats: number): WasmTensor {
@@ -281,7 +307,7 @@ export class WasmBackend implements Backend, WasmContext {
     if (!plan.laidOut) {
       const pinned = new Set(outs.filter((o) => o.plan === plan));
       plan.layOut(pinned, (bytes) => this.#arenaBlock(bytes));
-      this.#arenas.push(plan.arenaBytes);
+      this.#laidOut.add(plan);
       this.#pinned.set(plan, pinned);
       for (const [t, data] of this.#pending) {
         if (t.plan === plan) {
@@ -297,12 +323,27 @@ export class WasmBackend implements Backend, WasmContext {
     }
   }
 
+  /**
+   * The arena block, grown to hold `bytes` (twice its size when the memory allows, else just `bytes`). Nothing
+   * lives in it between runs, so the old block is freed first: the new one may start where it did (grown in
+   * place) or anywhere else, and then the plans laid out so far move with it (their kernels re-bind).
+   */
   #arenaBlock(bytes: number): number {
-    if (bytes > this.#arena.bytes) {
-      const size = Math.max(bytes, 2 * this.#arena.bytes);
-      this.#arena = { ptr: this.mem.alloc(size), bytes: size };
-      this.#blocks.push(size);
+    const old = this.#arena;
+    if (bytes <= old.bytes) return old.ptr;
+    this.mem.free(old.ptr, old.bytes);
+    let failure: unknown;
+    for (const size of [Math.max(bytes, 2 * old.bytes), bytes, old.bytes]) {
+      try {
+        this.#arena = { ptr: this.mem.alloc(size), bytes: size };
+        break;
+      } catch (e) {
+        // The old size always fits again: its bytes were just freed.
+        failure ??= e;
+      }
     }
+    if (this.#arena.ptr !== old.ptr) for (const p of this.#laidOut) p.layOut(this.#pinned.get(p)!, () => this.#arena.ptr);
+    if (this.#arena.bytes < bytes) throw failure;
     return this.#arena.ptr;
   }
 

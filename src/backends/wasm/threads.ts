@@ -69,6 +69,8 @@ export class Pool {
   readonly #workers: PoolWorker[] = [];
   /** Why the pool cannot run any more (a worker died, a kernel trapped on one), or undefined. */
   lost: string | undefined;
+  /** The shared memory's declared maximum: it cannot grow past it. */
+  memoryMaxBytes = 0;
 
   private constructor(readonly size: number, private readonly k: KernelExports) {}
 
@@ -80,14 +82,15 @@ export class Pool {
     // A shared memory cannot move when it grows: its maximum is reserved up front, 4 GiB as one thread's may
     // grow to, or 1 GiB where the engine cannot reserve that much (32-bit).
     const shared = (maximum: number) => new WebAssembly.Memory({ initial: 1, maximum, shared: true } as WebAssembly.MemoryDescriptor);
-    let memory;
+    let memory, pages = 65536;
     try {
-      memory = shared(65536);
+      memory = shared(pages);
     } catch {
-      memory = shared(16384);
+      memory = shared(pages = 16384);
     }
     const k = await instantiateKernels(variant, source, memory);
     const pool = new Pool(size, k);
+    pool.memoryMaxBytes = pages * 65536;
     const init = { module: await compileKernels(source), memory, control: pool.#ctl.buffer, names: KERNEL_EXPORT_NAMES };
     try {
       await Promise.all(Array.from({ length: size - 1 }, () => new Promise<void>((resolve, reject) => {

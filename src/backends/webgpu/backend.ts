@@ -1,14 +1,15 @@
 // The WebGPU backend: weights uploaded once, every tensor a storage buffer allocated once, pipelines and
 // bind groups built at prepare; one command encoder, one compute pass and one submit per inference, and
-// only the outputs are copied back. Every GPU call runs inside error scopes, so a validation or
-// out-of-memory error, like device loss, surfaces as BackendLostError from the next run. On its own device
+// only the outputs are copied back. Every GPU call runs inside error scopes: a validation error, like device
+// loss, surfaces as BackendLostError from the next run; an out-of-memory error (with the validation errors
+// its invalid buffers cause) as ResourceError, and the backend stays usable for what fits. On its own device
 // the backend destroys the device on dispose; on a shared one (provider.ts) only its own buffers.
 import { checkPrecision, type Backend, type DeviceTensor, type GpuPrecision, type Step } from '../backend.js';
 import type { OpDef } from '../../ops/op.js';
 import type { Constant } from '../../graph/ir.js';
 import type { BatchPlan } from '../../graph/prepared.js';
 import { dequantize, f16ToF32, f32ToF16 } from '../../graph/constant.js';
-import { BackendLostError, BackendUnavailableError, EdgeInferError, InputError, UnsupportedOpError } from '../../errors.js';
+import { BackendLostError, BackendUnavailableError, EdgeInferError, InputError, ResourceError, UnsupportedOpError } from '../../errors.js';
 import { shapeToString, sizeOf, type Shape } from '../../tensor.js';
 import { checkBufferSize, grid1d, grid3d, type GpuDevice } from './device.js';
 import { pipelineCacheOf, type Constants, type PendingPipeline, type PipelineCache } from './pipeline-cache.js';
@@ -56,6 +57,15 @@ export class WebGpuBackend implements Backend {
   /** f16 inputs are converted here before upload (grown as needed, never per run once big enough). */
   #halfInput = new Uint16Array(0);
   #failure: BackendLostError | undefined;
+  /** The buffers a plan's steps made (uniforms, scratch), by the values array values() returned: released with it. */
+  readonly #planBuffers = new WeakMap<readonly DeviceTensor[], GPUBuffer[]>();
+  /** Where the steps being prepared put theirs. */
+  #stepBuffers: GPUBuffer[] | undefined;
+  /** A once-step of a plan not yet run -> that plan's step buffers: a released plan's do not run. */
+  readonly #planOnce = new WeakMap<Step, GPUBuffer[]>();
+  /** Scoped errors since the last run, judged together there (#judge): an out-of-memory error explains the rest. */
+  #outOfMemory: string | undefined;
+  #invalid: BackendLostError | undefined;
   #disposed = false;
   #running = false;
   /** What stage steps record before the compute pass of a run that includes them (stages.ts). */
@@ -85,10 +95,17 @@ export class WebGpuBackend implements Backend {
     this.#ctx = {
       limits: this.limits,
       empty: this.#empty,
-      scratch: (elements, what, precision = this.precision) => this.#alloc([elements], what, precision),
+      scratch: (elements, what, precision = this.precision) => {
+        const t = this.#alloc([elements], what, precision);
+        this.#stepBuffers?.push(t.buffer);
+        return t;
+      },
       grid1d: (groups, what) => grid1d(this.limits, groups, what),
       grid3d: (x, y, z, what) => grid3d(this.limits, x, y, z, what),
-      once: (step) => { this.#onceSteps.push(step); },
+      once: (step) => {
+        this.#onceSteps.push(step);
+        if (this.#stepBuffers) this.#planOnce.set(step, this.#stepBuffers);
+      },
       dispatch: (stem, constants, buffers, uniforms, grid) => this.#dispatch(stem, constants, buffers, uniforms, grid),
     };
   }
@@ -149,12 +166,17 @@ export class WebGpuBackend implements Backend {
       checkBufferSize(this.limits, bytes, what);
       return this.#scoped(what, () => this.#buffer(bytes, TENSOR_USAGE, what));
     });
-    return plan.values.map((v) => new GpuTensor(v.shape, v.size, buffers[slotOf[v.id]], false, this.precision));
+    const values = plan.values.map((v) => new GpuTensor(v.shape, v.size, buffers[slotOf[v.id]], false, this.precision));
+    this.#planBuffers.set(values, this.#stepBuffers = []);
+    return values;
   }
 
-  /** Destroys the slots of a plan the session dropped. */
+  /** Destroys the slots of a plan the session dropped, and what its steps made. */
   release(values: readonly DeviceTensor[]): void {
-    for (const b of new Set(values.map((t) => (t as GpuTensor).buffer))) {
+    const steps = this.#planBuffers.get(values) ?? [];
+    if (this.#stepBuffers === steps) this.#stepBuffers = undefined;
+    this.#onceSteps = this.#onceSteps.filter((s) => this.#planOnce.get(s) !== steps);
+    for (const b of new Set([...values.map((t) => (t as GpuTensor).buffer), ...steps])) {
       if (this.#owned.delete(b)) this.#ledger.destroyBuffer(b);
     }
   }
@@ -205,6 +227,8 @@ export class WebGpuBackend implements Backend {
   async execute(steps: readonly Step[], outputs: readonly DeviceTensor[]): Promise<Float32Array[]> {
     if (this.#running) throw new EdgeInferError('BUSY', 'webgpu: execute() was called while a run was in flight; run through a Session, whose queue serialises runs');
     this.#running = true;
+    // The plan's steps are all prepared: what is made from now on is not theirs.
+    this.#stepBuffers = undefined;
     try {
       return await this.#executeNow(steps, outputs as readonly GpuTensor[]);
     } finally {
@@ -283,11 +307,8 @@ export class WebGpuBackend implements Backend {
     const validation = await device.popErrorScope();
     const oom = await device.popErrorScope();
     this.#usable();
-    const error = validation ?? oom;
-    if (error) {
-      this.#failure ??= new BackendLostError('webgpu', `GPU error during inference: ${error.message}`, { cause: error });
-      throw this.#failure;
-    }
+    this.#note('inference', validation, oom);
+    this.#judge();
     if (total === 0) return [];
     try {
       await staging.mapAsync(MapMode.READ, 0, total);
@@ -317,6 +338,32 @@ export class WebGpuBackend implements Backend {
       await Promise.all(checks);
     }
     this.#usable();
+    this.#judge();
+  }
+
+  /** Records what one pair of error scopes caught. */
+  #note(what: string, validation: GPUError | null, oom: GPUError | null): void {
+    if (oom) this.#outOfMemory ??= `GPU out of memory in ${what}: ${oom.message}`;
+    else if (validation) this.#invalid ??= new BackendLostError('webgpu', `GPU error in ${what}: ${validation.message}`, { cause: validation });
+  }
+
+  /**
+   * Throws what the scopes caught since the last judgement. Out of memory: ResourceError, and the
+   * validation errors beside it are taken for its consequences (its buffers are invalid); the caller drops
+   * what it built (Session drops the plan), the read-back buffer is made again. Otherwise a validation
+   * error fails the backend for good.
+   */
+  #judge(): void {
+    const oom = this.#outOfMemory, invalid = this.#invalid;
+    this.#outOfMemory = this.#invalid = undefined;
+    if (oom) {
+      if (this.#staging) { this.#owned.delete(this.#staging); this.#ledger.destroyBuffer(this.#staging); this.#staging = undefined; }
+      throw new ResourceError('OUT_OF_MEMORY', oom);
+    }
+    if (invalid) {
+      this.#failure ??= invalid;
+      throw this.#failure;
+    }
   }
 
   #dispatch(stem: ShaderStem, constants: Constants, buffers: readonly GPUBuffer[], uniforms: Uniforms | undefined,
@@ -327,6 +374,7 @@ export class WebGpuBackend implements Backend {
     if (uniforms) {
       const data = uniforms.bytes();
       const ub = this.#buffer(data.byteLength, BufferUsage.UNIFORM | BufferUsage.COPY_DST, `${stem} params`, true);
+      this.#stepBuffers?.push(ub);
       new Uint8Array(ub.getMappedRange()).set(new Uint8Array(data));
       ub.unmap();
       entries.push({ binding: buffers.length, resource: { buffer: ub } });
@@ -357,8 +405,8 @@ export class WebGpuBackend implements Backend {
   }
 
   /**
-   * Runs load-time GPU calls inside validation and out-of-memory error scopes; an error found there becomes
-   * this backend's failure, thrown by the next execute(). Scoped rather than left to the device's
+   * Runs load-time GPU calls inside validation and out-of-memory error scopes; an error found there is
+   * thrown by the next execute() (#judge). Scoped rather than left to the device's
    * uncaptured-error event so that, on a shared device, neither side mistakes the other's errors for its own.
    */
   #scoped<T>(what: string, fn: () => T): T {
@@ -370,10 +418,7 @@ export class WebGpuBackend implements Backend {
     } finally {
       const validation = device.popErrorScope();
       const oom = device.popErrorScope();
-      this.#checks.push(Promise.all([validation, oom]).then(([v, o]) => {
-        const error = v ?? o;
-        if (error) this.#failure ??= new BackendLostError('webgpu', `GPU error in ${what}: ${error.message}`, { cause: error });
-      }, () => undefined));
+      this.#checks.push(Promise.all([validation, oom]).then(([v, o]) => this.#note(what, v, o), () => undefined));
     }
   }
 
