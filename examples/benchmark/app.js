@@ -136,14 +136,23 @@ function cells(c, r, extra = {}) {
   };
 }
 
+/**
+ * A row's figures, and its notes in a full-width row under it (`tr.notesRow`): as a column they made the table
+ * twice as wide as the figures need.
+ */
 function renderRow(tr, c, r, extra) {
   const values = cells(c, r, extra);
-  tr.replaceChildren(...Object.entries(values).map(([key, content]) => {
+  const { notes, ...figures } = values;
+  tr.replaceChildren(...Object.entries(figures).map(([key, content]) => {
     const td = document.createElement('td');
     td.className = key;
     td.textContent = content;
     return td;
   }));
+  const td = Object.assign(document.createElement('td'), { className: 'notes', colSpan: Object.keys(figures).length });
+  td.append(Object.assign(document.createElement('div'), { textContent: notes }));
+  tr.notesRow.replaceChildren(td);
+  tr.notesRow.hidden = !notes;
   return values;
 }
 
@@ -234,8 +243,9 @@ function labelOfCandidate(cand) {
 function autoText(pick) {
   if (pick.error) return `backend 'auto' failed: ${pick.error}`;
   const warm = pick.selection.warmStart ? `; warm start: ${pick.selection.warmStart.state}, answered after ${fmtMs(pick.firstMs)} ms` : '';
+  const row = autoRow(pick);
   return `load(url, { backend: 'auto' }) picks ${pick.backend}${pick.backend === 'webgpu' ? ` ${pick.precision}` : ''}`
-    + ` after ${fmtMs(pick.readyMs)} ms${warm}. Its trial (model.selection):`;
+    + `${row ? ` (the ${row.label} row)` : ''} after ${fmtMs(pick.readyMs)} ms${warm}. Its trial (model.selection):`;
 }
 
 function reasonText(cand) {
@@ -260,11 +270,15 @@ function showAuto(pick) {
   p.dataset.status = 'ok';
   p.dataset.backend = pick.backend;
   p.dataset.precision = pick.precision;
-  // The row it matches: the chosen provider, and for WebGPU the precision it stores.
-  const chosen = pick.selection.candidates.find((cand) => cand.status === 'chosen');
-  const row = CANDIDATES.find((c) => c.backend === chosen?.name && c.priority === chosen.priority
-    && (c.backend !== 'webgpu' || c.precision === pick.precision));
+  const row = autoRow(pick);
   if (row) p.dataset.candidate = row.id;
+}
+
+/** The row `auto`'s pick matches: the chosen provider, and for WebGPU the precision it stores. */
+function autoRow(pick) {
+  const chosen = pick.selection.candidates.find((cand) => cand.status === 'chosen');
+  return CANDIDATES.find((c) => c.backend === chosen?.name && c.priority === chosen.priority
+    && (c.backend !== 'webgpu' || c.precision === pick.precision));
 }
 
 /** A short name for a results document's device: browser and platform from its user agent, cores, GPU. */
@@ -482,12 +496,13 @@ async function run() {
   const results = CANDIDATES.map((c) => {
     const tr = document.createElement('tr');
     tr.id = `row-${c.id}`;
+    tr.notesRow = Object.assign(document.createElement('tr'), { id: `notes-${c.id}`, className: 'notes-row' });
     const selected = settings.backends.includes(c.id);
     setData(tr, c, undefined, { status: selected ? 'pending' : 'skipped' });
     renderRow(tr, c, undefined, { statusText: selected ? 'waiting' : 'not selected' });
     return { c, tr, selected, r: undefined };
   });
-  $('rows').replaceChildren(...results.map((x) => x.tr));
+  $('rows').replaceChildren(...results.flatMap((x) => [x.tr, x.tr.notesRow]));
 
   // Progress in steps: per backend its load, its first run and each sample; one more for `auto`.
   const perRow = settings.runs + 2;
