@@ -21,3 +21,8 @@ export {
 export { readEimFile, type ReadEimFileOptions } from './format/node.js';
 export { jsonFileCache, nodeDeviceKey, readModelFile, DEFAULT_CACHE_PATH, type JsonFileCacheOptions } from './runtime/node-load.js';
 export { applyOrientation } from './vision/node-image.js';
+export {
+  explain, camAvailable, renderHeatmap, heatmapImageData,
+  type ExplainOptions, type ExplainProgress, type Heatmap, type ExplainMethod, type OverlayOptions, type Region, type RgbaImage,
+} from './advanced.js';
+export { heatmapPng, encodePng } from './trust/heatmap-png.js';

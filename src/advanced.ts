@@ -38,3 +38,10 @@ export type { Graph, Node, Constant, ValueInfo, StorageDType, Quantization } fro
 export { validatePreprocess, type PreprocessOptions } from './vision/preprocess.js';
 export { preprocessImage, preprocessBatch, preprocessInto, preprocessedShape } from './vision/preprocess-tensors.js';
 export { softmax, topKIndices } from './vision/topk.js';
+
+// Why did it say that: heatmaps over the image (src/trust), here rather than on the classifier so the
+// browser runtime (index.js) carries none of it.
+export { explain, camAvailable, type ExplainOptions, type ExplainProgress } from './trust/explain.js';
+export {
+  renderHeatmap, heatmapImageData, type Heatmap, type ExplainMethod, type OverlayOptions, type Region, type RgbaImage,
+} from './trust/heatmap.js';

@@ -12,6 +12,8 @@ import {
 import { decodeImage, readImageFile, type DecodeOptions } from './node-image.js';
 import type { PixelImage, PreprocessOptions } from './preprocess.js';
 import { preprocessImage } from './preprocess-tensors.js';
+import { explain, type ExplainOptions } from '../trust/explain.js';
+import type { Heatmap } from '../trust/heatmap.js';
 
 /**
  * models/mobilenetv2-12-int8.eim of this package: src/vision/ and the bundles in dist/<target>/ are both
@@ -78,6 +80,14 @@ export class NodeImageClassifier {
       results.push(...await this.classifier.classifyBatch(run, options));
     }
     return results;
+  }
+
+  /**
+   * Where in the image the model found the evidence for a class (by default its top class): see explain() in
+   * `edgeinfer/advanced`; heatmapPng() draws the map over the decoded image. Files and bytes are decoded first.
+   */
+  async explain(image: NodeImageInput, options: ExplainOptions = {}): Promise<Heatmap> {
+    return explain(this.classifier, await toClassifierInput(image, this.decode), { pixels: this.pixels, ...options });
   }
 
   dispose(): void {
