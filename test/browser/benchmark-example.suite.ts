@@ -474,6 +474,26 @@ export function benchmarkExampleSuite(setup: Setup): void {
     }
   });
 
+  it('served without COOP/COEP: says the page is not isolated, the threaded row is unavailable, and a coarser timer batches more', async () => {
+    // `unisolated`: the test server sends this document without the isolation headers.
+    const p = await newPage(desktop, `${server.origin}${APP}index.html?unisolated&model=${MODEL}&runs=2&budget=5&backends=wasm-threads,wasm-simd&auto=0&threads=2&run=1`);
+    try {
+      await waitDone(p);
+      expect(await p.evaluate(() => crossOriginIsolated)).toBe(false);
+      expect(await p.getAttribute('#env', 'data-isolated')).toBe('false');
+      expect(await p.textContent('#env')).toMatch(/^crossOriginIsolated: false: no wasm threads .*Cross-Origin-Opener-Policy: same-origin and Cross-Origin-Embedder-Policy: require-corp/);
+      const [threaded, simd] = (await readRows(p)).filter((r) => r.status !== 'skipped');
+      expect(threaded.status).toBe('unavailable');
+      expect(threaded.reason).toMatch(/^threaded wasm build unavailable: not cross-origin isolated/);
+      expect(simd.status).toBe('ok');
+      const resolution = Number(await p.getAttribute('#env', 'data-resolution-ms'));
+      console.log(`examples/benchmark without isolation: timer step ${resolution} ms, wasm SIMD ${simd.batch} runs per sample, median ${simd.warmMs} ms`);
+      if (Number(simd.warmMs) < Math.max(1, 200 * resolution) / 20) expect(Number(simd.batch)).toBeGreaterThan(1);
+    } finally {
+      await p.close();
+    }
+  });
+
   it("loads another device's results JSON and compares it side by side", async () => {
     // Another device: the same file with every time doubled and another browser.
     const twice = structuredClone(exported);
