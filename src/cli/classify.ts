@@ -140,7 +140,7 @@ function adapterNote(adapter: ClassifyReport['adapter']): string {
 }
 
 /** WebGPU, where the backend may be it, from the `webgpu` package (node-webgpu.ts; EDGEINFER_NO_NODE_WEBGPU=1 in `env` hides it). */
-async function openModel(file: string, isDefault: boolean, backend: BackendName | 'auto', env: CliIO['env'], maxModelBytes: number | undefined): Promise<NodeImageClassifier> {
+export async function openModel(file: string, isDefault: boolean, backend: BackendName | 'auto', env: CliIO['env'], maxModelBytes: number | undefined): Promise<NodeImageClassifier> {
   try {
     return await NodeImageClassifier.create(file, {
       backend,

@@ -10,6 +10,7 @@ import { UsageError } from './args.js';
 import { benchCommand } from './bench.js';
 import { classifyCommand } from './classify.js';
 import { convertCommand } from './convert.js';
+import { explainCommand } from './explain.js';
 import { inspectCommand } from './inspect.js';
 import { CliError, processIO, type CliIO } from './io.js';
 import { sanitize } from './sanitize.js';
@@ -21,6 +22,7 @@ Commands:
   inspect FILE.eim        show a model's inputs, outputs, nodes, parameters and MACs
   classify IMAGE|DIR...   top classes of JPEG/PNG images (default model: MobileNetV2, ImageNet)
   bench [--model FILE]    time a model on every backend available here
+  explain IMAGE -o H.png  where in the image the evidence for a class lies (heatmap)
 
 Run 'edgeinfer <command> --help' for a command's options.
 Set EDGEINFER_DEBUG=1 to see stack traces of errors.
@@ -33,6 +35,7 @@ const COMMANDS: { readonly [name: string]: Command } = {
   inspect: inspectCommand,
   classify: classifyCommand,
   bench: benchCommand,
+  explain: explainCommand,
 };
 
 /** Runs the CLI; resolves to the process exit code and never throws. */
