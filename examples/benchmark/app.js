@@ -4,7 +4,7 @@
 // device's results loaded beside this one's. Measuring is bench.js's, the file format results.js's, the
 // charts chart.js's, the URL settings.js's.
 import { agreement, autoPick, CANDIDATES, defaultThreads, describeAdapter, measure, timerResolution } from './bench.js';
-import { barChart, fmtMs } from './chart.js';
+import { barChart, fmtMs, legend } from './chart.js';
 import {
   compareDevices, MAX_RESULTS_BYTES, parseResults, resultsCsv, resultsDocument, ResultsFileError, speedVsJs,
 } from './results.js';
@@ -321,8 +321,8 @@ function renderCharts() {
   const startup = docs.length > 1
     ? barChart({ title: 'load() per backend', unit: 'ms', series, width, groups: groups((r, s) => [{ series: s, value: r.loadMs }]) })
     : barChart({ title: 'load() and first run per backend', unit: 'ms', series: startupSeries, width, groups: groups((r) => [{ series: startupSeries[0], value: r.loadMs }, { series: startupSeries[1], value: r.firstMs }]) });
-  $('latency-chart').replaceChildren(latency);
-  $('startup-chart').replaceChildren(startup);
+  $('latency-chart').replaceChildren(legend(series), latency);
+  $('startup-chart').replaceChildren(legend(docs.length > 1 ? series : startupSeries), startup);
   const batched = docs.flatMap((d) => d.doc.results.filter((r) => r.batch > 1).map((r) => r.label));
   $('latency-caption').textContent = `${docs.map((d) => `${d.series}: ${d.doc.model.name}`).join('; ')}. `
     + (batched.length ? `Batched (several runs per timer read): ${[...new Set(batched)].join(', ')}.` : '');

@@ -1,7 +1,8 @@
 // Horizontal bar charts as inline SVG, drawn at the width of their container (so text stays at its real
 // size on a phone): one group per backend, one bar per series (this device, another device; or load and
 // first run), an optional whisker from `lo` to `hi`, and the value written after each bar. A group with no
-// value says why instead. Every mark carries data- attributes with its numbers, for scripts and tests.
+// value says why instead. Every mark carries data- attributes with its numbers, for scripts and tests. The
+// legend is HTML beside the SVG, so that a long name (a loaded device's) wraps instead of being cut off.
 // Text goes in through textContent only: labels may come from a loaded file.
 
 const SVG = 'http://www.w3.org/2000/svg';
@@ -37,9 +38,24 @@ export function fmtMs(ms) {
   return ms.toFixed(ms < 1 ? 3 : ms < 10 ? 2 : ms < 100 ? 1 : 0);
 }
 
+/** The series' names beside their colours, as an HTML list (empty for a single series). */
+export function legend(series) {
+  const ul = document.createElement('ul');
+  ul.className = 'legend';
+  if (series.length < 2) return ul;
+  series.forEach((name, i) => {
+    const li = document.createElement('li');
+    const swatch = document.createElement('span');
+    swatch.className = `swatch ${SERIES_CLASSES[i]}`;
+    li.append(swatch, name);
+    ul.append(li);
+  });
+  return ul;
+}
+
 /**
  * groups: [{ key, label, note?, bars: [{ series, value, lo?, hi? }] }] (note: shown when there are no bars);
- * series: the names of the bars in a group, in order (shown as a legend when there are two or more).
+ * series: the names of the bars in a group, in order, which pick their colours (see legend()).
  */
 export function barChart({ title, unit, series, groups, width }) {
   const w = Math.max(260, Math.floor(width));
@@ -48,23 +64,13 @@ export function barChart({ title, unit, series, groups, width }) {
   const max = Math.max(0, ...groups.flatMap((g) => g.bars.map((b) => Math.max(b.value, b.hi ?? 0))));
   const { top, ticks } = niceTicks(max);
   const x = (v) => plotLeft + (v / top) * plotWidth;
-  const legend = series.length > 1 ? FONT + 8 : 0;
   const groupHeight = (g) => FONT + 4 + Math.max(1, g.bars.length) * (BAR + 2) + GAP;
-  const plotTop = legend;
+  const plotTop = 0;
   const plotBottom = plotTop + groups.reduce((h, g) => h + groupHeight(g), 0);
   const h = plotBottom + AXIS;
   const svg = el('svg', { viewBox: `0 0 ${w} ${h}`, width: w, height: h, role: 'img', class: 'chart', 'data-top': top, 'data-plot-left': plotLeft, 'data-plot-width': plotWidth });
   svg.append(el('title', {}, title));
 
-  if (legend) {
-    let lx = plotLeft;
-    series.forEach((name, i) => {
-      svg.append(el('rect', { x: lx, y: 2, width: 10, height: 10, class: `swatch ${SERIES_CLASSES[i]}` }));
-      const t = el('text', { x: lx + 14, y: 11, class: 'legend' }, name);
-      svg.append(t);
-      lx += 24 + name.length * 7;
-    });
-  }
   for (const t of ticks) {
     svg.append(el('line', { x1: x(t), x2: x(t), y1: plotTop, y2: plotBottom, class: 'grid' }));
     svg.append(el('text', { x: x(t), y: plotBottom + 15, 'text-anchor': t === 0 ? 'start' : 'middle', class: 'tick' }, `${Number(t.toPrecision(3))}`));

@@ -43,7 +43,7 @@ interface ResultsDoc {
   auto?: { backend: string; selection: { candidates: unknown[] } };
 }
 interface Bar { key: string; series: string; x: number; width: number; value: number; lo?: number; hi?: number; whisker?: { x1: number; x2: number } }
-interface Chart { width: number; top: number; plotLeft: number; plotWidth: number; bars: Bar[]; notes: string[] }
+interface Chart { width: number; top: number; plotLeft: number; plotWidth: number; bars: Bar[]; notes: string[]; clipped: string[] }
 
 const median = (xs: number[]): number => {
   const s = [...xs].sort((a, b) => a - b);
@@ -114,11 +114,17 @@ export function benchmarkExampleSuite(setup: Setup): void {
         };
       }),
       notes: [...svg.querySelectorAll('text.note')].map((t) => t.textContent ?? ''),
+      // Text the SVG would cut off at its right edge (a value after its bar, a legend entry).
+      clipped: [...svg.querySelectorAll('text')].filter((t) => {
+        const box = (t as SVGTextElement).getBBox();
+        return box.x < -0.5 || box.x + box.width > Number(svg.getAttribute('viewBox')!.split(' ')[2]) + 0.5;
+      }).map((t) => t.textContent ?? ''),
     };
   });
   /** Bars inside the chart, each as long as its value on the chart's scale (1 px at least). */
   function expectSaneBars(chart: Chart): void {
     expect(chart.top).toBeGreaterThan(0);
+    expect(chart.clipped).toEqual([]);
     for (const b of chart.bars) {
       expect(b.x).toBeGreaterThanOrEqual(0);
       expect(b.x + b.width).toBeLessThanOrEqual(chart.plotLeft + chart.plotWidth + 1e-6);
@@ -433,6 +439,15 @@ export function benchmarkExampleSuite(setup: Setup): void {
       expect(table.client).toBeLessThanOrEqual(PHONE.width);
       expect(table.overflow).toBe('auto');
       await screenshot(p, PHONE_SHOT);
+      // Another device loaded beside this one: two bars per backend, a long legend, a second table; still no overflow.
+      await loadCompare(p, 'desktop.json', JSON.stringify(exported));
+      expect(await p.textContent('#compare-error')).toBe('');
+      for (const id of ['latency-chart', 'startup-chart']) {
+        const chart = await readChart(p, id);
+        expectSaneBars(chart);
+        expect(new Set(chart.bars.map((b) => b.series)).size).toBe(2);
+      }
+      expect(await noOverflow(p)).toEqual({ scroll: PHONE.width, inner: PHONE.width });
     } finally {
       await p.close();
     }
