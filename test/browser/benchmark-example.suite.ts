@@ -525,6 +525,7 @@ export function benchmarkExampleSuite(setup: Setup): void {
     expect(Number(await page.getAttribute('#compare-summary', 'data-value'))).toBeCloseTo(2, 9);
     expect(await page.textContent('#compare-summary')).toMatch(/^This device is 2\.00× faster than the loaded one \(Chrome 140, Android 14/);
     expect(await page.textContent('#compare')).toContain('Android 14');
+    expect(await page.$('#compare-model-warning')).toBeNull();
     // Two bars per backend now, the loaded device's twice as long.
     const chart = await readChart(page, 'latency-chart');
     expectSaneBars(chart);
@@ -532,6 +533,13 @@ export function benchmarkExampleSuite(setup: Setup): void {
       const [mine, theirs] = ['this device', 'loaded: Chrome 140, Linux, 2 cores'].map((s) => chart.bars.find((b) => b.key === r.id && b.series.startsWith(s.split(',')[0]))!);
       expect(theirs.value).toBeCloseTo(mine.value * 2, 9);
     }
+  });
+
+  it('flags a loaded file that timed another model', async () => {
+    const another = structuredClone(exported);
+    another.model = { name: 'fashion/lstm.eim', hash: `${exported.model.hash}-other` };
+    await loadCompare(page, 'lstm.json', JSON.stringify(another));
+    expect(await page.textContent('#compare-model-warning')).toBe(`The two files timed different models (${MODEL} and fashion/lstm.eim): their times are not comparable.`);
   });
 
   it('refuses a corrupt, a wrong and an oversized results file with a visible error, and drops the comparison', async () => {
