@@ -3,7 +3,10 @@
 // orientation by node-image.ts); without a model, the bundled default. classifyBatch decodes one image at a
 // time and keeps only its preprocessed tensor, one run (the classifier's `batch`) at a time: its memory is
 // that of one decoded image, whatever the length of the list (issue #18: 40 photos of 12 MP took 1,977 MB).
+// Concurrent calls decode through one gate: a few images are decoded ahead of the model's queue, the others
+// wait undecoded (issue #18: 1,000 concurrent classify(path) calls decoded every photo before the first ran).
 import { fileURLToPath } from 'node:url';
+import { ResourceError } from '../errors.js';
 import { load } from '../runtime/node-load.js';
 import { check, checkOptions } from '../runtime/session.js';
 import {
@@ -39,15 +42,43 @@ export async function toClassifierInput(input: NodeImageInput, decode: Omit<Deco
   return input;
 }
 
+/** Calls that may hold a decoded image at once: one running, one decoded ahead so decoding overlaps the run. */
+const DECODE_AHEAD = 2;
+
+/** Lets `size` tasks run at once; the others wait in order, at most `maxWaiting` of them (then ResourceError QUEUE_FULL). */
+class Gate {
+  #running = 0;
+  readonly #waiting: (() => void)[] = [];
+
+  constructor(private readonly size: number, private readonly maxWaiting: number) {}
+
+  async run<T>(task: () => Promise<T>): Promise<T> {
+    if (this.#running < this.size) this.#running++;
+    else if (this.#waiting.length >= this.maxWaiting) throw new ResourceError('QUEUE_FULL', `${this.maxWaiting} images already wait (maxQueue)`);
+    // A finishing task hands its place on to the first waiting one.
+    else await new Promise<void>((resolve) => this.#waiting.push(resolve));
+    try {
+      return await task();
+    } finally {
+      const next = this.#waiting.shift();
+      if (next) next(); else this.#running--;
+    }
+  }
+}
+
 export class NodeImageClassifier {
-  private constructor(readonly classifier: ImageClassifier, private readonly decode: Omit<DecodeOptions, 'source'>, private readonly pixels?: PreprocessOptions) {}
+  readonly #gate: Gate;
+
+  private constructor(readonly classifier: ImageClassifier, private readonly decode: Omit<DecodeOptions, 'source'>, private readonly pixels?: PreprocessOptions, maxQueue = Infinity) {
+    this.#gate = new Gate(DECODE_AHEAD, maxQueue);
+  }
 
   /** `model` defaults to the bundled MobileNetV2 (ImageNet, 1000 classes). */
   static async create(model: NodeModelSource = DEFAULT_MODEL_PATH, options: NodeClassifierOptions = {}): Promise<NodeImageClassifier> {
     checkOptions(options);
     const { decode = {}, ...rest } = options;
     checkOptions(decode, 'options.decode');
-    return new NodeImageClassifier(await ImageClassifier.create(model, { loader: load, ...rest }), decode, rest.pixels);
+    return new NodeImageClassifier(await ImageClassifier.create(model, { loader: load, ...rest }), decode, rest.pixels, rest.maxQueue);
   }
 
   get backend(): ImageClassifier['backend'] { return this.classifier.backend; }
@@ -56,8 +87,13 @@ export class NodeImageClassifier {
   get labels(): ImageClassifier['labels'] { return this.classifier.labels; }
   get classes(): number { return this.classifier.classes; }
 
+  /**
+   * The ranked classes of one image. A file or bytes is decoded only when its turn is near (see the
+   * gate above); with `maxQueue`, a call beyond it is refused (ResourceError QUEUE_FULL) before reading.
+   */
   async classify(image: NodeImageInput, options: ClassifyOptions = {}): Promise<Classification[]> {
-    return this.classifier.classify(await toClassifierInput(image, this.decode), options);
+    if (typeof image !== 'string' && !(image instanceof Uint8Array) && !(image instanceof ArrayBuffer)) return this.classifier.classify(image, options);
+    return this.#gate.run(async () => this.classifier.classify(await toClassifierInput(image, this.decode), options));
   }
 
   /**
@@ -71,13 +107,15 @@ export class NodeImageClassifier {
     const { batch, preprocess } = this.classifier;
     const results: Classification[][] = [];
     for (let start = 0; start < images.length; start += batch) {
-      const run: ClassifierInput[] = [];
-      for (const [i, image] of images.slice(start, start + batch).entries()) {
-        const input = await toClassifierInput(image, this.decode, `image ${start + i}`);
-        // The same preprocessing as the classifier's own (preprocess.ts's writeInto), bit for bit.
-        run.push(input === image ? input : preprocessImage(input as PixelImage, preprocess, this.pixels));
-      }
-      results.push(...await this.classifier.classifyBatch(run, options));
+      results.push(...await this.#gate.run(async () => {
+        const run: ClassifierInput[] = [];
+        for (const [i, image] of images.slice(start, start + batch).entries()) {
+          const input = await toClassifierInput(image, this.decode, `image ${start + i}`);
+          // The same preprocessing as the classifier's own (preprocess.ts's writeInto), bit for bit.
+          run.push(input === image ? input : preprocessImage(input as PixelImage, preprocess, this.pixels));
+        }
+        return this.classifier.classifyBatch(run, options);
+      }));
     }
     return results;
   }
