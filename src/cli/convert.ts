@@ -272,7 +272,7 @@ function writeError(path: string, e: unknown, existed: boolean): CliError {
  * Writes `bytes` to `path` through replaceFile (flushed before the rename), so a failure leaves `path` as it
  * was. A symlink at `path` is followed, as writeFile would.
  */
-async function writeOutput(path: string, bytes: Uint8Array): Promise<void> {
+export async function writeOutput(path: string, bytes: Uint8Array): Promise<void> {
   const target = await realpath(path).catch(() => resolve(path));
   const existing = await stat(target).catch(() => undefined);
   if (existing?.isDirectory()) throw writeError(path, Object.assign(new Error('EISDIR'), { code: 'EISDIR' }), false);

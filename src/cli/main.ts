@@ -8,8 +8,10 @@ import { FileRefusedError } from '../node-file.js';
 import { OpError } from '../ops/op.js';
 import { UsageError } from './args.js';
 import { benchCommand } from './bench.js';
+import { calibrateCommand } from './calibrate.js';
 import { classifyCommand } from './classify.js';
 import { convertCommand } from './convert.js';
+import { evalCommand } from './eval.js';
 import { explainCommand } from './explain.js';
 import { inspectCommand } from './inspect.js';
 import { CliError, processIO, type CliIO } from './io.js';
@@ -22,6 +24,8 @@ Commands:
   inspect FILE.eim        show a model's inputs, outputs, nodes, parameters and MACs
   classify IMAGE|DIR...   top classes of JPEG/PNG images (default model: MobileNetV2, ImageNet)
   bench [--model FILE]    time a model on every backend available here
+  eval DATA [LABELS]      accuracy, per-class figures, confusion matrix and calibration on a labelled set
+  calibrate M.eim -o OUT  fit temperature scaling on a labelled set (--data) and store it in the model
   explain IMAGE -o H.png  where in the image the evidence for a class lies (heatmap)
 
 Run 'edgeinfer <command> --help' for a command's options.
@@ -35,6 +39,8 @@ const COMMANDS: { readonly [name: string]: Command } = {
   inspect: inspectCommand,
   classify: classifyCommand,
   bench: benchCommand,
+  eval: evalCommand,
+  calibrate: calibrateCommand,
   explain: explainCommand,
 };
 
