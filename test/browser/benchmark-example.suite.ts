@@ -535,6 +535,28 @@ export function benchmarkExampleSuite(setup: Setup): void {
     }
   });
 
+  it('shows a loaded results file on its own when nothing ran here: its score, its charts, its table', async () => {
+    const p = await newPage(desktop, `${server.origin}${APP}index.html`);
+    try {
+      await waitFor(p, 'the page to start', async () => (await state(p)) === 'ready', 30_000);
+      await loadCompare(p, 'results.json', JSON.stringify(exported));
+      expect(await p.textContent('#compare-error')).toBe('');
+      const best = exported.results.filter((r) => r.speedVsJs !== undefined).reduce((a, b) => (b.speedVsJs! > a.speedVsJs! ? b : a));
+      expect(await p.getAttribute('#score', 'data-candidate')).toBe(best.id);
+      expect(Number(await p.getAttribute('#score', 'data-value'))).toBeCloseTo(best.speedVsJs!, 9);
+      expect(await p.textContent('#summary')).toMatch(/^Fastest on HeadlessChrome \d+, Linux/);
+      const chart = await readChart(p, 'latency-chart');
+      expectSaneBars(chart);
+      expect(chart.bars.map((b) => b.key)).toEqual(exported.results.filter((r) => r.status === 'ok').map((r) => r.id));
+      expect(new Set(chart.bars.map((b) => b.series))).toEqual(new Set([expect.stringMatching(/^loaded: HeadlessChrome/)]));
+      expect(await p.$$eval('#compare-table thead th', (ths) => ths.length)).toBe(2);
+      // Nothing ran here, so there is nothing of this device's to export.
+      expect(await p.isDisabled('#export-json')).toBe(true);
+    } finally {
+      await p.close();
+    }
+  });
+
   it('flags a loaded file that timed another model', async () => {
     const another = structuredClone(exported);
     another.model = { name: 'fashion/lstm.eim', hash: `${exported.model.hash}-other` };
