@@ -385,7 +385,7 @@ export function benchmarkExampleSuite(setup: Setup): void {
     }
   });
 
-  it('copies the results as text: the model, the environment, the adapter line and one line per backend', async () => {
+  it('copies the results as text (the model, the environment, the adapter line, one line per backend) and the share link', async () => {
     await page.click('#copy');
     await waitFor(page, 'the copy', async () => (await page.textContent('#copied')) !== '', 10_000);
     expect(await page.textContent('#copied')).toBe('copied');
@@ -398,6 +398,9 @@ export function benchmarkExampleSuite(setup: Setup): void {
     const labels = await page.$$eval('#rows td.label', (tds) => tds.map((td) => td.textContent ?? ''));
     for (const label of labels) expect(text.split('\n').some((l) => l.startsWith(label))).toBe(true);
     expect(text).toMatch(/load\(url, \{ backend: 'auto' \}\) picks/);
+    await page.click('#copy-share');
+    await waitFor(page, 'the link copy', async () => (await page.textContent('#share-note')) === 'copied', 10_000);
+    expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(shareUrl);
   });
 
   it('desktop layout: no horizontal overflow; screenshot', async () => {
