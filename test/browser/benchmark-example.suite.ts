@@ -6,8 +6,9 @@
 // JSON and CSV exports must hold every sample, the share link must bring the same settings back (and run
 // them), a results file loaded back must be compared side by side, and a corrupt, wrong or oversized file
 // must give a visible error. At phone size (390×844) the same run must not widen the page. Screenshots of
-// both sizes are taken; with EDGEINFER_SCREENSHOTS=1 the phone one is also written to examples/benchmark/.
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+// both sizes are taken (into a temporary folder, removed after); with EDGEINFER_SCREENSHOTS=1 they are kept and
+// the phone one is also written to examples/benchmark/.
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BrowserContext as PlaywrightContext, Page } from 'playwright';
@@ -185,6 +186,8 @@ export function benchmarkExampleSuite(setup: Setup): void {
     console.log(`examples/benchmark: ${MODEL} on ${rows.length} candidates in ${(performance.now() - t0).toFixed(0)} ms:\n${await page.textContent('#report')}`);
   }, 120_000);
   afterAll(async () => {
+    // The screenshots are looked at while the suite is being worked on (EDGEINFER_SCREENSHOTS=1 keeps them).
+    if (shotDir && process.env.EDGEINFER_SCREENSHOTS !== '1') rmSync(shotDir, { recursive: true, force: true });
     await desktop?.close();
     await phone?.close();
     await server?.close();
