@@ -1,10 +1,11 @@
-// examples/pwa-camera as its users meet it, in Chromium with fake cameras streaming pizza.jpg: at phone size
-// (390x844, mobile viewport) with two cameras (classifies, smoothing on and adjustable, pause, switch camera,
-// backend and why, speed, install button, no horizontal overflow, screenshot); with the camera permission denied
-// (a state with retry and a photo fallback that classifies, a readable error for a non-image, then retry once
-// allowed); with no camera at all; at desktop size with one camera (no switch), offline from the service worker
-// (cross-origin isolated, threads), and an update taken through the "update available" prompt. Screenshots go to
-// a temporary folder; with EDGEINFER_SCREENSHOTS=1 the phone-size ones are written to examples/pwa-camera/ (screenshot-phone*.png).
+// examples/pwa-camera as its users meet it, in Chromium with fake cameras: at phone size (390x844, mobile viewport)
+// with one camera streaming pizza.jpg (classifies, smoothing on and adjustable with the raw scores kept, pause, no
+// switch, backend and why, speed, install button, no horizontal overflow, screenshot); with two cameras (the switch
+// opens the other one); with the camera permission denied (a state with retry and a photo fallback that classifies,
+// a readable error for a non-image, then retry once allowed); with no camera at all; with a model that cannot be
+// fetched; at desktop size (no switch, installable, offline from the service worker, cross-origin isolated with
+// threads, and an update taken through the "update available" prompt). Screenshots go to a temporary folder; with
+// EDGEINFER_SCREENSHOTS=1 the phone-size ones are written to examples/pwa-camera/ (screenshot-phone*.png).
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -108,20 +109,22 @@ export function pwaCameraSuite(setup: Setup): void {
     return b.browser;
   }
 
-  /** The app in a fresh context; `errors` collects the page's uncaught errors. */
-  async function openApp(browser: Browser, options: object, permissions: string[] = []): Promise<{ context: PwContext; page: Page; errors: string[] }> {
+  /** The app in a fresh context (`before` may prepare its page); `errors` collects the page's uncaught errors. */
+  async function openApp(browser: Browser, options: object, permissions: string[] = [], before?: (page: Page) => Promise<void>): Promise<{ context: PwContext; page: Page; errors: string[] }> {
     const context = await browser.newContext({ ...options, permissions });
     const page = await context.newPage();
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
     await page.addInitScript(recordRenders);
+    await before?.(page);
     await page.goto(`${server.origin}${APP}`);
     return { context, page, errors };
   }
 
   /** `body` on the app in a fresh context, which is closed after it; the page must have thrown nothing. */
-  async function withApp(browser: Browser, options: object, permissions: string[], body: (app: { context: PwContext; page: Page }) => Promise<void>): Promise<void> {
-    const { context, page, errors } = await openApp(browser, options, permissions);
+  async function withApp(browser: Browser, options: object, permissions: string[], body: (app: { context: PwContext; page: Page }) => Promise<void>,
+    before?: (page: Page) => Promise<void>): Promise<void> {
+    const { context, page, errors } = await openApp(browser, options, permissions, before);
     try {
       await body({ context, page });
       expect(errors).toEqual([]);
@@ -346,6 +349,22 @@ export function pwaCameraSuite(setup: Setup): void {
       expect(await overflow(page)).toEqual({ scrolls: false, past: [] });
     });
   }, 180_000);
+
+  it('phone, the model cannot be fetched: said on the page (not left at "loading…"), with the camera open', async () => {
+    const browser = await withOneCamera();
+    // No service worker (it would fetch the model itself, past the page's route), and the model's URL answers 404.
+    await withApp(browser, { ...PHONE, serviceWorkers: 'block' }, ['camera'], async ({ page }) => {
+      await waitState(page, 'error');
+      const s = await shown(page);
+      console.log(`pwa-camera model 404: backend "${s.backend}", why "${s.why}"`);
+      expect(s.text).toMatch(/The model could not be loaded/);
+      expect(s.backend).toBe('none: the model did not load');
+      expect(s.why).toMatch(/404/);
+      expect(s.text).not.toMatch(/loading…/);
+    }, async (page) => {
+      await page.route('**/mobilenetv2-12-int8.eim', (route) => route.fulfill({ status: 404, body: 'not found' }));
+    });
+  }, 120_000);
 
   it('desktop, one camera: no switch; installable; offline after a reload (service worker cache), cross-origin isolated with threads both times; an update is offered and taken', async () => {
     const browser = await withOneCamera();
