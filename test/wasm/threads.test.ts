@@ -106,7 +106,7 @@ describe('real models: 2 threads equal one, bit for bit', () => {
 });
 
 describe('MobileNetV2 under load', () => {
-  it('200 runs on 2 threads, two inputs alternating, each equal to the 1-thread output', async () => {
+  it('1,000 runs on 2 threads, two inputs alternating, each equal to the 1-thread output', async () => {
     const g = readEim(readFileSync(MOBILENET));
     const one = await Session.create(g, { backend: await createWasmBackend('simd') });
     const two = await Session.create(g, { backend: await createThreadedWasmBackend(2, undefined) });
@@ -114,7 +114,7 @@ describe('MobileNetV2 under load', () => {
       const feeds = [feedsOf(one, 1, 1), feedsOf(one, 1, 2)];
       const want = await Promise.all(feeds.map((f) => outputs(one, f)));
       expect(want[0][0]).not.toEqual(want[1][0]);
-      for (let i = 0; i < 200; i++) expectSameBits(await outputs(two, feeds[i % 2]), want[i % 2], `run ${i}`);
+      for (let i = 0; i < 1000; i++) expectSameBits(await outputs(two, feeds[i % 2]), want[i % 2], `run ${i}`);
     } finally {
       one.dispose();
       two.dispose();
