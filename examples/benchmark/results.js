@@ -137,6 +137,11 @@ function ms(v, path, optional = true) {
   if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) fail(path, 'a finite number >= 0', v);
   return v;
 }
+/** A time that scores divide by: a run never takes 0 ms once batched, so a 0 is not a measurement. */
+function positive(v, path) {
+  if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0) fail(path, 'a finite number > 0', v);
+  return v;
+}
 function count(v, path, max, optional = true) {
   if (optional && v === undefined) return undefined;
   if (!Number.isInteger(v) || v < 1 || v > max) fail(path, `an integer in 1..${max}`, v);
@@ -169,18 +174,20 @@ function readRow(v, i) {
     loadMs: ms(r.loadMs, `${p}.loadMs`),
   };
   if (status !== 'ok') return row;
-  const samples = list(r.samples, `${p}.samples`, MAX_SAMPLES).map((x, k) => ms(x, `${p}.samples[${k}]`, false));
+  const samples = list(r.samples, `${p}.samples`, MAX_SAMPLES).map((x, k) => positive(x, `${p}.samples[${k}]`));
   if (!samples.length) fail(`${p}.samples`, 'at least one sample', samples);
   const diff = r.maxDiff;
   if (diff !== undefined && diff !== 'NaN' && diff !== 'shape differs') ms(diff, `${p}.maxDiff`);
+  const [p10Ms, medianMs, p90Ms] = ['p10Ms', 'medianMs', 'p90Ms'].map((k) => positive(r[k], `${p}.${k}`));
+  if (!(p10Ms <= medianMs && medianMs <= p90Ms)) fail(`${p}.medianMs`, `a median between p10 (${p10Ms}) and p90 (${p90Ms})`, medianMs);
   return {
     ...row,
     firstMs: ms(r.firstMs, `${p}.firstMs`, false),
     batch: count(r.batch, `${p}.batch`, 1_000_000, false),
     samples,
-    medianMs: ms(r.medianMs, `${p}.medianMs`, false),
-    p10Ms: ms(r.p10Ms, `${p}.p10Ms`, false),
-    p90Ms: ms(r.p90Ms, `${p}.p90Ms`, false),
+    medianMs,
+    p10Ms,
+    p90Ms,
     maxDiff: diff === 'NaN' ? NaN : diff === 'shape differs' ? Infinity : diff,
     agrees: bool(r.agrees, `${p}.agrees`),
   };

@@ -582,12 +582,21 @@ export function benchmarkExampleSuite(setup: Setup): void {
     const wrong = structuredClone(exported) as unknown as { results: { status: string; samples: unknown[] }[] };
     wrong.results.find((r) => r.status === 'ok')!.samples[1] = '<img src=x onerror=alert(1)>';
     await loadCompare(page, 'wrong.json', JSON.stringify(wrong));
-    expect(await visibleError()).toMatch(/^Could not load wrong\.json: results\[\d\]\.samples\[1\]: expected a finite number >= 0, got "<img/);
+    expect(await visibleError()).toMatch(/^Could not load wrong\.json: results\[\d\]\.samples\[1\]: expected a finite number > 0, got "<img/);
     expect(await page.$('#compare img')).toBeNull();
 
     await loadCompare(page, 'other.json', JSON.stringify({ format: 'something-else', version: 1 }));
     expect(await visibleError()).toBe('Could not load other.json: format: expected "edgeinfer-benchmark", got "something-else"');
 
+    // Times a score would divide by must be positive, and the median must lie between p10 and p90.
+    const zero = structuredClone(exported);
+    zero.results.find((r) => r.id === 'js')!.samples![0] = 0;
+    await loadCompare(page, 'zero.json', JSON.stringify(zero));
+    expect(await visibleError()).toMatch(/^Could not load zero\.json: results\[\d\]\.samples\[0\]: expected a finite number > 0, got 0$/);
+    const inverted = structuredClone(exported);
+    inverted.results.find((r) => r.id === 'js')!.p10Ms = 1e6;
+    await loadCompare(page, 'inverted.json', JSON.stringify(inverted));
+    expect(await visibleError()).toMatch(/^Could not load inverted\.json: results\[\d\]\.medianMs: expected a median between p10 \(1000000\) and p90/);
     // Sizes inside the file are capped too: rows, samples, text.
     const many = structuredClone(exported);
     many.results = Array.from({ length: 17 }, () => many.results[0]);
