@@ -1,5 +1,6 @@
 // The SDK in a module worker: the worker imports the browser bundle, classifies a photo with the
-// default model and posts the result back; it must match Node. The bundle must need neither
+// default model and posts the result back; it must match Node, on one thread and on the thread pool
+// (the worker starts the pool's workers itself). The bundle must need neither
 // dynamic import() nor blob: URLs (URL.createObjectURL), which workers under strict CSPs refuse.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -12,7 +13,8 @@ const PHOTO = 'elephant.jpg';
 interface WorkerResult {
   top?: TopClass[];
   backend?: string;
-  selection?: { mode: string };
+  selection?: { mode: string; candidates: { name: string; priority?: number; status: string; reason?: string }[] };
+  isolated?: boolean;
   openMs?: number;
   classifyMs?: number;
   isWorker?: boolean;
@@ -25,6 +27,7 @@ interface Api { classifyInWorker(request: object): Promise<WorkerResult> }
 export function workerSuite(setup: Setup): void {
   const ctx = setup.ctx!;
   let result: WorkerResult;
+  let threaded: WorkerResult;
   let want: TopClass;
 
   beforeAll(async () => {
@@ -32,7 +35,9 @@ export function workerSuite(setup: Setup): void {
     const page = await openPage(ctx, '/pages/worker.html');
     try {
       const request = { modelUrl: '/models/mobilenetv2-12-int8.eim', photoUrl: `/models/samples/${PHOTO}`, backend: 'wasm' };
-      result = await page.evaluate((r) => (globalThis as unknown as { pageApi: Api }).pageApi.classifyInWorker(r), request);
+      const inWorker = (r: object) => page.evaluate((q) => (globalThis as unknown as { pageApi: Api }).pageApi.classifyInWorker(q), r);
+      result = await inWorker({ ...request, threads: 1 });
+      threaded = await inWorker({ ...request, threads: 2 });
     } finally {
       await page.close();
     }
@@ -47,8 +52,18 @@ export function workerSuite(setup: Setup): void {
     expect(result.top![0].index).toBe(want.index);
   });
 
+  it('threads: 2 in a module worker of an isolated page: the pool runs there, with the 1-thread scores', () => {
+    if (threaded.error) throw new Error(`the worker failed: ${threaded.error.name}: ${threaded.error.message}`);
+    expect(threaded.isolated).toBe(true);
+    expect(threaded.selection!.candidates.find((c) => c.status === 'chosen')).toMatchObject({ name: 'wasm', priority: 25 });
+    expect(result.selection!.candidates.find((c) => c.status === 'chosen')).toMatchObject({ name: 'wasm', priority: 20 });
+    expect(threaded.top).toEqual(result.top);
+    console.log(`worker, 2 threads: classify() ${threaded.classifyMs!.toFixed(1)} ms (1 thread: ${result.classifyMs!.toFixed(1)} ms)`);
+  });
+
   it('the SDK made no blob: URL in the worker', () => {
     expect(result.blobUrlCalls).toEqual([]);
+    expect(threaded.blobUrlCalls).toEqual([]);
   });
 
   it('the bundle contains no dynamic import() and no URL.createObjectURL', () => {

@@ -6,10 +6,10 @@ import { errorData, wasmBuildsFetched } from './lib.js';
 import { imageDataOf } from './sources.js';
 
 self.onmessage = async (e) => {
-  const { modelUrl, photoUrl, backend } = e.data;
+  const { modelUrl, photoUrl, backend, threads } = e.data;
   try {
     const t0 = performance.now();
-    const classifier = await ImageClassifier.create(modelUrl, { backend });
+    const classifier = await ImageClassifier.create(modelUrl, { backend, ...(threads ? { threads } : {}) });
     const openMs = performance.now() - t0;
     const pixels = await imageDataOf(photoUrl);
     const t1 = performance.now();
@@ -18,7 +18,7 @@ self.onmessage = async (e) => {
     const selection = JSON.parse(JSON.stringify(classifier.selection));
     classifier.dispose();
     self.postMessage({
-      top, backend: classifier.backend, selection, openMs, classifyMs,
+      top, backend: classifier.backend, selection, openMs, classifyMs, isolated: self.crossOriginIsolated,
       isWorker: typeof WorkerGlobalScope !== 'undefined' && self instanceof WorkerGlobalScope && typeof document === 'undefined',
       blobUrlCalls: globalThis.blobUrlCalls, wasmBuilds: wasmBuildsFetched(),
     });
