@@ -26,3 +26,15 @@ export {
   type ExplainOptions, type ExplainProgress, type Heatmap, type ExplainMethod, type OverlayOptions, type Region, type RgbaImage,
 } from './advanced.js';
 export { heatmapPng, encodePng } from './trust/heatmap-png.js';
+export {
+  evaluate, scoreSet, labelledSet, type Evaluable, type LabelledSet, type EvaluateOptions, type EvaluationReport, type Evaluation,
+  computeMetrics, DEFAULT_BINS, MAX_SCORES, type EvaluationMetrics, type ClassMetrics, type ReliabilityBin, type MetricsOptions,
+  fitCalibration, applyCalibration, withCalibration, type CalibrationFit, type FitOptions,
+  estimatePriors, priorWeights, reweight, normalisePriors, type PriorEstimate, type EstimatePriorsOptions,
+  reportHtml, confusionSvg, reliabilitySvg, MAX_GRID_CLASSES,
+} from './advanced.js';
+// Labelled sets from files: class folders, CSV, IDX.
+export {
+  readLabelledData, readClassFolders, readCsv, readIdx, readIdxPair, imageSet, sequenceSet, classIndex, DATA_LIMITS,
+  type LabelledData, type LabelledFiles, type LabelledArrays, type ClassNames,
+} from './trust/evaluate-data.js';

@@ -45,3 +45,15 @@ export { explain, camAvailable, type ExplainOptions, type ExplainProgress } from
 export {
   renderHeatmap, heatmapImageData, type Heatmap, type ExplainMethod, type OverlayOptions, type Region, type RgbaImage,
 } from './trust/heatmap.js';
+
+// How well does it do here: evaluation on a labelled set, calibration and label shift (src/trust), also
+// outside the browser runtime; the classifiers only apply a calibration and priors.
+export {
+  evaluate, scoreSet, labelledSet, type Evaluable, type LabelledSet, type EvaluateOptions, type EvaluationReport, type Evaluation,
+} from './trust/evaluate.js';
+export {
+  computeMetrics, DEFAULT_BINS, MAX_SCORES, type EvaluationMetrics, type ClassMetrics, type ReliabilityBin, type MetricsOptions,
+} from './trust/evaluate-metrics.js';
+export { fitCalibration, applyCalibration, withCalibration, type CalibrationFit, type FitOptions } from './trust/calibrate.js';
+export { estimatePriors, priorWeights, reweight, normalisePriors, type PriorEstimate, type EstimatePriorsOptions } from './trust/priors.js';
+export { reportHtml, confusionSvg, reliabilitySvg, MAX_GRID_CLASSES } from './trust/report-html.js';
