@@ -394,7 +394,7 @@ describe('ONNX import: errors', () => {
     ['an unknown attribute', new OnnxModel(13).input('x', [2, 3]).node('Relu', ['x'], ['y'], { fancy: 1 })],
     ['Pad mode wrap', new OnnxModel(19).input('x', [2, 3]).init('p', [4], i64(0, 1, 0, 1)).node('Pad', ['x', 'p'], ['y'], { mode: 'wrap' })],
     ['a runtime Reshape target', new OnnxModel(13).input('x', [2, 3]).input('s', [2], 7).node('Reshape', ['x', 's'], ['y'])],
-    ['opset 22 (past the newest known)', new OnnxModel(22).input('x', [2, 3]).node('Relu', ['x'], ['y'])],
+    ['opset 25 (past the newest known)', new OnnxModel(25).input('x', [2, 3]).node('Relu', ['x'], ['y'])],
     ['a 3-D convolution', new OnnxModel(13).input('x', [1, 1, 4, 4, 4]).init('w', [1, 1, 2, 2, 2], new Float32Array(8)).node('Conv', ['x', 'w'], ['y'])],
     ['a used MaxPool Indices output', new OnnxModel(13).input('x', [1, 1, 4, 4]).node('MaxPool', ['x'], ['y', 'i'], { kernel_shape: [2, 2] }).node('Cast', ['i'], ['y2'], { to: 1 })],
     ['a symbolic non-batch dim', new OnnxModel(13).input('x', [1, 'T', 4]).node('Relu', ['x'], ['y'])],

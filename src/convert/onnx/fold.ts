@@ -7,7 +7,7 @@ import { axesArg, constInts, legacyBroadcastPad, normAxis, reshapeArgs } from '.
 import { since } from './opsets.js';
 import type { OnnxNode } from './proto.js';
 import {
-  allocLike, ElemType, floatConst, intConst, intValues, isFloatType, makeConst, realValues, reshapeConst,
+  allocLike, dtypeName, ElemType, floatConst, intConst, intValues, isFloatType, isIntType, makeConst, realValues, reshapeConst,
   sizeOfDims, transposeConst, type ConstTensor,
 } from './tensor.js';
 
@@ -80,9 +80,11 @@ function typeNamed(n: OnnxNode, name: string): number {
 }
 
 const foldCast: Folder = (cx, n, ins) => {
-  n.only('to', 'saturate');
+  // round_mode (24) and saturate only change casts to float8, which are refused below.
+  n.only('to', 'saturate', ...(since(n, 24) ? ['round_mode'] : []));
   const x = need(n, ins[0], 0);
   const to = since(n, 6) ? n.int('to') : typeNamed(n, n.string('to'));
+  if (!isFloatType(to) && !isIntType(to)) throw n.unsupported(`Cast to ${dtypeName(to)}`);
   cx.reserve(x.dims, 4 + (isFloatType(to) ? 4 : to === ElemType.INT8 || to === ElemType.UINT8 ? 1 : 8));
   const v = realValues(x);
   if (isFloatType(to)) {
@@ -96,7 +98,6 @@ const foldCast: Folder = (cx, n, ins) => {
     v.forEach((a, i) => { data[i] = conv(a); });
     return [makeConst(to, x.dims, data)];
   }
-  if (to === ElemType.STRING || to === 0) throw n.unsupported(`Cast to type ${to}`);
   return [makeConst(to, x.dims, Float64Array.from(v, conv))];
 };
 
@@ -311,6 +312,19 @@ function roundHalfEven(x: number): number {
   return Math.abs(x % 1) === 0.5 && r % 2 !== 0 ? r - 1 : r;
 }
 
+/**
+ * QuantizeLinear/DequantizeLinear attributes besides axis. From 23 QuantizeLinear's `precision` and
+ * DequantizeLinear's `output_dtype` may ask for arithmetic or a result in another float type: float32 (or
+ * the default, which is the scale's type) is what the importer computes, anything else is refused.
+ */
+export function quantAttrs(n: OnnxNode): void {
+  const quantize = n.op === 'QuantizeLinear';
+  const typed = since(n, 23) ? (quantize ? 'precision' : 'output_dtype') : undefined;
+  n.only('axis', ...(quantize ? ['saturate'] : []), ...(typed ? [typed] : []));
+  const t = typed ? n.int(typed, 0) : 0;
+  if (t !== 0 && t !== ElemType.FLOAT) throw n.unsupported(`${typed} ${dtypeName(t)} at opset ${n.opset} (only float32 is computed here)`);
+}
+
 /** Per-axis scale/zero-point vectors of QuantizeLinear/DequantizeLinear, validated against x. */
 export function quantParams(cx: ImportContext, n: OnnxNode, xDims: readonly number[]): { axis: number; scales: Float32Array; zeroPoints: Int32Array; zpType: number } {
   const scaleC = cx.constant(n.input(1));
@@ -331,7 +345,7 @@ export function quantParams(cx: ImportContext, n: OnnxNode, xDims: readonly numb
 }
 
 const foldQuantizeLinear: Folder = (cx, n, ins) => {
-  n.only('axis', 'saturate');
+  quantAttrs(n);
   const x = need(n, ins[0], 0);
   const { axis, scales, zeroPoints, zpType } = quantParams(cx, n, x.dims);
   if (zpType !== ElemType.INT8 && zpType !== ElemType.UINT8) throw n.unsupported(`quantization to ${zpType}`);
@@ -348,7 +362,7 @@ const foldQuantizeLinear: Folder = (cx, n, ins) => {
 };
 
 const foldDequantizeLinear: Folder = (cx, n, ins) => {
-  n.only('axis');
+  quantAttrs(n);
   const x = need(n, ins[0], 0);
   if (x.quant) throw n.malformed('input is already float');
   const { axis, scales, zeroPoints } = quantParams(cx, n, x.dims);

@@ -8,7 +8,7 @@ import { identityPerm, NHWC, type Perm } from './layout.js';
 import type { OnnxNode } from './proto.js';
 import { broadcastOperands, type Operand } from './ops-elementwise.js';
 import { windowAttrs } from './ops-nn.js';
-import { quantParams } from './fold.js';
+import { quantAttrs, quantParams } from './fold.js';
 import { ElemType, floatConst, intValues, makeConst, realValues, type ConstTensor } from './tensor.js';
 
 /** The real-value range of a quantized tensor, as a fused Clip activation. */
@@ -99,7 +99,7 @@ function quantWeight(cx: ImportContext, n: OnnxNode, w: number, s: number, z: nu
 }
 
 const quantizeLinear: Converter = (cx, n) => {
-  n.only('axis', 'saturate');
+  quantAttrs(n);
   const x = cx.runtime(n.input(0));
   if (x.quant || x.dtype !== ElemType.FLOAT) throw n.malformed('input must be float');
   const { scales, zeroPoints, zpType } = quantParams(cx, n, cx.sourceDims(x)[0]);
@@ -110,7 +110,7 @@ const quantizeLinear: Converter = (cx, n) => {
 };
 
 const dequantizeLinear: Converter = (cx, n) => {
-  n.only('axis');
+  quantAttrs(n);
   const x = cx.runtime(n.input(0));
   if (!x.quant) throw x.dtype === ElemType.FLOAT ? n.malformed('input must be an integer tensor') : n.unsupported('dequantizing a computed int32 tensor');
   const { scales, zeroPoints } = quantParams(cx, n, cx.sourceDims(x)[0]);
