@@ -15,7 +15,8 @@ export function confusionSvg(report: Pick<EvaluationReport, 'confusion' | 'label
   const n = report.confusion.length;
   if (n > MAX_GRID_CLASSES) return `<p>${n} classes: too many to draw (see the JSON report).</p>`;
   const cell = Math.max(8, Math.min(40, Math.floor(560 / n)));
-  const margin = 130, size = margin + n * cell + 10;
+  // Room on the right for the last column's slanted label.
+  const margin = 130, size = margin + n * cell + 70;
   const showText = cell >= 26;
   const parts: string[] = [];
   for (let t = 0; t < n; t++) {
