@@ -87,18 +87,15 @@ export class Session {
   readonly #backend: Backend;
   readonly #queue: RunQueue;
   readonly #built = new Map<BatchPlan, Prepared>();
-  readonly #constants: Map<string, DeviceTensor>;
-  /** Opened by withOutputs(): the backend (and weights) belong to the session it came from. */
-  #borrowed = false;
+  readonly #constants = new Map<string, DeviceTensor>();
   /** Open staged runs: given back before the backend. */
   readonly #staged = new Set<StagedRun>();
   #disposed = false;
   readonly inputs: readonly TensorInfo[];
   readonly outputs: readonly TensorInfo[];
 
-  private constructor(prepared: PreparedGraph, backend: Backend, queue: RunQueue, constants = new Map<string, DeviceTensor>()) {
+  private constructor(prepared: PreparedGraph, backend: Backend, queue: RunQueue) {
     this.#prepared = prepared;
-    this.#constants = constants;
     this.#backend = backend;
     this.#queue = queue;
     const g = prepared.graph;
@@ -132,9 +129,9 @@ export class Session {
    * so sessions that share a backend instance take turns on it.
    * @internal load() and the backend trials open sessions this way; applications use {@link Session.create}.
    */
-  static open(prepared: PreparedGraph, backend: Backend, queue: RunQueue = queueOf(backend), constants?: Map<string, DeviceTensor>): Session {
+  static open(prepared: PreparedGraph, backend: Backend, queue: RunQueue = queueOf(backend)): Session {
     prepared.checkCoverage(backend.ops, backend.name);
-    const session = new Session(prepared, backend, queue, constants);
+    const session = new Session(prepared, backend, queue);
     // Every kernel prepared and every weight packed now, not in the first run: the plan of the model's own
     // batch (1 when free) in the layout the classifiers and trials run in.
     session.#build(prepared.plan(prepared.defaultBatch, 'ir'));
@@ -226,32 +223,10 @@ export class Session {
     return run;
   }
 
-  /**
-   * The same model on the same backend, queue and weights, whose runs also return the values named `names`
-   * (intermediate values such as a feature map, in the IR layout), kept alive to the end of the run. Its
-   * dispose() gives back only its own memory; it is unusable once this session is disposed.
-   */
-  withOutputs(names: readonly string[]): Session {
-    const g = this.graph, plan = this.#prepared.plan(1, 'ir');
-    const extra = names.filter((n) => !g.outputs.some((v) => v.name === n)).map((name) => {
-      const v = plan.values.find((x) => x.name === name && !plan.inputs.includes(x.id));
-      check(v, 'output name', 'a value a node of the graph produces', name);
-      return { name, shape: [this.#prepared.batchFree ? -1 : v!.shape[0], ...v!.shape.slice(1)] };
-    });
-    const s = Session.open(PreparedGraph.build({ ...g, outputs: [...g.outputs, ...extra] }), this.#backend, this.#queue, this.#constants);
-    s.#borrowed = true;
-    return s;
-  }
-
   dispose(): void {
     if (this.#disposed) return;
     for (const r of [...this.#staged]) r.dispose();
     this.#disposed = true;
-    if (this.#borrowed) {
-      for (const built of this.#built.values()) this.#backend.release?.(built.values);
-      this.#built.clear();
-      return;
-    }
     this.#built.clear();
     this.#constants.clear();
     this.#backend.dispose();

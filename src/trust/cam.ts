@@ -2,7 +2,7 @@
 // the class's score is then a weighted sum of the pooled channels, so the same weights over the feature map
 // before pooling say where the evidence lies (for these models Grad-CAM gives the same map). Whether a model
 // qualifies is read from its graph, from the output back; the map needs the feature map, which a session
-// returns as an extra output (Session.withOutputs), so it costs the one forward pass of a classification.
+// returns as an extra output (twin-session.ts), so it costs the one forward pass of a classification.
 import { UnsupportedOpError } from '../errors.js';
 import { dequantize } from '../graph/constant.js';
 import type { Graph, Node } from '../graph/ir.js';

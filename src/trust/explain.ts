@@ -15,6 +15,7 @@ import { softmax } from '../vision/topk.js';
 import { camMap, camTarget, type CamTarget } from './cam.js';
 import type { ExplainMethod, Heatmap, Region } from './heatmap.js';
 import { occlusionGeometry, occlusionMap } from './occlusion.js';
+import { twinSession } from './twin-session.js';
 
 export interface ExplainProgress {
   /** Model runs done and to do (cam: 1). */
@@ -48,8 +49,6 @@ const METHODS = ['auto', 'cam', 'occlusion'];
 
 /** A model's cam target, or why it has none: read once per graph. */
 const targets = new WeakMap<Graph, CamTarget | UnsupportedOpError>();
-/** Each session's twin that also returns the feature map (Session.withOutputs), made at its first cam. */
-const twins = new WeakMap<Session, Session>();
 
 function targetOf(session: Session): CamTarget | UnsupportedOpError {
   let t = targets.get(session.graph);
@@ -168,8 +167,7 @@ function logSoftmax(row: Float32Array, logits: boolean): Float64Array {
 /** One run of the classifier's model that also returns the feature map: the class probabilities and item 0's features. */
 async function camRun(classifier: ImageClassifier, target: CamTarget, data: Float32Array): Promise<{ scores: Float32Array; feature: Float32Array }> {
   return classifier.use(async (session) => {
-    let twin = twins.get(session);
-    if (!twin) twins.set(session, twin = session.withOutputs([target.feature]));
+    const twin = twinSession(session, [target.feature]);
     const input = session.graph.inputs[0], batch = input.shape[0] === -1 ? 1 : input.shape[0];
     const feed = batch === 1 ? data : new Float32Array(batch * data.length);
     if (feed !== data) feed.set(data);
