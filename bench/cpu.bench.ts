@@ -1,11 +1,15 @@
-// CPU side-by-side bench: edgeinfer (js reference, wasm SIMD, wasm scalar) against onnxruntime-web
-// (wasm) and @tensorflow/tfjs-backend-wasm, all single-threaded with SIMD, in one process.
+// CPU side-by-side bench: edgeinfer (js reference, wasm SIMD, wasm scalar; the threaded wasm build at 2 threads and
+// at threads 'auto') against onnxruntime-web (wasm) and @tensorflow/tfjs-backend-wasm, with SIMD, on one thread and
+// at 2 threads (each threaded peer on a worker_thread of its own, lib/peer-worker.mjs), in one process.
 //
 // Run:    npx vitest bench --run bench/cpu.bench.ts      (about 2 minutes; npm test never runs it)
 // Needs:  npm install --no-save @tensorflow/tfjs-backend-wasm@4.22.0 (else the tfjs rows say why they are missing).
 //         The wasm backend is imported dynamically; until src/backends/wasm exists its rows say "not built".
 // Narrow: EDGEINFER_BENCH_MODELS=cnn,mobilenetv2,rnn,lstm  EDGEINFER_BENCH_RUNTIMES=edgeinfer-js,edgeinfer-wasm-simd,
-//         edgeinfer-wasm-scalar,ort-wasm,tfjs-wasm,ort-wasm-int8 (ort-wasm always runs: it is the output reference)
+//         edgeinfer-wasm-scalar,edgeinfer-wasm-2t,edgeinfer-wasm-auto,ort-wasm,ort-wasm-2t,tfjs-wasm,tfjs-wasm-2t,
+//         ort-wasm-int8 (ort-wasm always runs: it is the output reference)
+//         Threads: EDGEINFER_BENCH_RUNTIMES=edgeinfer-wasm-simd,edgeinfer-wasm-2t,edgeinfer-wasm-auto,ort-wasm-2t,tfjs-wasm,tfjs-wasm-2t
+//         prints the threads table (lib/report.ts) with the speed-ups and the #12 targets beside them.
 //         EDGEINFER_BENCH_TIME=<ms of timed runs per case, default 2000>  EDGEINFER_BENCH_PASSES=<default 4>.
 //
 // Models (bench/models/, one set of weights per model across runtimes): Keras CNN 28x28x1 (batch 1 and 32;
@@ -87,7 +91,8 @@ for (const group of groups) {
         bench(`${c.runtime.label} [${c.runtime.form(c.model)}]${passesOf(c) > 1 ? ` pass ${pass + 1}` : ''}`, async () => {
           const t = performance.now();
           await c.prepared!.run();
-          samples.push(performance.now() - t);
+          // A peer on a worker (lib/peer-threads.ts) times its inference there, without the message round trip.
+          samples.push(c.prepared!.lastMs?.() ?? performance.now() - t);
         }, {
           ...timingOptions(c, pass, budgetMs / passes),
           // Warm-up calls run the same function: only the timed phase's samples count.

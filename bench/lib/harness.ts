@@ -156,6 +156,7 @@ async function prepareCase(c: Case, reference: Map<string, Float32Array>, probe:
         }
       }
     }
+    if (prepared.detail) c.check = `${c.check}; ${prepared.detail}`;
     log(`${where}: load ${c.loadMs.toFixed(1)} ms, first run ${c.firstRunMs.toFixed(1)} ms, ${c.check}`);
   } catch (e) {
     // A backend that lacks one of the model's ops is a coverage gap, not a failure of the bench.

@@ -1,13 +1,16 @@
 // The runtimes the CPU bench compares, behind one shape: init() instantiates the engine once, load()
 // prepares one model at one batch, and the prepared run() does one whole inference from a Float32Array
 // in the runtime's native layout to a Float32Array out (input copy-in and output read-back included).
-// All run on one thread with WebAssembly SIMD where they have it.
+// All run with WebAssembly SIMD where they have it; on one thread, or (the *-2t and *-auto runtimes) on several.
 import { fileURLToPath } from 'node:url';
 import type { BackendProvider } from '../../src/backends/backend.js';
 import { jsProvider } from '../../src/backends/js/backend.js';
 import type { WasmMemoryReport } from '../../src/backends/wasm/backend.js';
 import { readEim } from '../../src/format/reader.js';
 import { Session } from '../../src/runtime/session.js';
+import { load as loadModel } from '../../src/runtime/node-load.js';
+import type { WasmBackend } from '../../src/backends/wasm/backend.js';
+import { ThreadedPeerRuntime } from './peer-threads.js';
 import { benchInputs, type BenchModel } from '../models/catalog.js';
 import { exportOnnx } from '../models/export-onnx.js';
 import { transposeData } from '../models/graph-info.js';
@@ -34,6 +37,10 @@ export interface Prepared {
   run(): Promise<Float32Array>;
   /** Where the runtime can say it itself (edgeinfer wasm: the backend's memory report); peers are measured from outside. */
   memory?(): MemoryUse | undefined;
+  /** The last run's own time (ms) where it ran elsewhere (a worker): the bench records it instead of its wall time. */
+  lastMs?(): number | undefined;
+  /** What ran, as checked at load (which build, how many threads): shown beside the output check. */
+  readonly detail?: string;
   dispose(): Promise<void>;
 }
 
@@ -46,6 +53,8 @@ export interface Runtime {
   readonly sharesEngineWith?: string;
   /** Plain JS loops (no wasm tier-up to wait for): when a run takes long, a few runs tell enough. */
   readonly reference?: boolean;
+  /** Threads it runs on, the calling one included (default 1); 'auto': edgeinfer's own choice. */
+  readonly threads?: number | 'auto';
   /**
    * Loads the runtime's JS and instantiates its engine; returns the milliseconds the instantiation took
    * (JS module loading excluded, for every runtime alike), or why it cannot run here.
@@ -145,6 +154,62 @@ async function wasmProvider(variant: 'simd' | 'scalar'): Promise<BackendProvider
     return `not built (${(e as Error).message.split('\n')[0]})`;
   }
   return provider;
+}
+
+/**
+ * edgeinfer's threaded wasm build through load(), as an app asks for it: `threads: N` names the wasm backend and
+ * must get the threaded provider (priority 25) with N threads, or the case fails saying what ran instead;
+ * 'auto' lets load() time the threaded build against the single-threaded one (at batch 1) and keep the faster.
+ */
+class EdgeinferThreadsRuntime implements Runtime {
+  readonly peer = false;
+  constructor(readonly id: string, readonly label: string, readonly threads: number | 'auto') {}
+
+  async init(): Promise<{ readonly engineMs: number } | string> {
+    const built = await wasmProvider('simd');
+    if (typeof built === 'string') return built;
+    const { wasmThreadsProvider } = await import('../../src/backends/wasm/backend.js');
+    const { useWasmBuildsOnDisk } = await import('../../src/backends/wasm/node-files.js');
+    useWasmBuildsOnDisk();
+    const p = wasmThreadsProvider.withThreads(this.threads === 'auto' ? 'auto' : this.threads);
+    const ok = await p.available();
+    if (ok !== true) return ok;
+    // The engine and its pool: compile, instantiate on a shared memory, start the workers.
+    const t = performance.now();
+    (await p.create()).dispose();
+    return { engineMs: performance.now() - t };
+  }
+
+  applies(): boolean {
+    return true;
+  }
+
+  form(): string {
+    return '.eim f32';
+  }
+
+  async load(model: BenchModel, batch: number): Promise<Prepared> {
+    const { wasmThreadsProvider, wasmSimdProvider } = await import('../../src/backends/wasm/backend.js');
+    const m = await loadModel(model.eim, this.threads === 'auto'
+      ? { threads: 'auto', providers: [wasmThreadsProvider, wasmSimdProvider], cache: false, warmStart: false }
+      : { backend: 'wasm', threads: this.threads, cache: false, warmStart: false });
+    const chosen = m.selection.candidates.find((c) => c.status === 'chosen');
+    const backend = m.session.backendInstance as WasmBackend;
+    const ran = `wasm@${chosen?.priority}, ${backend.threads} thread${backend.threads > 1 ? 's' : ''}`;
+    if (this.threads !== 'auto' && (chosen?.priority !== 25 || backend.threads !== this.threads)) {
+      const why = m.selection.candidates.map((c) => `wasm@${c.priority} ${c.status}${c.reason ? ` (${c.reason})` : ''}`).join('; ');
+      m.dispose();
+      throw new Error(`asked for ${this.threads} threads, ran ${ran}: ${why}`);
+    }
+    const feeds = benchInputs(model, batch).map((x) => ({ [model.inputName]: x }));
+    let k = 0;
+    return {
+      run: async () => (await m.run(feeds[k++ % feeds.length]))[model.outputName].data,
+      memory: () => memoryOf(backend),
+      detail: this.threads === 'auto' ? `auto chose ${ran}` : ran,
+      dispose: async () => m.dispose(),
+    };
+  }
 }
 
 // ---------------------------------------------------------------- onnxruntime-web
@@ -278,8 +343,12 @@ export function allRuntimes(): Runtime[] {
     new EdgeinferRuntime('edgeinfer-js', 'edgeinfer js (reference)', async () => jsProvider, true),
     new EdgeinferRuntime('edgeinfer-wasm-simd', 'edgeinfer wasm SIMD', () => wasmProvider('simd')),
     new EdgeinferRuntime('edgeinfer-wasm-scalar', 'edgeinfer wasm scalar', () => wasmProvider('scalar')),
+    new EdgeinferThreadsRuntime('edgeinfer-wasm-2t', 'edgeinfer wasm 2 threads', 2),
+    new EdgeinferThreadsRuntime('edgeinfer-wasm-auto', 'edgeinfer wasm threads auto', 'auto'),
     new OrtRuntime('ort-wasm', 'onnxruntime-web wasm', false),
+    new ThreadedPeerRuntime('ort-wasm-2t', 'onnxruntime-web wasm 2 threads', 'ort', 2),
     new TfjsRuntime(),
+    new ThreadedPeerRuntime('tfjs-wasm-2t', 'tfjs-backend-wasm 2 threads', 'tfjs', 2),
     new OrtRuntime('ort-wasm-int8', 'onnxruntime-web wasm, int8 model', true),
   ];
 }
