@@ -6,7 +6,7 @@
 import { BackendUnavailableError } from '../errors.js';
 import { Transpose } from '../ops/transpose.js';
 import type { Graph, Node, ValueInfo } from './ir.js';
-import { topologicalOrder } from './graph-utils.js';
+import { topologicalOrder } from './topological-order.js';
 import { buildPlan, inversePerm, sourceShape, type BatchPlan, type Layout } from './plan.js';
 import { modelName, resolveNodes, type ResolvedNode } from './resolve.js';
 import { checkOutputPerms, checkStructure } from './validate.js';
