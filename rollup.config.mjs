@@ -170,6 +170,8 @@ export function createConfigs({ outDir = 'dist' } = {}) {
       'node/advanced': join(ROOT, 'src/advanced-node.ts'),
       'node/convert': join(ROOT, 'src/convert/index.ts'),
       'cli/main': join(ROOT, 'src/cli/main.ts'),
+      // The decode thread of classifyFiles / classify --jobs (node-pipeline.ts loads it from beside its chunk).
+      'node/decode-worker': join(ROOT, 'src/vision/node-decode-worker.ts'),
     },
     external: (id) => isBuiltin(id) || isDependency(id),
     preserveEntrySignatures: 'allow-extension',
