@@ -19,6 +19,7 @@ import { assetsSuite } from './assets.suite.js';
 import { threadsSuite } from './threads.suite.js';
 import { webEmbedSuite } from './web-embed.suite.js';
 import { pwaCameraSuite } from './pwa-camera.suite.js';
+import { explainSuite } from './explain.suite.js';
 
 const setup = await setupBrowser();
 
@@ -37,6 +38,7 @@ if (setup.ctx) {
   describe('wasm threads in Chromium', () => threadsSuite(setup));
   describe('examples/web-embed in Chromium', () => webEmbedSuite(setup));
   describe('examples/pwa-camera in Chromium', () => pwaCameraSuite(setup));
+  describe('explain (heatmaps) from edgeinfer/advanced in Chromium', () => explainSuite(setup));
 } else {
   console.warn(`browser tests skipped: ${setup.skipReason}`);
   it.skip(`browser tests (skipped: ${setup.skipReason})`, () => {});
