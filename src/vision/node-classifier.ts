@@ -16,6 +16,7 @@ import { decodeImage, readImageFile, type DecodeOptions } from './node-image.js'
 import type { PixelImage, PreprocessOptions } from './preprocess.js';
 import { preprocessImage } from './preprocess-tensors.js';
 import { explain, type ExplainOptions } from '../trust/explain.js';
+import { classifyFilesInWorkers, type ClassifyFilesOptions, type FileClassification } from './node-pipeline.js';
 import type { Heatmap } from '../trust/heatmap.js';
 
 /**
@@ -68,6 +69,8 @@ class Gate {
 
 export class NodeImageClassifier {
   readonly #gate: Gate;
+  /** classifyFiles calls in progress: dispose() stops their workers. */
+  readonly #runs = new Set<AbortController>();
 
   private constructor(readonly classifier: ImageClassifier, private readonly decode: Omit<DecodeOptions, 'source'>, private readonly pixels?: PreprocessOptions, maxQueue = Infinity) {
     this.#gate = new Gate(DECODE_AHEAD, maxQueue);
@@ -128,7 +131,26 @@ export class NodeImageClassifier {
     return explain(this.classifier, await toClassifierInput(image, this.decode), { pixels: this.pixels, ...options });
   }
 
+  /**
+   * Classifies image files with `concurrency` decode workers (worker_threads) feeding this classifier: decoding
+   * (sharp where installed, else the built-in decoders; `decoder` to choose) overlaps inference. One result per
+   * path, in order; a file that cannot be read or decoded is its result's `error`, the others are still
+   * classified. See node-pipeline.ts. dispose() during the call aborts it.
+   */
+  async classifyFiles(paths: readonly string[], options: ClassifyFilesOptions = {}): Promise<FileClassification[]> {
+    checkOptions(options);
+    const stop = new AbortController();
+    const signal = options.signal ? AbortSignal.any([options.signal, stop.signal]) : stop.signal;
+    this.#runs.add(stop);
+    try {
+      return await classifyFilesInWorkers({ classifier: this.classifier, read: this.decode, pixels: this.pixels }, paths, { ...options, signal });
+    } finally {
+      this.#runs.delete(stop);
+    }
+  }
+
   dispose(): void {
+    for (const run of this.#runs) run.abort(new Error('the classifier was disposed'));
     this.classifier.dispose();
   }
 }

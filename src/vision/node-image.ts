@@ -4,13 +4,18 @@
 // node-png.ts): the pixel count and the memory the decoder will take are checked against the limits, and
 // a file whose data ends early is refused as truncated. Anything that cannot be read or decoded is an
 // InputError naming the source.
+// Decoder selection (readImageFileFor, for the worker pipeline of node-pipeline.ts): sharp where the app
+// installed it, shrinking on load to the model's resize size, else the pure-JS decoders above. A WebAssembly
+// JPEG decoder between the two is not there yet (issue #12).
 import jpeg from 'jpeg-js';
 import { InputError } from '../errors.js';
 import { FILE_LIMITS, FileRefusedError, formatSize, GiB, isByteLimit, readRegularFile } from '../node-file.js';
 import { ImageFileError } from './image-file-error.js';
 import { scanJpeg } from './jpeg-header.js';
 import { decodePng, parsePng } from './node-png.js';
-import type { PixelFormat, PixelImage } from './preprocess.js';
+import { decodeWithSharp, loadSharp, SHARP_FORMATS, sharpUnavailableReason } from './node-sharp.js';
+import type { ImagePreprocess } from '../graph/ir.js';
+import { preprocessGeometry, type PixelFormat, type PixelImage } from './preprocess.js';
 
 export interface DecodeOptions {
   /** Named in error messages (a file path, "upload #3"); default "image". */
@@ -271,13 +276,84 @@ export function decodeImage(bytes: Uint8Array | ArrayBuffer, options: DecodeOpti
  */
 export async function readImageFile(path: string, options: ReadImageOptions = {}): Promise<DecodedImage> {
   const { maxFileBytes, ...decode } = options;
+  return decodeImage(await readImageBytes(path, maxFileBytes), { ...decode, source: path });
+}
+
+/** A regular file of at most `maxFileBytes` (default FILE_LIMITS.image); InputError naming it otherwise. */
+async function readImageBytes(path: string, maxFileBytes: number | undefined): Promise<Uint8Array> {
   const maxBytes = limitOption(maxFileBytes, 'maxFileBytes', FILE_LIMITS.image, path);
-  let bytes: Uint8Array;
   try {
-    bytes = await readRegularFile(path, { maxBytes, raise: 'maxFileBytes' });
+    return await readRegularFile(path, { maxBytes, raise: 'maxFileBytes' });
   } catch (e) {
     const why = e instanceof FileRefusedError ? (e.code ? ` (${e.code}): ${e.message}` : `: ${e.message}`) : `: ${e instanceof Error ? e.message : String(e)}`;
     throw new InputError(`cannot read image file ${path}${why}`, {}, { cause: e });
   }
-  return decodeImage(bytes, { ...decode, source: path });
+}
+
+/** Which decoder readImageFileFor uses: 'auto' is sharp where the app installed it, else 'js'. */
+export type DecoderChoice = 'auto' | 'sharp' | 'js';
+/** The decoder that ran: sharp (libvips), or the built-in jpeg-js / PNG decoders. */
+export type DecoderName = 'sharp' | 'js';
+
+export const DECODER_CHOICES: readonly DecoderChoice[] = ['auto', 'sharp', 'js'];
+
+/**
+ * The decoder a choice resolves to here. 'sharp' when it cannot be loaded is an InputError saying why
+ * (not installed, or its native part does not load on this platform).
+ */
+export function resolveDecoder(choice: DecoderChoice = 'auto'): DecoderName {
+  if (!DECODER_CHOICES.includes(choice)) throw new InputError('unknown image decoder', { expected: DECODER_CHOICES.join(', '), received: String(choice) });
+  if (choice === 'js') return 'js';
+  if (loadSharp()) return 'sharp';
+  if (choice === 'auto') return 'js';
+  throw new InputError(`the image decoder sharp cannot be loaded: ${sharpUnavailableReason()}`, { expected: 'sharp installed beside edgeinfer (npm install sharp)', received: 'not loadable' });
+}
+
+/** readImageFileFor's options: the file's and the decoder's limits, which decoder, and alpha compositing. */
+export interface ReadImageForModelOptions extends ReadImageOptions {
+  readonly decoder?: DecoderChoice;
+  /** RGB to composite transparent pixels onto (sharp path; the JS path leaves it to the preprocessing). */
+  readonly background?: readonly [number, number, number];
+}
+
+/** An image read for a model: pixels (sharp: already near the model's size), which decoder, the file's size. */
+export interface ImageForModel {
+  readonly image: PixelImage & { readonly data: Uint8Array };
+  readonly decoder: DecoderName;
+  /** The upright size of the image in the file. */
+  readonly width: number;
+  readonly height: number;
+}
+
+/**
+ * Reads an image file for a model with input preprocessing `pre`: with sharp, decoded straight to the size
+ * the model's resize makes of it (shrink-on-load), so the model's preprocessing only crops and normalises;
+ * with the JS decoders, at full size (readImageFile). The same file checks and limits either way.
+ */
+export async function readImageFileFor(path: string, pre: ImagePreprocess, options: ReadImageForModelOptions = {}): Promise<ImageForModel> {
+  const { decoder: choice, background, ...read } = options;
+  const decoder = resolveDecoder(choice);
+  if (decoder === 'js') {
+    const image = await readImageFile(path, read);
+    return { image, decoder, width: image.width, height: image.height };
+  }
+  const { maxFileBytes, ...decode } = read;
+  const maxPixels = limitOption(decode.maxPixels, 'maxPixels', DEFAULT_MAX_PIXELS, path);
+  const maxDecodeBytes = limitOption(decode.maxDecodeBytes, 'maxDecodeBytes', DEFAULT_MAX_DECODE_BYTES, path);
+  const bytes = await readImageBytes(path, maxFileBytes);
+  if (bytes.length === 0) throw new InputError(`${path} is empty`, { expected: 'image bytes', received: '0 bytes' });
+  const isWebp = ascii(bytes, 0, 4) === 'RIFF' && ascii(bytes, 8, 4) === 'WEBP';
+  if (!startsWith(bytes, [0xff, 0xd8, 0xff]) && !startsWith(bytes, PNG_SIGNATURE) && !isWebp && ascii(bytes, 4, 4) !== 'ftyp') {
+    const other = sniffOther(bytes);
+    throw new InputError(`${path} is not a ${SHARP_FORMATS} image${other ? ` (looks like ${other})` : ''}`, {
+      expected: SHARP_FORMATS, received: other ?? `${bytes.length} bytes starting ${Array.from(bytes.subarray(0, 4), (v) => v.toString(16).padStart(2, '0')).join(' ')}`,
+    });
+  }
+  const limits = { source: path, maxPixels, maxDecodeBytes, rotateBytesPerPixel: 0 };
+  const image = await decodeWithSharp(loadSharp()!, bytes, {
+    source: path, maxPixels, background, applyOrientation: decode.applyOrientation !== false,
+    check: (format, width, height, decodeBytes) => checkLimits(format, width, height, decodeBytes, limits),
+    sizeFor: (width, height) => preprocessGeometry(width, height, pre).resized,
+  });
+  return { image, decoder, width: image.sourceWidth, height: image.sourceHeight };
 }
