@@ -122,10 +122,8 @@ export async function convertCommand(argv: readonly string[], io: CliIO): Promis
     const ops = importedOps === graph.nodes.length ? `${graph.nodes.length} ops` : `${importedOps} -> ${graph.nodes.length} ops`;
     io.stdout.write(`wrote ${sanitize(output)} (${sanitize(graph.metadata.name ?? '')}): ${ops}, ${formatCount(params)} params (${weights}), `
       + `${formatBytes(inBytes)} -> ${formatBytes(bytes.byteLength)}, ${formatDuration(performance.now() - t0)}\n`);
-    if (source.kind === 'tflite') {
-      const note = missingMetadataNote(graph);
-      if (note) io.stderr.write(`edgeinfer convert: note: ${note}\n`);
-    }
+    const note = missingMetadataNote(graph);
+    if (note) io.stderr.write(`edgeinfer convert: note: ${note}\n`);
     return 0;
   } finally {
     progress.done();
@@ -208,8 +206,9 @@ async function readPreprocess(arg: string): Promise<ImagePreprocess> {
 }
 
 /**
- * What a TFLite model (which usually carries its metadata) lacked for ImageClassifier and `edgeinfer
- * classify`, naming the flags that supply it; undefined when nothing is missing or the input is no image.
+ * What an image model lacks for ImageClassifier and `edgeinfer classify` (ONNX and TF.js files never carry
+ * preprocessing; TFLite files usually do), naming the flags that supply it; undefined when nothing is
+ * missing or the input is no image.
  */
 function missingMetadataNote(graph: Graph): string | undefined {
   const input = graph.inputs[0];

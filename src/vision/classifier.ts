@@ -90,7 +90,7 @@ export class ImageClassifier extends ModelClassifier<ClassifierInput> {
     const input = graph.inputs[0];
     const pre = options.preprocess ?? meta.preprocess;
     if (!pre) {
-      throw new InputError(`model "${meta.name ?? '?'}" has no image preprocessing metadata: pass options.preprocess`, {
+      throw new InputError(`model "${meta.name ?? '?'}" has no image preprocessing metadata: pass options.preprocess (e.g. IMAGENET_PREPROCESS), or store it with edgeinfer convert --preprocess imagenet|FILE.json`, {
         expected: 'metadata.preprocess or options.preprocess', received: 'none',
       });
     }

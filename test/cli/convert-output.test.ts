@@ -7,6 +7,7 @@ import { copyFileSync, linkSync, lstatSync, mkdtempSync, readdirSync, readFileSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PNG } from 'pngjs';
 import { runCli as cli } from '../helpers/cli.js';
 import { ModelBuilder } from '../convert/tflite-helpers.js';
 
@@ -94,5 +95,17 @@ describe('models without preprocessing metadata', () => {
     const ok = await cli(['convert', path, '-o', out, '--preprocess', pre, '--labels', labels]);
     expect(ok.code, ok.err).toBe(0);
     expect(ok.err).toBe('');
+  });
+
+  it('an ONNX image model: the same note from convert, and classify names both ways to supply it', async () => {
+    const out = join(dir, 'mnist.eim');
+    const r = await cli(['convert', MNIST_ONNX, '-o', out]);
+    expect(r.code, r.err).toBe(0);
+    expect(r.err).toMatch(/^edgeinfer convert: note: the model has no image preprocessing metadata .* for its 28x28x1 input, .*--preprocess imagenet or --preprocess FILE\.json/);
+    const png = join(dir, 'digit.png');
+    writeFileSync(png, PNG.sync.write(Object.assign(new PNG({ width: 28, height: 28 }), { data: Buffer.alloc(28 * 28 * 4, 255) })));
+    const c = await cli(['classify', png, '-m', out, '-b', 'js']);
+    expect(c.code).toBe(1);
+    expect(c.err).toMatch(/has no image preprocessing metadata: pass options\.preprocess \(e\.g\. IMAGENET_PREPROCESS\), or store it with edgeinfer convert --preprocess imagenet\|FILE\.json/);
   });
 });
