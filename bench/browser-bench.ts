@@ -1,14 +1,15 @@
 // The CPU bench in headless Chromium: the same models, inputs, output check and timing scheme as
 // cpu.bench.ts, run by a page (browser/page.ts) on edgeinfer's built browser bundle (wasm backend: the
 // relaxed-SIMD build where Chromium has relaxed SIMD), onnxruntime-web (wasm EP) and tfjs-backend-wasm,
-// one thread each, served from localhost with COOP/COEP. Each model gets a fresh page, so every engine
+// each on one thread and at 2 threads (edgeinfer also at threads 'auto'), served from localhost with COOP/COEP
+// (the page is cross-origin isolated, so every engine may start threads; each 2-thread case says how that was checked). Each model gets a fresh page, so every engine
 // starts cold there and its wasm heap holds that model only. Prints the Node bench's tables and writes
 // bench/results/browser.{txt,json}.
 //
 // Run:    npx tsx bench/browser-bench.ts   (package.json: npm run bench:browser; a few minutes)
 // Needs:  /usr/bin/chromium (or EDGEINFER_CHROMIUM); builds the wasm kernels and the bundle itself.
-// Narrow: EDGEINFER_BENCH_MODELS=cnn,mobilenetv2,rnn,lstm  EDGEINFER_BENCH_RUNTIMES=edgeinfer-wasm-simd,ort-wasm,
-//         tfjs-wasm,ort-wasm-int8 (ort-wasm always runs)  EDGEINFER_BENCH_TIME=<ms per case, default 2000>
+// Narrow: EDGEINFER_BENCH_MODELS=cnn,mobilenetv2,rnn,lstm  EDGEINFER_BENCH_RUNTIMES=edgeinfer-wasm-simd,edgeinfer-wasm-2t,
+//         edgeinfer-wasm-auto,ort-wasm,ort-wasm-2t,tfjs-wasm,tfjs-wasm-2t,ort-wasm-int8 (ort-wasm always runs)  EDGEINFER_BENCH_TIME=<ms per case, default 2000>
 //         EDGEINFER_BENCH_PASSES=<default 4>.
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -31,7 +32,7 @@ import type { ModelRequest, PageResult } from './browser/protocol.js';
 const list = (v: string | undefined) => (v ? v.split(',').map((s) => s.trim()).filter(Boolean) : undefined);
 const log = (line: string) => console.log(`[bench:browser] ${line}`);
 
-const RUNTIME_IDS = ['edgeinfer-wasm-simd', 'ort-wasm', 'tfjs-wasm', 'ort-wasm-int8'];
+const RUNTIME_IDS = ['edgeinfer-wasm-simd', 'edgeinfer-wasm-2t', 'edgeinfer-wasm-auto', 'ort-wasm', 'ort-wasm-2t', 'tfjs-wasm', 'tfjs-wasm-2t', 'ort-wasm-int8'];
 
 /** The page's script: page.ts and the bench libraries it uses, bundled; the SDK and ort stay URL imports. */
 async function pageScript(): Promise<Uint8Array> {
@@ -101,8 +102,10 @@ const BUILD_LABEL: Record<string, string> = { relaxed: 'relaxed-SIMD', simd: 'SI
 function runtimeInfos(builds: readonly string[]): Map<string, RuntimeInfo> {
   const infos = new Map<string, RuntimeInfo>();
   for (const r of allRuntimes().filter((x) => RUNTIME_IDS.includes(x.id))) {
-    const label = r.id === 'edgeinfer-wasm-simd' ? `edgeinfer wasm ${builds.map((b) => BUILD_LABEL[b] ?? b).join('+') || 'SIMD'}` : r.label;
-    infos.set(r.id, { id: r.id, label, peer: r.peer, sharesEngineWith: r.sharesEngineWith, form: (m) => r.form(m) });
+    // The scalar build shows up only where threads 'auto' timed it: the 1-thread column ran the SIMD builds.
+    const simd = builds.filter((b) => b !== 'scalar');
+    const label = r.id === 'edgeinfer-wasm-simd' ? `edgeinfer wasm ${(simd.length ? simd : builds).map((b) => BUILD_LABEL[b] ?? b).join('+') || 'SIMD'}` : r.label;
+    infos.set(r.id, { id: r.id, label, peer: r.peer, sharesEngineWith: r.sharesEngineWith, threads: r.threads, form: (m) => r.form(m) });
   }
   return infos;
 }

@@ -1,6 +1,7 @@
-// The CPU bench inside a page: edgeinfer from the built browser bundle (/dist/advanced.js, wasm backend),
-// onnxruntime-web (/ort/ort.min.mjs, wasm EP, 1 thread) and tfjs + tfjs-backend-wasm (UMD scripts the
-// page loads first, 1 thread, SIMD) on one model's files. Cold start, load, first run, output check
+// The CPU bench inside a page: edgeinfer from the built browser bundle (/dist/advanced.js, wasm backend; at
+// 2 threads and threads 'auto' through load()), onnxruntime-web (/ort/ort.min.mjs, wasm EP, 1 thread; a second
+// instance of the module at 2 threads) and tfjs + tfjs-backend-wasm (UMD scripts the page loads first, 1 thread,
+// SIMD; at 2 threads a second tfjs in a same-origin frame, tfjs-frame.html) on one model's files. Cold start, load, first run, output check
 // against onnxruntime-web, then the Node bench's timing scheme (lib/timing.ts): passes in which the
 // runtimes take turns. Bundled by browser-bench.ts with esbuild; the SDK and ort stay URL imports.
 import type * as Sdk from '../../src/advanced.js';
@@ -15,11 +16,23 @@ import type { CaseResult, InitResult, ModelRequest, PageResult } from './protoco
 // Before any engine starts: memories are attributed to the runtime whose code instantiates them.
 const probe = new WasmMemoryProbe();
 
-type Tf = typeof TfModule & { wasm: { setWasmPaths(prefix: string): void; setThreadsCount(n: number): void } };
+type Tf = typeof TfModule & { wasm: { setWasmPaths(prefix: string): void; setThreadsCount(n: number): void; getThreadsCount(): number } };
+
+// Every worker the page starts, by script URL: how a peer's threads are seen to start (onnxruntime-web's pool).
+const workersStarted: string[] = [];
+const PageWorker = globalThis.Worker;
+globalThis.Worker = class extends PageWorker {
+  constructor(url: string | URL, options?: WorkerOptions) {
+    super(url, options);
+    workersStarted.push(String(url));
+  }
+};
 
 interface Loaded {
   run(): Promise<Float32Array>;
   dispose(): Promise<void> | void;
+  /** What ran, as checked at load (build, threads): shown beside the output check. */
+  readonly detail?: string;
 }
 
 interface PageRuntime {
@@ -70,14 +83,59 @@ function edgeinfer(sdk: typeof Sdk, req: ModelRequest, files: Map<string, Uint8A
   };
 }
 
-function onnxruntime(ort: typeof OrtModule, req: ModelRequest, files: Map<string, Uint8Array>, int8: boolean): PageRuntime {
+/**
+ * edgeinfer's threaded build as an app asks for it: load(bytes, { backend: 'wasm', threads: N }) must run the threaded
+ * provider (priority 25) on N threads, or the case fails saying what ran; 'auto' lets load() time the candidates
+ * (every provider of the bundle, WebGPU on SwiftShader included) at batch 1 and keep the fastest.
+ */
+function edgeinferThreads(sdk: typeof Sdk, req: ModelRequest, files: Map<string, Uint8Array>, threads: number | 'auto'): PageRuntime {
+  const options = threads === 'auto' ? { threads, cache: false as const, warmStart: false }
+    : { backend: 'wasm' as const, threads, cache: false as const, warmStart: false };
+  const open = async (bytes: Uint8Array) => {
+    const m = await sdk.load(bytes, options);
+    const chosen = m.selection.candidates.find((c) => c.status === 'chosen');
+    const ran = (m.session.backendInstance as { threads?: number }).threads ?? 1;
+    const detail = `${m.backend}@${chosen?.priority}, ${ran} thread${ran > 1 ? 's' : ''}`;
+    if (threads !== 'auto' && (chosen?.priority !== 25 || ran !== threads)) {
+      const why = m.selection.candidates.map((c) => `${c.name}@${c.priority} ${c.status}${c.reason ? ` (${c.reason})` : ''}`).join('; ');
+      m.dispose();
+      throw new Error(`asked for ${threads} threads, ran ${detail}: ${why}`);
+    }
+    return { m, detail: threads === 'auto' ? `auto chose ${detail}` : detail };
+  };
   return {
-    id: int8 ? 'ort-wasm-int8' : 'ort-wasm',
-    engine: 'ort-wasm',
+    id: threads === 'auto' ? 'edgeinfer-wasm-auto' : `edgeinfer-wasm-${threads}t`,
+    engine: `edgeinfer-${threads}`,
+    ownMemory: true,
+    init: async () => (await open(files.get(req.tiny.eim)!)).m.dispose(),
+    load: async (_batch, inputs) => {
+      const { m, detail } = await open(files.get(req.eim)!);
+      let k = 0;
+      return {
+        run: async () => (await m.run({ [req.inputName]: inputs[k++ % inputs.length] }))[req.outputName].data,
+        dispose: () => m.dispose(),
+        detail,
+      };
+    },
+  };
+}
+
+function onnxruntime(ort: typeof OrtModule, req: ModelRequest, files: Map<string, Uint8Array>, int8: boolean, threads = 1): PageRuntime {
+  let detail: string | undefined;
+  return {
+    id: int8 ? 'ort-wasm-int8' : threads > 1 ? `ort-wasm-${threads}t` : 'ort-wasm',
+    engine: threads > 1 ? `ort-wasm-${threads}t` : 'ort-wasm',
     init: async () => {
       if (int8) return;
+      const before = workersStarted.length;
       const s = await ort.InferenceSession.create(files.get(req.tiny.onnx)!, { executionProviders: ['wasm'] });
       await s.release();
+      if (threads === 1) return;
+      // onnxruntime-web sets numThreads back to 1 (with a console warning) where it cannot start threads.
+      const started = workersStarted.slice(before);
+      if (ort.env.wasm.numThreads !== threads) throw new Error(`onnxruntime-web fell back to ${ort.env.wasm.numThreads} thread(s)`);
+      if (started.length < threads - 1) throw new Error(`numThreads ${threads}, but it started ${started.length} worker(s)`);
+      detail = `numThreads ${ort.env.wasm.numThreads}, ${started.length} worker(s) started`;
     },
     load: async (batch, inputs) => {
       const session = await ort.InferenceSession.create(files.get(int8 ? req.int8Onnx! : req.onnx)!, { executionProviders: ['wasm'] });
@@ -92,30 +150,56 @@ function onnxruntime(ort: typeof OrtModule, req: ModelRequest, files: Map<string
           return data;
         },
         dispose: () => session.release(),
+        detail,
       };
     },
   };
 }
 
-function tfjs(tf: Tf, req: ModelRequest, files: Map<string, Uint8Array>): PageRuntime {
+/** A second tfjs, in a same-origin frame (cross-origin isolated like the page): its own engine and thread count. */
+async function frameTf(): Promise<{ tf: Tf; realm: typeof globalThis }> {
+  const frame = document.createElement('iframe');
+  frame.src = '/bench/tfjs-frame.html';
+  const loaded = new Promise<void>((resolve, reject) => { frame.onload = () => resolve(); frame.onerror = () => reject(new Error('tfjs-frame.html did not load')); });
+  document.body.append(frame);
+  await loaded;
+  const realm = frame.contentWindow as unknown as typeof globalThis & { tf?: Tf };
+  if (!realm.tf?.wasm) throw new Error('the tfjs UMD scripts did not load in the frame');
+  return { tf: realm.tf, realm };
+}
+
+/**
+ * tfjs-backend-wasm at `threads` (1: the single-threaded SIMD build). `realm`: the window tf lives in; inputs and
+ * weights are copied into it once at load, as tfjs checks typed arrays with that window's constructors.
+ */
+function tfjs(tf: Tf, req: ModelRequest, files: Map<string, Uint8Array>, threads = 1, realm: typeof globalThis = globalThis): PageRuntime {
+  let detail: string | undefined;
   return {
-    id: 'tfjs-wasm',
-    engine: 'tfjs-wasm',
+    id: threads > 1 ? `tfjs-wasm-${threads}t` : 'tfjs-wasm',
+    engine: threads > 1 ? `tfjs-wasm-${threads}t` : 'tfjs-wasm',
     init: async () => {
-      // The single-threaded SIMD build: no pthread pool at all (this page is cross-origin isolated).
-      tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
+      // One thread: the single-threaded SIMD build, no pthread pool at all (this page is cross-origin isolated).
+      if (threads === 1) tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
       tf.wasm.setWasmPaths('/tfjs-wasm/');
-      tf.wasm.setThreadsCount(1);
+      tf.wasm.setThreadsCount(threads);
       if (!(await tf.setBackend('wasm'))) throw new Error('tf.setBackend("wasm") failed');
       await tf.ready();
       if (!(await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT'))) throw new Error('no WebAssembly SIMD');
+      if (threads > 1) {
+        const has = await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT');
+        if (!has) throw new Error('WASM_HAS_MULTITHREAD_SUPPORT is false: no threaded build');
+        // Timed even when it answers fewer: this is what tfjs gives when asked for `threads`; the table says so.
+        const got = tf.wasm.getThreadsCount();
+        detail = `threaded SIMD build, getThreadsCount() ${got}${got < threads ? ` (asked ${threads}: tfjs 4.22 runs its pool on fewer, cf. tfjs#8513)` : ''}`;
+      }
     },
-    load: async (batch, inputs) => {
-      const json = JSON.parse(new TextDecoder().decode(files.get(req.tfjsJson)!)) as {
+    load: async (batch, mainInputs) => {
+      const inputs = mainInputs.map((x) => new realm.Float32Array(x));
+      const json = realm.JSON.parse(new TextDecoder().decode(files.get(req.tfjsJson)!)) as {
         format: string; generatedBy: string; convertedBy: string; modelTopology: object;
         weightsManifest: { weights: TfModule.io.WeightsManifestEntry[] }[];
       };
-      const weights = files.get(req.tfjsWeights)!;
+      const weights = new realm.Uint8Array(files.get(req.tfjsWeights)!);
       const gm = await tf.loadGraphModel(tf.io.fromMemory({
         format: json.format, generatedBy: json.generatedBy, convertedBy: json.convertedBy, modelTopology: json.modelTopology,
         weightSpecs: json.weightsManifest.flatMap((m) => m.weights),
@@ -133,6 +217,7 @@ function tfjs(tf: Tf, req: ModelRequest, files: Map<string, Uint8Array>): PageRu
           return data;
         },
         dispose: () => gm.dispose(),
+        detail,
       };
     },
   };
@@ -162,6 +247,7 @@ async function prepare(rt: PageRuntime, req: ModelRequest, batch: number, refere
     const memory: MemoryUse | undefined = heap === undefined ? undefined
       : rt.ownMemory ? { bytes: heap, heapBytes: heap } : { bytes: heap - heapBefore, heapBytes: heap };
     if (memory) result.memory = memory;
+    const detail = loaded.detail ? `; ${loaded.detail}` : '';
     if (rt.id === 'ort-wasm') {
       reference.set(batch, out);
       result.check = 'reference';
@@ -172,7 +258,7 @@ async function prepare(rt: PageRuntime, req: ModelRequest, batch: number, refere
       result.check = argmax(out, 0, n) === argmax(want, 0, n) ? 'top-1 = float' : 'top-1 differs';
     } else {
       const { maxAbs, ok } = compareOutputs(out, reference.get(batch)!);
-      result.check = `max|Δ| ${maxAbs.toExponential(1)}`;
+      result.check = `max|Δ| ${maxAbs.toExponential(1)}${detail}`;
       if (!ok) {
         result.state = 'mismatch';
         result.note = `output differs from onnxruntime-web's by up to ${maxAbs.toExponential(2)}`;
@@ -209,14 +295,35 @@ async function benchModel(req: ModelRequest): Promise<PageResult> {
   } catch (e) {
     failed('ort-wasm', e);
   }
+  if (req.runtimes.includes('ort-wasm-2t')) {
+    try {
+      // A second instance of the module (another URL): its own engine, started at 2 threads.
+      const ort2 = (await import(/* @vite-ignore */ `${req.ortUrl}?threads=2`)) as typeof OrtModule;
+      ort2.env.wasm.numThreads = 2;
+      ort2.env.wasm.wasmPaths = '/ort/';
+      ort2.env.logLevel = 'error';
+      runtimes.push(onnxruntime(ort2, req, files, false, 2));
+    } catch (e) {
+      failed('ort-wasm-2t', e);
+    }
+  }
   try {
-    runtimes.push(edgeinfer((await import(/* @vite-ignore */ req.sdkUrl)) as typeof Sdk, req, files));
+    const sdk = (await import(/* @vite-ignore */ req.sdkUrl)) as typeof Sdk;
+    runtimes.push(edgeinfer(sdk, req, files), edgeinferThreads(sdk, req, files, 2), edgeinferThreads(sdk, req, files, 'auto'));
   } catch (e) {
     failed('edgeinfer-wasm-simd', e);
   }
   const tf = (globalThis as { tf?: Tf }).tf;
   if (tf?.wasm) runtimes.push(tfjs(tf, req, files));
   else failed('tfjs-wasm', new Error('the tfjs UMD scripts did not load'));
+  if (req.runtimes.includes('tfjs-wasm-2t')) {
+    try {
+      const frame = await frameTf();
+      runtimes.push(tfjs(frame.tf, req, files, 2, frame.realm));
+    } catch (e) {
+      failed('tfjs-wasm-2t', e);
+    }
+  }
 
   const ready: PageRuntime[] = [];
   for (const rt of runtimes.filter((r) => req.runtimes.includes(r.id))) {

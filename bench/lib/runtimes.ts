@@ -348,7 +348,7 @@ export function allRuntimes(): Runtime[] {
     new OrtRuntime('ort-wasm', 'onnxruntime-web wasm', false),
     new ThreadedPeerRuntime('ort-wasm-2t', 'onnxruntime-web wasm 2 threads', 'ort', 2),
     new TfjsRuntime(),
-    new ThreadedPeerRuntime('tfjs-wasm-2t', 'tfjs-backend-wasm 2 threads', 'tfjs', 2),
+    new ThreadedPeerRuntime('tfjs-wasm-2t', 'tfjs-backend-wasm setThreadsCount(2)', 'tfjs', 2),
     new OrtRuntime('ort-wasm-int8', 'onnxruntime-web wasm, int8 model', true),
   ];
 }
