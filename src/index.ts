@@ -39,7 +39,7 @@ export { labelsFromSynset, type ClassRef } from './vision/labels.js';
 export type { Tensor, Shape } from './tensor.js';
 export type { TensorInfo, Feeds, RunOptions } from './runtime/session.js';
 export type { Layout } from './graph/plan.js';
-export type { ModelMetadata, ImagePreprocess, ImportedFrom, Calibration } from './graph/ir.js';
+export type { ModelMetadata, ImagePreprocess, ImportedFrom, Calibration, SequenceMask } from './graph/ir.js';
 export type { ClassifierSource } from './vision/model-classifier.js';
 
 // Errors: every failure is one of these, with a code.

@@ -7,7 +7,7 @@ import { crc32Update } from './crc32.js';
 /** PNG-style: a non-ASCII first byte, then CR LF, ^Z, LF so text-mode transfers are detected. */
 export const MAGIC = Uint8Array.of(0x89, 0x45, 0x49, 0x4d, 0x0d, 0x0a, 0x1a, 0x0a); // \x89 E I M \r \n ^Z \n
 export const VERSION_MAJOR = 1;
-export const VERSION_MINOR = 2;
+export const VERSION_MINOR = 3;
 
 export const PREAMBLE_BYTES = 32;
 /** Byte offsets of the preamble fields (all little-endian). */

@@ -117,10 +117,11 @@ function valueJson(v: ValueInfo): object {
 
 /** Known keys only, in a fixed order, so equal graphs give equal bytes. */
 function metadataJson(m: ModelMetadata): object {
-  const { name, producer, source, description, labels, preprocess, outputKind, importedFrom, calibration, thresholds } = m;
+  const { name, producer, source, description, labels, preprocess, outputKind, importedFrom, calibration, thresholds, mask } = m;
   const from = importedFrom && { format: importedFrom.format, opset: importedFrom.opset, version: importedFrom.version };
   const cal = calibration && { temperature: calibration.temperature, bias: calibration.bias };
-  return { name, producer, source, description, labels, preprocess, outputKind, importedFrom: from, calibration: cal, thresholds };
+  return { name, producer, source, description, labels, preprocess, outputKind, importedFrom: from, calibration: cal, thresholds,
+    mask: mask && { input: mask.input, value: mask.value } };
 }
 
 function bytesOf(a: Float32Array | Uint16Array | Int8Array | Uint8Array): Uint8Array {

@@ -92,6 +92,20 @@ export interface ModelMetadata {
   calibration?: Calibration;
   /** Per-class least score of a top class; below it a classifier answers "unknown" (format 1.2). */
   thresholds?: number[];
+  /** Missing time steps of a sequence model (format 1.3; the TF.js importer writes it for a Keras Masking layer). */
+  mask?: SequenceMask;
+}
+
+/**
+ * Keras `Masking` as the runtime does it: a frame whose every feature equals `value` is skipped (the state
+ * is left as it was), so the classifier moves the other frames to the front and feeds their count to `input`,
+ * the graph input of sequence lengths that every recurrent node after the mask reads as sequence_lens.
+ */
+export interface SequenceMask {
+  /** Name of the graph input [batch] of lengths. */
+  input: string;
+  /** The mask value (Keras mask_value, compared in f32). */
+  value: number;
 }
 
 /** Temperature scaling, with optional per-class terms: probabilities = softmax(logits / temperature + bias). */
