@@ -13,6 +13,7 @@ import { imageSet, readLabelledData, sequenceSet, type LabelledData } from '../t
 import { reportHtml } from '../trust/report-html.js';
 import { ImageClassifier, type ClassifierOptions } from '../vision/classifier.js';
 import { DEFAULT_MODEL_PATH } from '../vision/node-classifier.js';
+import { preprocessImage } from '../vision/preprocess-tensors.js';
 import { SequenceClassifier } from '../vision/sequence-classifier.js';
 import { byteSizeOption, parseArgs, stringOption, UsageError, type OptionSpecs, type ParsedArgs } from './args.js';
 import { formatTable } from './format.js';
@@ -126,7 +127,9 @@ export async function openData(args: ParsedArgs, paths: readonly string[], comma
     }
     const preprocess = graph.metadata.preprocess ? undefined : defaultPreprocess(input?.shape ?? [], scale);
     const classifier = await ImageClassifier.create(model, { ...options, ...(preprocess ? { preprocess } : {}) });
-    return { classifier, set: imageSet(data), modelName: name, samples: data.labels.length, dispose: () => { classifier.dispose(); model.dispose(); } };
+    // Decoded photos become the model's input tensor at once: a chunk holds tensors, not megapixel images.
+    const set = imageSet(data, (image) => preprocessImage(image, classifier.preprocess));
+    return { classifier, set, modelName: name, samples: data.labels.length, dispose: () => { classifier.dispose(); model.dispose(); } };
   } catch (e) {
     model.dispose();
     throw e;

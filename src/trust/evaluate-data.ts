@@ -14,7 +14,6 @@ import type { Tensor } from '../tensor.js';
 import type { ClassifierInput } from '../vision/classifier.js';
 import { readImageFile } from '../vision/node-image.js';
 import type { PixelImage } from '../vision/preprocess.js';
-import type { Sequence } from '../vision/sequence-classifier.js';
 import type { LabelledSet } from './evaluate.js';
 
 export const DATA_LIMITS = {
@@ -272,10 +271,21 @@ export async function readLabelledData(paths: readonly string[], names: ClassNam
   throw new InputError(`${path}: a labelled set is a folder of class folders, a .csv file, or IDX values and labels files`, { received: 'one file that is not .csv' });
 }
 
-/** Image inputs of a set: files decoded as read; IDX u8 items [H, W] or [H, W, C] as pixels, f32 ones as tensors. */
-export function imageSet(data: LabelledData): LabelledSet<ClassifierInput> {
+/**
+ * Image inputs of a set: files decoded one at a time as read, each passed through `prepare` (e.g. into the
+ * model's preprocessed tensor, so that a chunk holds small tensors rather than decoded photos); IDX u8 items
+ * [H, W] or [H, W, C] as pixels, f32 ones as tensors.
+ */
+export function imageSet(data: LabelledData, prepare: (image: PixelImage) => ClassifierInput = (image) => image): LabelledSet<ClassifierInput> {
   if (data.kind === 'files') {
-    return { labels: data.labels, read: (start, count) => Promise.all(data.files.slice(start, start + count).map((f) => readImageFile(f))) };
+    return {
+      labels: data.labels,
+      read: async (start, count) => {
+        const out: ClassifierInput[] = [];
+        for (const file of data.files.slice(start, start + count)) out.push(prepare(await readImageFile(file)));
+        return out;
+      },
+    };
   }
   const [height, width, channels = 1] = data.shape;
   if (data.shape.length < 2 || data.shape.length > 3 || (channels !== 1 && channels !== 3 && channels !== 4)) {
@@ -295,7 +305,7 @@ export function imageSet(data: LabelledData): LabelledSet<ClassifierInput> {
 }
 
 /** Sequence inputs of an IDX set: items [steps, features], each value times `scale`. */
-export function sequenceSet(data: LabelledData, scale: number): LabelledSet<Sequence> {
+export function sequenceSet(data: LabelledData, scale: number): LabelledSet<Float32Array> {
   if (data.kind !== 'arrays') throw new InputError('a sequence model takes IDX data', { expected: 'IDX values [n, steps, features] and labels', received: 'image files' });
   const size = data.shape.reduce((a, d) => a * d, 1);
   return {
