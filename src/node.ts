@@ -21,4 +21,7 @@ export { load, type NodeLoadOptions } from './runtime/node-load.js';
 export {
   NodeImageClassifier, DEFAULT_MODEL_PATH, type NodeClassifierOptions, type NodeImageInput, type NodeModelSource,
 } from './vision/node-classifier.js';
-export { decodeImage, readImageFile, type DecodeOptions, type DecodedImage, type ReadImageOptions } from './vision/node-image.js';
+export {
+  decodeImage, readImageFile, type DecodeOptions, type DecodedImage, type DecoderChoice, type DecoderName, type ReadImageOptions,
+} from './vision/node-image.js';
+export type { ClassifyFilesOptions, FileClassification, FileProgress } from './vision/node-pipeline.js';
