@@ -3,13 +3,18 @@
 // or decoded is reported and skipped (exit code 1 at the end); the others are still classified. What a
 // folder stands for (unsupported formats and symbolic links included) is image-folder.ts's.
 // Labels, the model's name and file names are printed through sanitize.ts.
+// --jobs N decodes in N worker threads (NodeImageClassifier.classifyFiles, node-pipeline.ts) with sharp where
+// it is installed (--decoder to choose); without it, files are decoded one by one on the main thread by the
+// built-in JPEG/PNG decoders, as before.
 import { stat } from 'node:fs/promises';
 import type { BackendName } from '../backends/backend.js';
 import { InputError, ModelFormatError } from '../errors.js';
 import type { Selection } from '../runtime/select.js';
 import type { Classification } from '../vision/classifier.js';
 import { DEFAULT_MODEL_PATH, NodeImageClassifier } from '../vision/node-classifier.js';
-import { readImageFile } from '../vision/node-image.js';
+import { DECODER_CHOICES, readImageFile, resolveDecoder, type DecoderChoice, type DecoderName } from '../vision/node-image.js';
+import { MAX_CONCURRENCY, type FileClassification } from '../vision/node-pipeline.js';
+import { SHARP_FORMATS } from '../vision/node-sharp.js';
 import { modelFileReader } from '../runtime/node-load.js';
 import { nodeProviders, wantsWebgpu } from '../runtime/node-webgpu.js';
 import { byteSizeOption, parseArgs, stringOption, UsageError, type OptionSpecs } from './args.js';
@@ -31,6 +36,10 @@ Symbolic links are followed, inside or outside the directory, when they resolve 
 regular file; any other link is reported as skipped. Each file not classified makes the
 exit code 1.
 
+With --jobs N, N worker threads read, decode and resize the images while the model runs,
+and the decoder is sharp where it is installed (npm install sharp): it shrinks JPEGs on
+load and also decodes WebP, AVIF and HEIC, which are then classified instead of reported.
+
 Options:
   -m, --model FILE      the .eim model (default: the bundled MobileNetV2, ImageNet 1000 classes,
                         models/mobilenetv2-12-int8.eim)
@@ -38,6 +47,11 @@ Options:
                         here, measured once per model and device and remembered). WebGPU
                         needs the optional package \`webgpu\` (and a Vulkan driver: see README)
   -k, --top K           classes per image (default 5)
+  -j, --jobs N          decode in N worker threads (1-${MAX_CONCURRENCY}) while the model runs; without
+                        it, images are decoded one at a time on the main thread (JPEG, PNG)
+  --decoder D           with --jobs: ${DECODER_CHOICES.join('|')} (default auto: sharp where installed, else
+                        the built-in JPEG/PNG decoders)
+  -v, --verbose         also print each image's decoder and decode time, and images per second
   --json                print one JSON document instead of text
   --max-model-size SIZE refuse larger model files (default 1G; K, M, G are 1024-based)
   -h, --help            show this help
@@ -48,6 +62,9 @@ const SPECS: OptionSpecs = {
   backend: { type: 'string', short: 'b', choices: BACKENDS },
   top: { type: 'string', short: 'k' },
   json: { type: 'boolean' },
+  jobs: { type: 'string', short: 'j' },
+  decoder: { type: 'string', choices: DECODER_CHOICES },
+  verbose: { type: 'boolean', short: 'v' },
   'max-model-size': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 };
@@ -59,8 +76,12 @@ export interface ImageReport {
   file: string;
   width?: number;
   height?: number;
-  /** Decoding the file (JPEG/PNG → pixels). */
+  /** The decoder that ran: 'sharp' or 'js' (jpeg-js, our PNG decoder). */
+  decoder?: DecoderName;
+  /** Reading and decoding the file (JPEG/PNG → pixels); with --jobs in its worker thread. */
   decodeMs?: number;
+  /** With --jobs: resizing and normalising into the model's input, in the worker thread. */
+  preprocessMs?: number;
   /** Preprocessing and the model run: the time the backend is responsible for. */
   classifyMs?: number;
   top?: Classification[];
@@ -75,6 +96,12 @@ export interface ClassifyReport {
   backendChoice: Selection['mode'];
   /** On webgpu: the adapter (adapterDescription) and whether it is a software one (SwiftShader, llvmpipe...). */
   adapter?: { description: string; software: boolean };
+  /** Decode worker threads (--jobs); 0 when images were decoded on the main thread. */
+  jobs: number;
+  /** The decoder chosen for the run (each image also names the one that ran). */
+  decoder: DecoderName;
+  /** Images classified per second, from the first image read to the last one ranked. */
+  imagesPerSecond: number;
   images: ImageReport[];
 }
 
@@ -88,6 +115,16 @@ export async function classifyCommand(argv: readonly string[], io: CliIO): Promi
   const modelFile = stringOption(args, 'model') ?? DEFAULT_MODEL_PATH;
   const backend = (stringOption(args, 'backend') ?? 'auto') as BackendName | 'auto';
   const json = args.options.json === true;
+  const verbose = args.options.verbose === true;
+  const jobsText = stringOption(args, 'jobs');
+  const jobs = jobsText === undefined ? 0 : Number(jobsText);
+  if (jobsText !== undefined && !(Number.isInteger(jobs) && jobs >= 1 && jobs <= MAX_CONCURRENCY)) {
+    throw new UsageError(`option --jobs must be an integer from 1 to ${MAX_CONCURRENCY}, got "${jobsText}"`, 'classify');
+  }
+  const decoderChoice = stringOption(args, 'decoder') as DecoderChoice | undefined;
+  if (decoderChoice !== undefined && !jobs) throw new UsageError('option --decoder needs --jobs N (without it, images are decoded on the main thread by the built-in decoders)', 'classify');
+  // Before the model loads: --decoder sharp without sharp installed is refused at once.
+  const decoder = jobs ? resolveDecoder(decoderChoice) : 'js';
   const maxModelBytes = byteSizeOption(args, 'max-model-size', 'classify');
 
   // Listing first: a mistyped path should not wait for a model to load.
@@ -104,22 +141,32 @@ export async function classifyCommand(argv: readonly string[], io: CliIO): Promi
       backend: classifier.backend,
       backendChoice: classifier.selection?.mode ?? 'explicit',
       ...(adapter ? { adapter } : {}),
+      jobs,
+      decoder,
+      imagesPerSecond: 0,
       images: [],
     };
     progress.stage('classify');
     progress.done();
     if (!json) io.stdout.write(`model ${sanitize(report.model)} (${classifier.classes} classes) on backend ${report.backend}${adapterNote(adapter)}${choiceNote(classifier.selection)}\n`);
-    for (const [i, entry] of files.entries()) {
-      const r = entry.refused !== undefined ? { file: entry.file, error: entry.refused } : await classifyFile(classifier, entry.file, top);
+    if (!json && verbose) io.stdout.write(jobs ? `decoding in ${jobs} worker thread${jobs === 1 ? '' : 's'} with ${decoder}\n` : 'decoding on the main thread with js\n');
+    const show = (r: ImageReport, i: number) => {
       report.images.push(r);
       progress.done();
       if (r.error !== undefined) io.stderr.write(`edgeinfer: ${sanitize(r.error)}\n`);
-      else if (!json) io.stdout.write(renderImage(r));
+      else if (!json) io.stdout.write(renderImage(r, verbose));
       progress.update((i + 1) / files.length);
+    };
+    const t0 = performance.now();
+    if (jobs) await classifyInWorkers(classifier, files, { jobs, decoder, top }, show);
+    else {
+      for (const [i, entry] of files.entries()) show(entry.refused !== undefined ? { file: entry.file, error: entry.refused } : await classifyFile(classifier, entry.file, top), i);
     }
+    const classified = report.images.filter((r) => r.top !== undefined).length;
+    report.imagesPerSecond = classified ? Math.round(classified / ((performance.now() - t0) / 1000) * 100) / 100 : 0;
     progress.done();
     if (json) io.stdout.write(`${safeJson(report, 2)}\n`);
-    else io.stdout.write(summary(report));
+    else io.stdout.write(summary(report) + (verbose ? `${report.imagesPerSecond} images/s\n` : ''));
     return report.images.some((r) => r.error !== undefined) ? 1 : 0;
   } finally {
     progress.done();
@@ -176,7 +223,38 @@ async function classifyFile(classifier: NodeImageClassifier, file: string, top: 
   const t1 = performance.now();
   const result = await classifier.classifier.classify(image, { topK: top });
   const t2 = performance.now();
-  return { file, width: image.width, height: image.height, decodeMs: round(t1 - t0), classifyMs: round(t2 - t1), top: result };
+  return { file, width: image.width, height: image.height, decoder: 'js', decodeMs: round(t1 - t0), classifyMs: round(t2 - t1), top: result };
+}
+
+/**
+ * --jobs: the files through classifyFiles; each report is shown in input order as soon as the files before it
+ * are done (refused folder entries take their place without a worker).
+ */
+async function classifyInWorkers(classifier: NodeImageClassifier, files: readonly FolderEntry[], run: { jobs: number; decoder: DecoderName; top: number }, show: (r: ImageReport, i: number) => void): Promise<void> {
+  const slots: (ImageReport | undefined)[] = files.map((e) => (e.refused !== undefined ? { file: e.file, error: e.refused } : undefined));
+  const indexOf = files.flatMap((e, i) => (e.refused === undefined ? [i] : []));
+  let shown = 0;
+  const flush = () => {
+    while (shown < files.length && slots[shown]) { show(slots[shown]!, shown); shown++; }
+  };
+  flush();
+  await classifier.classifyFiles(indexOf.map((i) => files[i].file), {
+    concurrency: run.jobs, decoder: run.decoder, topK: run.top,
+    onProgress: ({ index, result }) => { slots[indexOf[index]] = fileReport(result); flush(); },
+  });
+  flush();
+}
+
+function fileReport(r: FileClassification): ImageReport {
+  const { file, width, height, decoder, decodeMs, preprocessMs, classifyMs, top } = r;
+  if (r.error) return { file, error: (r.error instanceof InputError ? unsupported(r.error, file) : r.error).message };
+  return { file, width, height, decoder, decodeMs, preprocessMs, classifyMs, top };
+}
+
+/** unsupportedFormat's one clear line, also for what sharp does not decode. */
+function unsupported(e: InputError, file: string): InputError {
+  if (e.expected !== SHARP_FORMATS || e.received === undefined || !/^[A-Z][A-Za-z/]+$/.test(e.received)) return unsupportedFormat(e, file);
+  return new InputError(`${file}: unsupported format ${e.received} (edgeinfer decodes ${SHARP_FORMATS.replace(' or ', ' and ')} with sharp; convert it to one of them)`, {}, { cause: e });
 }
 
 function round(ms: number): number {
@@ -190,8 +268,9 @@ export function formatScore(score: number): string {
 
 const MAX_LABEL = 40;
 
-function renderImage(r: ImageReport): string {
-  const lines = [`${sanitize(r.file)}  ${r.width}x${r.height}  ${formatDuration(r.classifyMs!)}`];
+function renderImage(r: ImageReport, verbose: boolean): string {
+  const decoded = verbose ? `  (${r.decoder} decode ${formatDuration(r.decodeMs!)}${r.preprocessMs === undefined ? '' : `, preprocess ${formatDuration(r.preprocessMs)}`})` : '';
+  const lines = [`${sanitize(r.file)}  ${r.width}x${r.height}  ${formatDuration(r.classifyMs!)}${decoded}`];
   const labels = r.top!.map((c) => sanitize(c.label)).map((l) => (l.length > MAX_LABEL ? `${l.slice(0, MAX_LABEL - 1)}…` : l));
   const width = Math.max(0, ...labels.map((l) => l.length));
   r.top!.forEach((c, i) => lines.push(`  ${labels[i].padEnd(width)}  ${formatScore(c.score).padStart(7)}  #${c.index}`));
