@@ -17,6 +17,10 @@ const USAGE = `Usage: node examples/train/train.mjs <${MODEL_NAMES.join('|')}> [
   --decay X      multiply the learning rate by X after each epoch (default 1)
   --clip X       clip the global gradient norm to X (default: no clipping)
   --limit N      train on the first N training images only (timing runs)
+  --keep K:F,... keep only the first fraction F of class K's training images (an imbalanced set),
+                 e.g. --keep 2:0.05,6:0.05
+  --class-weights  weight each image's loss by N / (classes x its class's count) ("balanced"), so
+                 rare classes count as much as frequent ones
   --eval N       score on the first N test images (default all 10,000)
   --seed N       seed of the initializers and of the shuffling (default 1)
   --out DIR      save model.json, weights.bin and training.json there after every epoch
@@ -28,6 +32,7 @@ const { values: opt, positionals } = parseArgs({
   options: {
     epochs: { type: 'string' }, batch: { type: 'string', default: '32' },
     lr: { type: 'string', default: '0.001' }, decay: { type: 'string', default: '1' }, clip: { type: 'string' }, limit: { type: 'string' },
+    keep: { type: 'string' }, 'class-weights': { type: 'boolean' },
     eval: { type: 'string' }, seed: { type: 'string', default: '1' }, out: { type: 'string' }, resume: { type: 'boolean' },
     help: { type: 'boolean', short: 'h' },
   },
@@ -63,7 +68,38 @@ try {
   console.error(e.message);
   process.exit(1);
 }
-const trainCount = prior?.trainImages ?? (opt.limit === undefined ? train.count : Math.min(num('limit', true), train.count));
+const limit = prior ? (prior.limit ?? prior.trainImages) : (opt.limit === undefined ? train.count : Math.min(num('limit', true), train.count));
+const keep = prior?.keep ?? parseKeep(opt.keep);
+const classWeights = prior?.classWeights ?? opt['class-weights'] === true;
+// The training images used: the first `limit`, less what --keep drops (the first fraction of a class stays).
+const pool = subset(train.labels, limit, keep);
+const trainCount = pool.length;
+const counts = new Array(10).fill(0);
+for (const i of pool) counts[train.labels[i]]++;
+const weightOf = counts.map((n) => (classWeights && n > 0 ? trainCount / (10 * n) : 1));
+
+/** "2:0.05,6:0.05" → { 2: 0.05, 6: 0.05 }. */
+function parseKeep(text) {
+  if (text === undefined) return {};
+  const out = {};
+  for (const part of text.split(',')) {
+    const m = /^(\d):(0?\.\d+|1(\.0*)?)$/.exec(part.trim());
+    if (!m) { console.error(`--keep ${text}: expected CLASS:FRACTION,... with classes 0-9 and fractions in (0, 1]`); process.exit(2); }
+    out[m[1]] = Number(m[2]);
+  }
+  return out;
+}
+
+function subset(labels, n, fractions) {
+  const total = new Array(10).fill(0), taken = new Array(10).fill(0);
+  for (let i = 0; i < n; i++) total[labels[i]]++;
+  const out = [];
+  for (let i = 0; i < n; i++) {
+    const k = labels[i];
+    if (taken[k] < Math.round(total[k] * (fractions[k] ?? 1))) { taken[k]++; out.push(i); }
+  }
+  return Uint32Array.from(out);
+}
 const evalCount = prior?.testImages ?? (opt.eval === undefined ? test.count : Math.min(num('eval', true), test.count));
 
 const shape = inputShape(name);
@@ -124,9 +160,9 @@ function shuffled(n) {
   return idx;
 }
 
-function trainStep(x, y) {
+function trainStep(x, y, w) {
   return tf.tidy(() => {
-    const loss = () => tf.metrics.categoricalCrossentropy(y, model.apply(x, { training: true })).mean();
+    const loss = () => tf.mul(tf.metrics.categoricalCrossentropy(y, model.apply(x, { training: true })), w).mean();
     const { value, grads } = optimizer.computeGradients(loss);
     if (clip !== undefined) {
       const names = Object.keys(grads);
@@ -166,7 +202,7 @@ async function save(dir, report) {
 const command = `node examples/train/train.mjs ${process.argv.slice(2).join(' ')}`;
 const report = saved?.report ?? {
   model: name, tfjs: tf.version.tfjs, backend: tf.getBackend(), command,
-  settings: { epochs, batch, lr, decay, clip: clip ?? null, seed, trainImages: trainCount, testImages: evalCount },
+  settings: { epochs, batch, lr, decay, clip: clip ?? null, seed, limit, keep, classWeights, classCounts: counts, trainImages: trainCount, testImages: evalCount },
   params: model.countParams(), epochs: [], trainSeconds: 0, cpuSeconds: 0, testAccuracy: null, done: false,
 };
 const firstEpoch = report.epochs.length + 1;
@@ -182,14 +218,15 @@ for (let e = 1; e < firstEpoch; e++) shuffled(trainCount);
 const t0 = performance.now() - report.trainSeconds * 1000, cpu0 = process.cpuUsage(), cpuBefore = report.cpuSeconds;
 for (let e = firstEpoch; e <= epochs; e++) {
   optimizer.learningRate = lr * decay ** (e - 1); // read by every Adam update
-  const idx = shuffled(trainCount);
+  const idx = shuffled(trainCount).map((j) => pool[j]);
   const te = performance.now();
   let lossSum = 0, steps = 0;
   for (let at = 0; at < trainCount; at += batch) {
     const to = Math.min(at + batch, trainCount);
     const x = batchX(train.images, idx, at, to), y = batchY(train.labels, idx, at, to);
-    lossSum += trainStep(x, y);
-    tf.dispose([x, y]);
+    const w = tf.tensor1d(Array.from(idx.subarray(at, to), (i) => weightOf[train.labels[i]]));
+    lossSum += trainStep(x, y, w);
+    tf.dispose([x, y, w]);
     if (++steps % 200 === 0) {
       const s = (performance.now() - te) / 1000;
       console.log(`  epoch ${e} step ${steps}: loss ${(lossSum / steps).toFixed(4)}, ${(s / to * 1000).toFixed(2)} s per 1,000 images`);
