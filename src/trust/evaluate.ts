@@ -33,7 +33,8 @@ export interface EvaluateOptions {
   readonly bins?: number;
   /**
    * Re-weight the posteriors to these deployment priors (relative to uniform training priors, or to
-   * `trainPriors`), or to priors estimated from the set's own scores by EM ('estimate').
+   * `trainPriors`), or to priors estimated from the set's own scores by EM ('estimate'). This comes on top
+   * of the classifier's own `priors`, if it has any.
    */
   readonly priors?: readonly number[] | 'estimate';
   readonly trainPriors?: readonly number[];
