@@ -37,6 +37,7 @@ export type { Graph, Node, Constant, ValueInfo, StorageDType, Quantization } fro
 // The stages ImageClassifier runs around a session, for inputs it does not cover.
 export { validatePreprocess, type PreprocessOptions } from './vision/preprocess.js';
 export { preprocessImage, preprocessBatch, preprocessInto, preprocessedShape } from './vision/preprocess-tensors.js';
+export { fillMissing, meanColor, type FillMissingOptions, type FillPolicy } from './vision/fill-missing.js';
 export { softmax, topKIndices } from './vision/topk.js';
 
 // Why did it say that: heatmaps over the image (src/trust), here rather than on the classifier so the

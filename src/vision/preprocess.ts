@@ -94,7 +94,8 @@ export function validatePreprocess(pre: ImagePreprocess): void {
   plan(pre);
 }
 
-function formatOf(image: PixelImage, where: string): PixelFormat {
+/** The pixel format of `image` (given or told by its data length); InputError when the image is malformed. */
+export function formatOf(image: PixelImage, where: string): PixelFormat {
   const { width, height, data } = image;
   if (!isPositiveInt(width) || !isPositiveInt(height)) {
     throw new InputError(`${where}: image size must be positive integers`, { expected: 'width, height >= 1', received: `${width}x${height}` });

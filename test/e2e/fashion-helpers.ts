@@ -8,7 +8,7 @@ import pngjs from 'pngjs';
 import { loadFashion } from '../../examples/train/idx.mjs';
 import type { Backend } from '../../src/backends/backend.js';
 import { readEimFile } from '../../src/format/node.js';
-import type { Graph } from '../../src/graph/ir.js';
+import type { Graph, ImagePreprocess } from '../../src/graph/ir.js';
 import { Session } from '../../src/runtime/session.js';
 
 export const ROOT = join(import.meta.dirname, '../..');
@@ -17,6 +17,10 @@ export const FIXTURES = join(ROOT, 'test/fixtures/fashion-mnist');
 export const TEST_IMAGES = 10_000;
 export const PIXELS = 28 * 28;
 export const CLASSES = 10;
+/** How the models were trained: gray 28 x 28, pixel / 255 (for ImageClassifier: the .eim files carry no preprocessing). */
+export const FASHION_PREPROCESS: ImagePreprocess = {
+  width: 28, height: 28, channels: 1, colorOrder: 'GRAY', scale: 1 / 255, mean: [0], std: [1], resize: 'stretch', crop: 'none',
+};
 export const LABELS = ['T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot'];
 
 export interface ModelCase {
