@@ -241,12 +241,23 @@ export const opts = {
   sub: (act = 0): [number, FbTable] => [28, [s('i8', act)]],
   squeeze: (dims: number[]): [number, FbTable] => [30, [{ vec: 'i32', v: dims }]],
   leakyRelu: (alpha: number): [number, FbTable] => [75, [s('f32', alpha)]],
+  transpose: (): [number, FbTable] => [26, []],
+  div: (act = 0): [number, FbTable] => [29, [s('i8', act)]],
+  split: (n: number): [number, FbTable] => [35, [s('i32', n)]],
+  logSoftmax: (): [number, FbTable] => [36, []],
+  expandDims: (): [number, FbTable] => [52, []],
+  pack: (count: number, axis: number): [number, FbTable] => [59, [s('i32', count), s('i32', axis)]],
+  unpack: (num: number, axis: number): [number, FbTable] => [64, [s('i32', num), s('i32', axis)]],
+  splitV: (n: number): [number, FbTable] => [79, [s('i32', n)]],
+  batchMatMul: (adjX = false, adjY = false): [number, FbTable] => [101, [s('bool', adjX ? 1 : 0), s('bool', adjY ? 1 : 0)]],
 };
 
 export const OP = {
   ADD: 0, AVERAGE_POOL_2D: 1, CONCATENATION: 2, CONV_2D: 3, DEPTHWISE_CONV_2D: 4, DEQUANTIZE: 6, FULLY_CONNECTED: 9, LOGISTIC: 14,
   MAX_POOL_2D: 17, MUL: 18, RELU: 19, RELU6: 21, RESHAPE: 22, SOFTMAX: 25, TANH: 28, PAD: 34, MEAN: 40, SUB: 41, SQUEEZE: 43,
-  PADV2: 60, TRANSPOSE: 39, LEAKY_RELU: 98, QUANTIZE: 114, HARD_SWISH: 117, CUMSUM: 128,
+  PADV2: 60, TRANSPOSE: 39, LEAKY_RELU: 98, QUANTIZE: 114, HARD_SWISH: 117, CUMSUM: 128, RESIZE_BILINEAR: 23, GATHER: 36,
+  DIV: 42, STRIDED_SLICE: 45, SPLIT: 49, LOG_SOFTMAX: 50, PRELU: 54, EXPAND_DIMS: 70, PACK: 83, UNPACK: 88, RESIZE_NEAREST_NEIGHBOR: 97,
+  SPLIT_V: 102, BATCH_MATMUL: 126,
 } as const;
 
 export const ACT = { NONE: 0, RELU: 1, RELU_N1_TO_1: 2, RELU6: 3, TANH: 4, SIGN_BIT: 5 } as const;
@@ -445,6 +456,13 @@ export class ModelBuilder {
     const out = this.tensor({ name, shape, ...extra });
     this.ops.push({ op, inputs, outputs: [out], ...(options ? { options } : {}) });
     return out;
+  }
+
+  /** An operator with several outputs, each a new float tensor (name, shape); returns their indices. */
+  opMulti(op: number, inputs: readonly number[], outs: readonly (readonly [string, readonly number[]])[], options?: readonly [number, FbTable]): number[] {
+    const outputs = outs.map(([name, shape]) => this.tensor({ name, shape }));
+    this.ops.push({ op, inputs, outputs, ...(options ? { options } : {}) });
+    return outputs;
   }
 
   output(i: number): this {

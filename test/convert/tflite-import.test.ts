@@ -127,11 +127,11 @@ describe('TFLite import errors', () => {
     const custom = new ModelBuilder();
     custom.output(custom.op('MyOp', [custom.input('x', [1, 3])], 'y', [1, 3]));
     unsupported(custom.bytes(), /unsupported op MyOp \(custom op\) at node "operator 0"/);
-    const transpose = new ModelBuilder();
-    const tx = transpose.input('x', [1, 3]);
-    const relu = transpose.op(OP.RELU, [tx], 'r', [1, 3]);
-    transpose.output(transpose.op(OP.TRANSPOSE, [relu, transpose.i32('perm', [2], [1, 0])], 'y', [3, 1]));
-    unsupported(transpose.bytes(), /unsupported op TRANSPOSE/, /operator 1/);
+    const resize = new ModelBuilder();
+    const rx = resize.input('x', [1, 2, 2, 3]);
+    const relu = resize.op(OP.RELU, [rx], 'r', [1, 2, 2, 3]);
+    resize.output(resize.op(OP.RESIZE_BILINEAR, [relu, resize.i32('size', [2], [4, 4])], 'y', [1, 4, 4, 3]));
+    unsupported(resize.bytes(), /unsupported op RESIZE_BILINEAR/, /operator 1/, /needs a Resize op \(bilinear\)/);
     const cumsum = new ModelBuilder();
     cumsum.output(cumsum.op(OP.CUMSUM, [cumsum.input('x', [1, 3]), cumsum.i32('axis', [], [1])], 'y', [1, 3]));
     unsupported(cumsum.bytes(), /unsupported op CUMSUM/);

@@ -14,6 +14,7 @@ import { Context, gridRange, sizeOf, type Val } from './context.js';
 import { ColorSpace, METADATA_NAME, readLabels, readModelMeta, type ModelMeta, type TensorMeta } from './metadata.js';
 import { stripIndices } from '../labels.js';
 import { CONVERTERS } from './ops.js';
+import { NEEDS_IR_OP } from './ops-tensor.js';
 import { Op, opName, readModel, TensorType, type TfliteModel } from './schema.js';
 
 export interface TfliteImportOptions {
@@ -127,7 +128,10 @@ function convert(cx: Context): void {
     throw cx.unsupported('custom op', custom || 'CUSTOM');
   }
   const converter = CONVERTERS.get(code.builtin);
-  if (!converter) throw cx.unsupported('no converter for this builtin operator', opName(code.builtin));
+  if (!converter) {
+    const name = opName(code.builtin), needs = NEEDS_IR_OP.get(name);
+    throw cx.unsupported(needs ? `needs ${needs}, which the runtime does not have yet` : 'no converter for this builtin operator', name);
+  }
   if (op.hasCustomOptions) throw cx.malformed('a builtin operator with custom options');
   converter(cx);
 }

@@ -10,107 +10,13 @@
 import type { Attrs, Constant } from '../../graph/ir.js';
 import type { Shape } from '../../tensor.js';
 import { shapeToString } from '../../tensor.js';
-import { clipActivation, gridRange, sizeOf, type Const, type Context, type Val } from './context.js';
-import type { Table } from './flatbuffer.js';
+import { sizeOf, type Context, type Val } from './context.js';
+import { checkShape, clampNode, constInput, finish, options, reshapeTo, type Converter, type Mode } from './finish.js';
+import { TENSOR_CONVERTERS } from './ops-tensor.js';
 import {
   Activation, activationOption, concatenationOptions, conv2dOptions, depthwiseOptions, fullyConnectedOptions, leakyReluAlpha,
   Op, opName, Options, Padding, pool2dOptions, reducerKeepDims, reshapeNewShape, softmaxBeta, squeezeDims, TensorType, typeName,
 } from './schema.js';
-
-export type Converter = (cx: Context) => void;
-
-/** The operator's builtin options, checked to be of `type` (or absent: every field at its default). */
-function options(cx: Context, type: number): Table | undefined {
-  const op = cx.op!;
-  if (op.optionsType !== 0 && op.optionsType !== type) throw cx.malformed(`builtin options of union type ${op.optionsType}, expected ${type}`);
-  return op.options;
-}
-
-interface Interval { lo: number; hi: number; tanh?: boolean }
-
-function fused(cx: Context, code: number): Interval {
-  switch (code) {
-    case Activation.NONE: return { lo: -Infinity, hi: Infinity };
-    case Activation.RELU: return { lo: 0, hi: Infinity };
-    case Activation.RELU_N1_TO_1: return { lo: -1, hi: 1 };
-    case Activation.RELU6: return { lo: 0, hi: 6 };
-    case Activation.TANH: return { lo: -1, hi: 1, tanh: true };
-    default: throw cx.unsupported(`fused activation ${code === Activation.SIGN_BIT ? 'SIGN_BIT' : code}`);
-  }
-}
-
-/** `host`: the op takes a fused `activation` attribute (Conv, Gemm); `bounded`: no grid clamp. */
-type Mode = 'host' | 'plain' | 'bounded';
-/** Emits the op writing `name` (with the fused activation when it is a host); returns its shape. */
-type Emit = (name: string, activation?: Attrs['activation']) => Shape;
-
-function clampNode(cx: Context, from: string, to: string, lo: number, hi: number): Shape {
-  const act = clipActivation(lo, hi) as { op: string; min?: number; max?: number };
-  const attrs: Attrs = act.op === 'Clip' ? { min: act.min!, max: act.max! } : {};
-  return cx.emit(act.op, [from], attrs, [to])[0];
-}
-
-/** Checks an op's result against the shape the file declares for the tensor. */
-function checkShape(cx: Context, out: number, shape: Shape): void {
-  const want = cx.tensor(out).shape;
-  if (want.length === 0 && shape.length > 0) return;
-  if (want.length !== shape.length || want.some((d, i) => d !== shape[i])) {
-    throw cx.malformed(`output tensor ${out} "${cx.tensor(out).name}" is declared ${shapeToString(want)}, the operator computes ${shapeToString(shape)}`);
-  }
-}
-
-/**
- * Defines output `out`: the op's raw result (natural range [nlo, nhi]) clamped to the fused activation
- * and the output grid, the clamp emitted only where values can fall outside it. Without `emit` the op is
- * the clamp itself (RELU, QUANTIZE): the input value `from` is clamped, or passed through unchanged.
- */
-function finish(cx: Context, out: number, natural: readonly [number, number], act: number, mode: Mode, emit?: Emit, from?: Val): void {
-  const t = cx.tensor(out);
-  const grid = cx.grid(t);
-  const f = fused(cx, act);
-  let { lo, hi } = f;
-  if (grid && mode !== 'bounded') {
-    const [gl, gh] = gridRange(grid);
-    lo = Math.max(lo, gl);
-    hi = Math.min(hi, gh);
-    if (lo > hi) hi = lo;
-  }
-  let [nlo, nhi] = natural;
-  const name = cx.irNames[out];
-  let shape: Shape;
-  if (f.tanh) {
-    [nlo, nhi] = [Math.tanh(nlo), Math.tanh(nhi)];
-    const need = nlo < lo || nhi > hi;
-    const th = need ? cx.fresh(`${name}__tanh`) : name;
-    if (mode === 'host') shape = emit!(th, { op: 'Tanh' });
-    else {
-      const raw = cx.fresh(`${name}__raw`);
-      emit!(raw);
-      shape = cx.emit('Tanh', [raw], {}, [th])[0];
-    }
-    if (need) clampNode(cx, th, name, lo, hi);
-  } else {
-    const need = nlo < lo || nhi > hi;
-    if (!emit) {
-      if (!need) {
-        checkShape(cx, out, from!.shape);
-        cx.define(out, { ...from!, ...(grid ? { grid } : { grid: undefined }) });
-        return;
-      }
-      shape = clampNode(cx, from!.ir, name, lo, hi);
-    } else if (!need) {
-      shape = emit(name);
-    } else if (mode === 'host') {
-      shape = emit(name, clipActivation(lo, hi));
-    } else {
-      const raw = cx.fresh(`${name}__raw`);
-      emit(raw);
-      shape = clampNode(cx, raw, name, lo, hi);
-    }
-  }
-  checkShape(cx, out, shape);
-  cx.define(out, { kind: 'val', ir: name, shape, lo: Math.max(nlo, lo), hi: Math.min(nhi, hi), ...(grid ? { grid } : {}) });
-}
 
 function rank4(cx: Context, v: { shape: Shape }, what: string): void {
   if (v.shape.length !== 4) throw cx.malformed(`${what} must be 4-D (NHWC), it is ${shapeToString(v.shape)}`);
@@ -263,10 +169,6 @@ function resolveShape(cx: Context, target: readonly number[], count: number): nu
   return out;
 }
 
-function reshapeTo(cx: Context, x: Val, shape: readonly number[]): void {
-  finish(cx, cx.output(0), [x.lo, x.hi], Activation.NONE, 'plain', (name) => cx.emit('Reshape', [x.ir], { shape: cx.reshapeTarget(shape) }, [name])[0]);
-}
-
 const reshape: Converter = (cx) => {
   const opts = options(cx, Options.Reshape);
   const x = cx.val(cx.input(0));
@@ -306,12 +208,14 @@ const softmax: Converter = (cx) => {
 function binaryRange(op: string, a: Val, b: Val): [number, number] {
   if (op === 'Add') return [a.lo + b.lo, a.hi + b.hi];
   if (op === 'Sub') return [a.lo - b.hi, a.hi - b.lo];
-  const p = [a.lo * b.lo, a.lo * b.hi, a.hi * b.lo, a.hi * b.hi];
+  // A divisor whose range holds 0 bounds nothing.
+  if (op === 'Div' && !(b.lo > 0 || b.hi < 0)) return [-Infinity, Infinity];
+  const p = op === 'Div' ? [a.lo / b.lo, a.lo / b.hi, a.hi / b.lo, a.hi / b.hi] : [a.lo * b.lo, a.lo * b.hi, a.hi * b.lo, a.hi * b.hi];
   if (p.some(Number.isNaN)) return [-Infinity, Infinity];
   return [Math.min(...p), Math.max(...p)];
 }
 
-function binary(op: 'Add' | 'Sub' | 'Mul', type: number): Converter {
+function binary(op: 'Add' | 'Sub' | 'Mul' | 'Div', type: number): Converter {
   return (cx) => {
     const act = activationOption(options(cx, type));
     const a = cx.val(cx.input(0)), b = cx.val(cx.input(1));
@@ -331,11 +235,6 @@ const concatenation: Converter = (cx) => {
   finish(cx, cx.output(0), [lo, hi], o.activation, 'plain', (name) => cx.emit('Concat', xs.map((x) => x.ir), { axis }, [name])[0]);
 };
 
-function constInput(cx: Context, k: number, what: string): Const {
-  const c = cx.lookup(cx.input(k));
-  if (c.kind !== 'const') throw cx.unsupported(`${what} (input ${k}) is computed at run time; only constants`);
-  return c;
-}
 
 const mean: Converter = (cx) => {
   const keepdims = reducerKeepDims(options(cx, Options.Reducer));
@@ -446,6 +345,7 @@ export const CONVERTERS: ReadonlyMap<number, Converter> = new Map<number, Conver
   [Op.ADD, binary('Add', Options.Add)],
   [Op.SUB, binary('Sub', Options.Sub)],
   [Op.MUL, binary('Mul', Options.Mul)],
+  [Op.DIV, binary('Div', Options.Div)],
   [Op.CONCATENATION, concatenation],
   [Op.MEAN, mean],
   [Op.PAD, pad(false)],
@@ -460,6 +360,7 @@ export const CONVERTERS: ReadonlyMap<number, Converter> = new Map<number, Conver
   [Op.LEAKY_RELU, unary('LeakyRelu')],
   [Op.QUANTIZE, quantize],
   [Op.DEQUANTIZE, dequantize],
+  ...TENSOR_CONVERTERS,
 ]);
 
 /** The builtin operators the importer converts, by TFLite name, sorted (for docs/ops.md). */

@@ -1,0 +1,170 @@
+// TFLite operators beyond image classifiers that map onto IR ops we have (issue #15): TRANSPOSE,
+// BATCH_MATMUL (adj_x, adj_y), DIV, LOG_SOFTMAX, PRELU, EXPAND_DIMS, SPLIT, SPLIT_V, PACK, UNPACK. There is no
+// LiteRT reference for them in ../shared/models (its TFLite models are Coral's classifiers), so small models
+// are built here (tflite-helpers.ts writes the FlatBuffer) and compared on every backend with TF.js (cpu),
+// whose ops have TFLite's semantics. RESIZE_*, STRIDED_SLICE, SLICE and GATHER need IR ops we do not have:
+// they are refused by name with what they need.
+import * as tf from '@tensorflow/tfjs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { importTflite } from '../../src/convert/tflite/import.js';
+import { ModelFormatError, UnsupportedOpError } from '../../src/errors.js';
+import type { Graph } from '../../src/graph/ir.js';
+import { optimize } from '../../src/graph/optimize.js';
+import { Session } from '../../src/runtime/session.js';
+import { useBackends } from '../helpers/backends.js';
+import { expectClose, maxAbsDiff, randomF32 } from '../helpers/harness.js';
+import { tfReady } from './tfjs-helpers.js';
+import { ModelBuilder, OP, opts } from './tflite-helpers.js';
+
+const variants = (await useBackends()).filter((v) => v.precision === 'f32' && v.id !== 'wasm-relaxed');
+
+type Feed = { shape: number[]; data: Float32Array };
+interface Case {
+  readonly name: string;
+  readonly bytes: Uint8Array;
+  readonly feeds: Record<string, Feed>;
+  readonly want: () => Record<string, Float32Array>;
+  readonly check?: (g: Graph) => void;
+}
+
+const size = (s: readonly number[]): number => s.reduce((a, b) => a * b, 1);
+const rand = (shape: number[], seed: number, scale = 1): Float32Array => randomF32(size(shape), { seed, min: -scale, max: scale });
+const feed = (shape: number[], seed: number, scale = 1): Feed => ({ shape, data: rand(shape, seed, scale) });
+const out = (t: tf.Tensor): Float32Array => t.dataSync() as Float32Array;
+const ops = (g: Graph): string[] => g.nodes.map((n) => n.op);
+
+/** Self-attention on [1, T, D]: q, k, v projections, q kᵀ (adj_y) / √d, softmax, · v, then [1, d, T]. */
+function attentionCase(): Case {
+  const T = 5, D = 6, d = 4;
+  const x = feed([1, T, D], 1), wq = rand([D, d], 2, 0.5), wk = rand([D, d], 3, 0.5), wv = rand([D, d], 4, 0.5);
+  const m = new ModelBuilder();
+  const xi = m.input('x', x.shape);
+  const proj = (w: Float32Array, name: string) => m.op(OP.BATCH_MATMUL, [xi, m.f32(`w${name}`, [D, d], w)], name, [1, T, d], opts.batchMatMul());
+  const q = proj(wq, 'q'), k = proj(wk, 'k'), v = proj(wv, 'v');
+  const s = m.op(OP.BATCH_MATMUL, [q, k], 's', [1, T, T], opts.batchMatMul(false, true));
+  const sc = m.op(OP.DIV, [s, m.f32('sqrt_d', [], [Math.sqrt(d)])], 'sc', [1, T, T], opts.div());
+  const p = m.op(OP.SOFTMAX, [sc], 'p', [1, T, T], opts.softmax(1));
+  const o = m.op(OP.BATCH_MATMUL, [p, v], 'o', [1, T, d], opts.batchMatMul());
+  m.output(m.op(OP.TRANSPOSE, [o, m.i32('perm', [3], [0, 2, 1])], 'y', [1, d, T], opts.transpose()));
+  // adj_x: xᵀ x, [1, D, D].
+  m.output(m.op(OP.BATCH_MATMUL, [xi, xi], 'gram', [1, D, D], opts.batchMatMul(true, false)));
+  return {
+    name: 'BATCH_MATMUL (const weights, adj_x, adj_y), DIV, SOFTMAX, TRANSPOSE: one attention head', bytes: m.bytes(), feeds: { x },
+    want: () => {
+      const xt = tf.tensor3d(x.data, [1, T, D]);
+      const pr = (w: Float32Array) => tf.matMul(xt, tf.tensor3d(w, [1, D, d]));
+      const att = tf.softmax(tf.matMul(pr(wq), pr(wk), false, true).div(Math.sqrt(d)));
+      return { y: out(tf.matMul(att, pr(wv)).transpose([0, 2, 1])), gram: out(tf.matMul(xt, xt, true, false)) };
+    },
+    check: (g) => {
+      expect(ops(g).filter((op) => op === 'MatMul')).toHaveLength(6);
+      expect(g.inputs[0].shape).toEqual([-1, T, D]);
+    },
+  };
+}
+
+/** Splits and joins on [1, 6, 4]: SPLIT, SPLIT_V with a -1, UNPACK, PACK, EXPAND_DIMS; LOG_SOFTMAX, PRELU. */
+function plumbingCase(): Case {
+  const x = feed([1, 6, 4], 5, 3), alpha = rand([4], 6, 0.5);
+  const m = new ModelBuilder();
+  const xi = m.input('x', x.shape);
+  const [a, b] = m.opMulti(OP.SPLIT, [m.i32('axis2', [], [2]), xi], [['a', [1, 6, 2]], ['b', [1, 6, 2]]], opts.split(2));
+  const [c, dd, e] = m.opMulti(OP.SPLIT_V, [xi, m.i32('sizes', [3], [1, -1, 2]), m.i32('axis1', [1], [1])],
+    [['c', [1, 1, 4]], ['d', [1, 3, 4]], ['e', [1, 2, 4]]], opts.splitV(3));
+  const [e0, e1] = m.opMulti(OP.UNPACK, [e], [['e0', [1, 4]], ['e1', [1, 4]]], opts.unpack(2, 1));
+  m.output(a).output(b).output(c).output(dd);
+  m.output(m.op(OP.PACK, [e1, e0], 'packed', [1, 4, 2], opts.pack(2, -1)));
+  m.output(m.op(OP.EXPAND_DIMS, [b, m.i32('ax', [], [-1])], 'expanded', [1, 6, 2, 1], opts.expandDims()));
+  m.output(m.op(OP.LOG_SOFTMAX, [xi], 'logp', x.shape, opts.logSoftmax()));
+  m.output(m.op(OP.PRELU, [xi, m.f32('alpha', [4], alpha)], 'prelu', x.shape));
+  return {
+    name: 'SPLIT, SPLIT_V (-1 size), UNPACK, PACK (axis -1), EXPAND_DIMS, LOG_SOFTMAX, PRELU', bytes: m.bytes(), feeds: { x },
+    want: () => {
+      const xt = tf.tensor3d(x.data, [1, 6, 4]);
+      const [ta, tb] = tf.split(xt, 2, 2);
+      const [tc, td, te] = tf.split(xt, [1, 3, 2], 1);
+      const [u0, u1] = tf.unstack(te, 1);
+      return {
+        a: out(ta), b: out(tb), c: out(tc), d: out(td), packed: out(tf.stack([u1, u0], 2)), expanded: out(tb.expandDims(-1)),
+        logp: out(tf.logSoftmax(xt)), prelu: out(tf.prelu(xt, tf.tensor1d(alpha))),
+      };
+    },
+  };
+}
+
+const CASES: readonly (() => Case)[] = [attentionCase, plumbingCase];
+
+describe('TFLite tensor ops vs TF.js on every backend', () => {
+  beforeAll(tfReady);
+  const worst = new Map<string, number>();
+  afterAll(() => console.log(`TFLite tensor ops, worst |ours - tfjs|: ${[...worst].map(([id, d]) => `${id} ${d.toExponential(2)}`).join(', ')}`));
+
+  describe.each(CASES.map((make) => { const c = make(); return [c.name, c] as const; }))('%s', (_name, c) => {
+    let graph: Graph;
+    let want: Record<string, Float32Array>;
+    beforeAll(() => {
+      graph = importTflite(c.bytes);
+      want = tf.tidy(c.want);
+    });
+
+    it('imports every output and passes its own checks', () => {
+      expect(graph.outputs.map((o) => o.name).sort()).toEqual(Object.keys(want).sort());
+      c.check?.(graph);
+    });
+
+    it.each(variants.map((v) => [v.id, v] as const))('on %s', async (_id, v) => {
+      if (v.skipReason !== undefined) return void console.warn(`skipped ${v.id}: ${v.skipReason}`);
+      const s = await Session.create(optimize(graph), { backend: await v.backend() });
+      const got = await s.run(Object.fromEntries(Object.entries(c.feeds).map(([k, f]) => [k, f.data])));
+      for (const [k, w] of Object.entries(want)) {
+        expect(got[k].data.length, `${k} size`).toBe(w.length);
+        expectClose(got[k].data, w, { atol: 1e-4, rtol: 1e-4 }, `${c.name}: ${k} on ${v.id}`);
+        worst.set(v.id, Math.max(worst.get(v.id) ?? 0, maxAbsDiff(got[k].data, w)));
+      }
+    });
+  });
+});
+
+describe('TFLite tensor ops: refusals', () => {
+  const refused = (build: (m: ModelBuilder, x: number) => void, type: typeof ModelFormatError | typeof UnsupportedOpError, message: RegExp): void => {
+    const m = new ModelBuilder();
+    build(m, m.input('x', [1, 6, 4]));
+    expect(() => importTflite(m.bytes())).toThrow(type);
+    expect(() => importTflite(m.bytes())).toThrow(message);
+  };
+
+  it.each([
+    ['RESIZE_BILINEAR', OP.RESIZE_BILINEAR, /RESIZE_BILINEAR.*needs a Resize op \(bilinear\)/],
+    ['RESIZE_NEAREST_NEIGHBOR', OP.RESIZE_NEAREST_NEIGHBOR, /RESIZE_NEAREST_NEIGHBOR.*needs a Resize op \(nearest\)/],
+    ['STRIDED_SLICE', OP.STRIDED_SLICE, /STRIDED_SLICE.*needs a Slice op/],
+    ['GATHER', OP.GATHER, /GATHER.*needs a Gather op/],
+  ])('%s needs an IR op we do not have: an UnsupportedOpError saying which', (_name, op, message) => {
+    refused((m, x) => { m.output(m.op(op, [x, m.i32('k', [2], [1, 2])], 'y', [1, 6, 4])); }, UnsupportedOpError, message);
+  });
+
+  it.each([
+    ['TRANSPOSE with a perm that is not a permutation', (m: ModelBuilder, x: number) => {
+      m.output(m.op(OP.TRANSPOSE, [x, m.i32('perm', [3], [0, 1, 1])], 'y', [1, 6, 4], opts.transpose()));
+    }, /perm \[0,1,1\] is not a permutation of 3 axes/],
+    ['SPLIT into parts that do not divide the dim', (m: ModelBuilder, x: number) => {
+      m.output(m.opMulti(OP.SPLIT, [m.i32('axis', [], [1]), x], [['a', [1, 1, 4]], ['b', [1, 1, 4]], ['c', [1, 1, 4]], ['d', [1, 1, 4]]], opts.split(4))[0]);
+    }, /cannot split 6 into 4 equal parts/],
+    ['SPLIT_V with two -1 sizes', (m: ModelBuilder, x: number) => {
+      m.output(m.opMulti(OP.SPLIT_V, [x, m.i32('s', [2], [-1, -1]), m.i32('axis', [], [1])], [['a', [1, 3, 4]], ['b', [1, 3, 4]]], opts.splitV(2))[0]);
+    }, /size_splits \[-1,-1\] for a dim of 6/],
+    ['SPLIT with fewer outputs than parts', (m: ModelBuilder, x: number) => {
+      m.output(m.opMulti(OP.SPLIT, [m.i32('axis', [], [1]), x], [['a', [1, 3, 4]]], opts.split(2))[0]);
+    }, /2 parts, but the operator has 1 outputs/],
+    ['EXPAND_DIMS past the rank', (m: ModelBuilder, x: number) => {
+      m.output(m.op(OP.EXPAND_DIMS, [x, m.i32('ax', [], [4])], 'y', [1, 6, 4, 1], opts.expandDims()));
+    }, /axis 4 for rank 4/],
+    ['PACK of different shapes', (m: ModelBuilder, x: number) => {
+      m.output(m.op(OP.PACK, [x, m.f32('k', [1, 6], new Float32Array(6))], 'y', [2, 1, 6, 4], opts.pack(2, 0)));
+    }, /inputs of different shapes/],
+    ['BATCH_MATMUL of a vector', (m: ModelBuilder, x: number) => {
+      m.output(m.op(OP.BATCH_MATMUL, [x, m.f32('v', [4], new Float32Array(4))], 'y', [1, 6], opts.batchMatMul()));
+    }, /must have rank 2 or more/],
+  ])('%s is a ModelFormatError', (_what, build, message) => {
+    refused(build, ModelFormatError, message);
+  });
+});
