@@ -41,6 +41,8 @@ Options:
   --range A:B           only samples A to B-1 (0-based)
   --priors P            re-weight the scores to deployment priors: 'estimate' (EM on this set's
                         scores, its labels unused) or one number per class, comma-separated
+  --train-priors P      the class frequencies the model was trained on (comma-separated, e.g. its
+                        training set's counts; default: equal), for --priors
   --thresholds T        per-class least top score (comma-separated); below it: "unknown"
   --no-calibration      ignore the model's calibration
   --scale S             IDX values are multiplied by S for a sequence model, or become the scale of
@@ -65,6 +67,7 @@ export const DATA_SPECS: OptionSpecs = {
 const SPECS: OptionSpecs = {
   ...DATA_SPECS,
   priors: { type: 'string' },
+  'train-priors': { type: 'string' },
   thresholds: { type: 'string' },
   'no-calibration': { type: 'boolean' },
   json: { type: 'boolean' },
@@ -189,6 +192,9 @@ export async function evalCommand(argv: readonly string[], io: CliIO): Promise<n
   if (args.positionals.length === 0 || args.positionals.length > 2) throw new UsageError('eval takes a folder, a CSV file, or IDX values and labels files', 'eval');
   const priorsText = stringOption(args, 'priors');
   const priors = priorsText === undefined ? undefined : priorsText === 'estimate' ? 'estimate' as const : numberList(priorsText, 'priors', 'eval');
+  const trainText = stringOption(args, 'train-priors');
+  const trainPriors = trainText === undefined ? undefined : numberList(trainText, 'train-priors', 'eval');
+  if (trainPriors && !priors) throw new UsageError('option --train-priors goes with --priors', 'eval');
   const thresholdsText = stringOption(args, 'thresholds');
   const thresholds = thresholdsText === undefined ? undefined : numberList(thresholdsText, 'thresholds', 'eval');
   const html = stringOption(args, 'html');
@@ -198,7 +204,7 @@ export async function evalCommand(argv: readonly string[], io: CliIO): Promise<n
     progress.stage('load');
     opened = await openData(args, args.positionals, 'eval', io, args.options['no-calibration'] ? { calibration: false } : {});
     progress.stage('classify');
-    const options: EvaluateOptions = { priors, thresholds, onProgress: (done, total) => progress.update(done / total) };
+    const options: EvaluateOptions = { priors, trainPriors, thresholds, onProgress: (done, total) => progress.update(done / total) };
     const { report } = await evaluate(opened.classifier as Evaluable<unknown>, opened.set, options);
     progress.done();
     if (html !== undefined) await writeFile(html, reportHtml(report, `${opened.modelName}: ${args.positionals.join(' ')}`));

@@ -74,6 +74,10 @@ describe('edgeinfer eval', () => {
     expect(r.priorCorrection?.priors.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 6);
     const given = await evalJson([...IDX, '-m', RNN, '--range', '0:1000', '--priors', '1,1,1,1,1,1,1,1,1,1']);
     expect(given.priorCorrection).toEqual({ priors: new Array(10).fill(0.1), estimated: false });
+    // A model trained with class 9 twice as frequent, deployed on equal classes: class 9's scores halve.
+    const shifted = await evalJson([...IDX, '-m', RNN, '--range', '0:1000', '--priors', '1,1,1,1,1,1,1,1,1,1', '--train-priors', '1,1,1,1,1,1,1,1,1,2']);
+    expect(shifted.perClass[9].recall).toBeLessThanOrEqual(given.perClass[9].recall);
+    expect(shifted.confusion.reduce((a, row) => a + row[9], 0)).toBeLessThan(given.confusion.reduce((a, row) => a + row[9], 0));
   }, 120_000);
 
   it('draws a progress bar on a terminal only', async () => {
@@ -86,7 +90,7 @@ describe('edgeinfer eval', () => {
   }, 60_000);
 
   it('usage mistakes exit with 2, unreadable data with 1, each one line', async () => {
-    for (const args of [['eval'], ['eval', ...IDX, '--range', '5:2'], ['eval', ...IDX, '--priors', 'a,b'], ['eval', 'a', 'b', 'c'], ['eval', ...IDX, '--batch', '0']]) {
+    for (const args of [['eval'], ['eval', ...IDX, '--range', '5:2'], ['eval', ...IDX, '--priors', 'a,b'], ['eval', 'a', 'b', 'c'], ['eval', ...IDX, '--batch', '0'], ['eval', ...IDX, '--train-priors', '1,2']]) {
       const r = await cli(args);
       expect(r.code, args.join(' ')).toBe(2);
       expect(r.err).toMatch(/^edgeinfer: [^\n]+\n$/);
