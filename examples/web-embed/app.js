@@ -1,7 +1,8 @@
 // The web-embed page: pictures picked, dropped or pasted become cards in a queue, classified one at a time
 // once the model is ready, so nothing given while it loads is lost. A file that is not a picture, or that
 // the browser cannot decode, gets its error on its own card; the page goes on. `?backend=wasm` (or webgpu,
-// js) picks a backend instead of the automatic choice.
+// js) picks a backend instead of the automatic choice. Each classified card has a "why?" toggle: the heatmap of
+// where the model found its top class, worked out once on the first press and laid over the picture.
 import { ImageClassifier } from '../../dist/browser/index.js';
 
 const MODEL = new URL('../../models/mobilenetv2-12-int8.eim', import.meta.url);
@@ -13,6 +14,10 @@ const MAX_WAITING = 50;
 /** Cards kept on the page; the oldest go (and free their picture) beyond this. */
 const MAX_CARDS = 30;
 const TOP_K = 5;
+/** Longest side of the picture a heatmap is drawn over: enough for a card, and a bounded ImageData. */
+const WHY_SIDE = 480;
+/** How each method is named on the card. */
+const METHOD_NAMES = { cam: 'class activation map (cam)', occlusion: 'occlusion map' };
 
 const $ = (id) => document.getElementById(id);
 /** Cards waiting for their turn: { file, card }. */
@@ -51,6 +56,70 @@ function newCard(file) {
     old.remove();
   }
   return card;
+}
+
+/**
+ * explain() and heatmapImageData() live in `edgeinfer/advanced` (not in the 60 KB runtime): fetched on the
+ * first "why?" only. advanced.js imports this same index.js, so the classifier is the class it expects.
+ */
+let advanced;
+const loadAdvanced = () => (advanced ??= import('../../dist/browser/advanced.js'));
+
+/** The picture as ImageData, scaled down to WHY_SIDE on its longest side: what the map is drawn over. */
+function pixelsOf(img) {
+  const k = Math.min(1, WHY_SIDE / Math.max(img.naturalWidth, img.naturalHeight));
+  const canvas = document.createElement('canvas');
+  canvas.width = Math.max(1, Math.round(img.naturalWidth * k));
+  canvas.height = Math.max(1, Math.round(img.naturalHeight * k));
+  const ctx = canvas.getContext('2d', { willReadFrequently: true });
+  ctx.drawImage(img, 0, 0, canvas.width, canvas.height);
+  return ctx.getImageData(0, 0, canvas.width, canvas.height);
+}
+
+/** Whether the model's resize and crop left part of the picture out (renderHeatmap dims that part). */
+const cropped = (r, photo) => r.x > 0.5 || r.y > 0.5 || r.width < photo.width - 0.5 || r.height < photo.height - 0.5;
+
+/** The "why?" toggle of a classified card: the first press works the map out, later ones show or hide it. */
+async function toggleWhy(card, button) {
+  const shown = button.getAttribute('aria-pressed') === 'true';
+  button.setAttribute('aria-pressed', String(!shown));
+  const figure = card.querySelector('figure');
+  if (figure) {
+    figure.hidden = shown;
+    if (card.dataset.why !== 'working') card.dataset.why = shown ? 'hidden' : 'shown';
+    return;
+  }
+  const canvas = el('canvas');
+  const caption = el('figcaption', '', 'working out why…');
+  const made = el('figure');
+  made.append(canvas, caption);
+  card.append(made);
+  card.dataset.why = 'working';
+  try {
+    const { explain, heatmapImageData } = await loadAdvanced();
+    const photo = pixelsOf(card.querySelector('img'));
+    const t0 = performance.now();
+    // 'auto': cam where the model ends in pooling + dense, as MobileNetV2 does (one extra pass), else occlusion.
+    const map = await explain(classifier, photo);
+    const ms = performance.now() - t0;
+    canvas.width = photo.width;
+    canvas.height = photo.height;
+    canvas.getContext('2d').putImageData(heatmapImageData(map, photo), 0, 0);
+    canvas.setAttribute('role', 'img');
+    canvas.setAttribute('aria-label', `heatmap of where the model found “${map.label}”`);
+    const legend = el('span', 'legend');
+    legend.append(el('span', '', 'low'), el('span', 'ramp'), el('span', '', 'high evidence'));
+    caption.replaceChildren(
+      `Where it found “${map.label ?? `class ${map.classIndex}`}” (${(map.score * 100).toFixed(1)} %): ${METHOD_NAMES[map.method] ?? map.method}, ${ms < 10 ? ms.toFixed(1) : Math.round(ms)} ms.${cropped(map.region, photo) ? ' The dimmed edges are outside what the model saw.' : ''}`,
+      legend,
+    );
+    made.dataset.method = map.method;
+    card.dataset.why = made.hidden ? 'hidden' : 'shown';
+  } catch (e) {
+    canvas.remove();
+    caption.textContent = `no explanation: ${e instanceof Error ? e.message : String(e)}`;
+    card.dataset.why = 'error';
+  }
 }
 
 function setCard(card, state, text) {
@@ -113,6 +182,12 @@ async function classifyCard(file, card) {
       return li;
     }));
     setCard(card, 'done', `${ms < 10 ? ms.toFixed(1) : Math.round(ms)} ms on ${classifier.backend}, ${img.naturalWidth}×${img.naturalHeight}`);
+    const why = el('button', 'why-toggle', 'why?');
+    why.type = 'button';
+    why.setAttribute('aria-pressed', 'false');
+    why.title = 'Show where in the picture the model found its top class';
+    why.addEventListener('click', () => void toggleWhy(card, why));
+    card.querySelector('ol').after(why);
   } catch (e) {
     // The SDK's typed errors (InputError for a picture it cannot use, BackendLostError...) say what went wrong.
     setCard(card, 'error', `not classified: ${e instanceof Error ? e.message : String(e)}`);

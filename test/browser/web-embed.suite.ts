@@ -3,7 +3,8 @@
 // the model is still loading (its request held back) waits on its card and is classified once the model is
 // ready; a text file and a corrupt JPEG get visible errors on their cards and no page error; drop and paste
 // (synthetic DataTransfer events) classify; each result shows its time; nothing scrolls sideways on the
-// phone. The README's embed snippet runs as written against the bundle. Screenshots go to a temporary
+// phone. A card's "why?" toggle lays a heatmap (cam, named, with a legend) over its picture and hides it
+// again. The README's embed snippet runs as written against the bundle. Screenshots go to a temporary
 // folder; EDGEINFER_SCREENSHOTS=1 also writes the phone one to examples/web-embed/screenshot-phone.png.
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,6 +12,7 @@ import { join } from 'node:path';
 import type { BrowserContext as PlaywrightContext, Page, Route } from 'playwright';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { ROOT, type Setup } from './context.js';
+import { overlayStats } from './heat-pixels.js';
 import { startServer, type TestServer } from './server.js';
 
 const APP = '/examples/web-embed/';
@@ -97,6 +99,38 @@ export function webEmbedSuite(setup: Setup): void {
     return over.defaultPrevented && highlighted;
   }, { kind, files });
 
+  /** Presses `name`'s "why?" and waits for its map: how it lies over the picture (heat-pixels.ts), its method and caption. */
+  async function why(page: Page, name: string) {
+    const card = page.locator('.card', { hasText: name });
+    await card.locator('.why-toggle').click();
+    await until(page, `the map of ${name}`, async () => ['shown', 'error'].includes(await card.getAttribute('data-why') ?? ''), 60_000);
+    expect(await card.locator('figcaption').textContent()).not.toMatch(/^no explanation/);
+    const stats = await card.evaluate(overlayStats, ['figure canvas', 'img', true]);
+    return {
+      ...stats,
+      ...await card.evaluate((c) => ({
+        method: (c.querySelector('figure') as HTMLElement).dataset.method, visible: c.querySelector('figure canvas')!.getClientRects().length > 0,
+        caption: c.querySelector('figcaption')!.textContent!, legend: c.querySelector('figcaption .legend .ramp') !== null,
+      })),
+    };
+  }
+  function expectMap(m: Awaited<ReturnType<typeof why>>, name: string): void {
+    console.log(`examples/web-embed: why? on ${name}: ${m.width}x${m.height} ${m.method}, of ${m.inside} pixels in view ${(m.hot * 100).toFixed(0)} % pushed to red, ${(m.cold * 100).toFixed(0)} % to blue; "${m.caption}"`);
+    expect(m).toMatchObject({ method: 'cam', visible: true, legend: true });
+    expect(m.inside).toBeGreaterThan(0.25 * m.width * m.height);
+    expect(m.hot, 'a map over the picture: some of it hot').toBeGreaterThan(0.05);
+    expect(m.cold, 'and some of it cold, not one flat colour').toBeGreaterThan(0.05);
+    expect(m.caption).toMatch(/class activation map \(cam\)/);
+  }
+  /** Presses "why?" again: the overlay goes, the card says so. */
+  async function hideWhy(page: Page, name: string): Promise<void> {
+    const card = page.locator('.card', { hasText: name });
+    await card.locator('.why-toggle').click();
+    expect(await card.getAttribute('data-why')).toBe('hidden');
+    expect(await card.locator('.why-toggle').getAttribute('aria-pressed')).toBe('false');
+    expect(await card.locator('figure canvas').isVisible()).toBe(false);
+  }
+
   let page: Page;
 
   it('phone: a picture picked while the model loads waits, then is classified; time shown; no sideways scroll', async () => {
@@ -151,15 +185,27 @@ export function webEmbedSuite(setup: Setup): void {
     expect(pasted.text).toMatch(/ms on wasm/);
     const { scroll, inner } = await noOverflow(page);
     expect(scroll).toBeLessThanOrEqual(inner);
-    await screenshot(page, 'screenshot-phone.png');
     await dispatch(page, 'paste', []);
     expect(await page.textContent('#notice')).toMatch(/^The clipboard holds no picture/);
     expect(await cards(page)).toHaveLength(6);
     expect(errors).toEqual([]);
+  });
+
+  it('phone: "why?" lays the heatmap (cam) over a picture, with its method and a legend, and hides it again; no sideways scroll', async () => {
+    expectMap(await why(page, 'pizza.jpg'), 'pizza.jpg');
+    const { scroll, inner } = await noOverflow(page);
+    expect(scroll, 'page-level horizontal overflow at 390 px with a map shown').toBeLessThanOrEqual(inner);
+    await screenshot(page, 'screenshot-phone.png');
+    await hideWhy(page, 'pizza.jpg');
+    // Shown again from the map already made: no second explain.
+    await page.locator('.card', { hasText: 'pizza.jpg' }).locator('.why-toggle').click();
+    expect(await page.locator('.card', { hasText: 'pizza.jpg' }).getAttribute('data-why')).toBe('shown');
+    expect(await page.locator('.card', { hasText: 'pizza.jpg' }).locator('figure canvas').count()).toBe(1);
+    expect(errors).toEqual([]);
     await page.close();
   });
 
-  it('desktop: two pictures dropped at once are queued and both classified; screenshot', async () => {
+  it('desktop: two pictures dropped at once are queued and both classified; "why?" shows and hides a map; screenshot', async () => {
     const p = await open(desktop);
     try {
       await until(p, 'the model', async () => (await p.getAttribute('body', 'data-model')) === 'ready');
@@ -173,7 +219,10 @@ export function webEmbedSuite(setup: Setup): void {
       const { scroll, inner } = await noOverflow(p);
       expect(inner).toBe(DESKTOP.width);
       expect(scroll).toBeLessThanOrEqual(inner);
+      expectMap(await why(p, 'saxophone.jpg'), 'saxophone.jpg');
+      expect((await noOverflow(p)).scroll).toBeLessThanOrEqual(DESKTOP.width);
       await screenshot(p, 'screenshot-desktop.png');
+      await hideWhy(p, 'saxophone.jpg');
       expect(errors).toEqual([]);
     } finally {
       await p.close();
