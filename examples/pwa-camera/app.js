@@ -1,11 +1,15 @@
 // The camera PWA: the default MobileNetV2 on the best backend here, classifying the camera live (top-3, at most
 // 5 times a second, scores smoothed across frames), or a photo when there is no camera or no permission for it.
 // sw.js keeps every file it needs, so it also works offline, and tells the page when a new version is waiting.
+// "why?" freezes the frame (the pause) and lays over it the heatmap of where the model found its top class.
 import { ImageClassifier, setAssetPaths } from '../../dist/browser/index.js';
 
 const MODEL_URL = new URL('../../models/mobilenetv2-12-int8.eim', import.meta.url);
 const BUNDLE = new URL('../../dist/browser/', import.meta.url);
 const MAX_FPS = 5;
+/** Longest side of the frame a heatmap is worked out and drawn on. */
+const WHY_SIDE = 640;
+const METHOD_NAMES = { cam: 'class activation map (cam)', occlusion: 'occlusion map' };
 const TOP_K = 3;
 const $ = (id) => document.getElementById(id);
 const video = $('camera');
@@ -21,7 +25,9 @@ function setState(state, text = '', { retry = false, pick = false } = {}) {
   $('state-pick').hidden = !pick;
   $('photo').hidden = state !== 'photo';
   $('pause').disabled = state !== 'camera';
+  $('explain').disabled = state !== 'camera' && state !== 'photo';
   $('back').hidden = state !== 'photo';
+  clearWhy();
 }
 
 function show(top, raw = top) {
@@ -181,6 +187,7 @@ const classifierReady = loadClassifier();
 classifierReady.catch(() => {});
 
 function stopCamera() {
+  clearWhy();
   loop?.stop();
   loop = undefined;
   stream?.getTracks().forEach((t) => t.stop());
@@ -294,12 +301,96 @@ function setPaused(paused) {
 $('pause').addEventListener('click', async () => {
   // A paused <video> presents no new frames, so the loop idles and the picture and labels stay as they are.
   if (video.paused) {
+    clearWhy();
     await video.play();
     setPaused(false);
   } else {
     video.pause();
     setPaused(true);
   }
+});
+
+// ---- why? ----
+
+/**
+ * explain() and heatmapImageData() are in `edgeinfer/advanced` (not in the runtime's index.js): imported on the
+ * first "why?" only, from sw.js's cache when offline. It imports this same index.js, so the classifier fits it.
+ */
+let advanced;
+const loadAdvanced = () => (advanced ??= import('../../dist/browser/advanced.js'));
+/** Counts "why?" requests: a map that arrives after the user moved on (resumed, another photo) is dropped. */
+let whyRun = 0;
+
+function clearWhy() {
+  whyRun++;
+  $('heat').hidden = true;
+  $('heat-caption').hidden = true;
+  $('explain').setAttribute('aria-pressed', 'false');
+  delete stage.dataset.why;
+}
+
+/** What is on the stage as ImageData, at most WHY_SIDE on its longest side: the frozen frame or the photo. */
+function stagePixels(source) {
+  const w = source.videoWidth ?? source.naturalWidth, h = source.videoHeight ?? source.naturalHeight;
+  if (!w || !h) throw new Error('no picture to explain yet');
+  const k = Math.min(1, WHY_SIDE / Math.max(w, h));
+  const canvas = document.createElement('canvas');
+  canvas.width = Math.max(1, Math.round(w * k));
+  canvas.height = Math.max(1, Math.round(h * k));
+  const ctx = canvas.getContext('2d', { willReadFrequently: true });
+  ctx.drawImage(source, 0, 0, canvas.width, canvas.height);
+  return ctx.getImageData(0, 0, canvas.width, canvas.height);
+}
+
+function caption(...parts) {
+  $('heat-caption').replaceChildren(...parts);
+  $('heat-caption').hidden = false;
+}
+
+async function showWhy() {
+  const photo = stage.dataset.state === 'photo';
+  // Freeze first, as Pause does: the map is of this frame, and the labels stay those of the frames before it.
+  if (!photo && !video.paused) {
+    video.pause();
+    setPaused(true);
+  }
+  const run = ++whyRun;
+  $('explain').setAttribute('aria-pressed', 'true');
+  stage.dataset.why = 'working';
+  caption('working out why…');
+  try {
+    const source = photo ? $('photo') : video;
+    const frame = stagePixels(source);
+    const [classifier, { explain, heatmapImageData }] = await Promise.all([classifierReady, loadAdvanced()]);
+    const t0 = performance.now();
+    // 'auto': cam on MobileNetV2 (one extra pass); a model without pooling + dense at its end gets occlusion.
+    const map = await explain(classifier, frame);
+    const ms = performance.now() - t0;
+    if (run !== whyRun) return;
+    const heat = $('heat');
+    heat.width = frame.width;
+    heat.height = frame.height;
+    // The legend is the caption's, not drawn into the picture: a mirrored front camera would flip it.
+    heat.getContext('2d').putImageData(heatmapImageData(map, frame, { legend: false }), 0, 0);
+    heat.classList.toggle('mirrored', !photo && stage.classList.contains('mirrored'));
+    heat.dataset.method = map.method;
+    heat.hidden = false;
+    const legend = document.createElement('span');
+    legend.className = 'legend';
+    const word = (t) => Object.assign(document.createElement('span'), { textContent: t });
+    legend.append(word('low'), Object.assign(document.createElement('span'), { className: 'ramp' }), word('high evidence'));
+    caption(`Why “${map.label ?? `class ${map.classIndex}`}” (${(map.score * 100).toFixed(1)} %): ${METHOD_NAMES[map.method] ?? map.method}, ${ms.toFixed(0)} ms${photo ? '' : '; Resume to go on'}`, legend);
+    stage.dataset.why = 'shown';
+  } catch (e) {
+    if (run !== whyRun) return;
+    caption(`No explanation: ${e?.message ?? e}`);
+    stage.dataset.why = 'error';
+  }
+}
+
+$('explain').addEventListener('click', () => {
+  if ($('explain').getAttribute('aria-pressed') === 'true') clearWhy();
+  else void showWhy();
 });
 
 $('switch').addEventListener('click', async () => {

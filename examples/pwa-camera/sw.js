@@ -1,4 +1,5 @@
-// Offline support for the camera PWA: at install, caches the app shell, the SDK bundle with its kernels
+// Offline support for the camera PWA: at install, caches the app shell, the SDK bundle (index.js, and advanced.js
+// that "why?" imports for its heatmaps) with its kernels
 // (the five wasm builds, since the SDK picks one at run time, the threaded builds' worker script, and the WGSL
 // table) and the default model; then answers from that cache first, the network after. Every response it
 // gives carries the cross-origin isolation headers (COOP/COEP/CORP), whether or not the server sent them when
@@ -6,7 +7,7 @@
 // A new version (a changed sw.js) installs beside the running one and waits: the page offers "update available"
 // and, when the user accepts, asks it to take over (skip-waiting), then reloads. Bump VERSION whenever any cached
 // file changes.
-const VERSION = 'edgeinfer-camera-v4';
+const VERSION = 'edgeinfer-camera-v5';
 const FILES = [
   './',
   './index.html',
@@ -17,6 +18,7 @@ const FILES = [
   './icon-512.png',
   './icon-maskable-512.png',
   '../../dist/browser/index.js',
+  '../../dist/browser/advanced.js',
   '../../dist/browser/edgeinfer-simd.wasm',
   '../../dist/browser/edgeinfer-relaxed.wasm',
   '../../dist/browser/edgeinfer-scalar.wasm',

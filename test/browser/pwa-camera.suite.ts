@@ -1,10 +1,11 @@
 // examples/pwa-camera as its users meet it, in Chromium with fake cameras: at phone size (390x844, mobile viewport)
 // with one camera streaming pizza.jpg (classifies, smoothing on and adjustable with the raw scores kept, pause, no
-// switch, backend and why, speed, install button, no horizontal overflow, screenshot); with two cameras (the switch
+// switch, backend and why, speed, install button, "why?" freezing the frame under a heatmap and Resume clearing it, no
+// horizontal overflow, screenshots); with two cameras (the switch
 // opens the other one); with the camera permission denied (a state with retry and a photo fallback that classifies,
 // a readable error for a non-image, then retry once allowed); with no camera at all; with a model that cannot be
 // fetched; at desktop size (no switch, installable, offline from the service worker, cross-origin isolated with
-// threads, and an update taken through the "update available" prompt). Screenshots go to a temporary folder; with
+// threads, "why?" offline from the cached advanced.js, and an update taken through the "update available" prompt). Screenshots go to a temporary folder; with
 // EDGEINFER_SCREENSHOTS=1 the phone-size ones are written to examples/pwa-camera/ (screenshot-phone*.png).
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,6 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodePng, parsePng } from '../../src/vision/node-png.js';
 import { ROOT, type Setup } from './context.js';
 import { nodeTop1ByPhoto, SAMPLES_DIR, type TopClass } from './fixtures.js';
+import { overlayStats } from './heat-pixels.js';
 import { startServer, type TestServer } from './server.js';
 import { launchWithCamera } from './video.suite.js';
 
@@ -137,6 +139,26 @@ export function pwaCameraSuite(setup: Setup): void {
   const resultsAfter = (page: Page, n: number, timeout = 30_000) =>
     page.waitForFunction((k) => Number(document.getElementById('stats')!.dataset.results) > k, n, { timeout });
 
+  /** Presses "why?" and waits for the map; returns how it lies over the frozen frame (heat-pixels.ts), its method and caption. */
+  const why = async (page: Page) => {
+    await page.click('#explain');
+    await page.waitForFunction(() => ['shown', 'error'].includes(document.getElementById('stage')!.dataset.why ?? ''), undefined, { timeout: 60_000 })
+      .catch(async (e: Error) => { throw new Error(`no map: "${await page.textContent('#heat-caption')}": ${e.message}`); });
+    const caption = (await page.textContent('#heat-caption')) ?? '';
+    expect(caption).not.toMatch(/^No explanation/);
+    const stats = await page.locator('#stage').evaluate(overlayStats, ['#heat', '#camera', true]);
+    const method = await page.getAttribute('#heat', 'data-method');
+    console.log(`pwa-camera why?: ${stats.width}x${stats.height} ${method}, of ${stats.inside} pixels ${(stats.hot * 100).toFixed(0)} % pushed to red, ${(stats.cold * 100).toFixed(0)} % to blue; "${caption}"`);
+    expect(method).toBe('cam');
+    expect(caption).toMatch(/class activation map \(cam\)/);
+    expect(stats.inside).toBeGreaterThan(0.25 * stats.width * stats.height);
+    expect(stats.hot, 'a map over the frame: some of it hot').toBeGreaterThan(0.05);
+    expect(stats.cold, 'and some of it cold, not one flat colour').toBeGreaterThan(0.05);
+    expect(await page.locator('#heat').isVisible()).toBe(true);
+    expect(await page.locator('#explain').getAttribute('aria-pressed')).toBe('true');
+  };
+  const paused = (page: Page) => page.evaluate(() => (document.getElementById('camera') as HTMLVideoElement).paused);
+
   const waitState = async (page: Page, state: string, timeout = 60_000) => {
     await page.waitForFunction((s) => document.getElementById('stage')!.dataset.state === s, state, { timeout })
       .catch(async (e: Error) => { throw new Error(`state never "${state}": ${JSON.stringify(await shown(page))}: ${e.message}`); });
@@ -195,7 +217,7 @@ export function pwaCameraSuite(setup: Setup): void {
   let oneCamera: Promise<Browser> | undefined;
   const withOneCamera = () => (oneCamera ??= launch({ cameras: 1, askPermission: true }));
 
-  it(`phone, one camera: classifies ${CAMERA_PHOTO} live with smoothing (raw scores kept), pauses, no switch, shows backend, why and speed, offers install; no sideways overflow`, async () => {
+  it(`phone, one camera: classifies ${CAMERA_PHOTO} live with smoothing (raw scores kept), pauses, "why?" freezes the frame under a heatmap that Resume clears, no switch, shows backend, why and speed, offers install; no sideways overflow`, async () => {
     const browser = await withOneCamera();
     await withApp(browser, PHONE, ['camera'], async ({ context, page }) => {
       const pizza = want.get(CAMERA_PHOTO)!.label;
@@ -235,6 +257,31 @@ export function pwaCameraSuite(setup: Setup): void {
       expect(await page.locator('#pause').textContent()).toBe('Resume');
       await page.click('#pause');
       await resultsAfter(page, frozen + 1, 10_000);
+
+      // why? freezes the frame (as Pause does) and lays the map over it; pressed again the map goes and the frame
+      // stays frozen; pressed once more it is back; Resume clears it and the results go on.
+      expect(await page.locator('#explain').isEnabled()).toBe(true);
+      await why(page);
+      expect(await paused(page)).toBe(true);
+      expect(await page.locator('#paused-badge').isVisible()).toBe(true);
+      expect(await page.locator('#pause').textContent()).toBe('Resume');
+      await page.waitForTimeout(300);
+      const still = (await shown(page)).results;
+      await page.waitForTimeout(1000);
+      expect((await shown(page)).results).toBe(still);
+      expect(await overflow(page)).toEqual({ scrolls: false, past: [] });
+      await screenshot(page, 'screenshot-phone-why.png');
+      await page.click('#explain');
+      expect(await page.locator('#heat').isVisible()).toBe(false);
+      expect(await page.locator('#heat-caption').isVisible()).toBe(false);
+      expect(await paused(page)).toBe(true);
+      await why(page);
+      await page.click('#pause');
+      expect(await page.locator('#heat').isVisible()).toBe(false);
+      expect(await page.getAttribute('#stage', 'data-why')).toBeNull();
+      expect(await page.locator('#explain').getAttribute('aria-pressed')).toBe('false');
+      expect(await paused(page)).toBe(false);
+      await resultsAfter(page, still + 1, 10_000);
 
       // One camera: nothing to switch to.
       expect(await page.locator('#switch').isVisible()).toBe(false);
@@ -366,7 +413,7 @@ export function pwaCameraSuite(setup: Setup): void {
     });
   }, 120_000);
 
-  it('desktop, one camera: no switch; installable; offline after a reload (service worker cache), cross-origin isolated with threads both times; an update is offered and taken', async () => {
+  it('desktop, one camera: no switch; installable; offline after a reload (service worker cache), cross-origin isolated with threads both times, "why?" too; an update is offered and taken', async () => {
     const browser = await withOneCamera();
     await withApp(browser, DESKTOP, ['camera'], async ({ context, page: app }) => {
       const pizza = want.get(CAMERA_PHOTO)!.label;
@@ -440,6 +487,9 @@ export function pwaCameraSuite(setup: Setup): void {
       console.log(`pwa-camera offline: ${offline.labels.join(', ')} on ${offline.backend} after ${(performance.now() - t0).toFixed(0)} ms`);
       expect(offline.backend).toBe(online.backend);
       expectThreads(await threads(), 'offline');
+      // "why?" imports advanced.js only now: from the worker's cache too.
+      await why(app);
+      await app.click('#pause');
       // Everything came from the worker's cache: the server saw no request after going offline.
       expect(server.requests.slice(before)).toEqual([]);
 
