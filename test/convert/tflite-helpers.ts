@@ -250,6 +250,11 @@ export const opts = {
   unpack: (num: number, axis: number): [number, FbTable] => [64, [s('i32', num), s('i32', axis)]],
   splitV: (n: number): [number, FbTable] => [79, [s('i32', n)]],
   batchMatMul: (adjX = false, adjY = false): [number, FbTable] => [101, [s('bool', adjX ? 1 : 0), s('bool', adjY ? 1 : 0)]],
+  gather: (axis: number): [number, FbTable] => [23, [s('i32', axis)]],
+  stridedSlice: (o: { beginMask?: number; endMask?: number; ellipsisMask?: number; newAxisMask?: number; shrinkAxisMask?: number }): [number, FbTable] =>
+    [32, [s('i32', o.beginMask ?? 0), s('i32', o.endMask ?? 0), s('i32', o.ellipsisMask ?? 0), s('i32', o.newAxisMask ?? 0), s('i32', o.shrinkAxisMask ?? 0)]],
+  slice: (): [number, FbTable] => [48, []],
+  resizeNearest: (alignCorners = false, halfPixel = false): [number, FbTable] => [74, [s('bool', alignCorners ? 1 : 0), s('bool', halfPixel ? 1 : 0)]],
 };
 
 export const OP = {
@@ -257,7 +262,7 @@ export const OP = {
   MAX_POOL_2D: 17, MUL: 18, RELU: 19, RELU6: 21, RESHAPE: 22, SOFTMAX: 25, TANH: 28, PAD: 34, MEAN: 40, SUB: 41, SQUEEZE: 43,
   PADV2: 60, TRANSPOSE: 39, LEAKY_RELU: 98, QUANTIZE: 114, HARD_SWISH: 117, CUMSUM: 128, RESIZE_BILINEAR: 23, GATHER: 36,
   DIV: 42, STRIDED_SLICE: 45, SPLIT: 49, LOG_SOFTMAX: 50, PRELU: 54, EXPAND_DIMS: 70, PACK: 83, UNPACK: 88, RESIZE_NEAREST_NEIGHBOR: 97,
-  SPLIT_V: 102, BATCH_MATMUL: 126,
+  SPLIT_V: 102, BATCH_MATMUL: 126, SLICE: 65,
 } as const;
 
 export const ACT = { NONE: 0, RELU: 1, RELU_N1_TO_1: 2, RELU6: 3, TANH: 4, SIGN_BIT: 5 } as const;

@@ -2,8 +2,9 @@
 // BATCH_MATMUL (adj_x, adj_y), DIV, LOG_SOFTMAX, PRELU, EXPAND_DIMS, SPLIT, SPLIT_V, PACK, UNPACK. There is no
 // LiteRT reference for them in ../shared/models (its TFLite models are Coral's classifiers), so small models
 // are built here (tflite-helpers.ts writes the FlatBuffer) and compared on every backend with TF.js (cpu),
-// whose ops have TFLite's semantics. RESIZE_*, STRIDED_SLICE, SLICE and GATHER need IR ops we do not have:
-// they are refused by name with what they need.
+// whose ops have TFLite's semantics. STRIDED_SLICE, SLICE, GATHER and RESIZE_NEAREST_NEIGHBOR are lowered onto
+// Split/Concat/Reshape where they can be (unit steps, constant indices, whole factors); the rest of them and
+// RESIZE_BILINEAR are refused by name with the IR op they would need.
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importTflite } from '../../src/convert/tflite/import.js';
@@ -32,6 +33,7 @@ const rand = (shape: number[], seed: number, scale = 1): Float32Array => randomF
 const feed = (shape: number[], seed: number, scale = 1): Feed => ({ shape, data: rand(shape, seed, scale) });
 const out = (t: tf.Tensor): Float32Array => t.dataSync() as Float32Array;
 const ops = (g: Graph): string[] => g.nodes.map((n) => n.op);
+const t4 = (f: Feed): tf.Tensor4D => tf.tensor4d(f.data, f.shape as [number, number, number, number]);
 
 /** Self-attention on [1, T, D]: q, k, v projections, q kᵀ (adj_y) / √d, softmax, · v, then [1, d, T]. */
 function attentionCase(): Case {
@@ -86,13 +88,39 @@ function plumbingCase(): Case {
       const [u0, u1] = tf.unstack(te, 1);
       return {
         a: out(ta), b: out(tb), c: out(tc), d: out(td), packed: out(tf.stack([u1, u0], 2)), expanded: out(tb.expandDims(-1)),
-        logp: out(tf.logSoftmax(xt)), prelu: out(tf.prelu(xt, tf.tensor1d(alpha))),
+        logp: out(tf.logSoftmax(xt)), prelu: out(tf.prelu(xt, tf.tensor3d(alpha, [1, 1, 4]))),
       };
     },
   };
 }
 
-const CASES: readonly (() => Case)[] = [attentionCase, plumbingCase];
+/** Picking and repeating on [1, 4, 6, 3]: STRIDED_SLICE (masks, shrink, negative bounds), SLICE, GATHER, RESIZE_NEAREST_NEIGHBOR. */
+function selectCase(): Case {
+  const x = feed([1, 4, 6, 3], 7);
+  const m = new ModelBuilder();
+  const xi = m.input('x', x.shape);
+  // x[:, 1:, -4:-1, 2]: begin_mask on axis 0, shrink on axis 3.
+  m.output(m.op(OP.STRIDED_SLICE, [xi, m.i32('b', [4], [0, 1, -4, 2]), m.i32('e', [4], [0, 4, -1, 3]), m.i32('s', [4], [1, 1, 1, 1])],
+    'ss', [1, 3, 3], opts.stridedSlice({ beginMask: 1, endMask: 1, shrinkAxisMask: 8 })));
+  m.output(m.op(OP.SLICE, [xi, m.i32('sb', [4], [0, 2, 1, 0]), m.i32('sz', [4], [1, -1, 4, 2])], 'sl', [1, 2, 4, 2], opts.slice()));
+  m.output(m.op(OP.GATHER, [xi, m.i32('idx', [2, 2], [5, 0, -1, 2])], 'g', [1, 4, 2, 2, 3], opts.gather(2)));
+  m.output(m.op(OP.RESIZE_NEAREST_NEIGHBOR, [xi, m.i32('size', [2], [8, 18])], 'up', [1, 8, 18, 3], opts.resizeNearest(false, true)));
+  return {
+    name: 'STRIDED_SLICE (masks, shrink, negative bounds), SLICE (-1 size), GATHER (constant 2-D indices), RESIZE_NEAREST_NEIGHBOR (x2, x3)', bytes: m.bytes(), feeds: { x },
+    want: () => {
+      const xt = t4(x);
+      return {
+        ss: out(tf.stridedSlice(xt, [0, 1, -4, 2], [0, 4, -1, 3], [1, 1, 1, 1], 1, 1, 0, 0, 8)),
+        sl: out(tf.slice(xt, [0, 2, 1, 0], [1, -1, 4, 2])),
+        g: out(tf.gather(xt, tf.tensor2d([5, 0, 5, 2], [2, 2], 'int32'), 2)),
+        up: out(tf.image.resizeNearestNeighbor(xt, [8, 18], false, true)),
+      };
+    },
+    check: (g) => expect(ops(g)).not.toContain('Transpose'),
+  };
+}
+
+const CASES: readonly (() => Case)[] = [attentionCase, plumbingCase, selectCase];
 
 describe('TFLite tensor ops vs TF.js on every backend', () => {
   beforeAll(tfReady);
@@ -133,13 +161,36 @@ describe('TFLite tensor ops: refusals', () => {
     expect(() => importTflite(m.bytes())).toThrow(message);
   };
 
+  it('RESIZE_BILINEAR needs an IR op we do not have: an UnsupportedOpError saying which', () => {
+    refused((m, x) => { m.output(m.op(OP.RESIZE_BILINEAR, [x, m.i32('k', [2], [1, 2])], 'y', [1, 6, 4])); }, UnsupportedOpError, /RESIZE_BILINEAR.*needs a Resize op \(bilinear\)/);
+  });
+
   it.each([
-    ['RESIZE_BILINEAR', OP.RESIZE_BILINEAR, /RESIZE_BILINEAR.*needs a Resize op \(bilinear\)/],
-    ['RESIZE_NEAREST_NEIGHBOR', OP.RESIZE_NEAREST_NEIGHBOR, /RESIZE_NEAREST_NEIGHBOR.*needs a Resize op \(nearest\)/],
-    ['STRIDED_SLICE', OP.STRIDED_SLICE, /STRIDED_SLICE.*needs a Slice op/],
-    ['GATHER', OP.GATHER, /GATHER.*needs a Gather op/],
-  ])('%s needs an IR op we do not have: an UnsupportedOpError saying which', (_name, op, message) => {
-    refused((m, x) => { m.output(m.op(op, [x, m.i32('k', [2], [1, 2])], 'y', [1, 6, 4])); }, UnsupportedOpError, message);
+    ['GATHER with indices computed at run time', (m: ModelBuilder, x: number) => {
+      // (An int32 graph input is refused before; any run-time tensor stands in for computed indices.)
+      m.output(m.op(OP.GATHER, [x, m.op(OP.RELU, [m.input('i', [2])], 'ri', [2])], 'y', [2, 6, 4], opts.gather(0)));
+    }, /GATHER.*indices computed at run time \(needs a Gather op\)/],
+    ['GATHER from an axis longer than the lowering takes', (m: ModelBuilder, x: number) => {
+      const t = m.op(OP.RESHAPE, [x, m.i32('s', [2], [1, 24])], 't', [1, 24], opts.reshape([1, 24]));
+      const wide = m.op(OP.RESIZE_NEAREST_NEIGHBOR, [m.op(OP.RESHAPE, [t, m.i32('s4', [4], [1, 1, 24, 1])], 't4', [1, 1, 24, 1], opts.reshape([1, 1, 24, 1])), m.i32('sz', [2], [1, 288])], 'w', [1, 1, 288, 1], opts.resizeNearest());
+      m.output(m.op(OP.GATHER, [wide, m.i32('i', [1], [3])], 'y', [1, 1, 1, 1], opts.gather(2)));
+    }, /gathering from an axis of 288 \(lowered up to 256; more needs a Gather op\)/],
+    ['STRIDED_SLICE with a step of 2', (m: ModelBuilder, x: number) => {
+      m.output(m.op(OP.STRIDED_SLICE, [x, m.i32('b', [3], [0, 0, 0]), m.i32('e', [3], [1, 6, 4]), m.i32('s', [3], [1, 2, 1])], 'y', [1, 3, 4], opts.stridedSlice({})));
+    }, /strides \[1,2,1\] \(only 1; other steps need a Slice op\)/],
+    ['STRIDED_SLICE with new_axis_mask', (m: ModelBuilder, x: number) => {
+      m.output(m.op(OP.STRIDED_SLICE, [x, m.i32('b', [3], [0, 0, 0]), m.i32('e', [3], [1, 6, 4]), m.i32('s', [3], [1, 1, 1])], 'y', [1, 1, 6, 4], opts.stridedSlice({ newAxisMask: 2 })));
+    }, /new_axis_mask/],
+    ['RESIZE_NEAREST_NEIGHBOR by 1.5', (m: ModelBuilder, x: number) => {
+      const x4 = m.op(OP.RESHAPE, [x, m.i32('s', [4], [1, 6, 4, 1])], 'x4', [1, 6, 4, 1], opts.reshape([1, 6, 4, 1]));
+      m.output(m.op(OP.RESIZE_NEAREST_NEIGHBOR, [x4, m.i32('sz', [2], [9, 6])], 'y', [1, 9, 6, 1], opts.resizeNearest()));
+    }, /resizing 6x4 to 9x6 .*needs a Resize op/],
+    ['RESIZE_NEAREST_NEIGHBOR with align_corners', (m: ModelBuilder, x: number) => {
+      const x4 = m.op(OP.RESHAPE, [x, m.i32('s', [4], [1, 6, 4, 1])], 'x4', [1, 6, 4, 1], opts.reshape([1, 6, 4, 1]));
+      m.output(m.op(OP.RESIZE_NEAREST_NEIGHBOR, [x4, m.i32('sz', [2], [12, 8])], 'y', [1, 12, 8, 1], opts.resizeNearest(true)));
+    }, /with align_corners/],
+  ])('%s is an UnsupportedOpError naming what it needs', (_what, build, message) => {
+    refused(build, UnsupportedOpError, message);
   });
 
   it.each([

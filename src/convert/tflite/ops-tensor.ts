@@ -163,8 +163,5 @@ export const TENSOR_CONVERTERS: readonly (readonly [number, Converter])[] = [
 /** Builtin operators refused because the IR has no op for them yet, with what they would need. */
 export const NEEDS_IR_OP: ReadonlyMap<string, string> = new Map([
   ['RESIZE_BILINEAR', 'a Resize op (bilinear)'],
-  ['RESIZE_NEAREST_NEIGHBOR', 'a Resize op (nearest)'],
-  ['STRIDED_SLICE', 'a Slice op'],
-  ['SLICE', 'a Slice op'],
-  ['GATHER', 'a Gather op'],
+  ['GATHER_ND', 'a Gather op'],
 ]);

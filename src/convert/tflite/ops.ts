@@ -12,6 +12,7 @@ import type { Shape } from '../../tensor.js';
 import { shapeToString } from '../../tensor.js';
 import { sizeOf, type Context, type Val } from './context.js';
 import { checkShape, clampNode, constInput, finish, options, reshapeTo, type Converter, type Mode } from './finish.js';
+import { SELECT_CONVERTERS } from './ops-select.js';
 import { TENSOR_CONVERTERS } from './ops-tensor.js';
 import {
   Activation, activationOption, concatenationOptions, conv2dOptions, depthwiseOptions, fullyConnectedOptions, leakyReluAlpha,
@@ -361,6 +362,7 @@ export const CONVERTERS: ReadonlyMap<number, Converter> = new Map<number, Conver
   [Op.QUANTIZE, quantize],
   [Op.DEQUANTIZE, dequantize],
   ...TENSOR_CONVERTERS,
+  ...SELECT_CONVERTERS,
 ]);
 
 /** The builtin operators the importer converts, by TFLite name, sorted (for docs/ops.md). */

@@ -19,8 +19,9 @@ export function typeName(t: number): string {
 export const Op = {
   ADD: 0, AVERAGE_POOL_2D: 1, CONCATENATION: 2, CONV_2D: 3, DEPTHWISE_CONV_2D: 4, DEQUANTIZE: 6, FULLY_CONNECTED: 9,
   LOGISTIC: 14, MAX_POOL_2D: 17, MUL: 18, RELU: 19, RELU_N1_TO_1: 20, RELU6: 21, RESHAPE: 22, SOFTMAX: 25, TANH: 28,
-  CUSTOM: 32, PAD: 34, TRANSPOSE: 39, MEAN: 40, SUB: 41, DIV: 42, SQUEEZE: 43, SPLIT: 49, LOG_SOFTMAX: 50, PRELU: 54,
-  PADV2: 60, EXPAND_DIMS: 70, PACK: 83, UNPACK: 88, LEAKY_RELU: 98, SPLIT_V: 102, QUANTIZE: 114, HARD_SWISH: 117,
+  CUSTOM: 32, PAD: 34, GATHER: 36, TRANSPOSE: 39, MEAN: 40, SUB: 41, DIV: 42, SQUEEZE: 43, STRIDED_SLICE: 45, SPLIT: 49,
+  LOG_SOFTMAX: 50, PRELU: 54, PADV2: 60, SLICE: 65, EXPAND_DIMS: 70, PACK: 83, UNPACK: 88, RESIZE_NEAREST_NEIGHBOR: 97,
+  LEAKY_RELU: 98, SPLIT_V: 102, QUANTIZE: 114, HARD_SWISH: 117,
   BATCH_MATMUL: 126, PLACEHOLDER_FOR_GREATER_OP_CODES: 127, RELU_0_TO_1: 152,
 } as const;
 
@@ -49,8 +50,9 @@ export function opName(code: number): string {
 /** BuiltinOptions union types (1-based position in the union). */
 export const Options = {
   Conv2D: 1, DepthwiseConv2D: 2, Pool2D: 5, FullyConnected: 8, Softmax: 9, Concatenation: 10, Add: 11, Reshape: 17,
-  Mul: 21, Pad: 22, Transpose: 26, Reducer: 27, Sub: 28, Div: 29, Squeeze: 30, Split: 35, LogSoftmax: 36, Dequantize: 38,
-  PadV2: 43, ExpandDims: 52, Pack: 59, Unpack: 64, LeakyRelu: 75, SplitV: 79, Quantize: 89, HardSwish: 91, BatchMatMul: 101,
+  Mul: 21, Pad: 22, Gather: 23, Transpose: 26, Reducer: 27, Sub: 28, Div: 29, Squeeze: 30, StridedSlice: 32, Split: 35,
+  LogSoftmax: 36, Dequantize: 38, PadV2: 43, Slice: 48, ExpandDims: 52, Pack: 59, Unpack: 64, ResizeNearestNeighbor: 74,
+  LeakyRelu: 75, SplitV: 79, Quantize: 89, HardSwish: 91, BatchMatMul: 101,
 } as const;
 
 export const Padding = { SAME: 0, VALID: 1 } as const;
