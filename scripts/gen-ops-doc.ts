@@ -45,6 +45,8 @@ export async function renderOpsDoc(): Promise<string> {
   const { kerasActivation, recurrentActivation } = await import('../src/convert/tfjs/activations.js');
   const { VERSION_MAJOR, VERSION_MINOR, DTYPES } = await import('../src/format/layout.js');
   const { TFLITE_OPS, TFLITE_FUSED_ACTIVATIONS } = await import('../src/convert/tflite/ops.js');
+  const { NEEDS_IR_OP } = await import('../src/convert/tflite/ops-tensor.js');
+  const { MAX_GATHER_DIM } = await import('../src/convert/tflite/ops-select.js');
 
   const backends: [string, ReadonlySet<string>][] = [
     ['js', new JsBackend().ops],
@@ -112,6 +114,11 @@ export async function renderOpsDoc(): Promise<string> {
     `Converted builtin ops (${TFLITE_OPS.length}): ${list(TFLITE_OPS)}.`,
     '',
     `Fused activations: ${list(TFLITE_FUSED_ACTIVATIONS)}.`,
+    '',
+    'Lowered onto Split, Concat and Reshape while the IR has no Slice, Gather or Resize op, within limits: `STRIDED_SLICE`',
+    `and \`SLICE\` with unit steps and constant bounds, \`GATHER\` with constant indices along an axis of at most ${MAX_GATHER_DIM},`,
+    '`RESIZE_NEAREST_NEIGHBOR` by whole factors without `align_corners`; past those limits, and for',
+    `${list([...NEEDS_IR_OP.keys()].sort())}, an \`UnsupportedOpError\` names the IR op that would be needed.`,
     '',
     'Tensors: float32; float16 weights behind `DEQUANTIZE`; uint8 and int8 quantization, per tensor for activations',
     'and per tensor or per channel for weights (kept quantized in the `.eim`; activations computed in float). A',
