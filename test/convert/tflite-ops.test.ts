@@ -5,31 +5,18 @@
 // grid): we compute in float, TFLite in integers, so only the lowering is checked here, and the Coral
 // models check the numbers against TFLite itself.
 import * as tf from '@tensorflow/tfjs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { importTflite } from '../../src/convert/tflite/import.js';
 import { f16BitsToF32, f32ToF16Bits } from '../../src/graph/constant.js';
-import type { Graph } from '../../src/graph/ir.js';
 import { Session } from '../../src/runtime/session.js';
 import { useBackends } from '../helpers/backends.js';
-import { expectClose, maxAbsDiff, randomF32 } from '../helpers/harness.js';
-import { tfReady } from './tfjs-helpers.js';
+import { randomF32 } from '../helpers/harness.js';
+import { describeTfjsCases, type Case, type Feed } from './tflite-cases.js';
 import { ACT, f32Bytes, i32Bytes, ModelBuilder, OP, opts, T } from './tflite-helpers.js';
-import { optimize } from '../../src/graph/optimize.js';
 
 const variants = (await useBackends()).filter((v) => v.precision === 'f32' && v.id !== 'wasm-relaxed');
 
 const SAME = 0, VALID = 1;
-type Feed = { shape: number[]; data: Float32Array };
-interface Case {
-  readonly name: string;
-  readonly bytes: Uint8Array;
-  readonly feeds: Record<string, Feed>;
-  /** TF.js's outputs by output tensor name. */
-  readonly want: () => Record<string, Float32Array>;
-  readonly tol?: number;
-  /** Checks on the imported graph. */
-  readonly check?: (g: Graph) => void;
-}
 
 const size = (s: readonly number[]): number => s.reduce((a, b) => a * b, 1);
 const rand = (shape: number[], seed: number, scale = 1): Float32Array => randomF32(size(shape), { seed, min: -scale, max: scale });
@@ -263,36 +250,10 @@ const CASES: readonly (() => Case)[] = [
   quantizedEdgesCase, int8PerChannelCase, f16AndHybridCase,
 ];
 
-describe('TFLite ops vs TF.js on every backend', () => {
-  beforeAll(tfReady);
-  const worst = new Map<string, number>();
-  afterAll(() => console.log(`TFLite ops, worst |ours - tfjs|: ${[...worst].map(([id, d]) => `${id} ${d.toExponential(2)}`).join(', ')}`));
-
-  describe.each(CASES.map((make) => { const c = make(); return [c.name, c] as const; }))('%s', (_name, c) => {
-    let graph: Graph;
-    let want: Record<string, Float32Array>;
-    beforeAll(() => {
-      graph = importTflite(c.bytes);
-      want = tf.tidy(c.want);
-    });
-
-    it('imports (no Transpose, batch free) and passes its own checks', () => {
-      expect(graph.nodes.filter((n) => n.op === 'Transpose')).toEqual([]);
-      for (const v of graph.inputs) expect(v.shape[0]).toBe(-1);
-      expect(graph.outputs.map((o) => o.name).sort()).toEqual(Object.keys(want).sort());
-      c.check?.(graph);
-    });
-
-    it.each(variants.map((v) => [v.id, v] as const))('on %s', async (_id, v) => {
-      if (v.skipReason !== undefined) return void console.warn(`skipped ${v.id}: ${v.skipReason}`);
-      const s = await Session.create(optimize(graph), { backend: await v.backend() });
-      const got = await s.run(Object.fromEntries(Object.entries(c.feeds).map(([k, f]) => [k, f.data])));
-      for (const [k, w] of Object.entries(want)) {
-        expectClose(got[k].data, w, { atol: c.tol ?? 1e-4, rtol: 1e-4 }, `${c.name}: ${k} on ${v.id}`);
-        worst.set(v.id, Math.max(worst.get(v.id) ?? 0, maxAbsDiff(got[k].data, w)));
-      }
-    });
-  });
+describeTfjsCases('TFLite ops', CASES, variants, (g) => {
+  // NHWC in both: no Transpose; every value keeps the batch in dimension 0.
+  expect(g.nodes.filter((n) => n.op === 'Transpose')).toEqual([]);
+  for (const v of g.inputs) expect(v.shape[0]).toBe(-1);
 });
 
 describe('the batch', () => {

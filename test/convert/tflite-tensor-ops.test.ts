@@ -6,27 +6,17 @@
 // Split/Concat/Reshape where they can be (unit steps, constant indices, whole factors); the rest of them and
 // RESIZE_BILINEAR are refused by name with the IR op they would need.
 import * as tf from '@tensorflow/tfjs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { importTflite } from '../../src/convert/tflite/import.js';
 import { ModelFormatError, UnsupportedOpError } from '../../src/errors.js';
 import type { Graph } from '../../src/graph/ir.js';
-import { optimize } from '../../src/graph/optimize.js';
-import { Session } from '../../src/runtime/session.js';
 import { useBackends } from '../helpers/backends.js';
-import { expectClose, maxAbsDiff, randomF32 } from '../helpers/harness.js';
-import { tfReady } from './tfjs-helpers.js';
+import { randomF32 } from '../helpers/harness.js';
+import { describeTfjsCases, type Case, type Feed } from './tflite-cases.js';
 import { ModelBuilder, OP, opts } from './tflite-helpers.js';
 
 const variants = (await useBackends()).filter((v) => v.precision === 'f32' && v.id !== 'wasm-relaxed');
 
-type Feed = { shape: number[]; data: Float32Array };
-interface Case {
-  readonly name: string;
-  readonly bytes: Uint8Array;
-  readonly feeds: Record<string, Feed>;
-  readonly want: () => Record<string, Float32Array>;
-  readonly check?: (g: Graph) => void;
-}
 
 const size = (s: readonly number[]): number => s.reduce((a, b) => a * b, 1);
 const rand = (shape: number[], seed: number, scale = 1): Float32Array => randomF32(size(shape), { seed, min: -scale, max: scale });
@@ -122,36 +112,7 @@ function selectCase(): Case {
 
 const CASES: readonly (() => Case)[] = [attentionCase, plumbingCase, selectCase];
 
-describe('TFLite tensor ops vs TF.js on every backend', () => {
-  beforeAll(tfReady);
-  const worst = new Map<string, number>();
-  afterAll(() => console.log(`TFLite tensor ops, worst |ours - tfjs|: ${[...worst].map(([id, d]) => `${id} ${d.toExponential(2)}`).join(', ')}`));
-
-  describe.each(CASES.map((make) => { const c = make(); return [c.name, c] as const; }))('%s', (_name, c) => {
-    let graph: Graph;
-    let want: Record<string, Float32Array>;
-    beforeAll(() => {
-      graph = importTflite(c.bytes);
-      want = tf.tidy(c.want);
-    });
-
-    it('imports every output and passes its own checks', () => {
-      expect(graph.outputs.map((o) => o.name).sort()).toEqual(Object.keys(want).sort());
-      c.check?.(graph);
-    });
-
-    it.each(variants.map((v) => [v.id, v] as const))('on %s', async (_id, v) => {
-      if (v.skipReason !== undefined) return void console.warn(`skipped ${v.id}: ${v.skipReason}`);
-      const s = await Session.create(optimize(graph), { backend: await v.backend() });
-      const got = await s.run(Object.fromEntries(Object.entries(c.feeds).map(([k, f]) => [k, f.data])));
-      for (const [k, w] of Object.entries(want)) {
-        expect(got[k].data.length, `${k} size`).toBe(w.length);
-        expectClose(got[k].data, w, { atol: 1e-4, rtol: 1e-4 }, `${c.name}: ${k} on ${v.id}`);
-        worst.set(v.id, Math.max(worst.get(v.id) ?? 0, maxAbsDiff(got[k].data, w)));
-      }
-    });
-  });
-});
+describeTfjsCases('TFLite tensor ops', CASES, variants);
 
 describe('TFLite tensor ops: refusals', () => {
   const refused = (build: (m: ModelBuilder, x: number) => void, type: typeof ModelFormatError | typeof UnsupportedOpError, message: RegExp): void => {
