@@ -1,9 +1,10 @@
 // The Fashion-MNIST page: opens a model with the browser bundle, classifies 12 test images at a time
 // (read from the committed gzip'd idx files), the drawing on #draw after each stroke, and a chosen
-// picture; every result shows the class names. URL options: ?model=NAME&backend=auto|webgpu|wasm|js&int8=1
-// advanced: pictureInput (fashion.mjs) runs preprocessImage itself.
+// picture; every result shows the class names. Beside the drawing, its occlusion map (the CNN): where covering it
+// costs the top class most. URL options: ?model=NAME&backend=auto|webgpu|wasm|js&int8=1
+// advanced: pictureInput (fashion.mjs) runs preprocessImage itself, and explain() lives there.
 import * as sdk from '../../dist/browser/advanced.js';
-import { formatTop, MODELS, openFashionModel, pictureInput, SIZE, testImageInput } from './fashion.mjs';
+import { formatTop, MODELS, OCCLUSION, openFashionModel, pictureInput, SIZE, testImageInput } from './fashion.mjs';
 
 const $ = (id) => document.getElementById(id);
 const params = new URLSearchParams(location.search);
@@ -12,6 +13,8 @@ const SUFFIX = params.get('int8') === '1' ? '-int8.eim' : '.eim';
 const modelUrl = (name) => new URL(`../../models/fashion/${name}${SUFFIX}`, import.meta.url);
 const TEST_SET = new URL('../../test/fixtures/fashion-mnist/', import.meta.url);
 const PAGE = 12;
+/** The occlusion map is drawn this many times the model's 28x28, each input pixel a square, the map smooth over them. */
+const WHY_SCALE = 6;
 
 let model;
 let test;
@@ -85,6 +88,63 @@ function clearPad() {
   pen.fillRect(0, 0, pad.width, pad.height);
   $('draw-result').replaceChildren();
   show($('draw-input'), new Float32Array(SIZE * SIZE));
+  clearWhy('draw something');
+}
+
+// ---- why: the drawing's occlusion map ----
+
+/** The map being made: a new stroke (or clear, or another model) aborts it. */
+let whyAbort;
+
+function clearWhy(text) {
+  whyAbort?.abort();
+  whyAbort = undefined;
+  const canvas = $('draw-why');
+  canvas.getContext('2d').clearRect(0, 0, canvas.width, canvas.height);
+  delete canvas.dataset.method;
+  delete canvas.dataset.state;
+  $('draw-why-status').textContent = text;
+}
+
+/** The model's input (784 values, 0..1) as gray bytes, WHY_SCALE times larger, each pixel a square. */
+function enlarged(data) {
+  const side = SIZE * WHY_SCALE;
+  const gray = new Uint8ClampedArray(side * side);
+  for (let y = 0; y < side; y++) {
+    for (let x = 0; x < side; x++) gray[y * side + x] = Math.round(data[Math.floor(y / WHY_SCALE) * SIZE + Math.floor(x / WHY_SCALE)] * 255);
+  }
+  return { width: side, height: side, data: gray };
+}
+
+/** The occlusion map of the drawing's model input, over that input, with progress; the CNN only. */
+async function explainDrawing(data) {
+  const canvas = $('draw-why');
+  if (!model.explain) return clearWhy(model.explainable);
+  clearWhy('occlusion map: starting…');
+  const abort = (whyAbort = new AbortController());
+  canvas.dataset.state = 'working';
+  const t0 = performance.now();
+  try {
+    const map = await model.explain(data, {
+      signal: abort.signal,
+      onProgress: ({ done, total }) => { $('draw-why-status').textContent = `occlusion map: ${done} of ${total} runs…`; },
+    });
+    if (abort.signal.aborted) return;
+    const picture = enlarged(data);
+    // The map lies on the whole 28x28 input; drawn on its enlargement, its region is the enlargement's.
+    const overlay = sdk.heatmapImageData({ ...map, region: { x: 0, y: 0, width: picture.width, height: picture.height } }, picture, { legend: false });
+    canvas.getContext('2d').putImageData(overlay, 0, 0);
+    canvas.dataset.method = map.method;
+    canvas.dataset.state = 'done';
+    const positions = Math.ceil((SIZE - OCCLUSION.patch) / OCCLUSION.stride + 1) ** 2;
+    $('draw-why-status').textContent = `${map.label} (${(map.score * 100).toFixed(1)} %): occlusion, a ${OCCLUSION.patch}x${OCCLUSION.patch} patch at ${positions} positions, ${Math.round(performance.now() - t0)} ms`;
+  } catch (e) {
+    if (e?.name === 'AbortError') return;
+    canvas.dataset.state = 'error';
+    $('draw-why-status').textContent = `no occlusion map: ${e instanceof Error ? e.message : String(e)}`;
+  } finally {
+    if (whyAbort === abort) whyAbort = undefined;
+  }
 }
 function padPoint(e) {
   const r = pad.getBoundingClientRect();
@@ -112,6 +172,7 @@ async function classifyPicture(pixels, invert, which) {
   show($(`${which}-input`), data);
   const [top] = await model.classifyBatch([data], 3);
   showResult($(`${which}-result`), top);
+  if (which === 'draw') await explainDrawing(data);
 }
 
 async function classifyFile() {
@@ -127,6 +188,7 @@ async function classifyFile() {
 
 async function openModel(name) {
   $('status').textContent = `loading ${name}…`;
+  clearWhy($('draw-result').childElementCount ? 'waiting for the model…' : 'draw something');
   model?.dispose();
   model = undefined;
   model = await openFashionModel(sdk, modelUrl(name), { backend: BACKEND });

@@ -1,13 +1,16 @@
 // examples/fashion in Chromium, served as the repository lays it out after `npm run build`: the page
 // picks the best model there is, and on wasm its 12 test images must get TF.js's top-1 class names
-// (twice: the first page and the next); trousers drawn with the mouse must be named Trouser; and an
+// (twice: the first page and the next); trousers drawn with the mouse must be named Trouser, and with the CNN
+// get an occlusion map beside them (a real map: hot and cold parts over the drawing), which clear clears; and an
 // uploaded picture of a test image, dark on white, must be inverted and get TF.js's top-1 for it.
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { FIXTURES, LABELS, testImagePicture, tfjsTop1 } from '../e2e/fashion-helpers.js';
 import { ROOT, type Setup } from './context.js';
+import { overlayStats } from './heat-pixels.js';
 import { startServer, type TestServer } from './server.js';
 
 const APP = '/examples/fashion/';
@@ -83,7 +86,7 @@ export function fashionSuite(setup: Setup): void {
     for (const s of next) expect(`#${s.index}: ${s.predicted}`).toBe(`#${s.index}: ${LABELS[expected[s.index]]}`);
   });
 
-  it('classifies trousers drawn with the mouse (dark on white) as Trouser', async () => {
+  it('classifies trousers drawn with the mouse (dark on white) as Trouser, and shows their occlusion map (CNN) until cleared', async () => {
     expect(await resultLabels('draw-result')).toEqual([]);
     const box = (await page.locator('#draw').boundingBox())!;
     const at = (x: number, y: number): [number, number] => [box.x + x * box.width, box.y + y * box.height];
@@ -107,8 +110,48 @@ export function fashionSuite(setup: Setup): void {
     });
     expect(corner).toBe(0);
     expect(leg).toBeGreaterThan(128);
+
+    // Its occlusion map (the CNN; the RNNs say they have none), over what the model saw, with progress on the way.
+    await waitFor('the occlusion map', async () => ['done', 'error'].includes(await page.getAttribute('#draw-why', 'data-state') ?? '')
+      || (model !== 'cnn' && /CNN only/.test(await page.textContent('#draw-why-status') ?? '')));
+    const status = await page.textContent('#draw-why-status');
+    console.log(`examples/fashion: why (${model}): ${status}`);
+    if (model === 'cnn') {
+      expect(await page.getAttribute('#draw-why', 'data-state')).toBe('done');
+      expect(await page.getAttribute('#draw-why', 'data-method')).toBe('occlusion');
+      expect(status).toMatch(/^Trouser \([\d.]+ %\): occlusion, a 6x6 patch at 144 positions, \d+ ms$/);
+      const m = await page.locator('body').evaluate(overlayStats, { overlay: '#draw-why', source: '#draw-input', smooth: false });
+      console.log(`examples/fashion: occlusion map ${m.width}x${m.height}: ${(m.hot * 100).toFixed(0)} % pushed to red, ${(m.cold * 100).toFixed(0)} % to blue`);
+      expect(m.inside, 'the map covers the whole input').toBeGreaterThan(0.95 * m.width * (m.height - Math.ceil(m.height / 12)));
+      // An occlusion map is peaked (covering the black background costs nothing): a few per cent is hot. A flat
+      // map would push every pixel one way (or, mid-ramp, neither), never both.
+      expect(m.hot, 'a map over the drawing: some of it hot').toBeGreaterThan(0.02);
+      expect(m.cold, 'and some of it cold, not one flat colour').toBeGreaterThan(0.02);
+      const shot = join(mkdtempSync(join(tmpdir(), 'edgeinfer-fashion-')), 'drawing-why.png');
+      await page.locator('#draw').locator('..').screenshot({ path: shot });
+      console.log(`examples/fashion: screenshot of the drawing and its map: ${shot}`);
+    }
     await page.click('#clear');
     expect(await resultLabels('draw-result')).toEqual([]);
+    expect(await page.getAttribute('#draw-why', 'data-state')).toBeNull();
+    expect(await page.textContent('#draw-why-status')).toBe('draw something');
+    expect(await page.$eval('#draw-why', (c) => (c as HTMLCanvasElement).getContext('2d')!.getImageData(0, 0, 168, 168).data.some((v) => v !== 0))).toBe(false);
+  });
+
+  it('phone (390×844): nothing scrolls sideways, the drawing pad and its map included', async () => {
+    const phone = await ctx.browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+    try {
+      const p = await phone.newPage();
+      p.on('pageerror', (e) => errors.push(e.message));
+      await p.goto(`${server.origin}${APP}index.html?backend=wasm`);
+      await p.waitForFunction(() => document.querySelectorAll('#tests li[data-predicted]').length > 0, undefined, { timeout: 30_000 });
+      const o = await p.evaluate(() => ({ scroll: document.documentElement.scrollWidth, inner: innerWidth, why: document.getElementById('draw-why')!.getBoundingClientRect().right }));
+      expect(o.inner).toBe(390);
+      expect(o.scroll, 'page-level horizontal overflow at 390 px').toBeLessThanOrEqual(o.inner);
+      expect(o.why).toBeLessThanOrEqual(o.inner);
+    } finally {
+      await phone.close();
+    }
   });
 
   it(`inverts an uploaded picture of test image ${UPLOAD} (dark on white) and names it as TF.js does`, async () => {

@@ -13,13 +13,19 @@ export interface OverlayStats {
   cold: number;
 }
 
+export interface OverlayOf {
+  readonly overlay: string;
+  readonly source: string;
+  readonly smooth: boolean;
+}
+
 /**
- * Run in the page with `locator.evaluate(overlayStats, [canvas, source, smooth])`: `canvas` (a selector under the
- * located element) holds the overlay; `source` (idem) is the picture it was made on, drawn plain at the canvas's
- * size with or without smoothing as the page drew it. No inner named functions: it is sent to the page as text.
+ * Run in the page with `locator.evaluate(overlayStats, { overlay, source, smooth })`: `overlay` (a selector under
+ * the located element) is the canvas holding the overlay; `source` (idem) is the picture it was made on, drawn
+ * plain at the canvas's size with or without smoothing as the page drew it. No inner named functions: it is sent to the page as text.
  */
-export const overlayStats = (root: Element, [canvasSel, sourceSel, smooth]: [string, string, boolean]): OverlayStats => {
-  const canvas = root.querySelector(canvasSel) as HTMLCanvasElement;
+export const overlayStats = (root: Element, { overlay, source: sourceSel, smooth }: OverlayOf): OverlayStats => {
+  const canvas = root.querySelector(overlay) as HTMLCanvasElement;
   const source = root.querySelector(sourceSel) as HTMLImageElement | HTMLVideoElement | HTMLCanvasElement;
   const { width, height } = canvas;
   const map = canvas.getContext('2d')!.getImageData(0, 0, width, height).data;

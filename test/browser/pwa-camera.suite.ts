@@ -146,7 +146,7 @@ export function pwaCameraSuite(setup: Setup): void {
       .catch(async (e: Error) => { throw new Error(`no map: "${await page.textContent('#heat-caption')}": ${e.message}`); });
     const caption = (await page.textContent('#heat-caption')) ?? '';
     expect(caption).not.toMatch(/^No explanation/);
-    const stats = await page.locator('#stage').evaluate(overlayStats, ['#heat', '#camera', true]);
+    const stats = await page.locator('#stage').evaluate(overlayStats, { overlay: '#heat', source: '#camera', smooth: true });
     const method = await page.getAttribute('#heat', 'data-method');
     console.log(`pwa-camera why?: ${stats.width}x${stats.height} ${method}, of ${stats.inside} pixels ${(stats.hot * 100).toFixed(0)} % pushed to red, ${(stats.cold * 100).toFixed(0)} % to blue; "${caption}"`);
     expect(method).toBe('cam');

@@ -105,7 +105,7 @@ export function webEmbedSuite(setup: Setup): void {
     await card.locator('.why-toggle').click();
     await until(page, `the map of ${name}`, async () => ['shown', 'error'].includes(await card.getAttribute('data-why') ?? ''), 60_000);
     expect(await card.locator('figcaption').textContent()).not.toMatch(/^no explanation/);
-    const stats = await card.evaluate(overlayStats, ['figure canvas', 'img', true]);
+    const stats = await card.evaluate(overlayStats, { overlay: 'figure canvas', source: 'img', smooth: true });
     return {
       ...stats,
       ...await card.evaluate((c) => ({
