@@ -19,14 +19,16 @@ class PeerWorker {
     this.#worker.on('message', (r: Reply) => {
       this.#pending.get(r.seq)?.(r);
       this.#pending.delete(r.seq);
+      if (this.#pending.size === 0) this.#worker.unref();
     });
-    // Never what keeps the bench's process alive.
+    // Idle, never what keeps the bench's process alive; while a call waits for its answer, it must.
     this.#worker.unref();
   }
 
   async call<T>(op: string, args: Record<string, unknown> = {}): Promise<T> {
     const seq = ++this.#seq;
     const r = await new Promise<Reply>((resolve) => {
+      if (this.#pending.size === 0) this.#worker.ref();
       this.#pending.set(seq, resolve);
       this.#worker.postMessage({ seq, op, ...args });
     });
