@@ -68,6 +68,24 @@ function sample(): Uint8Array {
   return concat([m.bytes(), zipArchive([{ name: 'labels.txt', data: new TextEncoder().encode('a\nb\nc\n'), deflate: true }])]);
 }
 
+/** The tensor ops beyond classifiers (ops-tensor.ts, ops-select.ts), each once, on float tensors. */
+function tensorOps(): Uint8Array {
+  const m = new ModelBuilder();
+  const x = m.input('x', [1, 4, 6, 2]);
+  const t = m.op(OP.TRANSPOSE, [x, m.i32('perm', [4], [0, 2, 1, 3])], 't', [1, 6, 4, 2], opts.transpose());
+  const [a, b] = [m.tensor({ name: 'a', shape: [1, 6, 2, 2] }), m.tensor({ name: 'b', shape: [1, 6, 2, 2] })];
+  m.ops.push({ op: OP.SPLIT, inputs: [m.i32('axis', [], [2]), t], outputs: [a, b], options: opts.split(2) });
+  const mm = m.op(OP.BATCH_MATMUL, [a, b], 'mm', [1, 6, 2, 2], opts.batchMatMul(false, true));
+  const g = m.op(OP.GATHER, [mm, m.i32('idx', [3], [5, 0, 2])], 'g', [1, 3, 2, 2], opts.gather(1));
+  const ss = m.op(OP.STRIDED_SLICE, [g, m.i32('sb', [4], [0, 1, 0, 0]), m.i32('se', [4], [1, 3, 2, 1]), m.i32('st', [4], [1, 1, 1, 1])], 'ss', [1, 2, 2], opts.stridedSlice({ shrinkAxisMask: 8 }));
+  const e = m.op(OP.EXPAND_DIMS, [ss, m.i32('ax', [], [-1])], 'e', [1, 2, 2, 1], opts.expandDims());
+  const up = m.op(OP.RESIZE_NEAREST_NEIGHBOR, [e, m.i32('size', [2], [4, 6])], 'up', [1, 4, 6, 1], opts.resizeNearest(false, true));
+  const [u0, u1] = [m.tensor({ name: 'u0', shape: [1, 6, 1] }), m.tensor({ name: 'u1', shape: [1, 6, 1] })];
+  m.ops.push({ op: OP.UNPACK, inputs: [m.op(OP.SLICE, [up, m.i32('lb', [4], [0, 0, 0, 0]), m.i32('ls', [4], [1, 2, -1, 1])], 'sl', [1, 2, 6, 1], opts.slice())], outputs: [u0, u1], options: opts.unpack(2, 1) });
+  m.output(m.op(OP.PACK, [u1, u0], 'y', [1, 2, 6, 1], opts.pack(2, 1)));
+  return m.bytes();
+}
+
 const outcomes = new Map<string, number>();
 let slowest = { ms: 0, what: '' };
 afterAll(() => {
@@ -109,6 +127,11 @@ describe('TFLite fuzzing: only typed errors, no hang', () => {
 
   it('a small quantized model with metadata and a zip: 900 mutations', () => {
     fuzz('sample', sample(), 15, 900, true);
+  }, 120_000);
+
+  it('the tensor ops beyond classifiers (TRANSPOSE to PACK): the model imports, and 600 mutations', () => {
+    validateGraph(importTflite(tensorOps()));
+    fuzz('tensor-ops', tensorOps(), 29, 600, true);
   }, 120_000);
 
   it('Coral MobileNet v1 0.25: 240 mutations', () => {

@@ -136,6 +136,13 @@ describe('TFLite tensor ops: refusals', () => {
       const wide = m.op(OP.RESIZE_NEAREST_NEIGHBOR, [m.op(OP.RESHAPE, [t, m.i32('s4', [4], [1, 1, 24, 1])], 't4', [1, 1, 24, 1], opts.reshape([1, 1, 24, 1])), m.i32('sz', [2], [1, 288])], 'w', [1, 1, 288, 1], opts.resizeNearest());
       m.output(m.op(OP.GATHER, [wide, m.i32('i', [1], [3])], 'y', [1, 1, 1, 1], opts.gather(2)));
     }, /gathering from an axis of 288 \(lowered up to 256; more needs a Gather op\)/],
+    ['GATHER of more indices than the lowering takes', (m: ModelBuilder, x: number) => {
+      m.output(m.op(OP.GATHER, [x, m.i32('i', [5000], new Int32Array(5000))], 'y', [1, 5000, 4], opts.gather(1)));
+    }, /5000 indices \(lowered up to 4096; more needs a Gather op\)/],
+    ['RESIZE_NEAREST_NEIGHBOR by 100', (m: ModelBuilder, x: number) => {
+      const x4 = m.op(OP.RESHAPE, [x, m.i32('s', [4], [1, 6, 4, 1])], 'x4', [1, 6, 4, 1], opts.reshape([1, 6, 4, 1]));
+      m.output(m.op(OP.RESIZE_NEAREST_NEIGHBOR, [x4, m.i32('sz', [2], [600, 4])], 'y', [1, 600, 4, 1], opts.resizeNearest()));
+    }, /a resize factor of 100 \(lowered up to 64; more needs a Resize op\)/],
     ['STRIDED_SLICE with a step of 2', (m: ModelBuilder, x: number) => {
       m.output(m.op(OP.STRIDED_SLICE, [x, m.i32('b', [3], [0, 0, 0]), m.i32('e', [3], [1, 6, 4]), m.i32('s', [3], [1, 2, 1])], 'y', [1, 3, 4], opts.stridedSlice({})));
     }, /strides \[1,2,1\] \(only 1; other steps need a Slice op\)/],

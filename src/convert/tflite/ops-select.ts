@@ -3,6 +3,7 @@
 // cut axis, the middle part kept), GATHER with constant indices along an axis of at most MAX_GATHER_DIM
 // (a Split into unit parts, the picked ones joined by a Concat), RESIZE_NEAREST_NEIGHBOR by whole factors
 // without align_corners (each pixel repeated: Reshape to [N, H, 1, W, 1, C], Concat copies, Reshape back).
+// The caps bound the nodes a file can make us emit.
 // What falls outside (steps, run-time indices, bilinear, fractional factors) is refused naming the IR op
 // it would need.
 import type { Shape } from '../../tensor.js';
@@ -14,6 +15,10 @@ import { Activation, Op, Options } from './schema.js';
 
 /** The largest gathered axis: its Split has one output per element. */
 export const MAX_GATHER_DIM = 256;
+/** The most indices one GATHER may take: each is a Concat input. */
+export const MAX_GATHER_INDICES = 4096;
+/** The largest whole resize factor per axis: each step is a Concat input. */
+export const MAX_RESIZE_FACTOR = 64;
 
 /** x cut to [begin, begin + size) on each axis, by one Split per axis that is cut; the kept part's name and shape. */
 function cut(cx: Context, x: Val, begin: readonly number[], size: readonly number[]): { ir: string; shape: Shape } {
@@ -101,6 +106,7 @@ const gather: Converter = (cx) => {
   if (idx.some((v) => v < 0 || v >= d)) throw cx.malformed(`indices out of range for a dim of ${d}`);
   if (idx.length === 0) throw cx.unsupported('no indices (an empty result)');
   if (d > MAX_GATHER_DIM) throw cx.unsupported(`gathering from an axis of ${d} (lowered up to ${MAX_GATHER_DIM}; more needs a Gather op)`);
+  if (idx.length > MAX_GATHER_INDICES) throw cx.unsupported(`${idx.length} indices (lowered up to ${MAX_GATHER_INDICES}; more needs a Gather op)`);
   const target = [...x.shape.slice(0, axis), ...idxC.shape, ...x.shape.slice(axis + 1)];
   let picked: string[];
   if (d === 1) picked = idx.map(() => x.ir);
@@ -138,6 +144,7 @@ const resizeNearest: Converter = (cx) => {
     throw cx.unsupported(`resizing ${h}x${w} to ${oh}x${ow}${alignCorners ? ' with align_corners' : ''} (lowered for whole factors without align_corners; this needs a Resize op)`);
   }
   const fh = oh / h, fw = ow / w;
+  if (fh > MAX_RESIZE_FACTOR || fw > MAX_RESIZE_FACTOR) throw cx.unsupported(`a resize factor of ${Math.max(fh, fw)} (lowered up to ${MAX_RESIZE_FACTOR}; more needs a Resize op)`);
   const lifted = cx.fresh(`${x.ir}__lifted`);
   cx.emit('Reshape', [x.ir], { shape: cx.reshapeTarget([n, h, 1, w, 1, c]) }, [lifted]);
   const tall = repeat(cx, lifted, 2, fh);
