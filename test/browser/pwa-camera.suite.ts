@@ -139,14 +139,14 @@ export function pwaCameraSuite(setup: Setup): void {
   const resultsAfter = (page: Page, n: number, timeout = 30_000) =>
     page.waitForFunction((k) => Number(document.getElementById('stats')!.dataset.results) > k, n, { timeout });
 
-  /** Presses "why?" and waits for the map; returns how it lies over the frozen frame (heat-pixels.ts), its method and caption. */
-  const why = async (page: Page) => {
+  /** Presses "why?" and waits for the map over `source` (the frozen frame, or the photo): a real one (heat-pixels.ts), cam, named. */
+  const why = async (page: Page, source = '#camera') => {
     await page.click('#explain');
     await page.waitForFunction(() => ['shown', 'error'].includes(document.getElementById('stage')!.dataset.why ?? ''), undefined, { timeout: 60_000 })
       .catch(async (e: Error) => { throw new Error(`no map: "${await page.textContent('#heat-caption')}": ${e.message}`); });
     const caption = (await page.textContent('#heat-caption')) ?? '';
     expect(caption).not.toMatch(/^No explanation/);
-    const stats = await page.locator('#stage').evaluate(overlayStats, { overlay: '#heat', source: '#camera', smooth: true });
+    const stats = await page.locator('#stage').evaluate(overlayStats, { overlay: '#heat', source, smooth: true });
     const method = await page.getAttribute('#heat', 'data-method');
     console.log(`pwa-camera why?: ${stats.width}x${stats.height} ${method}, of ${stats.inside} pixels ${(stats.hot * 100).toFixed(0)} % pushed to red, ${(stats.cold * 100).toFixed(0)} % to blue; "${caption}"`);
     expect(method).toBe('cam');
@@ -339,7 +339,7 @@ export function pwaCameraSuite(setup: Setup): void {
     });
   }, 180_000);
 
-  it('phone, camera permission denied: a state with retry and a photo fallback (same classifier), a readable error for a non-image; retry works once allowed', async () => {
+  it('phone, camera permission denied: a state with retry and a photo fallback (same classifier, "why?" on it too), a readable error for a non-image; retry works once allowed', async () => {
     const browser = await withOneCamera();
     await withApp(browser, PHONE, [], async ({ context, page }) => {
       await waitState(page, 'denied');
@@ -361,6 +361,10 @@ export function pwaCameraSuite(setup: Setup): void {
       console.log(`pwa-camera denied: picked ${PICKED_PHOTO}: ${photo.labels.join(', ')} (${photo.stats})`);
       expect(photo.labels).toHaveLength(3);
       expect(await page.locator('#photo').isVisible()).toBe(true);
+      // "why?" on the photo: its map over it, until pressed again.
+      await why(page, '#photo');
+      await page.click('#explain');
+      expect(await page.locator('#heat').isVisible()).toBe(false);
 
       // Not an image: said so, in words, and the app stays usable.
       const bad = join(mkdtempSync(join(tmpdir(), 'edgeinfer-pwa-')), 'notes.txt');
