@@ -70,12 +70,25 @@ export function importTfjsLayers(modelJson: unknown, weightData: Uint8Array, opt
     return out;
   });
 
+  const mask = b.mask;
+  if (mask) {
+    const masked = outValues.find((v) => b.masked.has(v.name));
+    const other = b.nodes.find((n) => n.inputs.includes(mask.source.name) && !n.outputs.some((o) => b.masked.has(o)));
+    if (masked || other) {
+      throw new UnsupportedOpError('Masking', mask.layer, modelName, masked
+        ? `output ${masked.name} is still a sequence over the masked time steps (a recurrent layer without return_sequences must end them)`
+        : `input ${mask.source.name} is also read unmasked, by ${other!.name}`);
+    }
+    inputs.push({ name: mask.lengths.name, shape: [-1] });
+  }
+
   const producer = producerOf(root, topology);
   const metadata: ModelMetadata = {
     name: modelName,
     ...(producer ? { producer } : {}),
     ...(b.producers.get(outValues[0]?.name) === 'Softmax' ? { outputKind: 'probabilities' as const } : {}),
     importedFrom: { format: 'tfjs', ...(tfjsVersion(root) ? { version: tfjsVersion(root) } : {}) },
+    ...(mask ? { mask: { input: mask.lengths.name, value: mask.value } } : {}),
   };
 
   return {

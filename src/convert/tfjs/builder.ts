@@ -20,6 +20,11 @@ export class GraphBuilder {
   private readonly used = new Set<string>();
   /** Producer op of each value, for metadata (e.g. whether the output is a softmax). */
   readonly producers = new Map<string, string>();
+  readonly inputNames = new Set<string>();
+  /** The model's Keras Masking layer, once converted: the input it masks, the lengths input it became, its mask_value. */
+  mask?: { readonly layer: string; readonly source: Value; readonly lengths: Value; readonly value: number };
+  /** Values whose time axis carries the mask (Masking's output, then per-step layers and recurrent sequences), to their lengths. */
+  readonly masked = new Map<string, Value>();
 
   /** `base`, or `base_1`, `base_2`... : value, node and constant names share one namespace. */
   unique(base: string): string {
@@ -32,6 +37,7 @@ export class GraphBuilder {
   input(base: string, shape: Shape): Value {
     const name = this.unique(base);
     this.shapes.set(name, shape);
+    this.inputNames.add(name);
     return { name, shape };
   }
 

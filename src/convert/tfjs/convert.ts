@@ -4,6 +4,7 @@ import { ModelFormatError, UnsupportedOpError } from '../../errors.js';
 import type { GraphBuilder, Value } from './builder.js';
 import { LayerContext } from './context.js';
 import { child, describe } from './json.js';
+import { passThrough } from './layers/core.js';
 import { LAYER_CONVERTERS } from './layers/index.js';
 import type { LayerSpec, ModelSpec, TensorRef } from './topology.js';
 import type { Weight } from './weights.js';
@@ -18,6 +19,10 @@ export interface ConvertEnv {
 
 /** Binds an input of the model being walked: the top level makes graph inputs, nested models take the caller's. */
 export type InputBinder = (layer: LayerSpec, index: number) => Value;
+
+/** Layers that may see masked time steps: recurrent ones skip them, per-step ones pass the mask on. */
+const RECURRENT = new Set(['SimpleRNN', 'LSTM', 'GRU', 'Bidirectional']);
+const PER_STEP = new Set(['Dense', 'Activation', 'ReLU', 'LeakyReLU']);
 
 function refKey(r: TensorRef): string {
   return `${r.layer}\u0000${r.node}\u0000${r.tensor}`;
@@ -84,7 +89,15 @@ function convertCall(layer: LayerSpec, call: number, inputs: Value[], env: Conve
   const outName = call === 0 ? layer.name : `${layer.name}_call${call}`;
   const ctx = new LayerContext(layer, inputs, env.b, env.modelName, outName, env.kerasMajor,
     (path, key) => env.findWeight(path, key, scope));
-  return convert(ctx);
+  const lengths = inputs.map((v) => env.b.masked.get(v.name)).find((v) => v);
+  const perStep = PER_STEP.has(layer.className) || convert === passThrough;
+  if (lengths && !perStep && !RECURRENT.has(layer.className)) {
+    // Missing steps are compacted away, which equals Keras only where every step is treated alike until a recurrence.
+    ctx.unsupported(`it would see the time steps masked by Masking "${env.b.mask!.layer}"; only recurrent layers and per-step layers (${[...PER_STEP].join(', ')}) or Dropout-like ones) may come between a Masking layer and the last recurrent layer`);
+  }
+  const outputs = convert(ctx);
+  if (lengths && perStep) outputs.forEach((v) => env.b.masked.set(v.name, lengths));
+  return outputs;
 }
 
 /** Weight lookup by Keras naming: `<...>/<layer>/<...>/<key>[:0]`, preferring the exact scoped name. */

@@ -4,6 +4,7 @@ import type { LayerConverter } from '../context.js';
 import { conv1d, conv2d, depthwiseConv2d, separableConv2d } from './conv.js';
 import { activation, dense, flatten, leakyRelu, passThrough, permute, prelu, relu, reshape, softmax } from './core.js';
 import { add, average, concatenate, multiply, subtract } from './merge.js';
+import { masking } from './masking.js';
 import { batchNormalization } from './normalization.js';
 import { zeroPadding1d, zeroPadding2d } from './padding.js';
 import {
@@ -38,6 +39,7 @@ export const LAYER_CONVERTERS: ReadonlyMap<string, LayerConverter> = new Map<str
   ['Add', add], ['Subtract', subtract], ['Multiply', multiply], ['Average', average],
   ['Concatenate', concatenate],
   ['ZeroPadding1D', zeroPadding1d], ['ZeroPadding2D', zeroPadding2d],
+  ['Masking', masking],
   ['SimpleRNN', simpleRnn], ['LSTM', lstm], ['GRU', gru], ['Bidirectional', bidirectional],
   ...['Dropout', 'SpatialDropout1D', 'SpatialDropout2D', 'GaussianNoise', 'GaussianDropout', 'AlphaDropout', 'ActivityRegularization']
     .map((c): [string, LayerConverter] => [c, passThrough]),

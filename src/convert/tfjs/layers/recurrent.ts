@@ -1,6 +1,7 @@
 // SimpleRNN, LSTM, GRU, Bidirectional -> the IR's ONNX-style recurrent ops (batch-first): Keras [I|H, G*H]
 // kernels become W/R [D, G*H, I|H] with gates in ONNX order (LSTM i,f,c,o -> i,o,f,c), B [D, 2*G*H].
 // go_backwards = direction reverse; Keras emits that sequence in processing order, so it is re-reversed.
+// Behind a Masking layer the op reads the mask's lengths as sequence_lens (masking.ts).
 import type { Attrs } from '../../../graph/ir.js';
 import type { Value } from '../builder.js';
 import { recurrentActivation, recurrentActivationAttrs, type RecurrentActivation } from '../activations.js';
@@ -100,7 +101,7 @@ function concat(parts: readonly Float32Array[]): Float32Array {
 }
 
 /** Emits the op over `cells` (1 = one direction, 2 = forward + backward) and returns [Y, Y_h]. */
-function emitOp(ctx: LayerContext, x: Value, cells: readonly Cell[]): { y: Value; yh: Value } {
+function emitOp(ctx: LayerContext, x: Value, cells: readonly Cell[], lengths: Value | undefined): { y: Value; yh: Value } {
   const [first] = cells, { kind, H } = first, I = x.shape[2], D = cells.length, GH = kind.gates * H;
   const W = ctx.constant('W', [D, GH, I], concat(cells.map((c) => c.W)));
   const R = ctx.constant('R', [D, GH, H], concat(cells.map((c) => c.R)));
@@ -110,7 +111,7 @@ function emitOp(ctx: LayerContext, x: Value, cells: readonly Cell[]): { y: Value
     hiddenSize: H, direction, ...recurrentActivationAttrs(cells.flatMap((c) => c.acts)),
     ...(kind.op === 'GRU' ? { linearBeforeReset: first.linearBeforeReset } : {}),
   };
-  const [y, yh] = ctx.emit(kind.op, [x, W, R, B], attrs, kind.op.toLowerCase(), 1 + kind.states);
+  const [y, yh] = ctx.emit(kind.op, [x, W, R, B, lengths], attrs, kind.op.toLowerCase(), 1 + kind.states);
   return { y, yh };
 }
 
@@ -123,12 +124,22 @@ function sequenceOutput(ctx: LayerContext, y: Value, reverseTime: boolean): Valu
   return ctx.emit1('Concat', [...steps].reverse(), { axis: 1 });
 }
 
+/** The output sequence, still masked: its steps past the lengths are padding, as the compacted input's. */
+function maskedSequence(ctx: LayerContext, y: Value, lengths: Value | undefined): Value {
+  const out = sequenceOutput(ctx, y, false);
+  if (lengths) ctx.b.masked.set(out.name, lengths);
+  return out;
+}
+
 function recurrent(kind: Kind) {
   return (ctx: LayerContext): Value[] => {
     const x = sequenceInput(ctx);
     const cell = readCell(ctx, kind, x.shape[2]);
-    const { y, yh } = emitOp(ctx, x, [cell]);
-    if (cell.returnSequences) return [sequenceOutput(ctx, y, cell.goBackwards)];
+    const lengths = ctx.b.masked.get(x.name);
+    // Re-reversing a compacted sequence over all T steps would put the padding first.
+    if (lengths && cell.goBackwards && cell.returnSequences) ctx.unsupported('go_backwards with return_sequences behind a Masking layer');
+    const { y, yh } = emitOp(ctx, x, [cell], lengths);
+    if (cell.returnSequences) return [cell.goBackwards ? sequenceOutput(ctx, y, true) : maskedSequence(ctx, y, lengths)];
     return [ctx.emit1('Reshape', [yh], { shape: [-1, cell.H] })];
   };
 }
@@ -159,7 +170,8 @@ export function bidirectional(ctx: LayerContext): Value[] {
   const fw = readCell(ctx.wrapped(spec, `forward_${innerName}`), kind, x.shape[2]);
   const bw = readCell(ctx.wrapped(spec, `backward_${innerName}`), kind, x.shape[2]);
   if (fw.goBackwards) ctx.unsupported('a wrapped layer with go_backwards true');
-  const { y, yh } = emitOp(ctx, x, [fw, bw]);
-  if (fw.returnSequences) return [sequenceOutput(ctx, y, false)];
+  const lengths = ctx.b.masked.get(x.name);
+  const { y, yh } = emitOp(ctx, x, [fw, bw], lengths);
+  if (fw.returnSequences) return [maskedSequence(ctx, y, lengths)];
   return [ctx.emit1('Reshape', [yh], { shape: [-1, 2 * fw.H] })];
 }
