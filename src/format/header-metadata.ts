@@ -69,8 +69,8 @@ export function validateMetadata(v: unknown, where: string): ModelMetadata {
   if (has(o, 'calibration')) m.calibration = object(o.calibration, `${where}.calibration`) as unknown as Calibration;
   if (has(o, 'thresholds')) m.thresholds = array(o.thresholds, `${where}.thresholds`) as number[];
   if (has(o, 'mask')) {
-    const k = object(o.mask, `${where}.mask`);
-    m.mask = { input: string(k.input, `${where}.mask.input`, { nonEmpty: true }), value: finite(k.value, `${where}.mask.value`) };
+    const k = object(o.mask, where += '.mask');
+    m.mask = { input: string(k.input, where), value: finite(k.value, where) };
   }
   return m;
 }

@@ -156,7 +156,7 @@ export abstract class ModelClassifier<T> {
       const data = new Float32Array((this.#free ? chunk.length : this.batch) * size);
       chunk.forEach((item, i) => fill(item, data, i, start + i));
       // In the runtime's layout: no permute on either side, whatever the source model's layout.
-      const out = (await this.model.run({ [this.#input]: data }, { layout: 'ir' }))[this.#output].data;
+      const out = (await this.model.run(this.feeds(data), { layout: 'ir' }))[this.#output].data;
       for (let i = 0; i < chunk.length; i++) {
         const row = out.subarray(i * this.classes, (i + 1) * this.classes);
         const logits = this.outputKind === 'logits', offset = this.#offset;
@@ -165,6 +165,11 @@ export abstract class ModelClassifier<T> {
       }
     }
     return results;
+  }
+
+  /** The inputs of a run whose items `scores` has filled into `data` (SequenceClassifier adds the lengths of masked sequences). */
+  protected feeds(data: Float32Array): Record<string, Float32Array> {
+    return { [this.#input]: data };
   }
 
   /**
