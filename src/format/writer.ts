@@ -198,5 +198,13 @@ export function writeEim(graph: Graph): Uint8Array {
       data.set(bytesOf(zp), t.quant.zeroPoints.offset);
     }
   });
-  return assembleEim(headerBytes, data);
+  return assembleEim(headerBytes, data, { versionMinor: minorFor(graph.metadata ?? {}) });
+}
+
+/**
+ * The oldest minor version that holds the file's metadata (at least 1.1, the version before 1.2): a file
+ * without the newer fields stays byte for byte what earlier writers wrote, e.g. the committed models.
+ */
+function minorFor(m: ModelMetadata): number {
+  return m.mask ? 3 : m.calibration || m.thresholds ? 2 : 1;
 }
