@@ -38,7 +38,8 @@ exit code 1.
 
 With --jobs N, N worker threads read, decode and resize the images while the model runs,
 and the decoder is sharp where it is installed (npm install sharp): it shrinks JPEGs on
-load and also decodes WebP, AVIF and HEIC, which are then classified instead of reported.
+load and also decodes WebP and AVIF (HEIC where its libvips has an HEVC decoder), which
+are then classified instead of reported.
 
 Options:
   -m, --model FILE      the .eim model (default: the bundled MobileNetV2, ImageNet 1000 classes,

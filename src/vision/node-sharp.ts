@@ -1,15 +1,17 @@
 // Node only: decoding through `sharp` (libvips), an optional peer dependency that an app may install. It
-// decodes JPEG, PNG, WebP, AVIF and HEIC, and shrinks on load: a JPEG is decoded at 1/2, 1/4 or 1/8 of its
+// decodes JPEG, PNG, WebP, AVIF (and HEIC, see below), and shrinks on load: a JPEG is decoded at 1/2, 1/4 or 1/8 of its
 // size straight from the DCT, so a 12 MP photo for a 224-pixel model never exists at full size (measured
 // here: 27-40 ms against 2.3-3.8 s for jpeg-js). The header is read first and its size checked against the
 // caller's limits (the `check` callback) before any pixel is decoded; sharp's own errors become InputError.
+// HEIC proper (HEVC-coded) needs a libvips built with an HEVC decoder: sharp's prebuilt binaries read AVIF
+// (AV1 in the same HEIF container) but not HEVC, and the error says so.
 import { createRequire } from 'node:module';
 import { InputError } from '../errors.js';
 import type { PixelImage } from './preprocess.js';
 
 /** The part of sharp's API used here (sharp is not a dependency, so its types may be absent). */
 interface SharpPipeline {
-  metadata(): Promise<{ format?: string; width?: number; height?: number; orientation?: number; pages?: number }>;
+  metadata(): Promise<{ format?: string; compression?: string; width?: number; height?: number; orientation?: number }>;
   rotate(): SharpPipeline;
   resize(options: { width: number; height: number; fit: 'fill'; fastShrinkOnLoad: boolean }): SharpPipeline;
   flatten(options: { background: { r: number; g: number; b: number } }): SharpPipeline;
@@ -18,7 +20,7 @@ interface SharpPipeline {
   raw(): SharpPipeline;
   toBuffer(options: { resolveWithObject: true }): Promise<{ data: Buffer; info: { width: number; height: number; channels: number } }>;
 }
-type SharpFactory = (input: Uint8Array, options: { limitInputPixels: number | false; sequentialRead: boolean; failOn: 'warning' }) => SharpPipeline;
+type SharpFactory = ((input: Uint8Array, options: { limitInputPixels: number | false; sequentialRead: boolean; failOn: 'warning' }) => SharpPipeline) & { readonly format?: Record<string, { readonly input?: { readonly fileSuffix?: readonly string[] } } | undefined> };
 
 /** The formats taken through sharp, by its metadata().format name, in the words error messages use. */
 const FORMATS: Record<string, string> = { jpeg: 'JPEG', png: 'PNG', webp: 'WebP', heif: 'HEIF/AVIF', avif: 'HEIF/AVIF' };
@@ -82,6 +84,11 @@ function estimateBytes(format: string, width: number, height: number, out: { wid
   return Math.ceil(width / shrink) * Math.ceil(height / shrink) * 4 + out.width * out.height * 3;
 }
 
+/** Whether this sharp decodes HEVC-coded HEIF: its heif loader lists .heic only where libvips has a decoder for it. */
+function hevc(sharp: SharpFactory): boolean {
+  return sharp.format?.heif?.input?.fileSuffix?.includes('.heic') === true;
+}
+
 function sharpMessage(e: unknown): string {
   const m = e instanceof Error ? e.message : String(e);
   if (/pixel limit/i.test(m)) return 'it has more pixels than the limit (maxPixels)';
@@ -105,6 +112,11 @@ export async function decodeWithSharp(sharp: SharpFactory, bytes: Uint8Array, re
     });
   }
   const { width = 0, height = 0 } = meta;
+  if (meta.format === 'heif' && meta.compression === 'hevc' && !hevc(sharp)) {
+    throw new InputError(`cannot decode HEIC ${req.source}: this sharp cannot decode HEVC (its prebuilt binaries read AVIF, not HEIC; use a libvips built with libde265)`, {
+      expected: 'AVIF, or a sharp with an HEVC decoder', received: 'HEIC (HEVC)',
+    });
+  }
   const orientation = meta.orientation ?? 1;
   const swap = req.applyOrientation && orientation >= 5;
   const upright = { width: swap ? height : width, height: swap ? width : height };

@@ -25,7 +25,7 @@ const PHOTOS = readdirSync(SAMPLES).filter((f) => f.endsWith('.jpg')).sort().map
 let dir: string;
 let classifier: NodeImageClassifier;
 let catSize: number[];
-let png: string, big: string, webp: string, gif: string, truncated: string, notImage: string;
+let png: string, big: string, webp: string, avif: string, gif: string, truncated: string, notImage: string;
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'edgeinfer-pipeline-'));
@@ -41,6 +41,8 @@ beforeAll(async () => {
   writeFileSync(big, await sharp(join(SAMPLES, 'pizza.jpg')).resize(1600, 1200).jpeg({ quality: 90 }).toBuffer());
   webp = join(dir, 'cat.webp');
   writeFileSync(webp, await sharp(join(SAMPLES, 'cat.jpg')).webp({ quality: 90 }).toBuffer());
+  avif = join(dir, 'cat.avif');
+  writeFileSync(avif, await sharp(join(SAMPLES, 'cat.jpg')).avif({ quality: 80 }).toBuffer());
   gif = join(dir, 'dot.gif');
   writeFileSync(gif, Buffer.from('GIF89a\x01\x00\x01\x00\x00\x00\x00;', 'latin1'));
   truncated = join(dir, 'truncated.jpg');
@@ -76,14 +78,16 @@ describe('classifyFiles', () => {
     expect([got.at(-1)!.width, got.at(-1)!.height]).toEqual(catSize);
   }, 120_000);
 
-  it('with sharp gives the same top class (shrink-on-load, its own resampling), and reads WebP', async () => {
-    const paths = [big, ...PHOTOS, png, webp];
+  it('with sharp gives the same top class (shrink-on-load, its own resampling), and reads WebP and AVIF', async () => {
+    const paths = [big, ...PHOTOS, png, webp, avif];
     const got = await classifier.classifyFiles(paths, { concurrency: 2, decoder: 'sharp', topK: 1 });
     expect(got.map((r) => r.decoder)).toEqual(paths.map(() => 'sharp'));
-    for (const [i, path] of paths.slice(0, -1).entries()) {
+    for (const [i, path] of paths.slice(0, -2).entries()) {
       expect(labels(got[i].top), path).toEqual(labels(await classifier.classify(path, { topK: 1 })));
     }
-    expect(labels(got.at(-1)!.top)).toEqual(labels(await classifier.classify(join(SAMPLES, 'cat.jpg'), { topK: 1 })));
+    const cat = labels(await classifier.classify(join(SAMPLES, 'cat.jpg'), { topK: 1 }));
+    expect(labels(got.at(-2)!.top)).toEqual(cat);
+    expect(labels(got.at(-1)!.top)).toEqual(cat);
     // The size reported is the file's, not the shrunk one.
     expect([got[0].width, got[0].height]).toEqual([1600, 1200]);
   }, 120_000);
