@@ -65,7 +65,6 @@ export abstract class ModelClassifier<T> {
   readonly #input: string;
   readonly #output: string;
   /** softmax(score' / temperature + offset), score' = the logit or log(probability). */
-  readonly #invT: number;
   readonly #offset: Float64Array | undefined;
 
   /** `maxBatch`: the default of options.maxBatch. */
@@ -99,11 +98,10 @@ export abstract class ModelClassifier<T> {
     const offset = Float64Array.from({ length: n }, (_, k) => (cal?.bias?.[k] ?? 0) + (priors ? Math.log(priors[k]) : 0));
     // Checked here, where the class count is known (the metadata's too). NaN: a negative or non-numeric entry.
     check([priors, cal?.bias, thresholds].every((v) => !v || v.length === n) && offset.every((x) => x < Infinity) && offset.some((x) => x > -Infinity),
-      'priors, thresholds or calibration', `${n} numbers each, priors >= 0`, priors ?? thresholds ?? cal);
+      'priors, thresholds or calibration', `${n} numbers, priors >= 0`, priors ?? thresholds ?? cal);
     this.calibration = cal;
     this.priors = priors;
     this.thresholds = thresholds;
-    this.#invT = 1 / (cal?.temperature ?? 1);
     this.#offset = cal || priors ? offset : undefined;
   }
 
@@ -160,7 +158,7 @@ export abstract class ModelClassifier<T> {
       for (let i = 0; i < chunk.length; i++) {
         const row = out.subarray(i * this.classes, (i + 1) * this.classes);
         const logits = this.outputKind === 'logits', offset = this.#offset;
-        results.push(offset ? softmax(row.map((v, k) => (logits ? v : Math.log(v)) * this.#invT + offset[k]))
+        results.push(offset ? softmax(row.map((v, k) => (logits ? v : Math.log(v)) / (this.calibration?.temperature ?? 1) + offset[k]))
           : logits ? softmax(row) : Float32Array.from(row));
       }
     }
