@@ -170,7 +170,7 @@ describe('edgeinfer classify', () => {
     // Name order; extensions in any case; other files ignored. (The mnist test below runs ten images.)
     expect(report.images.map((i) => i.file)).toEqual(['b-sax.JPG', 'c-broken.png'].map((f) => join(photos, f)));
     const [sax, broken] = report.images;
-    expect(Object.keys(sax).sort()).toEqual(['classifyMs', 'decodeMs', 'file', 'height', 'top', 'width']);
+    expect(Object.keys(sax).sort()).toEqual(['classifyMs', 'decodeMs', 'decoder', 'file', 'height', 'top', 'width']);
     expect(sax.classifyMs).toBeGreaterThan(0);
     expect(sax.top).toEqual(top5.get('saxophone')!.slice(0, 2));
     expect([sax.width, sax.height]).toEqual([181, 181]);
@@ -198,7 +198,7 @@ describe('edgeinfer classify', () => {
       [['classify', 'x.jpg', '--top', '0'], 2, /--top must be a positive integer, got "0"/],
       [['classify', 'x.jpg', '--backend', 'cuda'], 2, /--backend must be one of auto\|webgpu\|wasm\|js/],
       [['classify', join(dir, 'missing.jpg')], 1, /missing\.jpg: no such file or directory/],
-      [['classify', empty], 1, /has no \.jpg, \.jpeg or \.png files/],
+      [['classify', empty], 1, /has no image files \(\.jpg, \.jpeg or \.png\)/],
       [['classify', join(SAMPLES, 'cat.jpg'), '--model', join(dir, 'none.eim')], 1, /cannot read model file \(ENOENT\)/],
     ];
     for (const [argv, code, message] of cases) {
