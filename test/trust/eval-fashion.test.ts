@@ -13,8 +13,8 @@ import { computeMetrics, type EvaluationMetrics } from '../../src/trust/evaluate
 import { evaluate, labelledSet, type Evaluation } from '../../src/trust/evaluate.js';
 import { ImageClassifier } from '../../src/vision/classifier.js';
 import { SequenceClassifier } from '../../src/vision/sequence-classifier.js';
-import { CLASSES, LABELS, modelFiles, PIXELS, testSet, TEST_IMAGES, tfjsTop1 } from '../e2e/fashion-helpers.js';
-import { FASHION_PREPROCESS, grayImage, rows } from './eval-helpers.js';
+import { CLASSES, FASHION_PREPROCESS, LABELS, modelFiles, PIXELS, testSet, TEST_IMAGES, tfjsTop1 } from '../e2e/fashion-helpers.js';
+import { grayImage, rows } from './eval-helpers.js';
 
 const LIVE = 1000; // images TF.js scores live here (its pure-JS cpu backend is slow)
 /** One-hot rows of a top-1 list: the figures that depend on the top class only. */

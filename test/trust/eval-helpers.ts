@@ -1,16 +1,11 @@
-// What the Fashion-MNIST tests of evaluate, calibrate and priors share: the preprocessing the CNN was trained
-// with (pixel / 255, no resize; the .eim carries none), test images as 8-bit gray pixels as `edgeinfer eval`
-// hands IDX images over, the sequence inputs, and the scores of a model over the whole test set.
+// What the Fashion-MNIST tests of evaluate, calibrate and priors share: test images as 8-bit gray pixels, as
+// `edgeinfer eval` hands IDX images over, the sequence inputs, and one evaluation of a model on a range of them.
 import { load } from '../../src/runtime/node-load.js';
 import { evaluate, labelledSet, type Evaluation } from '../../src/trust/evaluate.js';
 import { ImageClassifier, type ClassifierOptions } from '../../src/vision/classifier.js';
 import type { PixelImage } from '../../src/vision/preprocess.js';
 import { SequenceClassifier } from '../../src/vision/sequence-classifier.js';
-import { PIXELS, testSet, TEST_IMAGES } from '../e2e/fashion-helpers.js';
-
-export const FASHION_PREPROCESS = {
-  width: 28, height: 28, channels: 1, colorOrder: 'GRAY', scale: 1 / 255, mean: [0], std: [1], resize: 'stretch', crop: 'none',
-} as const;
+import { FASHION_PREPROCESS, PIXELS, testSet, TEST_IMAGES } from '../e2e/fashion-helpers.js';
 
 /** Test image i as 8-bit gray pixels. */
 export const grayImage = (i: number): PixelImage => ({ width: 28, height: 28, format: 'GRAY', data: testSet().images.subarray(i * PIXELS, (i + 1) * PIXELS) });

@@ -11,8 +11,8 @@ import { evaluate, labelledSet, type EvaluationReport } from '../../src/trust/ev
 import { estimatePriors } from '../../src/trust/priors.js';
 import { ImageClassifier } from '../../src/vision/classifier.js';
 import type { PixelImage } from '../../src/vision/preprocess.js';
-import { CLASSES, formatTable, LABELS, modelFiles, pct, points, testSet, TEST_IMAGES } from '../e2e/fashion-helpers.js';
-import { FASHION_PREPROCESS, grayImage } from './eval-helpers.js';
+import { CLASSES, FASHION_PREPROCESS, formatTable, LABELS, modelFiles, pct, points, testSet, TEST_IMAGES } from '../e2e/fashion-helpers.js';
+import { grayImage } from './eval-helpers.js';
 
 const FACTOR = [1, 10, 1, 1, 1, 1, 0.1, 1, 1, 0.1]; // Trouser x10, Shirt and Ankle boot x0.1
 
