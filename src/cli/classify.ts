@@ -12,6 +12,8 @@ import { InputError, ModelFormatError } from '../errors.js';
 import type { Selection } from '../runtime/select.js';
 import type { Classification } from '../vision/classifier.js';
 import { DEFAULT_MODEL_PATH, NodeImageClassifier } from '../vision/node-classifier.js';
+import { fillMissing, type FillPolicy } from '../vision/fill-missing.js';
+import type { PixelImage } from '../vision/preprocess.js';
 import { DECODER_CHOICES, readImageFile, resolveDecoder, type DecoderChoice, type DecoderName } from '../vision/node-image.js';
 import { MAX_CONCURRENCY, type FileClassification } from '../vision/node-pipeline.js';
 import { SHARP_FORMATS } from '../vision/node-sharp.js';
@@ -52,6 +54,10 @@ Options:
                         it, images are decoded one at a time on the main thread (JPEG, PNG)
   --decoder D           with --jobs: ${DECODER_CHOICES.join('|')} (default auto: sharp where installed, else
                         the built-in JPEG/PNG decoders)
+  --background B        what the model sees where a PNG is transparent: white, black, R,G,B or
+                        #rrggbb (composited), mean (the model's mean colour) or edge (the colour of
+                        the nearest opaque pixel). Without it the hidden colours show, as when a
+                        training pipeline drops alpha, and a note names the image
   -v, --verbose         also print each image's decoder and decode time, and images per second
   --json                print one JSON document instead of text
   --max-model-size SIZE refuse larger model files (default 1G; K, M, G are 1024-based)
@@ -66,6 +72,7 @@ const SPECS: OptionSpecs = {
   jobs: { type: 'string', short: 'j' },
   decoder: { type: 'string', choices: DECODER_CHOICES },
   verbose: { type: 'boolean', short: 'v' },
+  background: { type: 'string' },
   'max-model-size': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 };
@@ -127,6 +134,8 @@ export async function classifyCommand(argv: readonly string[], io: CliIO): Promi
   // Before the model loads: --decoder sharp without sharp installed is refused at once.
   const decoder = jobs ? resolveDecoder(decoderChoice) : 'js';
   const maxModelBytes = byteSizeOption(args, 'max-model-size', 'classify');
+  const background = backgroundOption(stringOption(args, 'background'));
+  if (background && jobs) throw new UsageError('option --background works without --jobs (the worker threads drop alpha)', 'classify');
 
   // Listing first: a mistyped path should not wait for a model to load.
   const files = (await Promise.all(args.positionals.map(expand))).flat();
@@ -161,7 +170,12 @@ export async function classifyCommand(argv: readonly string[], io: CliIO): Promi
     const t0 = performance.now();
     if (jobs) await classifyInWorkers(classifier, files, { jobs, decoder, top }, show);
     else {
-      for (const [i, entry] of files.entries()) show(entry.refused !== undefined ? { file: entry.file, error: entry.refused } : await classifyFile(classifier, entry.file, top), i);
+      for (const [i, entry] of files.entries()) {
+        const r = entry.refused !== undefined ? { file: entry.file, error: entry.refused } : await classifyFile(classifier, entry.file, top, background);
+        if (r.transparent && !background) io.stderr.write(`edgeinfer: note: ${sanitize(entry.file)} has transparent pixels, classified as their hidden colours; --background white|mean|edge|R,G,B chooses what the model sees there\n`);
+        delete r.transparent;
+        show(r, i);
+      }
     }
     const classified = report.images.filter((r) => r.top !== undefined).length;
     report.imagesPerSecond = classified ? Math.round(classified / ((performance.now() - t0) / 1000) * 100) / 100 : 0;
@@ -212,19 +226,34 @@ async function expand(path: string): Promise<FolderEntry[]> {
   return entries;
 }
 
-async function classifyFile(classifier: NodeImageClassifier, file: string, top: number): Promise<ImageReport> {
+/** --background: a colour ('white', 'black', 'R,G,B', '#rrggbb') or a fill policy ('mean', 'edge'). */
+function backgroundOption(text: string | undefined): FillPolicy | undefined {
+  if (text === undefined) return undefined;
+  const named: Record<string, FillPolicy> = { white: [255, 255, 255], black: [0, 0, 0], mean: 'mean', edge: 'edge' };
+  if (named[text]) return named[text];
+  const hex = /^#([0-9a-f]{2})([0-9a-f]{2})([0-9a-f]{2})$/i.exec(text);
+  const rgb = hex ? hex.slice(1).map((h) => parseInt(h, 16)) : text.split(',').map((v) => (/^\s*\d{1,3}\s*$/.test(v) ? Number(v) : NaN));
+  if (rgb.length !== 3 || !rgb.every((v) => v <= 255)) {
+    throw new UsageError(`option --background must be white, black, mean, edge, R,G,B (0-255) or #rrggbb, got "${text}"`, 'classify');
+  }
+  return rgb as [number, number, number];
+}
+
+async function classifyFile(classifier: NodeImageClassifier, file: string, top: number, background: FillPolicy | undefined): Promise<ImageReport & { transparent?: boolean }> {
   const t0 = performance.now();
-  let image;
+  let image: PixelImage;
   try {
     image = await readImageFile(file);
   } catch (e) {
     if (e instanceof InputError) return { file, error: unsupportedFormat(e, file).message };
     throw e;
   }
+  const transparent = image.format === 'RGBA' && image.data.some((v, i) => i % 4 === 3 && v < 255);
+  if (transparent && background) image = fillMissing(image, { fill: background, preprocess: classifier.classifier.preprocess });
   const t1 = performance.now();
   const result = await classifier.classifier.classify(image, { topK: top });
   const t2 = performance.now();
-  return { file, width: image.width, height: image.height, decoder: 'js', decodeMs: round(t1 - t0), classifyMs: round(t2 - t1), top: result };
+  return { file, width: image.width, height: image.height, decoder: 'js', decodeMs: round(t1 - t0), classifyMs: round(t2 - t1), top: result, ...(transparent ? { transparent } : {}) };
 }
 
 /**
