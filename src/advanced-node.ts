@@ -16,7 +16,7 @@ export {
   readEim, readEimStream, writeEim, eimModelHash, optimize, quantizeWeights, OPS, type Graph, type Node, type Constant, type ValueInfo,
   type StorageDType, type Quantization, type Pass, type OpDef, type Tolerance, type Attrs, type AttrValue,
   preprocessImage, preprocessBatch, preprocessInto, preprocessedShape, validatePreprocess, type PreprocessOptions,
-  softmax, topKIndices,
+  softmax, topKIndices, fillMissing, meanColor, type FillMissingOptions, type FillPolicy,
 } from './advanced.js';
 export { readEimFile, type ReadEimFileOptions } from './format/node.js';
 export { jsonFileCache, nodeDeviceKey, readModelFile, DEFAULT_CACHE_PATH, type JsonFileCacheOptions } from './runtime/node-load.js';

@@ -80,7 +80,7 @@ describe('bundles', () => {
     const entries = [...built].filter(([, b]) => b.isEntry).map(([name]) => name).sort();
     expect(entries).toEqual([
       'browser/advanced.js', 'browser/advanced.min.js', 'browser/index.js', 'browser/index.min.js',
-      'cli/main.js', 'node/advanced.js', 'node/convert.js', 'node/index.js',
+      'cli/main.js', 'node/advanced.js', 'node/convert.js', 'node/decode-worker.js', 'node/index.js',
     ]);
     // One browser file per entry: no shared chunk for a page or a service worker to list.
     expect([...built.keys()].filter((n) => n.startsWith('browser/')).sort()).toEqual(

@@ -17,6 +17,13 @@ const ADVANCED = [
 /** Heatmaps (#14, src/trust/explain.ts): in the advanced entries only, so the browser runtime carries none of it. */
 const EXPLAIN = ['explain', 'camAvailable', 'renderHeatmap', 'heatmapImageData'];
 const EXPLAIN_NODE = ['heatmapPng', 'encodePng'];
+/** Evaluation, calibration and class priors (#14, src/trust), and missing pixels: advanced entries only too. */
+const TRUST = [
+  'evaluate', 'scoreSet', 'labelledSet', 'computeMetrics', 'DEFAULT_BINS', 'MAX_SCORES', 'fitCalibration', 'applyCalibration', 'withCalibration',
+  'estimatePriors', 'priorWeights', 'reweight', 'normalisePriors', 'reportHtml', 'confusionSvg', 'reliabilitySvg', 'MAX_GRID_CLASSES',
+  'fillMissing', 'meanColor',
+];
+const TRUST_NODE = ['readLabelledData', 'readClassFolders', 'readCsv', 'readIdx', 'readIdxPair', 'imageSet', 'sequenceSet', 'classIndex', 'DATA_LIMITS'];
 const ADVANCED_NODE = ['readEimFile', 'readModelFile', 'jsonFileCache', 'DEFAULT_CACHE_PATH', 'nodeDeviceKey', 'applyOrientation'];
 const CONVERT = ['importOnnx', 'importTfjsLayers', 'readTfjsLayersDir', 'importTflite', 'optimize', 'quantizeWeights', 'writeEim'];
 
@@ -37,13 +44,13 @@ describe('public entries', () => {
 
   it('edgeinfer/advanced (browser) is edgeinfer plus the tensor-level pieces', async () => {
     const [advanced, app] = await Promise.all([import('../../src/advanced.js'), import('../../src/index.js')]);
-    expect(names(advanced)).toEqual(sorted(APP, ADVANCED, EXPLAIN));
+    expect(names(advanced)).toEqual(sorted(APP, ADVANCED, EXPLAIN, TRUST));
     for (const name of APP) expect((advanced as Record<string, unknown>)[name], name).toBe((app as Record<string, unknown>)[name]);
   });
 
   it('edgeinfer/advanced (Node) is the Node edgeinfer plus the same pieces and the Node-only ones', async () => {
     const [advanced, node] = await Promise.all([import('../../src/advanced-node.js'), import('../../src/node.js')]);
-    expect(names(advanced)).toEqual(sorted(APP, APP_NODE, ADVANCED, ADVANCED_NODE, EXPLAIN, EXPLAIN_NODE));
+    expect(names(advanced)).toEqual(sorted(APP, APP_NODE, ADVANCED, ADVANCED_NODE, EXPLAIN, EXPLAIN_NODE, TRUST, TRUST_NODE));
     expect(advanced.load).toBe(node.load);
   });
 
