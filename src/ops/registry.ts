@@ -17,6 +17,9 @@ import { ReduceMean } from './reduce-mean.js';
 import { RNN } from './rnn.js';
 import { LSTM } from './lstm.js';
 import { GRU } from './gru.js';
+import { QuantizeLinear, DequantizeLinear } from './quant.js';
+import { QLinearConv } from './qlinear-conv.js';
+import { QLinearMatMul, QLinearAdd, QLinearGlobalAveragePool } from './qlinear.js';
 
 const ALL: readonly OpDef<any>[] = [
   Relu, Clip, LeakyRelu, Sigmoid, Tanh, HardSigmoid, HardSwish,
@@ -25,7 +28,11 @@ const ALL: readonly OpDef<any>[] = [
   Gemm, MatMul, BatchNormalization, Softmax, LogSoftmax,
   Reshape, Flatten, Identity, Transpose, Concat, Split, Pad, ReduceMean,
   RNN, LSTM, GRU,
+  QuantizeLinear, DequantizeLinear, QLinearConv, QLinearMatMul, QLinearAdd, QLinearGlobalAveragePool,
 ];
+
+/** The quantized ops (integers held as f32, src/ops/quant.ts): js and wasm run them; WebGPU not yet (TODO(#13)). */
+export const INT8_OPS: ReadonlySet<string> = new Set([QuantizeLinear, DequantizeLinear, QLinearConv, QLinearMatMul, QLinearAdd, QLinearGlobalAveragePool].map((op) => op.name));
 
 export const OPS: ReadonlyMap<string, OpDef<any>> = new Map(ALL.map((op) => [op.name, op]));
 

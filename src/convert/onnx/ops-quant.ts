@@ -9,6 +9,7 @@ import type { OnnxNode } from './proto.js';
 import { broadcastOperands, type Operand } from './ops-elementwise.js';
 import { windowAttrs } from './ops-nn.js';
 import { quantParams } from './fold.js';
+import { integerOperand, INT8_CONVERTERS } from './ops-qlinear.js';
 import { ElemType, floatConst, intValues, makeConst, realValues, type ConstTensor } from './tensor.js';
 
 /** The real-value range of a quantized tensor, as a fused Clip activation. */
@@ -18,7 +19,7 @@ export function quantClip(q: QParams): { op: 'Clip'; min: number; max: number } 
 }
 
 /** Per-tensor quantization parameters from a (scale, zero point) input pair. */
-function declared(cx: ImportContext, n: OnnxNode, s: number, z: number, what: string): QParams {
+export function declared(cx: ImportContext, n: OnnxNode, s: number, z: number, what: string): QParams {
   const scale = requireConst(cx, n, s, `${what} scale`);
   const zp = n.input(z) ? requireConst(cx, n, z, `${what} zero point`) : undefined;
   if (scale.data.length !== 1 || (zp && zp.data.length !== 1)) throw n.unsupported(`per-channel quantization of ${what}`);
@@ -57,6 +58,7 @@ function regrid(cx: ImportContext, n: OnnxNode, v: Val, q: QParams, out?: string
 
 /** An integer (quantized) input read with parameters q: a runtime value on q's grid, or a quantized constant. */
 export function realOperand(cx: ImportContext, n: OnnxNode, name: string, q: QParams, what: string): Operand {
+  if (cx.opts.int8) return integerOperand(cx, n, name, q, what);
   const v = cx.lookup(name);
   if (isVal(v)) {
     if (!v.quant) throw n.malformed(`${what} must be an 8-bit integer tensor`);
@@ -67,7 +69,7 @@ export function realOperand(cx: ImportContext, n: OnnxNode, name: string, q: QPa
   return { key: `${name}|${q.scale}|${q.zeroPoint}`, c };
 }
 
-function operandVal(cx: ImportContext, o: Operand, perm: Perm): Val {
+export function operandVal(cx: ImportContext, o: Operand, perm: Perm): Val {
   if (isVal(o)) return cx.toLayout(o, perm);
   const ir = cx.materialize(o.key, o.c, perm);
   const s = cx.irShape(ir)![0];
@@ -86,7 +88,7 @@ function quantizeTo(cx: ImportContext, input: string, q: QParams, out: string, p
 }
 
 /** A constant 8-bit weight with per-tensor or per-slice (along `axis`) scales and zero points. */
-function quantWeight(cx: ImportContext, n: OnnxNode, w: number, s: number, z: number, axis: number): ConstTensor {
+export function quantWeight(cx: ImportContext, n: OnnxNode, w: number, s: number, z: number, axis: number): ConstTensor {
   const c = requireConst(cx, n, w, 'weights');
   if (c.quant || !(c.data instanceof Int8Array || c.data instanceof Uint8Array)) throw n.malformed('weights must be int8/uint8');
   const scales = realValues(requireConst(cx, n, s, 'weight scale'));
@@ -156,7 +158,7 @@ const qlinearMatMul: Converter = (cx, n) => {
   cx.setVal(n.output(0), cx.emitVal('MatMul', [a.ir, b], { activation: quantClip(yq) }, outName(cx, n, 0), undefined, { dtype: yq.dtype, quant: yq }));
 };
 
-function rankOf(cx: ImportContext, name: string): number {
+export function rankOf(cx: ImportContext, name: string): number {
   const v = cx.lookup(name);
   return isVal(v) ? v.s1.length : v.dims.length;
 }
@@ -183,15 +185,20 @@ const qlinearGlobalAveragePool: Converter = (cx, n) => {
   cx.setVal(n.output(0), quantizeTo(cx, avg.ir, yq, out, x.perm));
 };
 
+/** The float lowering above, or with ImportOptions.int8 the quantized IR ops (ops-qlinear.ts). */
+function either(op: string, lowered: Converter): Converter {
+  return (cx, n) => (cx.opts.int8 ? INT8_CONVERTERS[op] : lowered)(cx, n);
+}
+
 export const QUANT_CONVERTERS: Readonly<Record<string, Converter>> = {
-  QuantizeLinear: quantizeLinear,
-  DequantizeLinear: dequantizeLinear,
-  QLinearConv: qlinearConv,
-  QLinearMatMul: qlinearMatMul,
+  QuantizeLinear: either('QuantizeLinear', quantizeLinear),
+  DequantizeLinear: either('DequantizeLinear', dequantizeLinear),
+  QLinearConv: either('QLinearConv', qlinearConv),
+  QLinearMatMul: either('QLinearMatMul', qlinearMatMul),
 };
 
 /** com.microsoft contrib ops. */
 export const MS_CONVERTERS: Readonly<Record<string, Converter>> = {
-  QLinearAdd: qlinearAdd,
-  QLinearGlobalAveragePool: qlinearGlobalAveragePool,
+  QLinearAdd: either('QLinearAdd', qlinearAdd),
+  QLinearGlobalAveragePool: either('QLinearGlobalAveragePool', qlinearGlobalAveragePool),
 };
