@@ -4,6 +4,7 @@
 // ties shapes to that batch. Failures are ModelFormatError (malformed) or UnsupportedOpError.
 import { EdgeInferError, ModelFormatError, UnsupportedOpError } from '../errors.js';
 import type { Graph, ValueInfo } from '../graph/ir.js';
+import { enableInt8Ops } from '../ops/int8.js';
 import { BatchError, ImportContext, PROBES, type Val } from './onnx/context.js';
 import { DOMAINS, LAYOUT_PRESERVING, NHWC_CONSUMERS } from './onnx/converters.js';
 import { constantInputs, FOLDERS, SHAPE_ONLY } from './onnx/fold.js';
@@ -35,6 +36,7 @@ interface InputPlan {
 }
 
 export function importOnnx(bytes: Uint8Array, options: OnnxImportOptions = {}): Graph {
+  if (options.compute === 'int8') enableInt8Ops();
   const model = decodeModel(bytes);
   if (!model.graph) throw new ModelFormatError('model has no graph', 'model.graph');
   const name = options.name ?? (model.graph.name || 'onnx-model');

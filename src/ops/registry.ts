@@ -17,9 +17,6 @@ import { ReduceMean } from './reduce-mean.js';
 import { RNN } from './rnn.js';
 import { LSTM } from './lstm.js';
 import { GRU } from './gru.js';
-import { QuantizeLinear, DequantizeLinear } from './quant.js';
-import { QLinearConv } from './qlinear-conv.js';
-import { QLinearMatMul, QLinearAdd, QLinearGlobalAveragePool } from './qlinear.js';
 
 const ALL: readonly OpDef<any>[] = [
   Relu, Clip, LeakyRelu, Sigmoid, Tanh, HardSigmoid, HardSwish,
@@ -28,13 +25,18 @@ const ALL: readonly OpDef<any>[] = [
   Gemm, MatMul, BatchNormalization, Softmax, LogSoftmax,
   Reshape, Flatten, Identity, Transpose, Concat, Split, Pad, ReduceMean,
   RNN, LSTM, GRU,
-  QuantizeLinear, DequantizeLinear, QLinearConv, QLinearMatMul, QLinearAdd, QLinearGlobalAveragePool,
 ];
 
-/** The quantized ops (integers held as f32, src/ops/quant.ts): js and wasm run them; WebGPU not yet (TODO(#13)). */
-export const INT8_OPS: ReadonlySet<string> = new Set([QuantizeLinear, DequantizeLinear, QLinearConv, QLinearMatMul, QLinearAdd, QLinearGlobalAveragePool].map((op) => op.name));
+const TABLE = new Map<string, OpDef<any>>(ALL.map((op) => [op.name, op]));
+export const OPS: ReadonlyMap<string, OpDef<any>> = TABLE;
 
-export const OPS: ReadonlyMap<string, OpDef<any>> = new Map(ALL.map((op) => [op.name, op]));
+/**
+ * Adds ops kept out of the browser bundle's core (the quantized ops: enableInt8Ops in int8.ts). Call before
+ * loading a model or creating a backend that uses them.
+ */
+export function registerOps(ops: readonly OpDef<any>[]): void {
+  for (const op of ops) TABLE.set(op.name, op);
+}
 
 export function findOp(name: string): OpDef<any> | undefined {
   return OPS.get(name);

@@ -7,7 +7,7 @@ import type { Constant, Graph } from '../../src/graph/ir.js';
 import { BackendLostError, BackendUnavailableError } from '../../src/errors.js';
 import { GpuLimitError, grid1d, grid3d } from '../../src/backends/webgpu/device.js';
 import { Relu } from '../../src/ops/unary.js';
-import { INT8_OPS, OPS } from '../../src/ops/registry.js';
+import { OPS } from '../../src/ops/registry.js';
 import { expectClose, randomF32, randomWeight } from '../helpers/harness.js';
 import { adapterName, describeGpu, gpu, newBackend, runGpu, webgpuProvider, type WebGpuBackendT } from './gpu.js';
 import { randomTensor } from '../helpers/harness.js';
@@ -76,8 +76,8 @@ describeGpu(`WebGpuBackend through Session (${adapterName})`, () => {
     expect(submits).toBe(2);
   });
 
-  it('implements every op of the registry but the quantized ones (a model imported with compute int8 is rejected), so ops is the full table', () => {
-    expect([...b.ops].sort()).toEqual([...OPS.keys()].filter((op) => !INT8_OPS.has(op)).sort());
+  it('implements every op of the registry, so ops is the full table', () => {
+    expect([...b.ops].sort()).toEqual([...OPS.keys()].sort());
   });
 
   it('a model is rejected at Session.create when ops lacks one of its ops', async () => {
