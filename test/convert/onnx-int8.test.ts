@@ -14,12 +14,12 @@ import { i64, OnnxModel, runOrtModel, type Feed } from '../helpers/onnx-builder.
 import { JsBackend } from '../../src/backends/js/backend.js';
 import type { Backend } from '../../src/backends/backend.js';
 import { createWasmBackend } from '../wasm/helpers.js';
+import { IMAGENET_PHOTOS, readF32, softmax64 } from '../helpers/models.js';
 import { enableInt8 } from '../../src/advanced.js';
 
 enableInt8();
 
 const MODELS = join(import.meta.dirname, '..', 'fixtures', 'models');
-const PHOTOS = ['beer_bottle', 'cat', 'dog_retriever', 'dog_weimaraner', 'dog_whippet', 'elephant', 'piano', 'pizza', 'saxophone', 'wine_bottles'];
 
 const u8 = (...v: number[]): Uint8Array => Uint8Array.from(v);
 const f = (...v: number[]): Float32Array => Float32Array.from(v);
@@ -163,18 +163,6 @@ describe('quantized ops kept quantized, vs onnxruntime-web (exact)', () => {
   });
 });
 
-function readF32(path: string): Float32Array {
-  const b = readFileSync(path);
-  return new Float32Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength));
-}
-
-function softmax(x: Float32Array): Float64Array {
-  const m = Math.max(...x);
-  const e = Float64Array.from(x, (v) => Math.exp(v - m));
-  const s = e.reduce((a, b) => a + b, 0);
-  return e.map((v) => v / s);
-}
-
 function top5(x: ArrayLike<number>): number[] {
   return Array.from(x, (v, i) => [v, i]).sort((a, b) => b[0] - a[0]).slice(0, 5).map((p) => p[1]);
 }
@@ -185,10 +173,10 @@ export async function photoDiffs(model: string, compute: 'int8' | 'float', wasm 
   const g = readEim(writeEim(optimize(importOnnx(new Uint8Array(readFileSync(join(MODELS, model, `${model}.onnx`))), { name: model, compute }))));
   const session = await Session.create(g, { backend: wasm ? await createWasmBackend('simd') : 'js' });
   let dp = 0, dl = 0, sameTop5 = 0;
-  for (const name of PHOTOS) {
+  for (const name of IMAGENET_PHOTOS) {
     const y = (await session.run({ input: readF32(join(MODELS, 'imagenet', 'preprocessed', `${name}.input.f32`)) })).output.data;
     const ref = readF32(join(MODELS, model, 'reference_outputs', `${name}.output.f32`));
-    const p = softmax(y), q = softmax(ref);
+    const p = softmax64(y), q = softmax64(ref);
     for (let c = 0; c < 1000; c++) {
       dp = Math.max(dp, Math.abs(p[c] - q[c]));
       dl = Math.max(dl, Math.abs(y[c] - ref[c]));

@@ -10,8 +10,7 @@ import { identityPerm, NHWC } from './layout.js';
 import type { OnnxNode } from './proto.js';
 import { broadcastOperands, type Operand } from './ops-elementwise.js';
 import { windowAttrs } from './ops-nn.js';
-import { quantParams } from './fold.js';
-import { declared, operandVal, quantWeight, rankOf } from './ops-quant.js';
+import { declared, dequantizeOperands, operandVal, quantizeOperands, quantWeight, rankOf } from './ops-quant.js';
 import { ElemType, floatConst, intValues, makeConst, type ConstTensor } from './tensor.js';
 
 /** The IR attribute of a per-tensor grid. */
@@ -57,23 +56,12 @@ function weightInputs(cx: ImportContext, n: OnnxNode, wq: ConstTensor, perm: rea
 }
 
 const quantizeLinear: Converter = (cx, n) => {
-  n.only('axis', 'saturate');
-  const x = cx.runtime(n.input(0));
-  if (x.quant || x.dtype !== ElemType.FLOAT) throw n.malformed('input must be float');
-  const { scales, zeroPoints, zpType } = quantParams(cx, n, cx.sourceDims(x)[0]);
-  if (scales.length !== 1) throw n.unsupported('per-axis quantization of a computed tensor');
-  if (zpType !== ElemType.UINT8 && zpType !== ElemType.INT8) throw n.unsupported(`quantization to type ${zpType}`);
-  const q = { scale: scales[0], zeroPoint: zeroPoints[0], dtype: zpType };
+  const { x, q } = quantizeOperands(cx, n);
   cx.setVal(n.output(0), cx.emitVal('QuantizeLinear', [x.ir], { y: grid(q) }, outName(cx, n, 0), x.perm, { dtype: q.dtype, quant: q }));
 };
 
 const dequantizeLinear: Converter = (cx, n) => {
-  n.only('axis');
-  const x = cx.runtime(n.input(0));
-  if (!x.quant) throw x.dtype === ElemType.FLOAT ? n.malformed('input must be an integer tensor') : n.unsupported('dequantizing a computed int32 tensor');
-  const { scales, zeroPoints } = quantParams(cx, n, cx.sourceDims(x)[0]);
-  if (scales.length !== 1) throw n.unsupported('per-axis dequantization of a computed tensor');
-  const q = { scale: scales[0], zeroPoint: zeroPoints[0], dtype: x.quant.dtype };
+  const { x, q } = dequantizeOperands(cx, n);
   cx.setVal(n.output(0), cx.emitVal('DequantizeLinear', [x.ir], { x: grid(q) }, outName(cx, n, 0), x.perm));
 };
 

@@ -100,24 +100,35 @@ export function quantWeight(cx: ImportContext, n: OnnxNode, w: number, s: number
   return makeConst(c.dtype, c.dims, c.data, { axis, scales, zeroPoints });
 }
 
-const quantizeLinear: Converter = (cx, n) => {
+/** QuantizeLinear's float input and its per-tensor output grid (both imports read them alike). */
+export function quantizeOperands(cx: ImportContext, n: OnnxNode): { x: Val; q: QParams } {
   n.only('axis', 'saturate');
   const x = cx.runtime(n.input(0));
   if (x.quant || x.dtype !== ElemType.FLOAT) throw n.malformed('input must be float');
   const { scales, zeroPoints, zpType } = quantParams(cx, n, cx.sourceDims(x)[0]);
   if (scales.length !== 1) throw n.unsupported('per-axis quantization of a computed tensor');
   if (zpType !== ElemType.UINT8 && zpType !== ElemType.INT8) throw n.unsupported(`quantization to type ${zpType}`);
-  const q = { scale: scales[0], zeroPoint: zeroPoints[0], dtype: zpType };
-  cx.setVal(n.output(0), quantizeTo(cx, x.ir, q, outName(cx, n, 0), x.perm));
-};
+  return { x, q: { scale: scales[0], zeroPoint: zeroPoints[0], dtype: zpType } };
+}
 
-const dequantizeLinear: Converter = (cx, n) => {
+/** DequantizeLinear's 8-bit input and the per-tensor grid it is read on. */
+export function dequantizeOperands(cx: ImportContext, n: OnnxNode): { x: Val; q: QParams } {
   n.only('axis');
   const x = cx.runtime(n.input(0));
   if (!x.quant) throw x.dtype === ElemType.FLOAT ? n.malformed('input must be an integer tensor') : n.unsupported('dequantizing a computed int32 tensor');
   const { scales, zeroPoints } = quantParams(cx, n, cx.sourceDims(x)[0]);
   if (scales.length !== 1) throw n.unsupported('per-axis dequantization of a computed tensor');
-  const v = regrid(cx, n, x, { scale: scales[0], zeroPoint: zeroPoints[0], dtype: x.quant.dtype }, outName(cx, n, 0));
+  return { x, q: { scale: scales[0], zeroPoint: zeroPoints[0], dtype: x.quant.dtype } };
+}
+
+const quantizeLinear: Converter = (cx, n) => {
+  const { x, q } = quantizeOperands(cx, n);
+  cx.setVal(n.output(0), quantizeTo(cx, x.ir, q, outName(cx, n, 0), x.perm));
+};
+
+const dequantizeLinear: Converter = (cx, n) => {
+  const { x, q } = dequantizeOperands(cx, n);
+  const v = regrid(cx, n, x, q, outName(cx, n, 0));
   // The IR already holds real values: the dequantized tensor is the same IR value.
   cx.setVal(n.output(0), { ir: v.ir, perm: v.perm, s1: v.s1, s2: v.s2, dtype: ElemType.FLOAT });
 };
