@@ -97,7 +97,7 @@ describe('quantized ops kept quantized, vs onnxruntime-web (exact)', () => {
     expect((await int8Diffs(bytes, x(C))).y).toBe(0);
   });
 
-  it('QLinearConv: depthwise 3x3 (int8 and uint8 weights, stride 2, uneven pads) and grouped, weights with a zero point', async () => {
+  it('QLinearConv: depthwise 3x3 (int8 and uint8 weights, stride 2, uneven pads, dilation) and grouped, weights with a zero point', async () => {
     const C = 6;
     const dw = convModel(C, C, 3, { pads: [1, 1, 1, 1], group: C }, {
       xz: 100, yz: 128, signed: false, w: ints(C * 9, 5, 0, 255, true), ws: randomF32(C, { seed: 6, min: 0.002, max: 0.02 }),
@@ -112,6 +112,11 @@ describe('quantized ops kept quantized, vs onnxruntime-web (exact)', () => {
       wz: new Int8Array(C), bias: Int32Array.from(randomF32(C, { seed: 17, min: -500, max: 500 }), Math.round),
     });
     expect((await int8Diffs(dw8, x(C))).y).toBe(0);
+    // Dilated depthwise: the wasm backend takes its grouped GEMM path.
+    const dilated = convModel(C, C, 3, { pads: [2, 1, 2, 1], dilations: [2, 1], group: C }, {
+      xz: 100, yz: 128, signed: false, w: ints(C * 9, 18, -128, 127), ws: f(0.01), wz: Int8Array.of(0),
+    });
+    expect((await int8Diffs(dilated, x(C))).y).toBe(0);
     const grouped = convModel(C, 4, 1, { group: 2 }, {
       xz: 0, yz: 10, signed: false, w: ints(4 * 3, 8, 0, 150, true), ws: f(0.01), wz: u8(77),
     });

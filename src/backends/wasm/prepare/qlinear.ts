@@ -65,13 +65,14 @@ export const qlinearConv: PrepareFn<QLinearConvAttrs> = (b, [x, w, ws, wz, bias]
   const g = convGeometry(x!.shape, w!.shape, attrs);
   const ep = epilogue(b, w!, ws!, bias, g.O, attrs.x, attrs.y);
   const grid = outputGrid(attrs.y);
-  if (g.group === g.C && g.cinPerGroup === 1 && g.coutPerGroup === 1) return depthwise(b, g, x!, w!, wz!, ep, attrs, y, grid);
+  // A dilated depthwise conv takes the grouped GEMM path (one output per group: correct, not fast).
+  if (g.group === g.C && g.cinPerGroup === 1 && g.coutPerGroup === 1 && g.dh === 1 && g.dw === 1) return depthwise(b, g, x!, w!, wz!, ep, attrs, y, grid);
   return gemmConv(b, g, x!, w!, wz!, ep, attrs, y, grid);
 };
 
 function depthwise(b: WasmContext, g: ConvGeometry, x: WasmTensor, w: WasmTensor, wz: WasmTensor, ep: { bias: number; scale: number },
   attrs: QLinearConvAttrs, y: WasmTensor, grid: number[]): Kernel {
-  const { N, H, W, C, OH, OW, kh, kw, sh, sw, dh, dw, padTop, padLeft } = g;
+  const { N, H, W, C, OH, OW, kh, kw, sh, sw, padTop, padLeft } = g;
   const T = kh * kw, c8 = round8(C);
   const wp = packedBytes(b, w, { kind: 'dw', c8, wz: wz.id }, T * c8, (dst) => {
     for (let c = 0; c < C; c++) for (let t = 0; t < T; t++) dst[t * c8 + c] = weight8('QLinearConv', w, wz, c * T + t, c);
@@ -84,7 +85,7 @@ function depthwise(b: WasmContext, g: ConvGeometry, x: WasmTensor, w: WasmTensor
     run: () => {
       for (let n = 0; n < N; n++) {
         b.k.qim2col_i16(X.ptr, a.ptr, n, H, W, C, H, W, 1, 1, 1, 1, 1, 1, 0, 0, 0, C, c8, xz);
-        b.k.qdwconv_i16(a.ptr, wp, ep.bias, ep.scale, y.ptr + n * OH * OW * C * 4, H, W, C, c8, OH, OW, kh, kw, sh, sw, dh, dw, padTop, padLeft, grid[0], grid[1], grid[2]);
+        b.k.qdwconv_i16(a.ptr, wp, ep.bias, ep.scale, y.ptr + n * OH * OW * C * 4, H, W, C, c8, OH, OW, kh, kw, sh, sw, padTop, padLeft, grid[0], grid[1], grid[2]);
       }
     },
   };
@@ -102,8 +103,8 @@ function gemmConv(b: WasmContext, g: ConvGeometry, x: WasmTensor, w: WasmTensor,
     }
   });
   const X = b.raw(x);
-  // Two rows more: qgemm_i16i8 reads its last tile of 3 pixels whole.
-  const a = b.scratch(Math.ceil((P + 2) * kpad / 2));
+  // A row more: qgemm_i16i8 reads its last tile of 2 pixels whole.
+  const a = b.scratch(Math.ceil((P + 1) * kpad / 2));
   const xz = attrs.x.zeroPoint;
   return {
     run: () => {
@@ -128,7 +129,7 @@ export const qlinearMatMul: PrepareFn<QLinearMatMulAttrs> = (b, [a, w, ws, wz], 
   const ep = epilogue(b, w!, ws!, undefined, N, attrs.a, attrs.y);
   const grid = outputGrid(attrs.y);
   const A = b.raw(a!);
-  const s = b.scratch(Math.ceil((rows + 2) * kpad / 2));
+  const s = b.scratch(Math.ceil((rows + 1) * kpad / 2));
   return {
     run: () => {
       b.k.qim2col_i16(A.ptr, s.ptr, 0, rows, 1, K, rows, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, K, kpad, attrs.a.zeroPoint);
@@ -165,7 +166,7 @@ export const qlinearGlobalAveragePool: PrepareFn<QLinearGlobalAveragePoolAttrs> 
     run: () => {
       for (let n = 0; n < N; n++) {
         b.k.qim2col_i16(X.ptr, a.ptr, n, H, W, C, H, W, 1, 1, 1, 1, 1, 1, 0, 0, 0, C, c8, attrs.x.zeroPoint);
-        b.k.qdwconv_i16(a.ptr, ones, tables, tables + (c8 + 8) * 4, y.ptr + n * C * 4, H, W, C, c8, 1, 1, H, W, 1, 1, 1, 1, 0, 0, lo2, hi2, zp);
+        b.k.qdwconv_i16(a.ptr, ones, tables, tables + (c8 + 8) * 4, y.ptr + n * C * 4, H, W, C, c8, 1, 1, H, W, 1, 1, 0, 0, lo2, hi2, zp);
       }
     },
   };
