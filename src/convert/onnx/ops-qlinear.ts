@@ -10,7 +10,7 @@ import { identityPerm, NHWC } from './layout.js';
 import type { OnnxNode } from './proto.js';
 import { broadcastOperands, type Operand } from './ops-elementwise.js';
 import { windowAttrs } from './ops-nn.js';
-import { declared, dequantizeOperands, operandVal, quantizeOperands, quantWeight, rankOf } from './ops-quant.js';
+import { convOperands, declared, dequantizeOperands, operandVal, quantizeOperands, quantWeight, rankOf } from './ops-quant.js';
 import { ElemType, floatConst, intValues, makeConst, type ConstTensor } from './tensor.js';
 
 /** The IR attribute of a per-tensor grid. */
@@ -66,12 +66,7 @@ const dequantizeLinear: Converter = (cx, n) => {
 };
 
 const qlinearConv: Converter = (cx, n) => {
-  n.only('auto_pad', 'dilations', 'group', 'kernel_shape', 'pads', 'strides');
-  const xq = declared(cx, n, 1, 2, 'x'), yq = declared(cx, n, 6, 7, 'y');
-  const x = operandVal(cx, integerOperand(cx, n, n.input(0), xq, 'x'), NHWC);
-  if (x.s1.length !== 4) throw n.unsupported(`input of rank ${x.s1.length} (only 2-D images)`);
-  const wq = quantWeight(cx, n, 3, 4, 5, 0);
-  if (wq.dims.length !== 4) throw n.unsupported(`weights of rank ${wq.dims.length} (only 2-D convolution)`);
+  const { xq, yq, x, wq } = convOperands(cx, n);
   const inputs = [x.ir, ...weightInputs(cx, n, wq, NHWC)];
   if (n.input(8)) {
     const b = requireConst(cx, n, 8, 'bias');

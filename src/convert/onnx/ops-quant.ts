@@ -133,13 +133,19 @@ const dequantizeLinear: Converter = (cx, n) => {
   cx.setVal(n.output(0), { ir: v.ir, perm: v.perm, s1: v.s1, s2: v.s2, dtype: ElemType.FLOAT });
 };
 
-const qlinearConv: Converter = (cx, n) => {
+/** QLinearConv's grids, its NHWC input (real values or integers, as the import holds them) and its 8-bit weights. */
+export function convOperands(cx: ImportContext, n: OnnxNode): { xq: QParams; yq: QParams; x: Val; wq: ConstTensor } {
   n.only('auto_pad', 'dilations', 'group', 'kernel_shape', 'pads', 'strides');
   const xq = declared(cx, n, 1, 2, 'x'), yq = declared(cx, n, 6, 7, 'y');
   const x = operandVal(cx, realOperand(cx, n, n.input(0), xq, 'x'), NHWC);
   if (x.s1.length !== 4) throw n.unsupported(`input of rank ${x.s1.length} (only 2-D images)`);
   const wq = quantWeight(cx, n, 3, 4, 5, 0);
   if (wq.dims.length !== 4) throw n.unsupported(`weights of rank ${wq.dims.length} (only 2-D convolution)`);
+  return { xq, yq, x, wq };
+}
+
+const qlinearConv: Converter = (cx, n) => {
+  const { xq, yq, x, wq } = convOperands(cx, n);
   const w = cx.materialize(`${n.input(3)}|q`, wq, NHWC, true);
   const inputs = [x.ir, w];
   if (n.input(8)) {
