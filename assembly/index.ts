@@ -15,3 +15,4 @@ export { lstm_f32 } from './kernels/lstm';
 export { gru_f32 } from './kernels/gru';
 export { preprocess_u8 } from './kernels/preprocess';
 export { topk_f32 } from './kernels/topk';
+export { qim2col_i16, qgemm_i16i8, qdwconv_i16, qaffine_f32 } from './kernels/qlinear';

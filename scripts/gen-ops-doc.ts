@@ -35,6 +35,8 @@ function accepts(attempt: () => unknown): boolean {
  * files, which the command line builds first (the tests' global setup builds them too).
  */
 export async function renderOpsDoc(): Promise<string> {
+  // The quantized ops are registered on demand (src/int8.ts); the doc lists them with the rest.
+  (await import('../src/int8.js')).enableInt8();
   const { OPS } = await import('../src/ops/registry.js');
   const { JsBackend } = await import('../src/backends/js/backend.js');
   const { KERNELS } = await import('../src/backends/wasm/kernels.js');

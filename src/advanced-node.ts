@@ -13,7 +13,7 @@ export {
   Session, type SessionOptions,
   selectBackend, defaultDeviceKey, type SelectOptions, type Selected, type BackendOptions,
   memoryCache, localStorageCache, indexedDbCache, type DecisionCache, type CachedDecision, type KeyValueStorage, type FileReader,
-  readEim, readEimStream, writeEim, eimModelHash, optimize, quantizeWeights, OPS, type Graph, type Node, type Constant, type ValueInfo,
+  readEim, readEimStream, writeEim, eimModelHash, optimize, quantizeWeights, OPS, enableInt8, type Graph, type Node, type Constant, type ValueInfo,
   type StorageDType, type Quantization, type Pass, type OpDef, type Tolerance, type Attrs, type AttrValue,
   preprocessImage, preprocessBatch, preprocessInto, preprocessedShape, validatePreprocess, type PreprocessOptions,
   softmax, topKIndices, fillMissing, meanColor, type FillMissingOptions, type FillPolicy,

@@ -30,6 +30,7 @@ export { eimModelHash } from './runtime/load.js';
 export { optimize, type Pass } from './graph/optimize.js';
 export { quantizeWeights } from './graph/quantize.js';
 export { OPS } from './ops/registry.js';
+export { enableInt8 } from './int8.js';
 export type { OpDef, Tolerance } from './ops/op.js';
 export type { Attrs, AttrValue } from './ops/attrs.js';
 export type { Graph, Node, Constant, ValueInfo, StorageDType, Quantization } from './graph/ir.js';

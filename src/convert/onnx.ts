@@ -4,6 +4,7 @@
 // ties shapes to that batch. Failures are ModelFormatError (malformed) or UnsupportedOpError.
 import { EdgeInferError, ModelFormatError, UnsupportedOpError } from '../errors.js';
 import type { Graph, ValueInfo } from '../graph/ir.js';
+import { enableInt8Ops } from '../ops/int8.js';
 import { BatchError, ImportContext, PROBES, type Val } from './onnx/context.js';
 import { DOMAINS, LAYOUT_PRESERVING, NHWC_CONSUMERS } from './onnx/converters.js';
 import { constantInputs, FOLDERS, SHAPE_ONLY } from './onnx/fold.js';
@@ -16,6 +17,13 @@ import { decodeTensor, ElemType, isFloatType, dtypeName } from './onnx/tensor.js
 export interface OnnxImportOptions {
   /** Model name for metadata and error messages (default: the ONNX graph name). */
   name?: string;
+  /**
+   * How the quantized ops of the source (QLinearConv, QLinearMatMul, QLinearAdd, QLinearGlobalAveragePool,
+   * QuantizeLinear, DequantizeLinear) compute: 'float' (default) lowers them to float ops over the int8
+   * weights, which every backend runs; 'int8' keeps them as the IR's quantized ops with integer arithmetic as
+   * onnxruntime does (the js and wasm backends run them; others reject the model).
+   */
+  compute?: 'float' | 'int8';
 }
 
 interface InputPlan {
@@ -28,6 +36,7 @@ interface InputPlan {
 }
 
 export function importOnnx(bytes: Uint8Array, options: OnnxImportOptions = {}): Graph {
+  if (options.compute === 'int8') enableInt8Ops();
   const model = decodeModel(bytes);
   if (!model.graph) throw new ModelFormatError('model has no graph', 'model.graph');
   const name = options.name ?? (model.graph.name || 'onnx-model');
@@ -38,7 +47,7 @@ export function importOnnx(bytes: Uint8Array, options: OnnxImportOptions = {}): 
   const canBeFree = batchDims.length > 0 && batchDims.every((d) => d.value === undefined || d.value === 1);
   if (canBeFree) {
     try {
-      return build(model, name, nodes, plans, true, symbolic ? undefined : 1, bytes.byteLength);
+      return build(model, name, nodes, plans, true, symbolic ? undefined : 1, bytes.byteLength, options.compute === 'int8');
     } catch (e) {
       if (!(e instanceof BatchError)) throw e;
       if (symbolic) {
@@ -47,7 +56,7 @@ export function importOnnx(bytes: Uint8Array, options: OnnxImportOptions = {}): 
     }
   }
   try {
-    return build(model, name, nodes, plans, false, undefined, bytes.byteLength);
+    return build(model, name, nodes, plans, false, undefined, bytes.byteLength, options.compute === 'int8');
   } catch (e) {
     if (e instanceof BatchError) throw new UnsupportedOpError(nodeOp(nodes, e.node), e.node, name, e.message);
     throw e;
@@ -111,7 +120,7 @@ function planInputs(model: ModelProto, nodes: readonly OnnxNode[]): InputPlan[] 
 }
 
 function build(model: ModelProto, name: string, nodes: readonly OnnxNode[], plans: readonly InputPlan[],
-  dynamic: boolean, nominalBatch: number | undefined, sourceBytes: number): Graph {
+  dynamic: boolean, nominalBatch: number | undefined, sourceBytes: number, int8: boolean): Graph {
   const g = model.graph!;
   if ((g.sparseInitializer ?? []).length > 0) throw new UnsupportedOpError('sparse_initializer', 'graph', name, 'sparse initializers');
   const reserved = new Set<string>();
@@ -125,7 +134,7 @@ function build(model: ModelProto, name: string, nodes: readonly OnnxNode[], plan
   const nhwc = wantsNhwc(nodes);
   for (const v of g.output ?? []) used.add(v.name ?? '');
   reserved.delete('');
-  const cx = new ImportContext({ model: name, dynamic, nominalBatch, sourceBytes }, reserved, used);
+  const cx = new ImportContext({ model: name, dynamic, nominalBatch, sourceBytes, int8 }, reserved, used);
 
   (g.initializer ?? []).forEach((t, i) => {
     const key = t.name ?? '';

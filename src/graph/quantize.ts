@@ -3,6 +3,7 @@
 import type { Constant, Graph, Node } from './ir.js';
 import { GraphError, InputError } from '../errors.js';
 import { dequantize, f32ToF16 } from './constant.js';
+import { roundHalfEven } from '../ops/quant.js';
 
 /** Which input positions of an op hold weights, and the axis of their output channels. */
 function weightSlots(n: Node): { input: number; axis: (shape: readonly number[]) => number | undefined }[] {
@@ -16,11 +17,6 @@ function weightSlots(n: Node): { input: number; axis: (shape: readonly number[])
   }
 }
 
-/** Round half to even, as ONNX QuantizeLinear does. */
-function roundEven(x: number): number {
-  const r = Math.round(x);
-  return r - x === 0.5 && r % 2 !== 0 ? r - 1 : r;
-}
 
 /** Symmetric int8 along `axis` (per-tensor when undefined): scale = max|w| / 127, no zero point. */
 function toInt8(values: Float32Array, shape: readonly number[], axis: number | undefined, name: string, node: string): Constant {
@@ -41,7 +37,7 @@ function toInt8(values: Float32Array, shape: readonly number[], axis: number | u
   const data = new Int8Array(values.length);
   for (let start = 0, ch = 0; start < values.length; start += period, ch = (ch + 1) % channels) {
     const s = scales[ch];
-    for (let i = start; i < start + period; i++) data[i] = Math.max(-127, Math.min(127, roundEven(values[i] / s)));
+    for (let i = start; i < start + period; i++) data[i] = Math.max(-127, Math.min(127, roundHalfEven(values[i] / s)));
   }
   return { shape, dtype: 'i8', data, quant: { axis: axis ?? 0, scales } };
 }

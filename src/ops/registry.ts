@@ -27,7 +27,16 @@ const ALL: readonly OpDef<any>[] = [
   RNN, LSTM, GRU,
 ];
 
-export const OPS: ReadonlyMap<string, OpDef<any>> = new Map(ALL.map((op) => [op.name, op]));
+const TABLE = new Map<string, OpDef<any>>(ALL.map((op) => [op.name, op]));
+export const OPS: ReadonlyMap<string, OpDef<any>> = TABLE;
+
+/**
+ * Adds ops kept out of the browser bundle's core (the quantized ops: enableInt8Ops in int8.ts). Call before
+ * loading a model or creating a backend that uses them.
+ */
+export function registerOps(ops: readonly OpDef<any>[]): void {
+  for (const op of ops) TABLE.set(op.name, op);
+}
 
 export function findOp(name: string): OpDef<any> | undefined {
   return OPS.get(name);

@@ -11,7 +11,7 @@ const APP = [
 const APP_NODE = ['NodeImageClassifier', 'DEFAULT_MODEL_PATH', 'decodeImage', 'readImageFile'];
 const ADVANCED = [
   'Session', 'selectBackend', 'defaultDeviceKey', 'memoryCache', 'localStorageCache', 'indexedDbCache',
-  'readEim', 'readEimStream', 'writeEim', 'eimModelHash', 'optimize', 'quantizeWeights', 'OPS',
+  'readEim', 'readEimStream', 'writeEim', 'eimModelHash', 'optimize', 'quantizeWeights', 'OPS', 'enableInt8',
   'preprocessImage', 'preprocessBatch', 'preprocessInto', 'preprocessedShape', 'validatePreprocess', 'softmax', 'topKIndices',
 ];
 /** Heatmaps (#14, src/trust/explain.ts): in the advanced entries only, so the browser runtime carries none of it. */

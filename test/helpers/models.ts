@@ -34,3 +34,20 @@ export async function loadTfjsMnistGraph(): Promise<Graph> {
   const { modelJson, weightData } = await readTfjsLayersDir(TFJS_MNIST_DIR);
   return importTfjsLayers(modelJson, weightData, { name: 'tfjs-mnist-cnn' });
 }
+
+/** The ten ImageNet photos staged with their preprocessed inputs and onnxruntime-web reference logits. */
+export const IMAGENET_PHOTOS = ['beer_bottle', 'cat', 'dog_retriever', 'dog_weimaraner', 'dog_whippet', 'elephant', 'piano', 'pizza', 'saxophone', 'wine_bottles'] as const;
+
+/** A raw little-endian f32 file (the staged inputs and reference outputs). */
+export function readF32(path: string): Float32Array {
+  const b = readFileSync(path);
+  return new Float32Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength));
+}
+
+/** Probabilities of logits, in f64. */
+export function softmax64(x: Float32Array): Float64Array {
+  const m = Math.max(...x);
+  const e = Float64Array.from(x, (v) => Math.exp(v - m));
+  const s = e.reduce((a, b) => a + b, 0);
+  return e.map((v) => v / s);
+}

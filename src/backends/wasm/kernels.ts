@@ -9,7 +9,7 @@ import { batchNorm, reshape, softmax } from './prepare/misc.js';
 import { concat, pad, reduceMean, split, transpose } from './prepare/movement.js';
 import { gru, lstm, rnn } from './prepare/recurrent.js';
 
-export const KERNELS: ReadonlyMap<string, PrepareFn> = new Map<string, PrepareFn>([
+const TABLE = new Map<string, PrepareFn>([
   ['Relu', unary], ['Clip', unary], ['LeakyRelu', unary], ['Sigmoid', unary], ['Tanh', unary],
   ['HardSigmoid', unary], ['HardSwish', unary],
   ['Add', binary('Add')], ['Sub', binary('Sub')], ['Mul', binary('Mul')], ['Div', binary('Div')], ['PRelu', binary('PRelu')],
@@ -20,3 +20,10 @@ export const KERNELS: ReadonlyMap<string, PrepareFn> = new Map<string, PrepareFn
   ['Transpose', transpose], ['Concat', concat], ['Split', split], ['Pad', pad], ['ReduceMean', reduceMean],
   ['RNN', rnn], ['LSTM', lstm], ['GRU', gru],
 ]);
+
+export const KERNELS: ReadonlyMap<string, PrepareFn> = TABLE;
+
+/** Adds kernels of ops registered on demand (int8.ts); backends created afterwards offer them. */
+export function registerKernels(entries: readonly (readonly [string, PrepareFn])[]): void {
+  for (const [op, fn] of entries) TABLE.set(op, fn);
+}

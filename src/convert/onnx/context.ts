@@ -59,6 +59,8 @@ export interface ImportOptions {
   readonly nominalBatch?: number;
   /** Size of the source model in bytes: sets the budget of tensors computed at import (budget.ts). */
   readonly sourceBytes: number;
+  /** Quantized ops stay quantized (the IR's QLinear ops over integer values) instead of lowered to float. */
+  readonly int8?: boolean;
 }
 
 export class ImportContext {

@@ -2,6 +2,7 @@
 // are all constants. Shape of a runtime value folds too, its batch dim becoming NaN (symbolic); a folder
 // whose arithmetic would need the batch's value throws BatchError instead of guessing.
 import { ModelFormatError } from '../../errors.js';
+import { roundHalfEven } from '../../ops/quant.js';
 import { isVal, type ImportContext } from './context.js';
 import { axesArg, constInts, legacyBroadcastPad, normAxis, reshapeArgs } from './common.js';
 import { since } from './opsets.js';
@@ -307,10 +308,6 @@ const foldConstantOfShape: Folder = (cx, n, ins) => {
   return [makeConst(value.dtype, shape, out)];
 };
 
-function roundHalfEven(x: number): number {
-  const r = Math.round(x);
-  return Math.abs(x % 1) === 0.5 && r % 2 !== 0 ? r - 1 : r;
-}
 
 /**
  * QuantizeLinear/DequantizeLinear attributes besides axis. From 23 QuantizeLinear's `precision` and

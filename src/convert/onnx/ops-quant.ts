@@ -9,6 +9,7 @@ import type { OnnxNode } from './proto.js';
 import { broadcastOperands, type Operand } from './ops-elementwise.js';
 import { windowAttrs } from './ops-nn.js';
 import { quantAttrs, quantParams } from './fold.js';
+import { integerOperand, INT8_CONVERTERS } from './ops-qlinear.js';
 import { ElemType, floatConst, intValues, makeConst, realValues, type ConstTensor } from './tensor.js';
 
 /** The real-value range of a quantized tensor, as a fused Clip activation. */
@@ -18,7 +19,7 @@ export function quantClip(q: QParams): { op: 'Clip'; min: number; max: number } 
 }
 
 /** Per-tensor quantization parameters from a (scale, zero point) input pair. */
-function declared(cx: ImportContext, n: OnnxNode, s: number, z: number, what: string): QParams {
+export function declared(cx: ImportContext, n: OnnxNode, s: number, z: number, what: string): QParams {
   const scale = requireConst(cx, n, s, `${what} scale`);
   const zp = n.input(z) ? requireConst(cx, n, z, `${what} zero point`) : undefined;
   if (scale.data.length !== 1 || (zp && zp.data.length !== 1)) throw n.unsupported(`per-channel quantization of ${what}`);
@@ -57,6 +58,7 @@ function regrid(cx: ImportContext, n: OnnxNode, v: Val, q: QParams, out?: string
 
 /** An integer (quantized) input read with parameters q: a runtime value on q's grid, or a quantized constant. */
 export function realOperand(cx: ImportContext, n: OnnxNode, name: string, q: QParams, what: string): Operand {
+  if (cx.opts.int8) return integerOperand(cx, n, name, q, what);
   const v = cx.lookup(name);
   if (isVal(v)) {
     if (!v.quant) throw n.malformed(`${what} must be an 8-bit integer tensor`);
@@ -67,7 +69,7 @@ export function realOperand(cx: ImportContext, n: OnnxNode, name: string, q: QPa
   return { key: `${name}|${q.scale}|${q.zeroPoint}`, c };
 }
 
-function operandVal(cx: ImportContext, o: Operand, perm: Perm): Val {
+export function operandVal(cx: ImportContext, o: Operand, perm: Perm): Val {
   if (isVal(o)) return cx.toLayout(o, perm);
   const ir = cx.materialize(o.key, o.c, perm);
   const s = cx.irShape(ir)![0];
@@ -86,7 +88,7 @@ function quantizeTo(cx: ImportContext, input: string, q: QParams, out: string, p
 }
 
 /** A constant 8-bit weight with per-tensor or per-slice (along `axis`) scales and zero points. */
-function quantWeight(cx: ImportContext, n: OnnxNode, w: number, s: number, z: number, axis: number): ConstTensor {
+export function quantWeight(cx: ImportContext, n: OnnxNode, w: number, s: number, z: number, axis: number): ConstTensor {
   const c = requireConst(cx, n, w, 'weights');
   if (c.quant || !(c.data instanceof Int8Array || c.data instanceof Uint8Array)) throw n.malformed('weights must be int8/uint8');
   const scales = realValues(requireConst(cx, n, s, 'weight scale'));
@@ -98,35 +100,52 @@ function quantWeight(cx: ImportContext, n: OnnxNode, w: number, s: number, z: nu
   return makeConst(c.dtype, c.dims, c.data, { axis, scales, zeroPoints });
 }
 
-const quantizeLinear: Converter = (cx, n) => {
+/** QuantizeLinear's float input and its per-tensor output grid (both imports read them alike). */
+export function quantizeOperands(cx: ImportContext, n: OnnxNode): { x: Val; q: QParams } {
   quantAttrs(n);
   const x = cx.runtime(n.input(0));
   if (x.quant || x.dtype !== ElemType.FLOAT) throw n.malformed('input must be float');
   const { scales, zeroPoints, zpType } = quantParams(cx, n, cx.sourceDims(x)[0]);
   if (scales.length !== 1) throw n.unsupported('per-axis quantization of a computed tensor');
   if (zpType !== ElemType.UINT8 && zpType !== ElemType.INT8) throw n.unsupported(`quantization to type ${zpType}`);
-  const q = { scale: scales[0], zeroPoint: zeroPoints[0], dtype: zpType };
-  cx.setVal(n.output(0), quantizeTo(cx, x.ir, q, outName(cx, n, 0), x.perm));
-};
+  return { x, q: { scale: scales[0], zeroPoint: zeroPoints[0], dtype: zpType } };
+}
 
-const dequantizeLinear: Converter = (cx, n) => {
+/** DequantizeLinear's 8-bit input and the per-tensor grid it is read on. */
+export function dequantizeOperands(cx: ImportContext, n: OnnxNode): { x: Val; q: QParams } {
   quantAttrs(n);
   const x = cx.runtime(n.input(0));
   if (!x.quant) throw x.dtype === ElemType.FLOAT ? n.malformed('input must be an integer tensor') : n.unsupported('dequantizing a computed int32 tensor');
   const { scales, zeroPoints } = quantParams(cx, n, cx.sourceDims(x)[0]);
   if (scales.length !== 1) throw n.unsupported('per-axis dequantization of a computed tensor');
-  const v = regrid(cx, n, x, { scale: scales[0], zeroPoint: zeroPoints[0], dtype: x.quant.dtype }, outName(cx, n, 0));
+  return { x, q: { scale: scales[0], zeroPoint: zeroPoints[0], dtype: x.quant.dtype } };
+}
+
+const quantizeLinear: Converter = (cx, n) => {
+  const { x, q } = quantizeOperands(cx, n);
+  cx.setVal(n.output(0), quantizeTo(cx, x.ir, q, outName(cx, n, 0), x.perm));
+};
+
+const dequantizeLinear: Converter = (cx, n) => {
+  const { x, q } = dequantizeOperands(cx, n);
+  const v = regrid(cx, n, x, q, outName(cx, n, 0));
   // The IR already holds real values: the dequantized tensor is the same IR value.
   cx.setVal(n.output(0), { ir: v.ir, perm: v.perm, s1: v.s1, s2: v.s2, dtype: ElemType.FLOAT });
 };
 
-const qlinearConv: Converter = (cx, n) => {
+/** QLinearConv's grids, its NHWC input (real values or integers, as the import holds them) and its 8-bit weights. */
+export function convOperands(cx: ImportContext, n: OnnxNode): { xq: QParams; yq: QParams; x: Val; wq: ConstTensor } {
   n.only('auto_pad', 'dilations', 'group', 'kernel_shape', 'pads', 'strides');
   const xq = declared(cx, n, 1, 2, 'x'), yq = declared(cx, n, 6, 7, 'y');
   const x = operandVal(cx, realOperand(cx, n, n.input(0), xq, 'x'), NHWC);
   if (x.s1.length !== 4) throw n.unsupported(`input of rank ${x.s1.length} (only 2-D images)`);
   const wq = quantWeight(cx, n, 3, 4, 5, 0);
   if (wq.dims.length !== 4) throw n.unsupported(`weights of rank ${wq.dims.length} (only 2-D convolution)`);
+  return { xq, yq, x, wq };
+}
+
+const qlinearConv: Converter = (cx, n) => {
+  const { xq, yq, x, wq } = convOperands(cx, n);
   const w = cx.materialize(`${n.input(3)}|q`, wq, NHWC, true);
   const inputs = [x.ir, w];
   if (n.input(8)) {
@@ -156,7 +175,7 @@ const qlinearMatMul: Converter = (cx, n) => {
   cx.setVal(n.output(0), cx.emitVal('MatMul', [a.ir, b], { activation: quantClip(yq) }, outName(cx, n, 0), undefined, { dtype: yq.dtype, quant: yq }));
 };
 
-function rankOf(cx: ImportContext, name: string): number {
+export function rankOf(cx: ImportContext, name: string): number {
   const v = cx.lookup(name);
   return isVal(v) ? v.s1.length : v.dims.length;
 }
@@ -183,15 +202,20 @@ const qlinearGlobalAveragePool: Converter = (cx, n) => {
   cx.setVal(n.output(0), quantizeTo(cx, avg.ir, yq, out, x.perm));
 };
 
+/** The float lowering above, or with ImportOptions.int8 the quantized IR ops (ops-qlinear.ts). */
+function either(op: string, lowered: Converter): Converter {
+  return (cx, n) => (cx.opts.int8 ? INT8_CONVERTERS[op] : lowered)(cx, n);
+}
+
 export const QUANT_CONVERTERS: Readonly<Record<string, Converter>> = {
-  QuantizeLinear: quantizeLinear,
-  DequantizeLinear: dequantizeLinear,
-  QLinearConv: qlinearConv,
-  QLinearMatMul: qlinearMatMul,
+  QuantizeLinear: either('QuantizeLinear', quantizeLinear),
+  DequantizeLinear: either('DequantizeLinear', dequantizeLinear),
+  QLinearConv: either('QLinearConv', qlinearConv),
+  QLinearMatMul: either('QLinearMatMul', qlinearMatMul),
 };
 
 /** com.microsoft contrib ops. */
 export const MS_CONVERTERS: Readonly<Record<string, Converter>> = {
-  QLinearAdd: qlinearAdd,
-  QLinearGlobalAveragePool: qlinearGlobalAveragePool,
+  QLinearAdd: either('QLinearAdd', qlinearAdd),
+  QLinearGlobalAveragePool: either('QLinearGlobalAveragePool', qlinearGlobalAveragePool),
 };

@@ -111,11 +111,14 @@ const concat: Converter = (cx, n) => {
   const q = vals.find((v) => v.quant)?.quant;
   const irs = names.map((s, i) => {
     const v = items[i];
-    if (q) return requantize(cx, n, s, q, perm);
+    // ONNX concatenates the integers themselves; the float lowering holds real values, so it re-grids them.
+    if (q && !cx.opts.int8) return requantize(cx, n, s, q, perm);
     if (isVal(v)) {
-      requireFloat(n, v, `input ${i}`);
+      if (!q) requireFloat(n, v, `input ${i}`);
+      else if (!v.quant) throw n.malformed('8-bit and float tensors mixed');
       return cx.toLayout(v, perm).ir;
     }
+    if (q && v.quant) throw n.unsupported('a dequantized constant concatenated with 8-bit integers');
     return cx.materialize(s, v, perm);
   });
   const dtype = q ? q.dtype : ElemType.FLOAT;
@@ -186,8 +189,8 @@ const pad: Converter = (cx, n) => {
     irPads[x.perm[s]] = pads[j];
     irPads[r + x.perm[s]] = pads[ax.length + j];
   });
-  // The pad value of a quantized tensor is an integer on its grid.
-  const real = x.quant ? (value - x.quant.zeroPoint) * x.quant.scale : value;
+  // The pad value of a quantized tensor is an integer on its grid (which an int8 import keeps as is).
+  const real = x.quant && !cx.opts.int8 ? (value - x.quant.zeroPoint) * x.quant.scale : value;
   if (!x.quant) requireFloat(n, x);
   cx.setVal(n.output(0), cx.emitVal('Pad', [x.ir], { pads: irPads, mode, value: real }, outName(cx, n, 0), x.perm, { dtype: x.dtype, quant: x.quant }));
 };
