@@ -13,13 +13,12 @@
 //         EDGEINFER_BENCH_PASSES=<default 4>.
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { build } from 'esbuild';
 import type { Browser, Page } from 'playwright';
-import { buildBrowserBundle, ROOT, type BrowserBundle } from '../test/browser/bundle.js';
-import { launchChromium } from '../test/browser/chromium.js';
-import { startServer, type TestServer } from '../test/browser/server.js';
+import { ROOT } from '../test/browser/bundle.js';
+import type { TestServer } from '../test/browser/server.js';
 import { writeEim } from '../src/format/writer.js';
 import type { Graph } from '../src/graph/ir.js';
+import { pageScript, withBenchBrowser } from './lib/bench-browser.js';
 import { allRuntimes } from './lib/runtimes.js';
 import { browserEnvironment, writeReport, type ReportCase, type ReportSetup, type RuntimeInfo } from './lib/report.js';
 import { latencyStats } from './lib/stats.js';
@@ -33,15 +32,6 @@ const list = (v: string | undefined) => (v ? v.split(',').map((s) => s.trim()).f
 const log = (line: string) => console.log(`[bench:browser] ${line}`);
 
 const RUNTIME_IDS = ['edgeinfer-wasm-simd', 'edgeinfer-wasm-2t', 'edgeinfer-wasm-auto', 'ort-wasm', 'ort-wasm-2t', 'tfjs-wasm', 'tfjs-wasm-2t', 'ort-wasm-int8'];
-
-/** The page's script: page.ts and the bench libraries it uses, bundled; the SDK and ort stay URL imports. */
-async function pageScript(): Promise<Uint8Array> {
-  const out = await build({
-    entryPoints: [join(ROOT, 'bench/browser/page.ts')],
-    bundle: true, format: 'esm', platform: 'browser', target: 'es2022', write: false, logLevel: 'warning',
-  });
-  return out.outputFiles[0].contents;
-}
 
 const f32Bytes = (x: Float32Array) => new Uint8Array(x.buffer, x.byteOffset, x.byteLength);
 
@@ -121,22 +111,15 @@ async function main(): Promise<void> {
   await buildWasm();
   let models = await benchModels();
   if (modelIds) models = models.filter((m) => modelIds.includes(m.id));
-  const launched = await launchChromium();
-  if ('skipReason' in launched) throw new Error(launched.skipReason);
-  const { browser } = launched;
-  let bundle: BrowserBundle | undefined;
-  let server: TestServer | undefined;
-  try {
-    bundle = await buildBrowserBundle();
+  const mounts = {
+    '/bench/': join(ROOT, 'bench/browser'),
+    '/ort/': join(ROOT, 'node_modules/onnxruntime-web/dist'),
+    '/tfjs/': join(ROOT, 'node_modules/@tensorflow/tfjs/dist'),
+    '/tfjs-wasm/': join(ROOT, 'node_modules/@tensorflow/tfjs-backend-wasm/dist'),
+  };
+  await withBenchBrowser(mounts, async ({ browser, bundle, server }) => {
     log(`bundle built in ${bundle.buildMs.toFixed(0)} ms; Chromium ${browser.version()}`);
-    server = await startServer({
-      '/dist/': bundle.dir,
-      '/bench/': join(ROOT, 'bench/browser'),
-      '/ort/': join(ROOT, 'node_modules/onnxruntime-web/dist'),
-      '/tfjs/': join(ROOT, 'node_modules/@tensorflow/tfjs/dist'),
-      '/tfjs-wasm/': join(ROOT, 'node_modules/@tensorflow/tfjs-backend-wasm/dist'),
-    });
-    server.put('/bench/page.js', await pageScript(), 'text/javascript; charset=utf-8');
+    server.put('/bench/page.js', await pageScript('bench/browser/page.ts'), 'text/javascript; charset=utf-8');
     const tiny: Graph = {
       nodes: [{ name: 'relu', op: 'Relu', inputs: ['x'], outputs: ['y'], attrs: {} }],
       inputs: [{ name: 'x', shape: [-1, 4] }], outputs: [{ name: 'y', shape: [-1, 4] }], constants: new Map(), metadata: {},
@@ -183,11 +166,7 @@ async function main(): Promise<void> {
       initsPerPage: Object.fromEntries([...results].map(([m, r]) => [m.id, r.inits])),
     });
     log(`results written to ${writeReport(setup, console.log, env)}`);
-  } finally {
-    await browser.close();
-    await server?.close();
-    bundle?.remove();
-  }
+  });
 }
 
 await main();

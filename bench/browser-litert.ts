@@ -7,13 +7,11 @@
 import { readFileSync, statSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
-import { build } from 'esbuild';
-import { buildBrowserBundle, ROOT, type BrowserBundle } from '../test/browser/bundle.js';
-import { launchChromium } from '../test/browser/chromium.js';
-import { startServer, type TestServer } from '../test/browser/server.js';
+import { ROOT } from '../test/browser/bundle.js';
 import { importTflite } from '../src/convert/tflite/import.js';
 import { writeEim } from '../src/format/writer.js';
 import { readImageFile } from '../src/vision/node-image.js';
+import { withBenchBrowser, pageScript } from './lib/bench-browser.js';
 import { latencyStats } from './lib/stats.js';
 import type { LiteRtRequest, LiteRtResult } from './browser/litert-page.js';
 
@@ -38,14 +36,6 @@ async function photoInput(): Promise<Uint8Array> {
   return out;
 }
 
-async function pageScript(): Promise<Uint8Array> {
-  const out = await build({
-    entryPoints: [join(ROOT, 'bench/browser/litert-page.ts')],
-    bundle: true, format: 'esm', platform: 'browser', target: 'es2022', write: false, logLevel: 'warning',
-  });
-  return out.outputFiles[0].contents;
-}
-
 const argmax = (v: readonly number[]): number => v.reduce((best, x, i) => (x > v[best] ? i : best), 0);
 const fmt = (ms: number): string => (ms < 10 ? ms.toFixed(2) : ms.toFixed(1));
 
@@ -54,15 +44,8 @@ async function main(): Promise<void> {
   const passes = Number(process.env.EDGEINFER_BENCH_PASSES ?? 4);
   const tflite = new Uint8Array(readFileSync(MODEL));
   const eim = writeEim(importTflite(tflite));
-  const launched = await launchChromium();
-  if ('skipReason' in launched) throw new Error(launched.skipReason);
-  const { browser } = launched;
-  let bundle: BrowserBundle | undefined;
-  let server: TestServer | undefined;
-  try {
-    bundle = await buildBrowserBundle();
-    server = await startServer({ '/dist/': bundle.dir, '/bench/': join(ROOT, 'bench/browser'), '/litert/': LITERT_WASM });
-    server.put('/bench/litert-page.js', await pageScript(), 'text/javascript; charset=utf-8');
+  await withBenchBrowser({ '/bench/': join(ROOT, 'bench/browser'), '/litert/': LITERT_WASM }, async ({ browser, bundle, server }) => {
+    server.put('/bench/litert-page.js', await pageScript('bench/browser/litert-page.ts'), 'text/javascript; charset=utf-8');
     server.put('/m/model.tflite', tflite);
     server.put('/m/model.eim', eim);
     server.put('/m/input.u8', await photoInput());
@@ -84,7 +67,7 @@ async function main(): Promise<void> {
     const bestPass = (p: number[][]) => Math.min(...p.map((s) => latencyStats(s).median));
     const maxDiff = Math.max(...r.litert.output.map((v, i) => Math.abs(v - r.edgeinfer.output[i])));
     const wasmBytes = (f: string) => statSync(join(LITERT_WASM, f)).size;
-    const ourWasm = ['edgeinfer-simd.wasm', 'edgeinfer-relaxed.wasm'].map((f) => { try { return statSync(join(bundle!.dir, f)).size; } catch { return 0; } });
+    const ourWasm = ['edgeinfer-simd.wasm', 'edgeinfer-relaxed.wasm'].map((f) => { try { return statSync(join(bundle.dir, f)).size; } catch { return 0; } });
     log(`Chromium ${browser.version()} headless, ${r.userAgent.includes('Linux') ? 'Linux' : r.userAgent}; load average ${load0.toFixed(1)} -> ${load1.toFixed(1)} (2 cores)`);
     log(`model: ${MODEL.slice(ROOT.length + 1)} (${tflite.length.toLocaleString('en')} B; .eim ${eim.length.toLocaleString('en')} B), photo ${PHOTO.slice(ROOT.length + 1)}`);
     console.log('');
@@ -95,11 +78,7 @@ async function main(): Promise<void> {
     console.log('');
     log(`edgeinfer / LiteRT.js speed: ${(lite.median / ours.median).toFixed(2)}x by median, ${(bestPass(r.litert.passes) / bestPass(r.edgeinfer.passes)).toFixed(2)}x by best pass (> 1: edgeinfer faster)`);
     log(`outputs: top-1 ${argmax(r.litert.output)} (LiteRT.js) vs ${argmax(r.edgeinfer.output)} (edgeinfer); max |dp| ${maxDiff.toFixed(4)} (edgeinfer computes in float what LiteRT computes in uint8)`);
-  } finally {
-    await browser.close();
-    await server?.close();
-    bundle?.remove();
-  }
+  });
 }
 
 await main();
