@@ -10,7 +10,7 @@ import { readEim } from '../../src/format/reader.js';
 import { writeEim } from '../../src/format/writer.js';
 import { Session } from '../../src/runtime/session.js';
 import { maxAbsDiff, randomF32 } from '../helpers/harness.js';
-import { i64, OnnxModel, runOrtModel, type Feed } from '../helpers/onnx-builder.js';
+import { i64, OnnxModel, quantizedHead, runOrtModel, type Feed } from '../helpers/onnx-builder.js';
 import { JsBackend } from '../../src/backends/js/backend.js';
 import type { Backend } from '../../src/backends/backend.js';
 import { createWasmBackend } from '../wasm/helpers.js';
@@ -126,26 +126,17 @@ describe('quantized ops kept quantized, vs onnxruntime-web (exact)', () => {
   it('QLinearAdd (broadcast), QLinearGlobalAveragePool, Reshape, QLinearMatMul (per-column and per-tensor)', async () => {
     const C = 4;
     for (const perColumn of [true, false]) {
-      const bytes = new OnnxModel(13, { 'com.microsoft': 1 })
+      const bytes = quantizedHead(new OnnxModel(13, { 'com.microsoft': 1 })
         .input('x', [1, C, 5, 5])
         .init('xs', [], f(0.02)).init('xz', [], u8(128))
         .init('bs', [], f(0.05)).init('bz', [], u8(7)).init('bq', [1, C, 1, 1], ints(C, 9, 0, 255, true))
         .init('as', [], f(0.03)).init('az', [], u8(20))
         .node('QuantizeLinear', ['x', 'xs', 'xz'], ['xq'])
-        .node('QLinearAdd', ['xq', 'xs', 'xz', 'bq', 'bs', 'bz', 'as', 'az'], ['aq'], {}, 'com.microsoft')
-        .init('gs', [], f(0.011)).init('gz', [], u8(90))
-        .node('QLinearGlobalAveragePool', ['aq', 'as', 'az', 'gs', 'gz'], ['gq'], { channels_last: 0 }, 'com.microsoft')
-        .init('shape', [2], i64(1, C))
-        .node('Reshape', ['gq', 'shape'], ['fq'])
-        .init('fw', [C, 5], ints(C * 5, 12, -128, 127))
-        .init('fws', perColumn ? [5] : [], perColumn ? f(0.01, 0.02, 0.015, 0.01, 0.03) : f(0.02))
-        .init('fwz', perColumn ? [5] : [], perColumn ? new Int8Array(5) : Int8Array.of(0))
-        .init('os', [], f(0.1)).init('oz', [], u8(100))
-        .node('QLinearMatMul', ['fq', 'gs', 'gz', 'fw', 'fws', 'fwz', 'os', 'oz'], ['oq'])
-        .node('DequantizeLinear', ['oq', 'os', 'oz'], ['y'])
-        .node('DequantizeLinear', ['aq', 'as', 'az'], ['a'])
-        .output('y').output('a')
-        .encode();
+        .node('QLinearAdd', ['xq', 'xs', 'xz', 'bq', 'bs', 'bz', 'as', 'az'], ['aq'], {}, 'com.microsoft'), C, { scale: 0.011, zeroPoint: 90 }, {
+        data: ints(C * 5, 12, -128, 127) as Int8Array,
+        scales: perColumn ? f(0.01, 0.02, 0.015, 0.01, 0.03) : f(0.02),
+        zeroPoints: perColumn ? new Int8Array(5) : Int8Array.of(0),
+      }).encode();
       // The constant operand broadcasts: the wasm QLinearAdd takes equal shapes only (TODO(#13)).
       const d = await int8Diffs(bytes, { x: feed([1, C, 5, 5], 13, -3, 3) }, false);
       expect(d).toEqual({ y: 0, a: 0 });

@@ -120,3 +120,24 @@ export async function runOrtModel(bytes: Uint8Array, feeds: Record<string, Feed>
     await session.release();
   }
 }
+
+/**
+ * The quantized classifier head the int8 test models end with: QLinearGlobalAveragePool of `aq` (on the grid
+ * as/az, already in the model) onto `pool`, Reshape to [1, C], QLinearMatMul by `w` ([C, 5], per-tensor or
+ * per-column int8) onto the grid 0.1 / 100; outputs y (the 5 scores) and a (aq), both dequantized.
+ */
+export function quantizedHead(m: OnnxModel, C: number, pool: { scale: number; zeroPoint: number },
+  w: { data: Int8Array; scales: Float32Array; zeroPoints: Int8Array }): OnnxModel {
+  const perColumn = w.scales.length > 1 ? [w.scales.length] : [];
+  return m
+    .init('gs', [], Float32Array.of(pool.scale)).init('gz', [], Uint8Array.of(pool.zeroPoint))
+    .node('QLinearGlobalAveragePool', ['aq', 'as', 'az', 'gs', 'gz'], ['gq'], { channels_last: 0 }, 'com.microsoft')
+    .init('shape', [2], i64(1, C))
+    .node('Reshape', ['gq', 'shape'], ['fq'])
+    .init('fw', [C, 5], w.data).init('fws', perColumn, w.scales).init('fwz', perColumn, w.zeroPoints)
+    .init('os', [], Float32Array.of(0.1)).init('oz', [], Uint8Array.of(100))
+    .node('QLinearMatMul', ['fq', 'gs', 'gz', 'fw', 'fws', 'fwz', 'os', 'oz'], ['oq'])
+    .node('DequantizeLinear', ['oq', 'os', 'oz'], ['y'])
+    .node('DequantizeLinear', ['aq', 'as', 'az'], ['a'])
+    .output('y').output('a');
+}
