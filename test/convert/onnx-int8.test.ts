@@ -10,7 +10,7 @@ import { readEim } from '../../src/format/reader.js';
 import { writeEim } from '../../src/format/writer.js';
 import { Session } from '../../src/runtime/session.js';
 import { maxAbsDiff, randomF32 } from '../helpers/harness.js';
-import { i64, OnnxModel, quantizedHead, runOrtModel, type Feed } from '../helpers/onnx-builder.js';
+import { i64, OnnxModel, quantizedHead, runOrtModel, twoGridConcatModel, type Feed } from '../helpers/onnx-builder.js';
 import { JsBackend } from '../../src/backends/js/backend.js';
 import type { Backend } from '../../src/backends/backend.js';
 import { createWasmBackend } from '../wasm/helpers.js';
@@ -144,16 +144,7 @@ describe('quantized ops kept quantized, vs onnxruntime-web (exact)', () => {
   });
 
   it('Concat of tensors on different grids concatenates their integers, as ONNX and onnxruntime do', async () => {
-    const bytes = new OnnxModel(13)
-      .input('x', [1, 2, 3, 3])
-      .init('s1', [], f(0.02)).init('z1', [], u8(100))
-      .init('s2', [], f(0.05)).init('z2', [], u8(30))
-      .node('QuantizeLinear', ['x', 's1', 'z1'], ['q1'])
-      .node('QuantizeLinear', ['x', 's2', 'z2'], ['q2'])
-      .node('Concat', ['q1', 'q2'], ['cq'], { axis: 1 })
-      .node('DequantizeLinear', ['cq', 's1', 'z1'], ['y'])
-      .output('y')
-      .encode();
+    const bytes = twoGridConcatModel();
     const d = await int8Diffs(bytes, { x: feed([1, 2, 3, 3], 5, -1.5, 1.5) });
     expect(d.y).toBe(0);
   });

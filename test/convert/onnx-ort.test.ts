@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { importOnnx } from '../../src/convert/onnx.js';
 import { Session } from '../../src/runtime/session.js';
 import { maxAbsDiff, randomF32, transposeData } from '../helpers/harness.js';
-import { i64, OnnxModel, quantizedHead, runOrtModel, type Feed } from '../helpers/onnx-builder.js';
+import { i64, OnnxModel, quantizedHead, runOrtModel, twoGridConcatModel, type Feed } from '../helpers/onnx-builder.js';
 
 /** Runs `bytes` on both runtimes and returns the worst |ours - ort| per output (also checks shapes). */
 async function compare(bytes: Uint8Array, feeds: Record<string, Feed>, tol = 1e-4): Promise<Record<string, number>> {
@@ -217,16 +217,7 @@ describe('ONNX import vs onnxruntime-web: quantized models', () => {
 
   it('Concat of quantized tensors with different grids re-grids them', async () => {
     const f = (...v: number[]): Float32Array => Float32Array.from(v);
-    const bytes = new OnnxModel(13)
-      .input('x', [1, 2, 3, 3])
-      .init('s1', [], f(0.02)).init('z1', [], Uint8Array.of(100))
-      .init('s2', [], f(0.05)).init('z2', [], Uint8Array.of(30))
-      .node('QuantizeLinear', ['x', 's1', 'z1'], ['q1'])
-      .node('QuantizeLinear', ['x', 's2', 'z2'], ['q2'])
-      .node('Concat', ['q1', 'q2'], ['cq'], { axis: 1 })
-      .node('DequantizeLinear', ['cq', 's1', 'z1'], ['y'])
-      .output('y')
-      .encode();
+    const bytes = twoGridConcatModel();
     const diffs = await compare(bytes, { x: feed([1, 2, 3, 3], 5, -1.5, 1.5) }, 1);
     // Each part differs from the integer result by at most half a step of grid 1 (rounding).
     expect(diffs.y).toBeLessThanOrEqual(0.02 / 2 + 1e-6);

@@ -141,3 +141,20 @@ export function quantizedHead(m: OnnxModel, C: number, pool: { scale: number; ze
     .node('DequantizeLinear', ['aq', 'as', 'az'], ['a'])
     .output('y').output('a');
 }
+
+/**
+ * x [1, 2, 3, 3] quantized onto two grids (0.02 / 100 and 0.05 / 30), the two concatenated on channels and
+ * read back on the first grid: what a float import re-grids and an int8 import joins as integers.
+ */
+export function twoGridConcatModel(): Uint8Array {
+  return new OnnxModel(13)
+    .input('x', [1, 2, 3, 3])
+    .init('s1', [], Float32Array.of(0.02)).init('z1', [], Uint8Array.of(100))
+    .init('s2', [], Float32Array.of(0.05)).init('z2', [], Uint8Array.of(30))
+    .node('QuantizeLinear', ['x', 's1', 'z1'], ['q1'])
+    .node('QuantizeLinear', ['x', 's2', 'z2'], ['q2'])
+    .node('Concat', ['q1', 'q2'], ['cq'], { axis: 1 })
+    .node('DequantizeLinear', ['cq', 's1', 'z1'], ['y'])
+    .output('y')
+    .encode();
+}
