@@ -28,14 +28,14 @@ function packPairs(dst: Int8Array, at: number, O: number, K: number, kpad: numbe
 }
 
 function constants(op: string, ts: readonly (WasmTensor | undefined)[]): void {
-  if (ts.some((t) => t && !t.isConstant)) throw new BackendUnavailableError('wasm', `${op} with run-time weights has no int8 kernel yet (TODO(#13))`);
+  if (ts.some((t) => t && !t.isConstant)) throw new BackendUnavailableError('wasm', `${op} with run-time weights has no wasm int8 kernel yet; the js backend runs it`);
 }
 
 /** int8 (w - wz) of weight element i in channel c; refuses what int8 cannot hold (uint8 weights far from their zero point). */
 function weight8(op: string, w: WasmTensor, wz: WasmTensor, i: number, c: number): number {
   const Z = wz.host!;
   const v = w.host![i] - Z[Z.length === 1 ? 0 : c];
-  if (v < -128 || v > 127) throw new BackendUnavailableError('wasm', `${op}: weight minus zero point ${v} does not fit int8 (TODO(#13): i16 weights)`);
+  if (v < -128 || v > 127) throw new BackendUnavailableError('wasm', `${op}: weight minus zero point ${v} does not fit int8 (the wasm kernels would need i16 weights; the js backend runs it)`);
   return v;
 }
 
@@ -150,7 +150,7 @@ export const qlinearMatMul: PrepareFn<QLinearMatMulAttrs> = (b, [a, w, ws, wz], 
 };
 
 export const qlinearAdd: PrepareFn<QLinearAddAttrs> = (b, [a, c], { a: qa, b: qb, y: qy }, [y]) => {
-  if (!sameShape(a!.shape, c!.shape)) throw new BackendUnavailableError('wasm', 'QLinearAdd with broadcasting has no int8 kernel yet (TODO(#13))');
+  if (!sameShape(a!.shape, c!.shape)) throw new BackendUnavailableError('wasm', 'QLinearAdd with broadcasting has no wasm int8 kernel yet; the js backend runs it');
   const A = b.raw(a!), B = b.raw(c!);
   const [lo2, hi2, zp] = outputGrid(qy);
   return { run: () => b.k.qaffine_f32(A.ptr, B.ptr, y.ptr, y.size, qa.scale, qa.zeroPoint, qb.scale, qb.zeroPoint, 1, qy.scale, zp, lo2, hi2) };
@@ -161,7 +161,7 @@ export const qlinearAdd: PrepareFn<QLinearAddAttrs> = (b, [a, c], { a: qa, b: qb
  * (x - xz) requantized by xScale / (yScale · S), exactly the reference's arithmetic.
  */
 export const qlinearGlobalAveragePool: PrepareFn<QLinearGlobalAveragePoolAttrs> = (b, [x], attrs, [y]) => {
-  if (x!.shape.length !== 4) throw new BackendUnavailableError('wasm', 'QLinearGlobalAveragePool of rank other than 4 has no int8 kernel yet (TODO(#13))');
+  if (x!.shape.length !== 4) throw new BackendUnavailableError('wasm', 'QLinearGlobalAveragePool of rank other than 4 has no wasm int8 kernel yet; the js backend runs it');
   const [N, H, W, C] = x!.shape;
   const S = H * W, c8 = round8(C);
   const X = b.raw(x!);
