@@ -71,13 +71,16 @@ export function checkChannelParams(scale: Shape | undefined, zeroPoint: Shape | 
 export interface QuantizeAttrs { readonly y: QuantParams }
 export interface DequantizeAttrs { readonly x: QuantParams }
 
+/** Both conversions keep x's shape: only the values change grid. */
+function sameShapeAsX([x]: readonly (Shape | undefined)[]): Shape[] {
+  if (!x) throw new OpError('input x is missing');
+  return [x];
+}
+
 export const QuantizeLinear = defineOp<QuantizeAttrs>({
   name: 'QuantizeLinear',
   parseAttrs: (raw) => ({ y: parseQuantParams(raw, 'y') }),
-  inferShape: ([x]) => {
-    if (!x) throw new OpError('input x is missing');
-    return [x];
-  },
+  inferShape: sameShapeAsX,
   reference: ([x], { y: q }, [y]) => {
     const X = x!.data, Y = y.data;
     for (let i = 0; i < X.length; i++) Y[i] = saturate(Math.fround(X[i] / q.scale), q);
@@ -88,10 +91,7 @@ export const QuantizeLinear = defineOp<QuantizeAttrs>({
 export const DequantizeLinear = defineOp<DequantizeAttrs>({
   name: 'DequantizeLinear',
   parseAttrs: (raw) => ({ x: parseQuantParams(raw, 'x') }),
-  inferShape: ([x]) => {
-    if (!x) throw new OpError('input x is missing');
-    return [x];
-  },
+  inferShape: sameShapeAsX,
   reference: ([x], { x: q }, [y]) => {
     const X = x!.data, Y = y.data;
     for (let i = 0; i < X.length; i++) Y[i] = (X[i] - q.zeroPoint) * q.scale;
