@@ -176,9 +176,9 @@ export class WebGpuBackend implements Backend {
     const steps = this.#planBuffers.get(values) ?? [];
     if (this.#stepBuffers === steps) this.#stepBuffers = undefined;
     this.#onceSteps = this.#onceSteps.filter((s) => this.#planOnce.get(s) !== steps);
-    for (const b of new Set([...values.map((t) => (t as GpuTensor).buffer), ...steps])) {
-      if (this.#owned.delete(b)) this.#ledger.destroyBuffer(b);
-    }
+    // Slots shared by several values are destroyed once: #destroy skips a buffer already given back.
+    for (const t of values) this.#destroy((t as GpuTensor).buffer);
+    for (const b of steps) this.#destroy(b);
   }
 
   /** WebGPU zero-fills new buffers, which the recurrent kernels rely on for absent initial states. */
@@ -270,7 +270,7 @@ export class WebGpuBackend implements Backend {
       limits: this.limits,
       usable: () => this.#usable(),
       buffer: (bytes, usage) => this.#buffer(bytes, usage, 'stage'),
-      release: (b) => { if (this.#owned.delete(b)) this.#ledger.destroyBuffer(b); },
+      release: (b) => this.#destroy(b),
       scoped: (what, fn) => this.#scoped(what, fn),
       pass: () => this.#pass,
       pending: (p) => { if (!p.pipeline) this.#unready.push(p); },
@@ -357,7 +357,8 @@ export class WebGpuBackend implements Backend {
     const oom = this.#outOfMemory, invalid = this.#invalid;
     this.#outOfMemory = this.#invalid = undefined;
     if (oom) {
-      if (this.#staging) { this.#owned.delete(this.#staging); this.#ledger.destroyBuffer(this.#staging); this.#staging = undefined; }
+      if (this.#staging) this.#destroy(this.#staging);
+      this.#staging = undefined;
       throw new ResourceError('OUT_OF_MEMORY', oom);
     }
     if (invalid) {
@@ -393,9 +394,14 @@ export class WebGpuBackend implements Backend {
 
   #stagingBuffer(bytes: number): GPUBuffer {
     if (this.#staging && this.#staging.size >= bytes) return this.#staging;
-    if (this.#staging) { this.#ledger.destroyBuffer(this.#staging); this.#owned.delete(this.#staging); }
+    if (this.#staging) this.#destroy(this.#staging);
     this.#staging = this.#buffer(bytes, BufferUsage.MAP_READ | BufferUsage.COPY_DST, 'read-back');
     return this.#staging;
+  }
+
+  /** Destroys a buffer this backend made (once: a buffer already given back is left alone). */
+  #destroy(b: GPUBuffer): void {
+    if (this.#owned.delete(b)) this.#ledger.destroyBuffer(b);
   }
 
   #buffer(size: number, usage: number, label: string, mappedAtCreation = false): GPUBuffer {
