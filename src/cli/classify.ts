@@ -239,6 +239,13 @@ function backgroundOption(text: string | undefined): FillPolicy | undefined {
   return rgb as [number, number, number];
 }
 
+/** Whether an RGBA image has a pixel that is not opaque: its alpha bytes only, stopping at the first. */
+function hasTransparency(image: PixelImage): boolean {
+  if (image.format !== 'RGBA') return false;
+  for (let i = 3; i < image.data.length; i += 4) if (image.data[i] < 255) return true;
+  return false;
+}
+
 async function classifyFile(classifier: NodeImageClassifier, file: string, top: number, background: FillPolicy | undefined): Promise<ImageReport & { transparent?: boolean }> {
   const t0 = performance.now();
   let image: PixelImage;
@@ -248,7 +255,7 @@ async function classifyFile(classifier: NodeImageClassifier, file: string, top: 
     if (e instanceof InputError) return { file, error: unsupportedFormat(e, file).message };
     throw e;
   }
-  const transparent = image.format === 'RGBA' && image.data.some((v, i) => i % 4 === 3 && v < 255);
+  const transparent = hasTransparency(image);
   if (transparent && background) image = fillMissing(image, { fill: background, preprocess: classifier.classifier.preprocess });
   const t1 = performance.now();
   const result = await classifier.classifier.classify(image, { topK: top });
