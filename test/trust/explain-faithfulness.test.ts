@@ -17,7 +17,7 @@ import { ImageClassifier } from '../../src/vision/classifier.js';
 import { NodeImageClassifier } from '../../src/vision/node-classifier.js';
 import { readImageFile, type DecodedImage } from '../../src/vision/node-image.js';
 import { preprocessImage } from '../../src/vision/preprocess-tensors.js';
-import { testSet } from '../e2e/fashion-helpers.js';
+import { FASHION_PREPROCESS, testSet } from '../e2e/fashion-helpers.js';
 import { blockMeans, deletionCurve, randomSmoothMap, salientFirst, shuffled } from './explain-deletion.js';
 
 const ROOT = join(import.meta.dirname, '../..');
@@ -90,7 +90,7 @@ describe('deletion test: the seed Fashion CNN on 100 test images (wasm)', () => 
   it('occlusion: the map deletes the class faster than random pixels', async () => {
     const model = await load(join(ROOT, 'models/fashion/cnn.eim'), { backend: 'wasm', cache: false });
     const c = await ImageClassifier.create(model, {
-      preprocess: { width: 28, height: 28, channels: 1, colorOrder: 'GRAY', scale: 1 / 255, mean: [0], std: [1], resize: 'stretch', crop: 'none' },
+      preprocess: FASHION_PREPROCESS,
     });
     const { pixels } = testSet();
     let map = 0, random = 0;

@@ -16,6 +16,7 @@ import { decodeImage } from '../../src/vision/node-image.js';
 import { randomF32 } from '../helpers/harness.js';
 import { createWasmBackend } from '../wasm/helpers.js';
 import { newBackend, skipReason as gpuSkip } from '../webgpu/gpu.js';
+import { FASHION_PREPROCESS } from '../e2e/fashion-helpers.js';
 
 const S = 8, C = 3, K = 4, N = 3;
 const CONV_W = randomF32(K * C, { seed: 3, min: -1, max: 1 });      // OHWI [K,1,1,C]
@@ -156,7 +157,7 @@ describe('explain: errors', () => {
   it('refuses cam on the Fashion CNN (Flatten + Dense) naming the op it found; auto falls back to occlusion', async () => {
     const model = await load(join(import.meta.dirname, '../../models/fashion/cnn-int8.eim'), { backend: 'wasm', cache: false });
     const c = await ImageClassifier.create(model, {
-      preprocess: { width: 28, height: 28, channels: 1, colorOrder: 'GRAY', scale: 1 / 255, mean: [0], std: [1], resize: 'stretch', crop: 'none' },
+      preprocess: FASHION_PREPROCESS,
     });
     const why = camAvailable(c);
     expect(why).toMatch(/unsupported op Gemm .*not from global average pooling.*occlusion/);
