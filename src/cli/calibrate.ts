@@ -14,6 +14,7 @@ import { DATA_SPECS, numberList, openData } from './eval.js';
 import type { CliIO } from './io.js';
 import { Progress } from './progress.js';
 import { safeJson } from './sanitize.js';
+import { formatPercent } from './format.js';
 
 export const CALIBRATE_HELP = `Usage: edgeinfer calibrate MODEL.eim --data DATA [LABELS] -o OUT.eim [options]
 
@@ -99,12 +100,11 @@ export async function calibrateCommand(argv: readonly string[], io: CliIO): Prom
 }
 
 function renderResult(r: CalibrateResult): string {
-  const pct = (x: number): string => `${(x * 100).toFixed(2)} %`;
-  return [
+    return [
     `fitted on ${r.samples} samples: temperature ${r.calibration.temperature.toFixed(4)}${r.calibration.bias ? ', per-class bias' : ''}`,
     `NLL       ${r.nll.before.toFixed(4)} -> ${r.nll.after.toFixed(4)}`,
-    `ECE       ${pct(r.ece.before)} -> ${pct(r.ece.after)} (on the fitting set)`,
-    `accuracy  ${pct(r.accuracy.before)} -> ${pct(r.accuracy.after)}`,
+    `ECE       ${formatPercent(r.ece.before)} -> ${formatPercent(r.ece.after)} (on the fitting set)`,
+    `accuracy  ${formatPercent(r.accuracy.before)} -> ${formatPercent(r.accuracy.after)}`,
     `wrote ${r.output}`,
   ].join('\n') + '\n';
 }

@@ -16,7 +16,7 @@ import { DEFAULT_MODEL_PATH } from '../vision/node-classifier.js';
 import { preprocessImage } from '../vision/preprocess-tensors.js';
 import { SequenceClassifier } from '../vision/sequence-classifier.js';
 import { byteSizeOption, parseArgs, stringOption, UsageError, type OptionSpecs, type ParsedArgs } from './args.js';
-import { formatTable } from './format.js';
+import { formatPercent, formatTable } from './format.js';
 import type { CliIO } from './io.js';
 import { Progress } from './progress.js';
 import { safeJson, sanitize } from './sanitize.js';
@@ -158,24 +158,23 @@ function sliceData(data: LabelledData, start: number, end: number, command: stri
   return { ...data, values: data.values.subarray(start * size, end * size), labels };
 }
 
-const pct = (x: number): string => `${(x * 100).toFixed(2)} %`;
 
 /** The text report: summary lines, the per-class table and the confusion matrix. */
 export function renderReport(report: EvaluationReport, modelName: string): string {
   const lines = [
     `model ${sanitize(modelName)} on ${report.backend}: ${report.samples} samples, ${report.samplesPerSecond.toFixed(1)} per second`,
-    `top-1 accuracy     ${pct(report.top1)}`,
-    `top-5 accuracy     ${pct(report.top5)}`,
-    `balanced accuracy  ${pct(report.balancedAccuracy)}`,
-    `macro F1           ${pct(report.macroF1)}`,
-    `ECE (${report.bins.length} bins)      ${pct(report.ece)}   NLL ${report.nll.toFixed(4)}`,
+    `top-1 accuracy     ${formatPercent(report.top1)}`,
+    `top-5 accuracy     ${formatPercent(report.top5)}`,
+    `balanced accuracy  ${formatPercent(report.balancedAccuracy)}`,
+    `macro F1           ${formatPercent(report.macroF1)}`,
+    `ECE (${report.bins.length} bins)      ${formatPercent(report.ece)}   NLL ${report.nll.toFixed(4)}`,
   ];
   if (report.calibration) lines.push(`calibration        temperature ${report.calibration.temperature.toFixed(4)}${report.calibration.bias ? ' + per-class bias' : ''}`);
   if (report.priorCorrection) lines.push(`priors (${report.priorCorrection.estimated ? 'estimated' : 'given'})   ${report.priorCorrection.priors.map((p) => p.toFixed(3)).join(' ')}`);
-  if (report.unknown) lines.push(`unknown            ${report.unknown.count} (${pct(1 - report.unknown.coverage)}); accuracy on the rest ${pct(report.unknown.accuracy)}`);
+  if (report.unknown) lines.push(`unknown            ${report.unknown.count} (${formatPercent(1 - report.unknown.coverage)}); accuracy on the rest ${formatPercent(report.unknown.accuracy)}`);
   const labels = report.labels.map((l) => sanitize(l));
   const perClass = formatTable(['#', 'label', 'support', 'precision', 'recall', 'F1'],
-    report.perClass.map((c) => [String(c.index), labels[c.index], String(c.support), pct(c.precision), pct(c.recall), pct(c.f1)]),
+    report.perClass.map((c) => [String(c.index), labels[c.index], String(c.support), formatPercent(c.precision), formatPercent(c.recall), formatPercent(c.f1)]),
     ['right', 'left', 'right', 'right', 'right', 'right']);
   let out = `${lines.join('\n')}\n\n${perClass}`;
   if (report.classes <= 30) {

@@ -30,6 +30,11 @@ export function formatShape(shape: readonly number[]): string {
   return `[${shape.map((d) => (d === -1 ? 'N' : String(d))).join(',')}]`;
 }
 
+/** A fraction as a percentage with two decimals: 0.9107 -> "91.07 %". */
+export function formatPercent(x: number): string {
+  return `${(x * 100).toFixed(2)} %`;
+}
+
 export function formatDuration(ms: number): string {
   return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(2)} s`;
 }
